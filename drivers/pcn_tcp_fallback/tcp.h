@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Popcorn TCP transport: state shared by its two files. */
+#ifndef _PCN_TCP_H
+#define _PCN_TCP_H
+
+#include <linux/mutex.h>
+#include <linux/net.h>
+#include <linux/workqueue.h>
+#include <popcorn/pcn_kmsg.h>
+
+/*
+ * One per configured peer (node->tpriv). The node with the higher id dials,
+ * the other one accepts; whoever dials redials with backoff when the link
+ * drops.
+ */
+struct pcn_tcp_peer {
+	struct pcn_node *node;
+	struct mutex lock;		/* conn attach/detach, stopping */
+	struct mutex tx_lock;		/* one frame at a time; guards conn for senders */
+	struct pcn_tcp_conn *conn;	/* written under both locks */
+	struct delayed_work connect_work;
+	struct work_struct lost_work;
+	unsigned int backoff_ms;
+	bool dialler;
+	bool stopping;
+};
+
+struct pcn_tcp_conn {
+	struct socket *sock;
+	struct task_struct *rx_task;
+	struct pcn_tcp_peer *peer;
+	bool dead;			/* set by the rx thread on a link error */
+};
+
+/* A received message and its buffer, in one allocation. */
+struct pcn_tcp_rx {
+	struct pcn_kmsg_rx rx;
+	struct pcn_kmsg msg;		/* header, then payload */
+};
+
+extern struct pcn_transport pcn_tcp_transport;
+extern struct workqueue_struct *pcn_tcp_wq;
+extern unsigned int pcn_tcp_handshake_ms;
+
+/* tcp_conn.c */
+int pcn_tcp_recv_full(struct socket *sock, void *buf, size_t len);
+int pcn_tcp_send_frame(struct socket *sock, const struct pcn_kmsg_hdr *hdr,
+		       const void *payload);
+int pcn_tcp_attach(struct pcn_tcp_peer *peer, struct socket *sock);
+void pcn_tcp_detach(struct pcn_tcp_peer *peer);
+void pcn_tcp_lost_work(struct work_struct *work);
+void pcn_tcp_connect_work(struct work_struct *work);
+int pcn_tcp_queue_accept(struct socket *sock);
+void pcn_tcp_rx_init(struct pcn_transport *t);
+void pcn_tcp_set_timeout(struct socket *sock, unsigned int ms);
+
+#endif /* _PCN_TCP_H */

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Popcorn TCP transport: one connection -- dialling, accepting, the HELLO
+ * handshake, the receive thread and framing.
+ *
+ * A frame is a struct pcn_kmsg_hdr followed by hdr.size payload bytes; the
+ * header is validated before the size is used. Anything wrong closes the
+ * connection: the stream cannot be resynchronised.
+ */
+#define pr_fmt(fmt) "pcn_tcp: " fmt
+
+#include <linux/kthread.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <popcorn/node.h>
+#include "tcp.h"
+
+#define PCN_TCP_BACKOFF_MIN_MS	100
+#define PCN_TCP_BACKOFF_MAX_MS	2000
+
+/* Blocks until @len bytes arrived; -ECONNRESET on end of stream. */
+int pcn_tcp_recv_full(struct socket *sock, void *buf, size_t len)
+{
+	while (len) {
+		struct kvec kv = { .iov_base = buf, .iov_len = len };
+		struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+		int ret;
+
+		ret = kernel_recvmsg(sock, &msg, &kv, 1, len, MSG_WAITALL);
+		if (ret == 0)
+			return -ECONNRESET;
+		if (ret < 0)
+			return ret;
+		buf += ret;
+		len -= ret;
+	}
+	return 0;
+}
+
+/* A partial send leaves a torn frame behind: the caller must close. */
+int pcn_tcp_send_frame(struct socket *sock, const struct pcn_kmsg_hdr *hdr,
+		       const void *payload)
+{
+	struct kvec kv[2] = {
+		{ .iov_base = (void *)hdr, .iov_len = sizeof(*hdr) },
+		{ .iov_base = (void *)payload, .iov_len = hdr->size },
+	};
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	size_t len = sizeof(*hdr) + hdr->size;
+	int ret;
+
+	ret = kernel_sendmsg(sock, &msg, kv, hdr->size ? 2 : 1, len);
+	if (ret < 0)
+		return ret;
+	return ret == len ? 0 : -EIO;
+}
+
+void pcn_tcp_set_timeout(struct socket *sock, unsigned int ms)
+{
+	long t = ms ? msecs_to_jiffies(ms) : MAX_SCHEDULE_TIMEOUT;
+
+	WRITE_ONCE(sock->sk->sk_rcvtimeo, t);
+	WRITE_ONCE(sock->sk->sk_sndtimeo, t);
+}
+
+static int pcn_tcp_send_hello(struct socket *sock)
+{
+	struct {
+		struct pcn_kmsg msg;
+		struct pcn_kmsg_hello hello;
+	} __packed buf;
+
+	pcn_hello_prepare(&buf.msg);
+	return pcn_tcp_send_frame(sock, &buf.msg.hdr, buf.msg.payload);
+}
+
+/*
+ * Read and check the peer's HELLO; @expect_nid is the node we dialled or
+ * -1. Returns a node reference or an ERR_PTR.
+ */
+static struct pcn_node *pcn_tcp_recv_hello(struct socket *sock,
+					   int expect_nid)
+{
+	struct {
+		struct pcn_kmsg msg;
+		struct pcn_kmsg_hello hello;
+	} __packed buf;
+	struct sockaddr_in sin;
+	int ret;
+
+	ret = pcn_tcp_recv_full(sock, &buf.msg.hdr, sizeof(buf.msg.hdr));
+	if (ret)
+		goto fail;
+	ret = pcn_kmsg_validate(&buf.msg.hdr, expect_nid);
+	if (ret || buf.msg.hdr.type != PCN_KMSG_TYPE_HELLO) {
+		pcn_kmsg_bad(NULL, "malformed handshake frame");
+		return ERR_PTR(-EPROTO);
+	}
+	ret = pcn_tcp_recv_full(sock, &buf.hello, sizeof(buf.hello));
+	if (ret)
+		goto fail;
+	ret = kernel_getpeername(sock, (struct sockaddr *)&sin);
+	if (ret < 0)
+		return ERR_PTR(ret);
+	return pcn_hello_accept(&buf.msg, &pcn_tcp_transport,
+				sin.sin_addr.s_addr, expect_nid);
+fail:
+	if (ret == -EAGAIN)
+		pcn_kmsg_bad(NULL, "no handshake before the timeout");
+	else
+		pcn_kmsg_bad(NULL, "connection closed in the handshake");
+	return ERR_PTR(ret);
+}
+
+/* ---- receive ---- */
+
+static void pcn_tcp_rx_release(struct pcn_kmsg_rx *rx)
+{
+	kfree(container_of(rx, struct pcn_tcp_rx, rx));
+}
+
+static int pcn_tcp_rx_one(struct pcn_tcp_conn *conn)
+{
+	struct pcn_node *node = conn->peer->node;
+	struct pcn_kmsg_hdr hdr;
+	struct pcn_tcp_rx *rx;
+	int ret;
+
+	ret = pcn_tcp_recv_full(conn->sock, &hdr, sizeof(hdr));
+	if (ret)
+		return ret;
+	ret = pcn_kmsg_validate(&hdr, node->nid);
+	if (!ret && hdr.type == PCN_KMSG_TYPE_HELLO)
+		ret = -EPROTO;
+	if (ret) {
+		pcn_kmsg_bad(node, "invalid header");
+		return ret;
+	}
+	rx = kmalloc(sizeof(*rx) + hdr.size, GFP_KERNEL);
+	if (!rx)
+		return -ENOMEM;
+	rx->msg.hdr = hdr;
+	ret = pcn_tcp_recv_full(conn->sock, rx->msg.payload, hdr.size);
+	if (ret) {
+		kfree(rx);
+		return ret;
+	}
+	rx->rx.msg = &rx->msg;
+	rx->rx.from = node;
+	rx->rx.transport = &pcn_tcp_transport;
+	pcn_kmsg_deliver(&rx->rx);
+	return 0;
+}
+
+static int pcn_tcp_rx_thread(void *data)
+{
+	struct pcn_tcp_conn *conn = data;
+	int ret;
+
+	do {
+		ret = pcn_tcp_rx_one(conn);
+	} while (!ret && !kthread_should_stop());
+
+	if (!kthread_should_stop()) {
+		if (ret != -ECONNRESET && ret != -EPIPE)
+			pr_info("node %d: link lost (%d)\n",
+				conn->peer->node->nid, ret);
+		WRITE_ONCE(conn->dead, true);
+		queue_work(pcn_tcp_wq, &conn->peer->lost_work);
+	}
+	/* The thread is reaped by pcn_tcp_detach() with kthread_stop(). */
+	set_current_state(TASK_INTERRUPTIBLE);
+	while (!kthread_should_stop()) {
+		schedule();
+		set_current_state(TASK_INTERRUPTIBLE);
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+/* ---- attach / detach ---- */
+
+/* Called with peer->lock held. */
+void pcn_tcp_detach(struct pcn_tcp_peer *peer)
+{
+	struct pcn_tcp_conn *conn = peer->conn;
+
+	lockdep_assert_held(&peer->lock);
+	if (!conn)
+		return;
+	/* Unblocks the rx thread and any sender waiting for buffer space. */
+	kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+	mutex_lock(&peer->tx_lock);
+	peer->conn = NULL;
+	mutex_unlock(&peer->tx_lock);
+	pcn_node_offline(peer->node);
+	kthread_stop(conn->rx_task);
+	put_task_struct(conn->rx_task);
+	sock_release(conn->sock);
+	kfree(conn);
+}
+
+/* Takes over @sock, whose handshake succeeded; it replaces an older link. */
+int pcn_tcp_attach(struct pcn_tcp_peer *peer, struct socket *sock)
+{
+	struct pcn_tcp_conn *conn;
+	struct task_struct *task;
+
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	if (!conn)
+		return -ENOMEM;
+	conn->sock = sock;
+	conn->peer = peer;
+	pcn_tcp_set_timeout(sock, 0);
+
+	mutex_lock(&peer->lock);
+	if (peer->stopping) {
+		mutex_unlock(&peer->lock);
+		kfree(conn);
+		return -ESHUTDOWN;
+	}
+	if (peer->conn)
+		pr_info("node %d: new connection replaces the old one\n",
+			peer->node->nid);
+	pcn_tcp_detach(peer);
+	task = kthread_create(pcn_tcp_rx_thread, conn, "pcn_tcp_rx/%d",
+			      peer->node->nid);
+	if (IS_ERR(task)) {
+		mutex_unlock(&peer->lock);
+		kfree(conn);
+		return PTR_ERR(task);
+	}
+	get_task_struct(task);
+	conn->rx_task = task;
+	mutex_lock(&peer->tx_lock);
+	peer->conn = conn;
+	mutex_unlock(&peer->tx_lock);
+	peer->backoff_ms = PCN_TCP_BACKOFF_MIN_MS;
+	pcn_node_online(peer->node);
+	wake_up_process(task);
+	mutex_unlock(&peer->lock);
+	return 0;
+}
+
+static void pcn_tcp_redial(struct pcn_tcp_peer *peer)
+{
+	if (!peer->dialler || READ_ONCE(peer->stopping))
+		return;
+	queue_delayed_work(pcn_tcp_wq, &peer->connect_work,
+			   msecs_to_jiffies(peer->backoff_ms));
+	peer->backoff_ms = min(peer->backoff_ms * 2, PCN_TCP_BACKOFF_MAX_MS);
+}
+
+void pcn_tcp_lost_work(struct work_struct *work)
+{
+	struct pcn_tcp_peer *peer =
+		container_of(work, struct pcn_tcp_peer, lost_work);
+
+	mutex_lock(&peer->lock);
+	if (peer->conn && READ_ONCE(peer->conn->dead)) {
+		pcn_tcp_detach(peer);
+		if (!peer->stopping)
+			pcn_node_connecting(peer->node);
+		pcn_tcp_redial(peer);
+	}
+	mutex_unlock(&peer->lock);
+}
+
+/* ---- dialling and accepting ---- */
+
+void pcn_tcp_connect_work(struct work_struct *work)
+{
+	struct pcn_tcp_peer *peer = container_of(to_delayed_work(work),
+						 struct pcn_tcp_peer,
+						 connect_work);
+	struct pcn_node *node = peer->node, *got;
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = node->addr,
+		.sin_port = htons(node->port),
+	};
+	struct socket *sock;
+	int ret;
+
+	if (READ_ONCE(peer->stopping) || READ_ONCE(peer->conn))
+		return;
+	pcn_node_connecting(node);
+	ret = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
+			       &sock);
+	if (ret)
+		goto retry;
+	tcp_sock_set_nodelay(sock->sk);
+	pcn_tcp_set_timeout(sock, pcn_tcp_handshake_ms);
+	ret = kernel_connect(sock, (struct sockaddr *)&sin, sizeof(sin), 0);
+	if (!ret)
+		ret = pcn_tcp_send_hello(sock);
+	if (ret)
+		goto release;
+	got = pcn_tcp_recv_hello(sock, node->nid);
+	if (IS_ERR(got)) {
+		ret = PTR_ERR(got);
+		goto release;
+	}
+	pcn_node_put(got);	/* it is @node: the nid was checked */
+	ret = pcn_tcp_attach(peer, sock);
+	if (!ret)
+		return;
+release:
+	sock_release(sock);
+retry:
+	pr_debug("node %d: dial failed (%d)\n", node->nid, ret);
+	mutex_lock(&peer->lock);
+	pcn_tcp_redial(peer);
+	mutex_unlock(&peer->lock);
+}
+
+struct pcn_tcp_accept {
+	struct work_struct work;
+	struct socket *sock;
+};
+
+static void pcn_tcp_accept_work(struct work_struct *work)
+{
+	struct pcn_tcp_accept *acc = container_of(work, struct pcn_tcp_accept,
+						  work);
+	struct socket *sock = acc->sock;
+	struct pcn_tcp_peer *peer;
+	struct pcn_node *node;
+	int ret = -EPROTO;
+
+	kfree(acc);
+	tcp_sock_set_nodelay(sock->sk);
+	pcn_tcp_set_timeout(sock, pcn_tcp_handshake_ms);
+	node = pcn_tcp_recv_hello(sock, -1);
+	if (IS_ERR(node))
+		goto release;
+	/* Paired with smp_store_release() in pcn_tcp_connect(). */
+	peer = smp_load_acquire(&node->tpriv);
+	if (!peer || peer->dialler) {
+		pcn_kmsg_bad(node, "unexpected connection direction");
+		goto put;
+	}
+	ret = pcn_tcp_send_hello(sock);
+	if (!ret)
+		ret = pcn_tcp_attach(peer, sock);
+put:
+	pcn_node_put(node);
+	if (!ret)
+		return;
+release:
+	sock_release(sock);
+}
+
+int pcn_tcp_queue_accept(struct socket *sock)
+{
+	struct pcn_tcp_accept *acc = kmalloc(sizeof(*acc), GFP_KERNEL);
+
+	if (!acc)
+		return -ENOMEM;
+	acc->sock = sock;
+	INIT_WORK(&acc->work, pcn_tcp_accept_work);
+	queue_work(pcn_tcp_wq, &acc->work);
+	return 0;
+}
+
+void pcn_tcp_rx_init(struct pcn_transport *t)
+{
+	t->release = pcn_tcp_rx_release;
+}

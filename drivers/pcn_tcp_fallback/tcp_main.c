@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Popcorn TCP transport (pcn_tcp.ko): kernel sockets, one connection per
+ * peer, frames of struct pcn_kmsg_hdr + payload. This file: the module, the
+ * listener and the transport operations the core calls.
+ */
+#define pr_fmt(fmt) "pcn_tcp: " fmt
+
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <net/sock.h>
+#include <popcorn/node.h>
+#include "tcp.h"
+
+static unsigned short port = PCN_DEFAULT_PORT;
+module_param(port, ushort, 0444);
+MODULE_PARM_DESC(port, "TCP port to listen on (default 10100)");
+
+unsigned int pcn_tcp_handshake_ms = 5000;
+module_param_named(handshake_ms, pcn_tcp_handshake_ms, uint, 0644);
+MODULE_PARM_DESC(handshake_ms, "time allowed to connect and handshake, ms");
+
+struct workqueue_struct *pcn_tcp_wq;
+static struct socket *pcn_tcp_listen_sock;
+static struct task_struct *pcn_tcp_listener;
+
+static int pcn_tcp_connect(struct pcn_node *node)
+{
+	struct pcn_tcp_peer *peer;
+
+	peer = kzalloc(sizeof(*peer), GFP_KERNEL);
+	if (!peer)
+		return -ENOMEM;
+	peer->node = node;
+	mutex_init(&peer->lock);
+	mutex_init(&peer->tx_lock);
+	INIT_DELAYED_WORK(&peer->connect_work, pcn_tcp_connect_work);
+	INIT_WORK(&peer->lost_work, pcn_tcp_lost_work);
+	peer->backoff_ms = 100;
+	peer->dialler = pcn_my_nid() > node->nid;
+	/* Paired with smp_load_acquire() when a peer's HELLO arrives. */
+	smp_store_release(&node->tpriv, peer);
+	pcn_node_connecting(node);
+	if (peer->dialler)
+		queue_delayed_work(pcn_tcp_wq, &peer->connect_work, 0);
+	return 0;
+}
+
+static void pcn_tcp_disconnect(struct pcn_node *node)
+{
+	struct pcn_tcp_peer *peer = node->tpriv;
+
+	mutex_lock(&peer->lock);
+	WRITE_ONCE(peer->stopping, true);
+	mutex_unlock(&peer->lock);
+	cancel_delayed_work_sync(&peer->connect_work);
+	/* Handshakes in flight may hold this node; let them finish. */
+	flush_workqueue(pcn_tcp_wq);
+	mutex_lock(&peer->lock);
+	pcn_tcp_detach(peer);
+	mutex_unlock(&peer->lock);
+	/* The dying rx thread may have queued it again. */
+	cancel_work_sync(&peer->lost_work);
+}
+
+static void pcn_tcp_destroy(struct pcn_node *node)
+{
+	struct pcn_tcp_peer *peer = node->tpriv;
+
+	node->tpriv = NULL;
+	kfree(peer);
+}
+
+static int pcn_tcp_send(struct pcn_node *node, const struct pcn_kmsg_hdr *hdr,
+			const void *payload)
+{
+	struct pcn_tcp_peer *peer = node->tpriv;
+	int ret = -ENOTCONN;
+
+	mutex_lock(&peer->tx_lock);
+	if (peer->conn) {
+		ret = pcn_tcp_send_frame(peer->conn->sock, hdr, payload);
+		if (ret)	/* a torn frame: the stream is unusable */
+			kernel_sock_shutdown(peer->conn->sock, SHUT_RDWR);
+	}
+	mutex_unlock(&peer->tx_lock);
+	return ret;
+}
+
+struct pcn_transport pcn_tcp_transport = {
+	.name = "tcp",
+	.owner = THIS_MODULE,
+	.connect = pcn_tcp_connect,
+	.disconnect = pcn_tcp_disconnect,
+	.destroy = pcn_tcp_destroy,
+	.send = pcn_tcp_send,
+};
+
+/*
+ * Accepts with a short receive timeout so that kthread_stop() is noticed;
+ * each new socket gets its handshake in a work item (bounded by
+ * handshake_ms), so a stranger that never speaks blocks nobody.
+ */
+static int pcn_tcp_listen_thread(void *unused)
+{
+	while (!kthread_should_stop()) {
+		struct socket *sock;
+		int ret;
+
+		ret = kernel_accept(pcn_tcp_listen_sock, &sock, 0);
+		if (ret == -EAGAIN || ret == -EINTR || ret == -ERESTARTSYS)
+			continue;
+		if (ret) {
+			pr_warn_ratelimited("accept failed: %d\n", ret);
+			schedule_timeout_interruptible(HZ / 10);
+			continue;
+		}
+		if (pcn_tcp_queue_accept(sock))
+			sock_release(sock);
+	}
+	return 0;
+}
+
+static int pcn_tcp_listen_start(void)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_ANY),
+		.sin_port = htons(port),
+	};
+	struct socket *sock;
+	int ret;
+
+	ret = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
+			       &sock);
+	if (ret)
+		return ret;
+	sock_set_reuseaddr(sock->sk);
+	WRITE_ONCE(sock->sk->sk_rcvtimeo, HZ / 4);
+	ret = kernel_bind(sock, (struct sockaddr *)&sin, sizeof(sin));
+	if (!ret)
+		ret = kernel_listen(sock, 64);
+	if (ret) {
+		pr_err("cannot listen on port %u: %d\n", port, ret);
+		sock_release(sock);
+		return ret;
+	}
+	pcn_tcp_listen_sock = sock;
+	pcn_tcp_listener = kthread_run(pcn_tcp_listen_thread, NULL,
+				       "pcn_tcp_listen");
+	if (IS_ERR(pcn_tcp_listener)) {
+		ret = PTR_ERR(pcn_tcp_listener);
+		sock_release(sock);
+		return ret;
+	}
+	return 0;
+}
+
+static void pcn_tcp_listen_stop(void)
+{
+	kthread_stop(pcn_tcp_listener);
+	sock_release(pcn_tcp_listen_sock);
+}
+
+static int __init pcn_tcp_init(void)
+{
+	int ret;
+
+	pcn_tcp_rx_init(&pcn_tcp_transport);
+	pcn_tcp_wq = alloc_workqueue("pcn_tcp", WQ_UNBOUND, 0);
+	if (!pcn_tcp_wq)
+		return -ENOMEM;
+	ret = pcn_tcp_listen_start();
+	if (ret)
+		goto destroy_wq;
+	ret = pcn_transport_register(&pcn_tcp_transport);
+	if (ret)
+		goto stop_listen;
+	pr_info("listening on port %u\n", port);
+	return 0;
+
+stop_listen:
+	pcn_tcp_listen_stop();
+destroy_wq:
+	destroy_workqueue(pcn_tcp_wq);
+	return ret;
+}
+
+static void __exit pcn_tcp_exit(void)
+{
+	/* No new connections, then every peer down, then the leftovers. */
+	pcn_tcp_listen_stop();
+	pcn_transport_unregister(&pcn_tcp_transport);
+	destroy_workqueue(pcn_tcp_wq);
+}
+
+module_init(pcn_tcp_init);
+module_exit(pcn_tcp_exit);
+MODULE_DESCRIPTION("Popcorn TCP transport");
+MODULE_LICENSE("GPL");

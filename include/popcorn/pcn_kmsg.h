@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Popcorn message layer: the wire header, the API the core offers to its
+ * users (send, post, done, request/reply) and the contract a transport
+ * (pcn_tcp, pcn_rdma) implements. Transports include only this header.
+ */
+#ifndef _POPCORN_PCN_KMSG_H
+#define _POPCORN_PCN_KMSG_H
+
+#include <linux/types.h>
+#include <linux/workqueue.h>
+#include <linux/uio.h>
+#include <uapi/popcorn/pcn_netlink.h>
+#include <popcorn/node.h>
+
+#define PCN_KMSG_MAGIC		0x4b4e4350	/* "PCNK" in memory order */
+#define PCN_KMSG_VERSION	1
+
+/*
+ * The fixed header in front of every message, on every transport.
+ * Fields are little-endian (the handshake admits x86_64 peers only).
+ * @size is the payload length that follows the header; on TCP it is also
+ * the frame length prefix.
+ */
+struct pcn_kmsg_hdr {
+	u32 magic;
+	u8 version;
+	u8 from_nid;
+	u16 type;
+	u16 flags;
+	u16 reserved;
+	u32 size;
+	u32 ws;		/* wait station of a request; echoed by its reply */
+	u32 credits;	/* transport use (RDMA ring credits); 0 on TCP */
+	u64 seq;	/* per-peer send sequence number */
+} __packed;
+
+#define PCN_KMSG_F_REPLY	0x0001	/* completes wait station hdr.ws */
+#define PCN_KMSG_F_ALL		PCN_KMSG_F_REPLY
+
+/* Largest message, header included. RDMA ring slots are this big. */
+#define PCN_KMSG_MAX_SIZE	8192
+#define PCN_KMSG_MAX_PAYLOAD	(PCN_KMSG_MAX_SIZE - sizeof(struct pcn_kmsg_hdr))
+
+struct pcn_kmsg {
+	struct pcn_kmsg_hdr hdr;
+	u8 payload[];
+} __packed;
+
+enum pcn_kmsg_type {
+	PCN_KMSG_TYPE_HELLO,		/* handshake, first message each way */
+	PCN_KMSG_TYPE_ECHO_REQUEST,
+	PCN_KMSG_TYPE_ECHO_REPLY,
+	PCN_KMSG_TYPE_MAX,
+};
+
+/* Payload of PCN_KMSG_TYPE_HELLO. */
+struct pcn_kmsg_hello {
+	u32 nid;
+	u32 arch;		/* enum pcn_arch */
+	u32 proto_version;	/* PCN_KMSG_VERSION */
+	u32 max_size;		/* PCN_KMSG_MAX_SIZE of the sender */
+} __packed;
+
+/* Size bounds of a type's payload, checked on every received header. */
+struct pcn_kmsg_bounds {
+	u32 min;
+	u32 max;
+};
+
+int pcn_kmsg_check_hdr(const struct pcn_kmsg_hdr *hdr, int expect_nid,
+		       const struct pcn_kmsg_bounds *bounds, unsigned int ntypes);
+
+/* pcn_kmsg_check_hdr() against the core's table of message types. */
+int pcn_kmsg_validate(const struct pcn_kmsg_hdr *hdr, int expect_nid);
+
+struct pcn_node;
+struct pcn_transport;
+
+/*
+ * A received message. The handler owns it until pcn_kmsg_done(). @msg
+ * points at the header; the payload follows it.
+ */
+struct pcn_kmsg_rx {
+	struct work_struct work;	/* core: handler dispatch */
+	struct pcn_node *from;		/* core: holds a reference */
+	struct pcn_transport *transport;
+	struct pcn_kmsg *msg;
+};
+
+typedef void (*pcn_kmsg_handler_t)(struct pcn_kmsg_rx *rx);
+
+/* Handlers run in process context (a workqueue) and may sleep. */
+int pcn_kmsg_register(enum pcn_kmsg_type type, pcn_kmsg_handler_t handler);
+void pcn_kmsg_unregister(enum pcn_kmsg_type type);
+
+/* Copying send; may sleep. */
+int pcn_kmsg_send(int nid, enum pcn_kmsg_type type, const void *payload,
+		  size_t size);
+/* Zero-copy: fill the payload of a buffer from pcn_kmsg_get(), then post. */
+struct pcn_kmsg *pcn_kmsg_get(int nid, size_t size);
+int pcn_kmsg_post(int nid, enum pcn_kmsg_type type, struct pcn_kmsg *msg);
+void pcn_kmsg_put(struct pcn_kmsg *msg);
+/* Release a received message. */
+void pcn_kmsg_done(struct pcn_kmsg_rx *rx);
+
+/*
+ * Request/response through a wait station. On success *reply holds the
+ * response, to be released with pcn_kmsg_done(). Fails with -ETIMEDOUT,
+ * or -ECONNRESET when the peer goes away while we wait.
+ */
+int pcn_kmsg_request(int nid, enum pcn_kmsg_type type, const void *payload,
+		     size_t size, struct pcn_kmsg_rx **reply,
+		     unsigned long timeout);
+int pcn_kmsg_reply(struct pcn_kmsg_rx *req, enum pcn_kmsg_type type,
+		   const void *payload, size_t size);
+
+/* ---- transport contract ---- */
+
+struct pcn_transport {
+	const char *name;		/* "tcp", "rdma": matches pcnctl --transport */
+	struct module *owner;
+	/*
+	 * Start connecting to (or accepting from) @node; returns at once,
+	 * the transport reports progress with pcn_node_online/offline().
+	 */
+	int (*connect)(struct pcn_node *node);
+	/*
+	 * Tear the connection down and stop reconnecting; synchronous: no
+	 * callback for @node runs afterwards. Senders blocked in ->send()
+	 * must return.
+	 */
+	void (*disconnect)(struct pcn_node *node);
+	/* Free the per-peer state; no ->send() can be running any more. */
+	void (*destroy)(struct pcn_node *node);
+	/*
+	 * Send one message: header @hdr (filled by the core) and @hdr->size
+	 * payload bytes in @payload. May sleep. Messages from concurrent
+	 * callers must not interleave.
+	 */
+	int (*send)(struct pcn_node *node, const struct pcn_kmsg_hdr *hdr,
+		    const void *payload);
+	/* Give back a received buffer handed over by pcn_kmsg_deliver(). */
+	void (*release)(struct pcn_kmsg_rx *rx);
+
+	/* core private */
+	struct list_head list;
+	atomic_t rx_outstanding;
+};
+
+int pcn_transport_register(struct pcn_transport *t);
+void pcn_transport_unregister(struct pcn_transport *t);
+
+/* Transport -> core notifications (any context that may sleep). */
+void pcn_kmsg_deliver(struct pcn_kmsg_rx *rx);
+void pcn_kmsg_bad(struct pcn_node *node, const char *why);
+
+#endif /* _POPCORN_PCN_KMSG_H */

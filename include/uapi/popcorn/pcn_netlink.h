@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * Popcorn generic netlink family: node membership, counters and the
+ * message-layer self test. Used by pcnctl and pcn-top.
+ *
+ * All commands are on the family PCN_GENL_NAME, version PCN_GENL_VERSION.
+ * Configuration commands need CAP_NET_ADMIN. Errors carry a human readable
+ * extended ACK message (NLMSGERR_ATTR_MSG).
+ */
+#ifndef _UAPI_POPCORN_PCN_NETLINK_H
+#define _UAPI_POPCORN_PCN_NETLINK_H
+
+#include <linux/types.h>
+
+#define PCN_GENL_NAME		"popcorn"
+#define PCN_GENL_VERSION	1
+
+#define PCN_MAX_NODES		32	/* node ids are 0 .. PCN_MAX_NODES - 1 */
+#define PCN_DEFAULT_PORT	10100	/* TCP transport listen port */
+
+enum pcn_genl_cmd {
+	PCN_CMD_UNSPEC,
+	PCN_CMD_SELF_SET,	/* NID: this node's id; only while no peer is configured */
+	PCN_CMD_NODE_ADD,	/* NID, ADDR, [PORT], [TRANSPORT] (default "tcp") */
+	PCN_CMD_NODE_DEL,	/* NID */
+	PCN_CMD_NODE_GET,	/* dump: one reply per node, this node included (SELF) */
+	PCN_CMD_STAT_GET,	/* node-wide counters and STAT_TYPE nests */
+	PCN_CMD_ECHO,		/* NID, ECHO_COUNT, ECHO_THREADS, ECHO_MAX_SIZE -> ECHO_* results */
+	__PCN_CMD_MAX,
+};
+#define PCN_CMD_MAX (__PCN_CMD_MAX - 1)
+
+enum pcn_node_state {
+	PCN_NODE_DOWN,		/* configured, not connected */
+	PCN_NODE_CONNECTING,	/* transport is connecting or handshaking */
+	PCN_NODE_ONLINE,	/* handshake done, messages flow */
+};
+
+enum pcn_arch {
+	PCN_ARCH_UNKNOWN,
+	PCN_ARCH_X86_64,
+};
+
+enum pcn_genl_attr {
+	PCN_A_UNSPEC,
+	PCN_A_NID,		/* u32 */
+	PCN_A_ADDR,		/* string: IPv4 dotted quad */
+	PCN_A_PORT,		/* u16 */
+	PCN_A_TRANSPORT,	/* string: "tcp" or "rdma" */
+	PCN_A_STATE,		/* u8: enum pcn_node_state */
+	PCN_A_ARCH,		/* u8: enum pcn_arch (of the peer, learnt in the handshake) */
+	PCN_A_SELF,		/* flag: this entry is the local node */
+	PCN_A_MSGS_IN,		/* u64 */
+	PCN_A_MSGS_OUT,		/* u64 */
+	PCN_A_BYTES_IN,		/* u64 */
+	PCN_A_BYTES_OUT,	/* u64 */
+	PCN_A_BAD_MSGS,		/* u64: messages from this peer refused by validation */
+	PCN_A_CONNECTS,		/* u64: times this peer came online */
+	PCN_A_TRANSPORT_LOADED,	/* flag: the node's transport module is loaded */
+	PCN_A_PAD,
+	PCN_A_ECHO_COUNT,	/* u32: messages to send (request) */
+	PCN_A_ECHO_THREADS,	/* u32: sending threads (request) */
+	PCN_A_ECHO_MAX_SIZE,	/* u32: largest payload, sizes cycle 0..max (request) */
+	PCN_A_ECHO_OK,		/* u32: replies received with identical content */
+	PCN_A_ECHO_ERRORS,	/* u32: mismatched, failed or timed out */
+	PCN_A_ECHO_FIRST_ERR,	/* u32: -errno of the first failure, 0 none */
+	PCN_A_ECHO_MIN_NS,	/* u64: round-trip times */
+	PCN_A_ECHO_P50_NS,	/* u64 */
+	PCN_A_ECHO_P99_NS,	/* u64 */
+	PCN_A_ECHO_MAX_NS,	/* u64 */
+	PCN_A_ECHO_WALL_NS,	/* u64: whole run */
+	PCN_A_STAT_RX_BAD,	/* u64: received headers refused, all peers and strangers */
+	PCN_A_STAT_HS_REFUSED,	/* u64: handshakes refused */
+	PCN_A_STAT_WS_TIMEOUTS,	/* u64: requests that timed out */
+	PCN_A_STAT_LATE_REPLIES,/* u64: replies with no waiter left */
+	PCN_A_STAT_MAX_PAYLOAD,	/* u32: largest message payload */
+	PCN_A_STAT_TYPE,	/* nest, repeated: TYPE_* below */
+	PCN_A_TYPE_ID,		/* u16 */
+	PCN_A_TYPE_NAME,	/* string */
+	__PCN_A_MAX,
+};
+#define PCN_A_MAX (__PCN_A_MAX - 1)
+
+#endif /* _UAPI_POPCORN_PCN_NETLINK_H */

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Popcorn core: declarations shared by the files of kernel/popcorn only. */
+#ifndef _KERNEL_POPCORN_INTERNAL_H
+#define _KERNEL_POPCORN_INTERNAL_H
+
+#include <linux/mutex.h>
+#include <linux/netlink.h>
+#include <linux/srcu.h>
+#include <popcorn/pcn_kmsg.h>
+
+
+/* Serialises membership changes and transport (un)registration. */
+extern struct mutex pcn_config_mutex;
+/* Protects calls into a transport against its unregistration. */
+extern struct srcu_struct pcn_transport_srcu;
+
+/* Node-wide counters (pcnctl stat). */
+struct pcn_core_stats {
+	atomic64_t rx_bad;
+	atomic64_t hs_refused;
+	atomic64_t ws_timeouts;
+	atomic64_t late_replies;
+	atomic64_t type_msgs_in[PCN_KMSG_TYPE_MAX];
+	atomic64_t type_msgs_out[PCN_KMSG_TYPE_MAX];
+	atomic64_t type_bytes_in[PCN_KMSG_TYPE_MAX];
+	atomic64_t type_bytes_out[PCN_KMSG_TYPE_MAX];
+};
+extern struct pcn_core_stats pcn_stats;
+
+extern const struct pcn_kmsg_bounds pcn_kmsg_type_bounds[PCN_KMSG_TYPE_MAX];
+const char *pcn_kmsg_type_name(unsigned int type);
+
+/* node.c */
+int pcn_self_set(int nid, struct netlink_ext_ack *extack);
+int pcn_node_add(int nid, const char *addr, u16 port, const char *transport,
+		 struct netlink_ext_ack *extack);
+int pcn_node_del(int nid, struct netlink_ext_ack *extack);
+struct pcn_transport *pcn_node_transport_lock(struct pcn_node *node, int *idx);
+void pcn_node_transport_unlock(int idx);
+bool pcn_node_transport_loaded(struct pcn_node *node);
+enum pcn_node_state pcn_node_state(struct pcn_node *node);
+struct pcn_node *pcn_node_config_get(int nid);
+
+/* wait_station.c */
+void pcn_ws_complete(struct pcn_kmsg_rx *rx);
+void pcn_ws_fail_node(int nid);
+
+/* kmsg.c */
+int pcn_kmsg_send_hdr(struct pcn_node *node, struct pcn_kmsg_hdr *hdr,
+		      const void *payload);
+void pcn_kmsg_fill_hdr(struct pcn_kmsg_hdr *hdr, enum pcn_kmsg_type type,
+		       size_t size);
+void pcn_kmsg_flush(void);
+int pcn_kmsg_init(void);
+
+/* echo.c */
+struct pcn_echo_result {
+	u32 ok;
+	u32 errors;
+	int first_err;
+	u32 max_size;
+	u64 min_ns, p50_ns, p99_ns, max_ns, wall_ns;
+};
+int pcn_echo_run(int nid, u32 count, u32 threads, u32 max_size,
+		 struct pcn_echo_result *res);
+int pcn_echo_init(void);
+
+/* netlink.c */
+int pcn_netlink_init(void);
+
+#endif /* _KERNEL_POPCORN_INTERNAL_H */

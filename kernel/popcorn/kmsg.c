@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Popcorn message core: handler registry, send/post/done, delivery of
+ * received messages to handlers, per-type counters.
+ *
+ * Received messages reach handlers through an unbound workqueue, never in
+ * the transport's receive context: a handler may sleep and send, and a
+ * receive thread that blocked on a send could deadlock two peers whose
+ * socket buffers are both full. Replies (PCN_KMSG_F_REPLY) complete their
+ * wait station directly from the receive context.
+ */
+#define pr_fmt(fmt) "popcorn: " fmt
+
+#include <linux/module.h>
+#include <linux/slab.h>
+#include "internal.h"
+
+struct pcn_core_stats pcn_stats;
+
+const struct pcn_kmsg_bounds pcn_kmsg_type_bounds[PCN_KMSG_TYPE_MAX] = {
+	[PCN_KMSG_TYPE_HELLO] = {
+		sizeof(struct pcn_kmsg_hello), sizeof(struct pcn_kmsg_hello)
+	},
+	[PCN_KMSG_TYPE_ECHO_REQUEST] = { 0, PCN_KMSG_MAX_PAYLOAD },
+	[PCN_KMSG_TYPE_ECHO_REPLY] = { 0, PCN_KMSG_MAX_PAYLOAD },
+};
+
+static const char * const pcn_kmsg_type_names[PCN_KMSG_TYPE_MAX] = {
+	[PCN_KMSG_TYPE_HELLO] = "hello",
+	[PCN_KMSG_TYPE_ECHO_REQUEST] = "echo_request",
+	[PCN_KMSG_TYPE_ECHO_REPLY] = "echo_reply",
+};
+
+const char *pcn_kmsg_type_name(unsigned int type)
+{
+	return type < PCN_KMSG_TYPE_MAX ? pcn_kmsg_type_names[type] : "?";
+}
+
+int pcn_kmsg_validate(const struct pcn_kmsg_hdr *hdr, int expect_nid)
+{
+	return pcn_kmsg_check_hdr(hdr, expect_nid, pcn_kmsg_type_bounds,
+				  PCN_KMSG_TYPE_MAX);
+}
+EXPORT_SYMBOL_GPL(pcn_kmsg_validate);
+
+static pcn_kmsg_handler_t pcn_handlers[PCN_KMSG_TYPE_MAX];
+static struct workqueue_struct *pcn_kmsg_wq;
+
+int pcn_kmsg_register(enum pcn_kmsg_type type, pcn_kmsg_handler_t handler)
+{
+	if (type <= PCN_KMSG_TYPE_HELLO || type >= PCN_KMSG_TYPE_MAX)
+		return -EINVAL;
+	if (cmpxchg(&pcn_handlers[type], NULL, handler))
+		return -EBUSY;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pcn_kmsg_register);
+
+void pcn_kmsg_unregister(enum pcn_kmsg_type type)
+{
+	if (type < PCN_KMSG_TYPE_MAX)
+		WRITE_ONCE(pcn_handlers[type], NULL);
+	pcn_kmsg_flush();
+}
+EXPORT_SYMBOL_GPL(pcn_kmsg_unregister);
+
+void pcn_kmsg_flush(void)
+{
+	flush_workqueue(pcn_kmsg_wq);
+}
+
+void pcn_kmsg_fill_hdr(struct pcn_kmsg_hdr *hdr, enum pcn_kmsg_type type,
+		       size_t size)
+{
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->magic = PCN_KMSG_MAGIC;
+	hdr->version = PCN_KMSG_VERSION;
+	hdr->from_nid = pcn_my_nid();
+	hdr->type = type;
+	hdr->size = size;
+}
+
+/* Send a message whose header is filled but for the sequence number. */
+int pcn_kmsg_send_hdr(struct pcn_node *node, struct pcn_kmsg_hdr *hdr,
+		      const void *payload)
+{
+	struct pcn_transport *t;
+	int idx, ret;
+
+	t = pcn_node_transport_lock(node, &idx);
+	if (!t)
+		return -ENOTCONN;
+	if (pcn_node_state(node) != PCN_NODE_ONLINE) {
+		ret = -ENOTCONN;
+		goto out;
+	}
+	hdr->seq = atomic64_inc_return(&node->tx_seq);
+	ret = t->send(node, hdr, payload);
+	if (!ret) {
+		atomic64_inc(&node->stats.msgs_out);
+		atomic64_add(hdr->size, &node->stats.bytes_out);
+		atomic64_inc(&pcn_stats.type_msgs_out[hdr->type]);
+		atomic64_add(hdr->size, &pcn_stats.type_bytes_out[hdr->type]);
+	}
+out:
+	pcn_node_transport_unlock(idx);
+	return ret;
+}
+
+static int pcn_kmsg_check_send(int nid, enum pcn_kmsg_type type, size_t size,
+			       struct pcn_node **node)
+{
+	if (type <= PCN_KMSG_TYPE_HELLO || type >= PCN_KMSG_TYPE_MAX)
+		return -EINVAL;
+	if (size > pcn_kmsg_type_bounds[type].max ||
+	    size < pcn_kmsg_type_bounds[type].min)
+		return -EMSGSIZE;
+	*node = pcn_node_get(nid);
+	return *node ? 0 : -EHOSTUNREACH;
+}
+
+int pcn_kmsg_send(int nid, enum pcn_kmsg_type type, const void *payload,
+		  size_t size)
+{
+	struct pcn_kmsg_hdr hdr;
+	struct pcn_node *node;
+	int ret;
+
+	ret = pcn_kmsg_check_send(nid, type, size, &node);
+	if (ret)
+		return ret;
+	pcn_kmsg_fill_hdr(&hdr, type, size);
+	ret = pcn_kmsg_send_hdr(node, &hdr, payload);
+	pcn_node_put(node);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(pcn_kmsg_send);
+
+/*
+ * Zero-copy send. The TCP transport frames straight from this buffer; a
+ * transport with registered send buffers (RDMA) will hand out its own.
+ */
+struct pcn_kmsg *pcn_kmsg_get(int nid, size_t size)
+{
+	struct pcn_kmsg *msg;
+
+	if (size > PCN_KMSG_MAX_PAYLOAD)
+		return NULL;
+	msg = kmalloc(sizeof(*msg) + size, GFP_KERNEL);
+	if (msg)
+		msg->hdr.size = size;
+	return msg;
+}
+EXPORT_SYMBOL_GPL(pcn_kmsg_get);
+
+void pcn_kmsg_put(struct pcn_kmsg *msg)
+{
+	kfree(msg);
+}
+EXPORT_SYMBOL_GPL(pcn_kmsg_put);
+
+/* Sends and consumes @msg, whatever the outcome. */
+int pcn_kmsg_post(int nid, enum pcn_kmsg_type type, struct pcn_kmsg *msg)
+{
+	struct pcn_node *node;
+	size_t size = msg->hdr.size;
+	int ret;
+
+	ret = pcn_kmsg_check_send(nid, type, size, &node);
+	if (!ret) {
+		pcn_kmsg_fill_hdr(&msg->hdr, type, size);
+		ret = pcn_kmsg_send_hdr(node, &msg->hdr, msg->payload);
+		pcn_node_put(node);
+	}
+	pcn_kmsg_put(msg);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(pcn_kmsg_post);
+
+void pcn_kmsg_done(struct pcn_kmsg_rx *rx)
+{
+	struct pcn_transport *t = rx->transport;
+	struct pcn_node *node = rx->from;
+
+	t->release(rx);
+	/*
+	 * wait_var_event() in pcn_transport_unregister() waits for this; the
+	 * wake-up only hashes the address, it does not dereference @t.
+	 */
+	if (atomic_dec_and_test(&t->rx_outstanding))
+		wake_up_var(&t->rx_outstanding);
+	pcn_node_put(node);
+}
+EXPORT_SYMBOL_GPL(pcn_kmsg_done);
+
+/* A peer broke the protocol: count it. The transport closes the link. */
+void pcn_kmsg_bad(struct pcn_node *node, const char *why)
+{
+	atomic64_inc(&pcn_stats.rx_bad);
+	if (node) {
+		atomic64_inc(&node->stats.bad);
+		pr_warn_ratelimited("node %d: bad message (%s), closing\n",
+				    node->nid, why);
+	} else {
+		pr_warn_ratelimited("bad message from a stranger (%s), closing\n",
+				    why);
+	}
+}
+EXPORT_SYMBOL_GPL(pcn_kmsg_bad);
+
+static void pcn_kmsg_dispatch(struct work_struct *work)
+{
+	struct pcn_kmsg_rx *rx = container_of(work, struct pcn_kmsg_rx, work);
+	pcn_kmsg_handler_t handler = READ_ONCE(pcn_handlers[rx->msg->hdr.type]);
+
+	if (handler)
+		handler(rx);
+	else
+		pcn_kmsg_done(rx);
+}
+
+/*
+ * A transport hands over a message whose header it has checked with
+ * pcn_kmsg_check_hdr() against rx->from. From here the core owns @rx
+ * until pcn_kmsg_done().
+ */
+void pcn_kmsg_deliver(struct pcn_kmsg_rx *rx)
+{
+	const struct pcn_kmsg_hdr *hdr = &rx->msg->hdr;
+	struct pcn_node *node = rx->from;
+
+	kref_get(&node->ref);
+	atomic_inc(&rx->transport->rx_outstanding);
+
+	atomic64_inc(&node->stats.msgs_in);
+	atomic64_add(hdr->size, &node->stats.bytes_in);
+	atomic64_inc(&pcn_stats.type_msgs_in[hdr->type]);
+	atomic64_add(hdr->size, &pcn_stats.type_bytes_in[hdr->type]);
+
+	if (hdr->flags & PCN_KMSG_F_REPLY) {
+		pcn_ws_complete(rx);
+		return;
+	}
+	INIT_WORK(&rx->work, pcn_kmsg_dispatch);
+	queue_work(pcn_kmsg_wq, &rx->work);
+}
+EXPORT_SYMBOL_GPL(pcn_kmsg_deliver);
+
+int pcn_kmsg_init(void)
+{
+	pcn_kmsg_wq = alloc_workqueue("pcn_kmsg", WQ_UNBOUND, 0);
+	return pcn_kmsg_wq ? 0 : -ENOMEM;
+}

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Popcorn core: start-up. The core is built in; transports are modules. */
+#define pr_fmt(fmt) "popcorn: " fmt
+
+#include <linux/init.h>
+#include "internal.h"
+
+static int __init pcn_core_init(void)
+{
+	int ret;
+
+	ret = pcn_kmsg_init();
+	if (!ret)
+		ret = pcn_echo_init();
+	if (!ret)
+		ret = pcn_netlink_init();
+	if (ret) {
+		pr_err("core initialisation failed: %d\n", ret);
+		return ret;
+	}
+	pr_info("core ready, protocol %d, max message %d bytes\n",
+		PCN_KMSG_VERSION, PCN_KMSG_MAX_SIZE);
+	return 0;
+}
+late_initcall(pcn_core_init);

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "popcorn" generic netlink family (include/uapi/popcorn/pcn_netlink.h):
+ * membership, counters and the echo self test, for pcnctl and pcn-top.
+ *
+ * parallel_ops: PCN_CMD_ECHO runs for seconds and must not hold genl_mutex
+ * (every other generic netlink family would stall behind it); the core has
+ * its own locking.
+ */
+#define pr_fmt(fmt) "popcorn: " fmt
+
+#include <net/genetlink.h>
+#include "internal.h"
+
+#define PCN_ECHO_MAX_COUNT	10000000
+#define PCN_ECHO_MAX_THREADS	64
+
+static const struct nla_policy pcn_nl_policy[PCN_A_MAX + 1] = {
+	[PCN_A_NID] = { .type = NLA_U32 },
+	[PCN_A_ADDR] = { .type = NLA_NUL_STRING, .len = 64 },
+	[PCN_A_PORT] = { .type = NLA_U16 },
+	[PCN_A_TRANSPORT] = { .type = NLA_NUL_STRING,
+			      .len = PCN_TRANSPORT_NAME_LEN - 1 },
+	[PCN_A_ECHO_COUNT] = { .type = NLA_U32 },
+	[PCN_A_ECHO_THREADS] = NLA_POLICY_RANGE(NLA_U32, 1, PCN_ECHO_MAX_THREADS),
+	[PCN_A_ECHO_MAX_SIZE] = { .type = NLA_U32 },
+};
+
+static struct genl_family pcn_genl_family;
+
+static int pcn_nl_get_nid(struct genl_info *info, int *nid)
+{
+	if (GENL_REQ_ATTR_CHECK(info, PCN_A_NID))
+		return -EINVAL;
+	*nid = (int)min_t(u32, nla_get_u32(info->attrs[PCN_A_NID]), INT_MAX);
+	return 0;
+}
+
+static int pcn_nl_self_set(struct sk_buff *skb, struct genl_info *info)
+{
+	int nid;
+
+	if (pcn_nl_get_nid(info, &nid))
+		return -EINVAL;
+	return pcn_self_set(nid, info->extack);
+}
+
+static int pcn_nl_node_add(struct sk_buff *skb, struct genl_info *info)
+{
+	const char *transport = "tcp";
+	u16 port = PCN_DEFAULT_PORT;
+	int nid;
+
+	if (pcn_nl_get_nid(info, &nid) ||
+	    GENL_REQ_ATTR_CHECK(info, PCN_A_ADDR))
+		return -EINVAL;
+	if (info->attrs[PCN_A_PORT])
+		port = nla_get_u16(info->attrs[PCN_A_PORT]);
+	if (info->attrs[PCN_A_TRANSPORT])
+		transport = nla_data(info->attrs[PCN_A_TRANSPORT]);
+	return pcn_node_add(nid, nla_data(info->attrs[PCN_A_ADDR]), port,
+			    transport, info->extack);
+}
+
+static int pcn_nl_node_del(struct sk_buff *skb, struct genl_info *info)
+{
+	int nid;
+
+	if (pcn_nl_get_nid(info, &nid))
+		return -EINVAL;
+	return pcn_node_del(nid, info->extack);
+}
+
+static int pcn_nl_put_u64(struct sk_buff *skb, int attr, atomic64_t *v)
+{
+	return nla_put_u64_64bit(skb, attr, atomic64_read(v), PCN_A_PAD);
+}
+
+static int pcn_nl_fill_node(struct sk_buff *skb, struct netlink_callback *cb,
+			    struct pcn_node *node, int self)
+{
+	char addr[16];
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &pcn_genl_family, NLM_F_MULTI, PCN_CMD_NODE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (!node) {
+		if (nla_put_u32(skb, PCN_A_NID, self) ||
+		    nla_put_flag(skb, PCN_A_SELF) ||
+		    nla_put_u8(skb, PCN_A_STATE, PCN_NODE_ONLINE) ||
+		    nla_put_u8(skb, PCN_A_ARCH, PCN_ARCH_X86_64))
+			goto cancel;
+		genlmsg_end(skb, hdr);
+		return 0;
+	}
+	snprintf(addr, sizeof(addr), "%pI4", &node->addr);
+	if (nla_put_u32(skb, PCN_A_NID, node->nid) ||
+	    nla_put_string(skb, PCN_A_ADDR, addr) ||
+	    nla_put_u16(skb, PCN_A_PORT, node->port) ||
+	    nla_put_string(skb, PCN_A_TRANSPORT, node->transport_name) ||
+	    (pcn_node_transport_loaded(node) &&
+	     nla_put_flag(skb, PCN_A_TRANSPORT_LOADED)) ||
+	    nla_put_u8(skb, PCN_A_STATE, pcn_node_state(node)) ||
+	    nla_put_u8(skb, PCN_A_ARCH, READ_ONCE(node->arch)) ||
+	    pcn_nl_put_u64(skb, PCN_A_MSGS_IN, &node->stats.msgs_in) ||
+	    pcn_nl_put_u64(skb, PCN_A_MSGS_OUT, &node->stats.msgs_out) ||
+	    pcn_nl_put_u64(skb, PCN_A_BYTES_IN, &node->stats.bytes_in) ||
+	    pcn_nl_put_u64(skb, PCN_A_BYTES_OUT, &node->stats.bytes_out) ||
+	    pcn_nl_put_u64(skb, PCN_A_BAD_MSGS, &node->stats.bad) ||
+	    pcn_nl_put_u64(skb, PCN_A_CONNECTS, &node->stats.connects))
+		goto cancel;
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* cb->args[0]: next node id to dump. */
+static int pcn_nl_node_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	int nid, self = pcn_my_nid();
+	int ret = 0;
+
+	mutex_lock(&pcn_config_mutex);
+	for (nid = cb->args[0]; nid < PCN_MAX_NODES; nid++) {
+		struct pcn_node *node = pcn_node_config_get(nid);
+
+		if (nid == self)
+			ret = pcn_nl_fill_node(skb, cb, NULL, self);
+		else if (node)
+			ret = pcn_nl_fill_node(skb, cb, node, self);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&pcn_config_mutex);
+	cb->args[0] = nid;
+	/* A node that did not fit goes first into the next message. */
+	return ret && !skb->len ? ret : skb->len;
+}
+
+static int pcn_nl_fill_stats(struct sk_buff *msg)
+{
+	struct nlattr *nest;
+	int i;
+
+	if (pcn_nl_put_u64(msg, PCN_A_STAT_RX_BAD, &pcn_stats.rx_bad) ||
+	    pcn_nl_put_u64(msg, PCN_A_STAT_HS_REFUSED, &pcn_stats.hs_refused) ||
+	    pcn_nl_put_u64(msg, PCN_A_STAT_WS_TIMEOUTS, &pcn_stats.ws_timeouts) ||
+	    pcn_nl_put_u64(msg, PCN_A_STAT_LATE_REPLIES,
+			   &pcn_stats.late_replies) ||
+	    nla_put_u32(msg, PCN_A_STAT_MAX_PAYLOAD, PCN_KMSG_MAX_PAYLOAD))
+		return -EMSGSIZE;
+	for (i = 0; i < PCN_KMSG_TYPE_MAX; i++) {
+		nest = nla_nest_start(msg, PCN_A_STAT_TYPE);
+		if (!nest ||
+		    nla_put_u16(msg, PCN_A_TYPE_ID, i) ||
+		    nla_put_string(msg, PCN_A_TYPE_NAME, pcn_kmsg_type_name(i)) ||
+		    pcn_nl_put_u64(msg, PCN_A_MSGS_IN, &pcn_stats.type_msgs_in[i]) ||
+		    pcn_nl_put_u64(msg, PCN_A_MSGS_OUT, &pcn_stats.type_msgs_out[i]) ||
+		    pcn_nl_put_u64(msg, PCN_A_BYTES_IN, &pcn_stats.type_bytes_in[i]) ||
+		    pcn_nl_put_u64(msg, PCN_A_BYTES_OUT, &pcn_stats.type_bytes_out[i]))
+			return -EMSGSIZE;
+		nla_nest_end(msg, nest);
+	}
+	return 0;
+}
+
+static int pcn_nl_stat_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &pcn_genl_family, 0,
+				PCN_CMD_STAT_GET);
+	if (!hdr || pcn_nl_fill_stats(msg)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int pcn_nl_echo(struct sk_buff *skb, struct genl_info *info)
+{
+	u32 count = 1000, threads = 1, max_size = PCN_KMSG_MAX_PAYLOAD;
+	struct pcn_echo_result res;
+	struct pcn_node *node;
+	struct sk_buff *msg;
+	void *hdr;
+	int nid, ret;
+
+	if (pcn_nl_get_nid(info, &nid))
+		return -EINVAL;
+	if (info->attrs[PCN_A_ECHO_COUNT])
+		count = nla_get_u32(info->attrs[PCN_A_ECHO_COUNT]);
+	if (info->attrs[PCN_A_ECHO_THREADS])
+		threads = nla_get_u32(info->attrs[PCN_A_ECHO_THREADS]);
+	if (info->attrs[PCN_A_ECHO_MAX_SIZE])
+		max_size = nla_get_u32(info->attrs[PCN_A_ECHO_MAX_SIZE]);
+	if (!count || count > PCN_ECHO_MAX_COUNT) {
+		NL_SET_ERR_MSG(info->extack, "count out of range 1..10000000");
+		return -ERANGE;
+	}
+	if (max_size > PCN_KMSG_MAX_PAYLOAD) {
+		NL_SET_ERR_MSG(info->extack, "size larger than the message limit");
+		return -EMSGSIZE;
+	}
+	node = pcn_node_get(nid);
+	pcn_node_put(node);
+	if (!node) {
+		NL_SET_ERR_MSG(info->extack, "no such peer");
+		return -ENOENT;
+	}
+
+	ret = pcn_echo_run(nid, count, threads, max_size, &res);
+	if (ret)
+		return ret;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &pcn_genl_family, 0, PCN_CMD_ECHO);
+	if (!hdr ||
+	    nla_put_u32(msg, PCN_A_NID, nid) ||
+	    nla_put_u32(msg, PCN_A_ECHO_COUNT, count) ||
+	    nla_put_u32(msg, PCN_A_ECHO_THREADS, threads) ||
+	    nla_put_u32(msg, PCN_A_ECHO_MAX_SIZE, res.max_size) ||
+	    nla_put_u32(msg, PCN_A_ECHO_OK, res.ok) ||
+	    nla_put_u32(msg, PCN_A_ECHO_ERRORS, res.errors) ||
+	    nla_put_u32(msg, PCN_A_ECHO_FIRST_ERR, -res.first_err) ||
+	    nla_put_u64_64bit(msg, PCN_A_ECHO_MIN_NS, res.min_ns, PCN_A_PAD) ||
+	    nla_put_u64_64bit(msg, PCN_A_ECHO_P50_NS, res.p50_ns, PCN_A_PAD) ||
+	    nla_put_u64_64bit(msg, PCN_A_ECHO_P99_NS, res.p99_ns, PCN_A_PAD) ||
+	    nla_put_u64_64bit(msg, PCN_A_ECHO_MAX_NS, res.max_ns, PCN_A_PAD) ||
+	    nla_put_u64_64bit(msg, PCN_A_ECHO_WALL_NS, res.wall_ns, PCN_A_PAD)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static const struct genl_small_ops pcn_nl_ops[] = {
+	{
+		.cmd = PCN_CMD_SELF_SET,
+		.flags = GENL_ADMIN_PERM,
+		.doit = pcn_nl_self_set,
+	}, {
+		.cmd = PCN_CMD_NODE_ADD,
+		.flags = GENL_ADMIN_PERM,
+		.doit = pcn_nl_node_add,
+	}, {
+		.cmd = PCN_CMD_NODE_DEL,
+		.flags = GENL_ADMIN_PERM,
+		.doit = pcn_nl_node_del,
+	}, {
+		.cmd = PCN_CMD_NODE_GET,
+		.dumpit = pcn_nl_node_dump,
+	}, {
+		.cmd = PCN_CMD_STAT_GET,
+		.doit = pcn_nl_stat_get,
+	}, {
+		.cmd = PCN_CMD_ECHO,
+		.flags = GENL_ADMIN_PERM,
+		.doit = pcn_nl_echo,
+	},
+};
+
+static struct genl_family pcn_genl_family __ro_after_init = {
+	.name = PCN_GENL_NAME,
+	.version = PCN_GENL_VERSION,
+	.maxattr = PCN_A_MAX,
+	.policy = pcn_nl_policy,
+	.netnsok = false,
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+	.small_ops = pcn_nl_ops,
+	.n_small_ops = ARRAY_SIZE(pcn_nl_ops),
+	.resv_start_op = PCN_CMD_ECHO + 1,
+};
+
+int __init pcn_netlink_init(void)
+{
+	return genl_register_family(&pcn_genl_family);
+}
