@@ -14,7 +14,6 @@
 #include <linux/slab.h>
 #include <net/sock.h>
 #include <net/tcp.h>
-#include <popcorn/node.h>
 #include "tcp.h"
 
 #define PCN_TCP_BACKOFF_MIN_MS	100

@@ -10,7 +10,6 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <net/sock.h>
-#include <popcorn/node.h>
 #include "tcp.h"
 
 static unsigned short port = PCN_DEFAULT_PORT;

@@ -11,55 +11,12 @@
 #include <linux/workqueue.h>
 #include <linux/uio.h>
 #include <uapi/popcorn/pcn_netlink.h>
+#include <uapi/popcorn/pcn_wire.h>
 #include <popcorn/node.h>
-
-#define PCN_KMSG_MAGIC		0x4b4e4350	/* "PCNK" in memory order */
-#define PCN_KMSG_VERSION	1
-
-/*
- * The fixed header in front of every message, on every transport.
- * Fields are little-endian (the handshake admits x86_64 peers only).
- * @size is the payload length that follows the header; on TCP it is also
- * the frame length prefix.
- */
-struct pcn_kmsg_hdr {
-	u32 magic;
-	u8 version;
-	u8 from_nid;
-	u16 type;
-	u16 flags;
-	u16 reserved;
-	u32 size;
-	u32 ws;		/* wait station of a request; echoed by its reply */
-	u32 credits;	/* transport use (RDMA ring credits); 0 on TCP */
-	u64 seq;	/* per-peer send sequence number */
-} __packed;
-
-#define PCN_KMSG_F_REPLY	0x0001	/* completes wait station hdr.ws */
-#define PCN_KMSG_F_ALL		PCN_KMSG_F_REPLY
-
-/* Largest message, header included. RDMA ring slots are this big. */
-#define PCN_KMSG_MAX_SIZE	8192
-#define PCN_KMSG_MAX_PAYLOAD	(PCN_KMSG_MAX_SIZE - sizeof(struct pcn_kmsg_hdr))
 
 struct pcn_kmsg {
 	struct pcn_kmsg_hdr hdr;
 	u8 payload[];
-} __packed;
-
-enum pcn_kmsg_type {
-	PCN_KMSG_TYPE_HELLO,		/* handshake, first message each way */
-	PCN_KMSG_TYPE_ECHO_REQUEST,
-	PCN_KMSG_TYPE_ECHO_REPLY,
-	PCN_KMSG_TYPE_MAX,
-};
-
-/* Payload of PCN_KMSG_TYPE_HELLO. */
-struct pcn_kmsg_hello {
-	u32 nid;
-	u32 arch;		/* enum pcn_arch */
-	u32 proto_version;	/* PCN_KMSG_VERSION */
-	u32 max_size;		/* PCN_KMSG_MAX_SIZE of the sender */
 } __packed;
 
 /* Size bounds of a type's payload, checked on every received header. */

@@ -1,0 +1,82 @@
+#!/bin/bash
+# make check: boot the vcluster, run the selftests (TAP) on node 0, collect
+# the KUnit results every node printed at boot, and check that no node's
+# kernel log holds an oops, WARNING, lockdep or KASAN report or a hung task.
+# Ends with "N passed, N failed"; exit status 0 only when nothing failed.
+#
+#   scripts/run-check.sh [--debug] [TEST...]
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+vc=$top/tools/vcluster/vcluster
+out=$top/build/check
+mkdir -p "$out"
+
+vc_opts=()
+if [ "${1:-}" = --debug ]; then
+	vc_opts+=(--debug)
+	shift
+fi
+
+passed=0
+failed=0
+failures=()
+result() {	# result pass|fail NAME
+	if [ "$1" = pass ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		failures+=("$2")
+	fi
+}
+
+# One cluster boot: selftests over TRANSPORT on NODES nodes.
+run_suite() {
+	local transport=$1 nodes=$2 tag="$1-$2n" rc logdir
+	shift 2
+	echo "=== selftests: $nodes nodes, transport $transport"
+	"$vc" run "${vc_opts[@]}" --nodes "$nodes" --transport "$transport" \
+		--timeout 1800 -- /selftests/run_all.sh "$@" | tee "$out/$tag.tap"
+	rc=${PIPESTATUS[0]}
+	logdir=$(readlink -f "$top/build/vcluster/last")
+
+	while read -r line; do
+		case "$line" in
+		"ok "*) result pass "$tag: ${line#ok }" ;;
+		"not ok "*) result fail "$tag: ${line#not ok }" ;;
+		esac
+	done < <(grep -E '^(not )?ok [0-9]+ ' "$out/$tag.tap")
+
+	# KUnit prints "    ok N case" per case, under its suite, at boot.
+	for log in "$logdir"/node*.log; do
+		[ -f "$log" ] || continue
+		local node
+		node=$(basename "$log" .log)
+		while read -r line; do
+			case "$line" in
+			"ok "*) result pass "$tag: kunit $node: ${line#ok }" ;;
+			"not ok "*) result fail "$tag: kunit $node: ${line#not ok }" ;;
+			esac
+		done < <(sed -E 's/^\[ *[0-9.]+\] //' "$log" |
+			 grep -E '^    (not )?ok [0-9]+ ' | sed 's/^    //')
+	done
+
+	case $rc in
+	125) result fail "$tag: kernel logs clean (a node logged a splat, see $logdir)" ;;
+	124) result fail "$tag: cluster run finished in time" ;;
+	126) result fail "$tag: cluster came up (see $logdir)" ;;
+	*) result pass "$tag: kernel logs clean, cluster up and down" ;;
+	esac
+	grep -q "^1\.\.[0-9]" "$out/$tag.tap" ||
+		result fail "$tag: selftest run produced a TAP plan"
+}
+
+start=$(date +%s)
+run_suite tcp 2 "$@"
+
+echo
+echo "=== summary ($(( $(date +%s) - start ))s)"
+for f in "${failures[@]}"; do
+	echo "FAILED: $f"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

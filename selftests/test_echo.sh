@@ -1,0 +1,13 @@
+#!/bin/sh
+# 10,000 echo messages each way, at the same time, sizes 0..max, several
+# threads per side; every reply is checked byte for byte by the kernel.
+. "$(dirname "$0")/lib.sh"
+count=${ECHO_COUNT:-10000}
+
+vc-exec 1 pcnctl echo 0 --count "$count" --threads 4 > /tmp/echo_1to0 2>&1 &
+back=$!
+pcnctl echo 1 --count "$count" --threads 4 || fail "echo 0 -> 1"
+wait $back || { cat /tmp/echo_1to0; fail "echo 1 -> 0"; }
+cat /tmp/echo_1to0
+grep -q "$count ok, 0 errors" /tmp/echo_1to0 || fail "echo 1 -> 0: not all ok"
+[ "$(stat_field rx_bad)" = 0 ] || fail "node 0 counted bad messages"
