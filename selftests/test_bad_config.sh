@@ -10,7 +10,7 @@ expect_refused "id out of range" "out of range" \
 	pcnctl node add 32 10.99.0.50
 expect_refused "huge id" "out of range" \
 	pcnctl node add 4294967295 10.99.0.50
-expect_refused "negative id" "." \
+expect_refused "negative id" "unknown option|node id" \
 	pcnctl node add -1 10.99.0.50
 expect_refused "unparsable address" "not an IPv4 address" \
 	pcnctl node add 7 10.99.0

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pcnctl: generic netlink plumbing on top of libmnl.
+ */
+#ifndef PCNCTL_NL_H
+#define PCNCTL_NL_H
+
+#include <stdint.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <libmnl/libmnl.h>
+#include <popcorn/pcn_netlink.h>
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Large enough for one dump skb (the kernel caps them at 32 KiB). */
+#define PCN_NL_BUFSIZE	32768
+#define PCN_NL_REQSIZE	4096
+
+struct pcn_nl {
+	struct mnl_socket *sock;
+	uint16_t family;
+	uint32_t portid;
+	uint32_t seq;
+	char extack[256];		/* NLMSGERR_ATTR_MSG of the last error */
+	char buf[PCN_NL_BUFSIZE];	/* receive buffer */
+};
+
+int pcn_nl_open(struct pcn_nl *nl, const char *what);
+void pcn_nl_close(struct pcn_nl *nl);
+
+struct nlmsghdr *pcn_nl_req(struct pcn_nl *nl, void *buf, uint8_t cmd,
+			    uint16_t flags);
+int pcn_nl_talk(struct pcn_nl *nl, struct nlmsghdr *req, mnl_cb_t cb,
+		void *data);
+int pcn_nl_fail(const struct pcn_nl *nl, const char *what, int err);
+
+int pcn_attr_parse(const struct nlmsghdr *nlh, const struct nlattr **tb);
+int pcn_attr_parse_nested(const struct nlattr *nest, const struct nlattr **tb);
+
+#endif /* PCNCTL_NL_H */

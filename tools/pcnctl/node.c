@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcnctl node self|add|del|list|wait
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pcnctl.h"
+
+#define WAIT_POLL_MS		200
+#define WAIT_DEFAULT_S		60
+
+static const struct option no_opts[] = {
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char *const state_names[] = {
+	[PCN_NODE_DOWN]		= "down",
+	[PCN_NODE_CONNECTING]	= "connecting",
+	[PCN_NODE_ONLINE]	= "online",
+};
+
+const char *pcn_state_name(int state)
+{
+	if (state < 0)
+		return "-";
+	if (state >= (int)ARRAY_SIZE(state_names))
+		return "unknown";
+	return state_names[state];
+}
+
+static const char *arch_name(int arch)
+{
+	if (arch < 0)
+		return "-";
+	return arch == PCN_ARCH_X86_64 ? "x86_64" : "unknown";
+}
+
+/* ------------------------------------------------------------------ */
+/* Configuration commands: one request, wait for the ack.             */
+
+static int node_simple(const char *what, struct nlmsghdr *nlh,
+		       struct pcn_nl *nl)
+{
+	int err = pcn_nl_talk(nl, nlh, NULL, NULL);
+
+	pcn_nl_close(nl);
+	return err ? pcn_nl_fail(nl, what, err) : PCN_EXIT_OK;
+}
+
+static int node_self(int argc, char **argv)
+{
+	static const char what[] = "node self";
+	char buf[PCN_NL_REQSIZE];
+	struct pcn_nl nl = { 0 };
+	struct nlmsghdr *nlh;
+	uint32_t nid;
+
+	while (pcn_getopt(argc, argv, no_opts, what) != -1)
+		;
+	if (argc - optind != 1)
+		pcn_usage_error(what, "expected exactly one argument: ID");
+	nid = pcn_arg_u32(what, "ID", argv[optind]);
+
+	if (pcn_nl_open(&nl, what) < 0)
+		return PCN_EXIT_FAIL;
+	nlh = pcn_nl_req(&nl, buf, PCN_CMD_SELF_SET, NLM_F_ACK);
+	mnl_attr_put_u32(nlh, PCN_A_NID, nid);
+	return node_simple(what, nlh, &nl);
+}
+
+static int node_add(int argc, char **argv)
+{
+	static const char what[] = "node add";
+	static const struct option opts[] = {
+		{ "port",	required_argument, NULL, 'p' },
+		{ "transport",	required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *transport = NULL;
+	char buf[PCN_NL_REQSIZE];
+	struct pcn_nl nl = { 0 };
+	struct nlmsghdr *nlh;
+	uint32_t nid, port = 0;
+	int have_port = 0;
+	int c;
+
+	while ((c = pcn_getopt(argc, argv, opts, what)) != -1) {
+		if (c == 'p') {
+			port = pcn_arg_u32(what, "port", optarg);
+			if (port > UINT16_MAX)
+				pcn_usage_error(what, "port %s does not fit in 16 bits",
+						optarg);
+			have_port = 1;
+		} else {
+			transport = optarg;
+		}
+	}
+	if (argc - optind != 2)
+		pcn_usage_error(what, "expected two arguments: ID ADDR");
+	nid = pcn_arg_u32(what, "ID", argv[optind]);
+
+	if (pcn_nl_open(&nl, what) < 0)
+		return PCN_EXIT_FAIL;
+	nlh = pcn_nl_req(&nl, buf, PCN_CMD_NODE_ADD, NLM_F_ACK);
+	mnl_attr_put_u32(nlh, PCN_A_NID, nid);
+	mnl_attr_put_strz(nlh, PCN_A_ADDR, argv[optind + 1]);
+	if (have_port)
+		mnl_attr_put_u16(nlh, PCN_A_PORT, port);
+	if (transport)
+		mnl_attr_put_strz(nlh, PCN_A_TRANSPORT, transport);
+	return node_simple(what, nlh, &nl);
+}
+
+static int node_del(int argc, char **argv)
+{
+	static const char what[] = "node del";
+	char buf[PCN_NL_REQSIZE];
+	struct pcn_nl nl = { 0 };
+	struct nlmsghdr *nlh;
+	uint32_t nid;
+
+	while (pcn_getopt(argc, argv, no_opts, what) != -1)
+		;
+	if (argc - optind != 1)
+		pcn_usage_error(what, "expected exactly one argument: ID");
+	nid = pcn_arg_u32(what, "ID", argv[optind]);
+
+	if (pcn_nl_open(&nl, what) < 0)
+		return PCN_EXIT_FAIL;
+	nlh = pcn_nl_req(&nl, buf, PCN_CMD_NODE_DEL, NLM_F_ACK);
+	mnl_attr_put_u32(nlh, PCN_A_NID, nid);
+	return node_simple(what, nlh, &nl);
+}
+
+/* ------------------------------------------------------------------ */
+/* The node dump.                                                     */
+
+static uint64_t attr_u64(const struct nlattr *attr)
+{
+	return attr ? mnl_attr_get_u64(attr) : 0;
+}
+
+static void node_fill(struct pcn_node *n, const struct nlattr **tb)
+{
+	memset(n, 0, sizeof(*n));
+	n->nid = mnl_attr_get_u32(tb[PCN_A_NID]);
+	if (tb[PCN_A_ADDR])
+		snprintf(n->addr, sizeof(n->addr), "%s",
+			 mnl_attr_get_str(tb[PCN_A_ADDR]));
+	if (tb[PCN_A_TRANSPORT])
+		snprintf(n->transport, sizeof(n->transport), "%s",
+			 mnl_attr_get_str(tb[PCN_A_TRANSPORT]));
+	n->port = tb[PCN_A_PORT] ? mnl_attr_get_u16(tb[PCN_A_PORT]) : -1;
+	n->state = tb[PCN_A_STATE] ? mnl_attr_get_u8(tb[PCN_A_STATE]) : -1;
+	n->arch = tb[PCN_A_ARCH] ? mnl_attr_get_u8(tb[PCN_A_ARCH]) : -1;
+	n->self = !!tb[PCN_A_SELF];
+	n->loaded = !!tb[PCN_A_TRANSPORT_LOADED];
+	n->msgs_in = attr_u64(tb[PCN_A_MSGS_IN]);
+	n->msgs_out = attr_u64(tb[PCN_A_MSGS_OUT]);
+	n->bytes_in = attr_u64(tb[PCN_A_BYTES_IN]);
+	n->bytes_out = attr_u64(tb[PCN_A_BYTES_OUT]);
+	n->bad_msgs = attr_u64(tb[PCN_A_BAD_MSGS]);
+	n->connects = attr_u64(tb[PCN_A_CONNECTS]);
+}
+
+static int node_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[PCN_A_MAX + 1] = { NULL };
+	struct pcn_nodes *nodes = data;
+	struct pcn_node *v;
+
+	if (pcn_attr_parse(nlh, tb) < 0)
+		return MNL_CB_ERROR;
+	if (!tb[PCN_A_NID]) {
+		fprintf(stderr, "pcnctl: warning: node entry without an id, skipped\n");
+		return MNL_CB_OK;
+	}
+	if (nodes->n == nodes->cap) {
+		unsigned int cap = nodes->cap ? 2 * nodes->cap : 16;
+
+		v = realloc(nodes->v, cap * sizeof(*v));
+		if (!v)
+			return MNL_CB_ERROR;	/* errno is ENOMEM */
+		nodes->v = v;
+		nodes->cap = cap;
+	}
+	node_fill(&nodes->v[nodes->n++], tb);
+	return MNL_CB_OK;
+}
+
+static int node_cmp(const void *a, const void *b)
+{
+	const struct pcn_node *x = a, *y = b;
+
+	return (x->nid > y->nid) - (x->nid < y->nid);
+}
+
+/* Fills @nodes (sorted by id); returns 0 or -errno. */
+int pcn_nodes_get(struct pcn_nl *nl, struct pcn_nodes *nodes)
+{
+	char buf[PCN_NL_REQSIZE];
+	struct nlmsghdr *nlh;
+	int err;
+
+	nodes->n = 0;
+	nlh = pcn_nl_req(nl, buf, PCN_CMD_NODE_GET, NLM_F_DUMP);
+	err = pcn_nl_talk(nl, nlh, node_cb, nodes);
+	if (!err && nodes->n)
+		qsort(nodes->v, nodes->n, sizeof(*nodes->v), node_cmp);
+	return err;
+}
+
+void pcn_nodes_free(struct pcn_nodes *nodes)
+{
+	free(nodes->v);
+	memset(nodes, 0, sizeof(*nodes));
+}
+
+/* ------------------------------------------------------------------ */
+/* node list                                                          */
+
+static void node_address(const struct pcn_node *n, char *buf, size_t len)
+{
+	if (!n->addr[0])
+		snprintf(buf, len, "-");
+	else if (n->port < 0)
+		snprintf(buf, len, "%s", n->addr);
+	else
+		snprintf(buf, len, "%s:%d", n->addr, n->port);
+}
+
+static void node_transport(const struct pcn_node *n, char *buf, size_t len)
+{
+	const char *t = n->transport[0] ? n->transport : "-";
+
+	if (!n->self && !n->loaded)
+		snprintf(buf, len, "%s (not loaded)", t);
+	else
+		snprintf(buf, len, "%s", t);
+}
+
+static int max_int(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+static void list_table(const struct pcn_nodes *nodes)
+{
+	char addr[96], tr[64], id[16];
+	int wa = strlen("ADDRESS"), wt = strlen("TRANSPORT");
+	unsigned int i;
+
+	for (i = 0; i < nodes->n; i++) {
+		node_address(&nodes->v[i], addr, sizeof(addr));
+		node_transport(&nodes->v[i], tr, sizeof(tr));
+		wa = max_int(wa, strlen(addr));
+		wt = max_int(wt, strlen(tr));
+	}
+
+	printf("%-5s %-*s  %-*s  %-10s  %-7s  %10s  %10s  %6s\n", "ID",
+	       wa, "ADDRESS", wt, "TRANSPORT", "STATE", "ARCH",
+	       "MSGS_IN", "MSGS_OUT", "BAD");
+	for (i = 0; i < nodes->n; i++) {
+		const struct pcn_node *n = &nodes->v[i];
+
+		snprintf(id, sizeof(id), "%" PRIu32 "%s", n->nid,
+			 n->self ? "*" : "");
+		node_address(n, addr, sizeof(addr));
+		node_transport(n, tr, sizeof(tr));
+		printf("%-5s %-*s  %-*s  %-10s  %-7s  %10" PRIu64 "  %10" PRIu64
+		       "  %6" PRIu64 "\n", id, wa, addr, wt, tr,
+		       n->self ? "self" : pcn_state_name(n->state),
+		       arch_name(n->arch), n->msgs_in, n->msgs_out,
+		       n->bad_msgs);
+	}
+}
+
+static void json_bool(const char *key, int v)
+{
+	printf(",\"%s\":%s", key, v ? "true" : "false");
+}
+
+static void json_u64(const char *key, uint64_t v)
+{
+	printf(",\"%s\":%" PRIu64, key, v);
+}
+
+static void list_json_node(const struct pcn_node *n)
+{
+	printf("{\"id\":%" PRIu32 ",\"addr\":", n->nid);
+	pcn_json_str(n->addr[0] ? n->addr : NULL);
+	if (n->port < 0)
+		printf(",\"port\":null");
+	else
+		printf(",\"port\":%d", n->port);
+	printf(",\"transport\":");
+	pcn_json_str(n->transport[0] ? n->transport : NULL);
+	json_bool("transport_loaded", n->loaded);
+	json_bool("self", n->self);
+	printf(",\"state\":");
+	pcn_json_str(n->state < 0 ? NULL : pcn_state_name(n->state));
+	printf(",\"arch\":");
+	pcn_json_str(n->arch < 0 ? NULL : arch_name(n->arch));
+	json_u64("msgs_in", n->msgs_in);
+	json_u64("msgs_out", n->msgs_out);
+	json_u64("bytes_in", n->bytes_in);
+	json_u64("bytes_out", n->bytes_out);
+	json_u64("bad_msgs", n->bad_msgs);
+	json_u64("connects", n->connects);
+	putchar('}');
+}
+
+static void list_json(const struct pcn_nodes *nodes)
+{
+	unsigned int i;
+
+	putchar('[');
+	for (i = 0; i < nodes->n; i++) {
+		if (i)
+			putchar(',');
+		list_json_node(&nodes->v[i]);
+	}
+	puts("]");
+}
+
+static int node_list(int argc, char **argv)
+{
+	static const char what[] = "node list";
+	static const struct option opts[] = {
+		{ "json",	no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pcn_nodes nodes = { 0 };
+	struct pcn_nl nl = { 0 };
+	int json = 0;
+	int err;
+
+	while (pcn_getopt(argc, argv, opts, what) != -1)
+		json = 1;
+	if (optind != argc)
+		pcn_usage_error(what, "unexpected argument '%s'", argv[optind]);
+
+	if (pcn_nl_open(&nl, what) < 0)
+		return PCN_EXIT_FAIL;
+	err = pcn_nodes_get(&nl, &nodes);
+	pcn_nl_close(&nl);
+	if (err) {
+		pcn_nodes_free(&nodes);
+		return pcn_nl_fail(&nl, what, err);
+	}
+	if (json)
+		list_json(&nodes);
+	else
+		list_table(&nodes);
+	pcn_nodes_free(&nodes);
+	return PCN_EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* node wait                                                          */
+
+static const struct pcn_node *node_find(const struct pcn_nodes *nodes,
+					uint32_t nid)
+{
+	unsigned int i;
+
+	for (i = 0; i < nodes->n; i++)
+		if (nodes->v[i].nid == nid)
+			return &nodes->v[i];
+	return NULL;
+}
+
+static int node_is_up(const struct pcn_node *n)
+{
+	return n && (n->self || n->state == PCN_NODE_ONLINE);
+}
+
+/* Prints the laggards to stderr when @report; returns how many there are. */
+static int wait_check(const struct pcn_nodes *nodes, const uint32_t *ids,
+		      int nids, int report)
+{
+	const struct pcn_node *n;
+	int i, bad = 0;
+
+	if (!nids) {
+		for (i = 0; i < (int)nodes->n; i++) {
+			n = &nodes->v[i];
+			if (node_is_up(n))
+				continue;
+			if (report)
+				fprintf(stderr, "%s %" PRIu32 " (%s)",
+					bad ? "," : "", n->nid,
+					pcn_state_name(n->state));
+			bad++;
+		}
+		return bad;
+	}
+	for (i = 0; i < nids; i++) {
+		n = node_find(nodes, ids[i]);
+		if (node_is_up(n))
+			continue;
+		if (report)
+			fprintf(stderr, "%s %" PRIu32 " (%s)", bad ? "," : "",
+				ids[i], n ? pcn_state_name(n->state) :
+				"not configured");
+		bad++;
+	}
+	return bad;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double wait_timeout_arg(const char *what, const char *arg)
+{
+	char *end;
+	double t;
+
+	errno = 0;
+	t = strtod(arg, &end);
+	if (errno || end == arg || *end || !(t >= 0))
+		pcn_usage_error(what, "timeout '%s' is not a number of seconds",
+				arg);
+	return t;
+}
+
+static int wait_loop(struct pcn_nl *nl, const uint32_t *ids, int nids,
+		     double timeout)
+{
+	static const char what[] = "node wait";
+	const struct timespec poll = { 0, WAIT_POLL_MS * 1000000L };
+	struct pcn_nodes nodes = { 0 };
+	double deadline = now_s() + timeout;
+	int err;
+
+	for (;;) {
+		err = pcn_nodes_get(nl, &nodes);
+		if (err) {
+			pcn_nodes_free(&nodes);
+			return pcn_nl_fail(nl, what, err);
+		}
+		if (!wait_check(&nodes, ids, nids, 0))
+			break;
+		if (now_s() >= deadline) {
+			fprintf(stderr, "pcnctl: %s: timed out after %g s; not online:",
+				what, timeout);
+			wait_check(&nodes, ids, nids, 1);
+			fputc('\n', stderr);
+			pcn_nodes_free(&nodes);
+			return PCN_EXIT_FAIL;
+		}
+		nanosleep(&poll, NULL);
+	}
+	pcn_nodes_free(&nodes);
+	return PCN_EXIT_OK;
+}
+
+static int node_wait(int argc, char **argv)
+{
+	static const char what[] = "node wait";
+	static const struct option opts[] = {
+		{ "timeout",	required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	double timeout = WAIT_DEFAULT_S;
+	struct pcn_nl nl = { 0 };
+	uint32_t *ids;
+	int i, nids, ret;
+
+	while (pcn_getopt(argc, argv, opts, what) != -1)
+		timeout = wait_timeout_arg(what, optarg);
+
+	nids = argc - optind;
+	ids = calloc(nids ? nids : 1, sizeof(*ids));
+	if (!ids) {
+		perror("pcnctl");
+		return PCN_EXIT_FAIL;
+	}
+	for (i = 0; i < nids; i++)
+		ids[i] = pcn_arg_u32(what, "ID", argv[optind + i]);
+
+	if (pcn_nl_open(&nl, what) < 0) {
+		free(ids);
+		return PCN_EXIT_FAIL;
+	}
+	ret = wait_loop(&nl, ids, nids, timeout);
+	pcn_nl_close(&nl);
+	free(ids);
+	return ret;
+}
+
+int cmd_node(int argc, char **argv)
+{
+	if (argc < 2)
+		pcn_usage_error("node", "missing subcommand");
+	if (!strcmp(argv[1], "self"))
+		return node_self(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "add"))
+		return node_add(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "del"))
+		return node_del(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "list"))
+		return node_list(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "wait"))
+		return node_wait(argc - 1, argv + 1);
+	pcn_usage_error("node", "unknown subcommand '%s'", argv[1]);
+}

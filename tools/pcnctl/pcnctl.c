@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcnctl: Popcorn administration over the "popcorn" generic netlink family.
+ *
+ * Exit status: 0 success, 1 failure (kernel refusal, timeout, test failure),
+ * 2 usage error.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcnctl.h"
+
+static const char usage_text[] =
+"Usage: pcnctl COMMAND [ARGS]\n"
+"\n"
+"Commands:\n"
+"  node self ID                   set this node's id (before any peer is added)\n"
+"  node add ID ADDR [--port P] [--transport tcp|rdma]\n"
+"                                 add a peer (the kernel defaults to tcp, port %u)\n"
+"  node del ID                    remove a peer\n"
+"  node list [--json]             list the nodes, their state and counters\n"
+"  node wait [--timeout SECONDS] [ID...]\n"
+"                                 wait until the given peers (default: all\n"
+"                                 configured peers) are online; default 60 s\n"
+"  stat [--json]                  message layer counters, per message type\n"
+"  echo NID [--count N] [--threads T] [--max-size S]\n"
+"                                 message layer round-trip self test\n"
+"                                 (defaults: 1000 messages, 1 thread, the\n"
+"                                 kernel's maximum payload)\n"
+"  help, --help                   this text\n"
+"\n"
+"Exit status: 0 success, 1 failure, 2 usage error.\n";
+
+void pcn_usage(int status)
+{
+	fprintf(status ? stderr : stdout, usage_text, PCN_DEFAULT_PORT);
+	exit(status);
+}
+
+void pcn_usage_error(const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "pcnctl: %s: ", what);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\n\n", stderr);
+	pcn_usage(PCN_EXIT_USAGE);
+}
+
+/* getopt_long() that reports bad options itself and exits with 2. */
+int pcn_getopt(int argc, char **argv, const struct option *opts,
+	       const char *what)
+{
+	int c;
+
+	opterr = 0;
+	c = getopt_long(argc, argv, ":", opts, NULL);
+	if (c == '?')
+		pcn_usage_error(what, "unknown option '%s'", argv[optind - 1]);
+	if (c == ':')
+		pcn_usage_error(what, "option '%s' needs a value",
+				argv[optind - 1]);
+	return c;
+}
+
+/* A plain decimal number; range checks are the kernel's business. */
+uint32_t pcn_arg_u32(const char *what, const char *name, const char *arg)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!isdigit((unsigned char)arg[0]))
+		goto bad;
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || *end || v > UINT32_MAX)
+		goto bad;
+	return v;
+bad:
+	pcn_usage_error(what, "%s '%s' is not a decimal number", name, arg);
+}
+
+void pcn_json_str(const char *s)
+{
+	if (!s) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static int is_help(const char *arg)
+{
+	return !strcmp(arg, "help") || !strcmp(arg, "--help") ||
+	       !strcmp(arg, "-h");
+}
+
+int main(int argc, char **argv)
+{
+	int i;
+
+	if (argc < 2)
+		pcn_usage(PCN_EXIT_USAGE);
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			pcn_usage(PCN_EXIT_OK);
+
+	if (is_help(argv[1]))
+		pcn_usage(PCN_EXIT_OK);
+	if (!strcmp(argv[1], "node"))
+		return cmd_node(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "stat"))
+		return cmd_stat(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "echo"))
+		return cmd_echo(argc - 1, argv + 1);
+
+	fprintf(stderr, "pcnctl: unknown command '%s'\n\n", argv[1]);
+	pcn_usage(PCN_EXIT_USAGE);
+}

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * LD_PRELOAD stand-in for the kernel side of the "popcorn" genl family, for
+ * testing pcnctl without a Popcorn kernel. It replaces libmnl's socket calls
+ * (pcnctl still uses the real libmnl for everything else) and answers like
+ * the kernel would: one reply "skb" per recvfrom(), extended ACKs, u64s
+ * padded with PCN_A_PAD, NLMSG_DONE-terminated dumps.
+ *
+ * Knobs (environment): FAKE_NOFAMILY, FAKE_CAP (NLM_F_CAPPED acks),
+ * FAKE_DUMP_ERR, FAKE_ONLINE_AFTER=N (node 2 online after N dumps),
+ * FAKE_ECHO_ERRORS=N, FAKE_MISS (missing-attribute ext ack).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <libmnl/libmnl.h>
+#include <popcorn/pcn_netlink.h>
+
+#define FAKE_FAMILY	0x42
+#define FAKE_PORTID	4242
+#define QLEN		16
+#define SKB		8192
+
+static char queue[QLEN][SKB];
+static size_t qlen[QLEN];
+static int qhead, qtail;
+static int dumps;
+
+static struct nlmsghdr *skb_new(const struct nlmsghdr *req, uint16_t type,
+				uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(queue[qtail]);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	nlh->nlmsg_seq = req->nlmsg_seq;
+	nlh->nlmsg_pid = FAKE_PORTID;
+	return nlh;
+}
+
+/* Another message in the same skb as @prev. */
+static struct nlmsghdr *skb_more(const struct nlmsghdr *prev,
+				 const struct nlmsghdr *req, uint16_t type)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)prev +
+			MNL_ALIGN(prev->nlmsg_len));
+
+	memset(nlh, 0, sizeof(*nlh));
+	nlh->nlmsg_len = MNL_NLMSG_HDRLEN;
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_MULTI;
+	nlh->nlmsg_seq = req->nlmsg_seq;
+	nlh->nlmsg_pid = FAKE_PORTID;
+	return nlh;
+}
+
+static void skb_queue(const struct nlmsghdr *last)
+{
+	qlen[qtail] = (char *)last + MNL_ALIGN(last->nlmsg_len) - queue[qtail];
+	qtail = (qtail + 1) % QLEN;
+}
+
+static void genl_hdr(struct nlmsghdr *nlh, uint8_t cmd)
+{
+	struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+
+	g->cmd = cmd;
+	g->version = PCN_GENL_VERSION;
+}
+
+/* nla_put_u64_64bit() on an arch that wants 8-byte alignment. */
+static void put_u64(struct nlmsghdr *nlh, uint16_t type, uint64_t v)
+{
+	if ((nlh->nlmsg_len + NLA_HDRLEN) % 8)
+		mnl_attr_put(nlh, PCN_A_PAD, 0, NULL);
+	mnl_attr_put_u64(nlh, type, v);
+}
+
+static void ack(const struct nlmsghdr *req, int err, const char *msg)
+{
+	int cap = getenv("FAKE_CAP") || !err;
+	struct nlmsghdr *nlh = skb_new(req, NLMSG_ERROR, 0);
+	size_t len = sizeof(struct nlmsgerr) - sizeof(struct nlmsghdr) +
+		     (cap ? sizeof(struct nlmsghdr) : req->nlmsg_len);
+	struct nlmsgerr *e = mnl_nlmsg_put_extra_header(nlh, len);
+
+	e->error = err;
+	memcpy(&e->msg, req, cap ? sizeof(*req) : req->nlmsg_len);
+	if (cap)
+		nlh->nlmsg_flags |= NLM_F_CAPPED;
+	if (msg && !strncmp(msg, "miss:", 5)) {
+		nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
+		mnl_attr_put_u32(nlh, NLMSGERR_ATTR_MISS_TYPE, atoi(msg + 5));
+	} else if (msg) {
+		nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
+		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, msg);
+		mnl_attr_put_u32(nlh, NLMSGERR_ATTR_OFFS, 20);
+	}
+	skb_queue(nlh);
+}
+
+static void getfamily(const struct nlmsghdr *req)
+{
+	struct nlmsghdr *nlh;
+
+	if (getenv("FAKE_NOFAMILY")) {
+		ack(req, -ENOENT, NULL);
+		return;
+	}
+	nlh = skb_new(req, GENL_ID_CTRL, 0);
+	genl_hdr(nlh, CTRL_CMD_NEWFAMILY);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, PCN_GENL_NAME);
+	mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, FAKE_FAMILY);
+	skb_queue(nlh);
+	ack(req, 0, NULL);
+}
+
+static void put_node(struct nlmsghdr *nlh, uint32_t nid, const char *addr,
+		     const char *tr, int self, int loaded, int state)
+{
+	genl_hdr(nlh, PCN_CMD_NODE_GET);
+	mnl_attr_put_u32(nlh, PCN_A_NID, nid);
+	mnl_attr_put_strz(nlh, PCN_A_ADDR, addr);
+	mnl_attr_put_u16(nlh, PCN_A_PORT, PCN_DEFAULT_PORT);
+	mnl_attr_put_strz(nlh, PCN_A_TRANSPORT, tr);
+	mnl_attr_put_u8(nlh, PCN_A_STATE, state);
+	mnl_attr_put_u8(nlh, PCN_A_ARCH, state == PCN_NODE_ONLINE);
+	if (self)
+		mnl_attr_put(nlh, PCN_A_SELF, 0, NULL);
+	if (loaded)
+		mnl_attr_put(nlh, PCN_A_TRANSPORT_LOADED, 0, NULL);
+	put_u64(nlh, PCN_A_MSGS_IN, 1000 + nid);
+	put_u64(nlh, PCN_A_MSGS_OUT, 2000 + nid);
+	put_u64(nlh, PCN_A_BYTES_IN, 1ULL << 40);
+	put_u64(nlh, PCN_A_BYTES_OUT, 5);
+	put_u64(nlh, PCN_A_BAD_MSGS, nid);
+	put_u64(nlh, PCN_A_CONNECTS, 1);
+	mnl_attr_put_u32(nlh, 200, 7);	/* from a newer kernel: ignored */
+}
+
+static void node_dump(const struct nlmsghdr *req)
+{
+	const char *after = getenv("FAKE_ONLINE_AFTER");
+	int st2 = after && ++dumps <= atoi(after) ? PCN_NODE_CONNECTING :
+		  PCN_NODE_ONLINE;
+	struct nlmsghdr *nlh;
+	int err = -EIO;
+
+	/* Nodes out of order, two per skb, then DONE alone. */
+	nlh = skb_new(req, FAKE_FAMILY, NLM_F_MULTI);
+	put_node(nlh, 2, "10.0.0.3", "rdma", 0, 0, st2);
+	nlh = skb_more(nlh, req, FAKE_FAMILY);
+	put_node(nlh, 0, "10.0.0.1", "tcp", 1, 1, PCN_NODE_ONLINE);
+	skb_queue(nlh);
+	nlh = skb_new(req, FAKE_FAMILY, NLM_F_MULTI);
+	put_node(nlh, 1, "10.0.0.2", "tcp", 0, 1, PCN_NODE_ONLINE);
+	skb_queue(nlh);
+
+	nlh = skb_new(req, NLMSG_DONE, NLM_F_MULTI);
+	if (!getenv("FAKE_DUMP_ERR"))
+		err = 0;
+	else
+		nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
+	mnl_nlmsg_put_extra_header(nlh, sizeof(int));
+	memcpy(mnl_nlmsg_get_payload(nlh), &err, sizeof(err));
+	if (err)
+		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, "dump exploded");
+	skb_queue(nlh);
+}
+
+static void put_type(struct nlmsghdr *nlh, uint16_t id, const char *name)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, PCN_A_STAT_TYPE);
+
+	mnl_attr_put_u16(nlh, PCN_A_TYPE_ID, id);
+	mnl_attr_put_strz(nlh, PCN_A_TYPE_NAME, name);
+	put_u64(nlh, PCN_A_MSGS_IN, id * 10);
+	put_u64(nlh, PCN_A_MSGS_OUT, id * 11);
+	put_u64(nlh, PCN_A_BYTES_IN, id * 1000);
+	put_u64(nlh, PCN_A_BYTES_OUT, id * 1100);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void stat_get(const struct nlmsghdr *req)
+{
+	struct nlmsghdr *nlh = skb_new(req, FAKE_FAMILY, 0);
+
+	genl_hdr(nlh, PCN_CMD_STAT_GET);
+	put_u64(nlh, PCN_A_STAT_RX_BAD, 3);
+	put_u64(nlh, PCN_A_STAT_HS_REFUSED, 1);
+	put_u64(nlh, PCN_A_STAT_WS_TIMEOUTS, 0);
+	put_u64(nlh, PCN_A_STAT_LATE_REPLIES, 2);
+	mnl_attr_put_u32(nlh, PCN_A_STAT_MAX_PAYLOAD, 8160);
+	put_type(nlh, 1, "handshake");
+	put_type(nlh, 2, "echo_request");
+	put_type(nlh, 3, "a\"quoted\\name");
+	skb_queue(nlh);
+	ack(req, 0, NULL);
+}
+
+static void echo(const struct nlmsghdr *req, const struct nlattr **tb)
+{
+	struct nlmsghdr *nlh = skb_new(req, FAKE_FAMILY, 0);
+	uint32_t count = mnl_attr_get_u32(tb[PCN_A_ECHO_COUNT]);
+	uint32_t errs = getenv("FAKE_ECHO_ERRORS") ?
+			atoi(getenv("FAKE_ECHO_ERRORS")) : 0;
+
+	genl_hdr(nlh, PCN_CMD_ECHO);
+	mnl_attr_put_u32(nlh, PCN_A_ECHO_COUNT, count);
+	mnl_attr_put_u32(nlh, PCN_A_ECHO_THREADS,
+			 mnl_attr_get_u32(tb[PCN_A_ECHO_THREADS]));
+	mnl_attr_put_u32(nlh, PCN_A_ECHO_MAX_SIZE, tb[PCN_A_ECHO_MAX_SIZE] ?
+			 mnl_attr_get_u32(tb[PCN_A_ECHO_MAX_SIZE]) : 8160);
+	mnl_attr_put_u32(nlh, PCN_A_ECHO_OK, count - errs);
+	mnl_attr_put_u32(nlh, PCN_A_ECHO_ERRORS, errs);
+	mnl_attr_put_u32(nlh, PCN_A_ECHO_FIRST_ERR, errs ? -ETIMEDOUT : 0);
+	put_u64(nlh, PCN_A_ECHO_MIN_NS, 410000);
+	put_u64(nlh, PCN_A_ECHO_P50_NS, 800000);
+	put_u64(nlh, PCN_A_ECHO_P99_NS, 2100000);
+	put_u64(nlh, PCN_A_ECHO_MAX_NS, 9300000);
+	put_u64(nlh, PCN_A_ECHO_WALL_NS, 2000000000ULL);
+	skb_queue(nlh);
+	ack(req, 0, NULL);
+}
+
+static int attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_get_type(attr) <= PCN_A_MAX)
+		tb[mnl_attr_get_type(attr)] = attr;
+	return MNL_CB_OK;
+}
+
+static void check_req(const struct nlmsghdr *req, const struct nlattr **tb)
+{
+	uint8_t cmd = ((const struct genlmsghdr *)
+		       mnl_nlmsg_get_payload(req))->cmd;
+
+	if (getenv("FAKE_MISS")) {
+		ack(req, -EINVAL, "miss:1");	/* GENL_REQ_ATTR_CHECK style */
+	} else if (cmd == PCN_CMD_NODE_GET) {
+		node_dump(req);
+	} else if (cmd == PCN_CMD_STAT_GET) {
+		stat_get(req);
+	} else if (cmd == PCN_CMD_ECHO) {
+		if (!tb[PCN_A_NID] || !tb[PCN_A_ECHO_COUNT] ||
+		    !tb[PCN_A_ECHO_THREADS])
+			ack(req, -EINVAL, "missing attribute");
+		else
+			echo(req, tb);
+	} else if (!tb[PCN_A_NID]) {
+		ack(req, -EINVAL, "node id missing");
+	} else if (mnl_attr_get_u32(tb[PCN_A_NID]) >= PCN_MAX_NODES) {
+		ack(req, -ERANGE, "node id out of range (0..31)");
+	} else if (cmd == PCN_CMD_NODE_ADD) {
+		struct in_addr in;
+
+		if (!tb[PCN_A_ADDR])
+			ack(req, -EINVAL, "miss:2");
+		else if (!inet_aton(mnl_attr_get_str(tb[PCN_A_ADDR]), &in))
+			ack(req, -EINVAL, "address is not an IPv4 dotted quad");
+		else if (tb[PCN_A_TRANSPORT] &&
+			 strcmp(mnl_attr_get_str(tb[PCN_A_TRANSPORT]), "tcp"))
+			ack(req, -ENOENT, "transport rdma is not loaded");
+		else
+			ack(req, 0, NULL);
+	} else if (cmd == PCN_CMD_NODE_DEL) {
+		ack(req, -ENOENT, NULL);
+	} else {
+		ack(req, 0, NULL);
+	}
+}
+
+struct mnl_socket *mnl_socket_open(int bus)
+{
+	static int dummy;
+
+	(void)bus;
+	return (struct mnl_socket *)&dummy;
+}
+
+int mnl_socket_bind(struct mnl_socket *nl, unsigned int groups, pid_t pid)
+{
+	(void)nl; (void)groups; (void)pid;
+	return 0;
+}
+
+int mnl_socket_setsockopt(const struct mnl_socket *nl, int type, void *buf,
+			  socklen_t len)
+{
+	(void)nl; (void)type; (void)buf; (void)len;
+	return 0;
+}
+
+unsigned int mnl_socket_get_portid(const struct mnl_socket *nl)
+{
+	(void)nl;
+	return FAKE_PORTID;
+}
+
+int mnl_socket_close(struct mnl_socket *nl)
+{
+	(void)nl;
+	return 0;
+}
+
+ssize_t mnl_socket_sendto(const struct mnl_socket *nl, const void *buf,
+			  size_t len)
+{
+	const struct nlmsghdr *req = buf;
+	const struct nlattr *tb[PCN_A_MAX + 1] = { NULL };
+
+	(void)nl;
+	if (len < sizeof(*req) || req->nlmsg_len != len) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (req->nlmsg_type == GENL_ID_CTRL) {
+		getfamily(req);
+		return len;
+	}
+	if (req->nlmsg_type != FAKE_FAMILY) {
+		ack(req, -EOPNOTSUPP, NULL);
+		return len;
+	}
+	mnl_attr_parse(req, sizeof(struct genlmsghdr), attr_cb, tb);
+	check_req(req, tb);
+	return len;
+}
+
+ssize_t mnl_socket_recvfrom(const struct mnl_socket *nl, void *buf,
+			    size_t len)
+{
+	size_t n;
+
+	(void)nl;
+	if (qhead == qtail) {
+		fprintf(stderr, "fake_kernel: recv with nothing queued\n");
+		errno = EAGAIN;
+		return -1;
+	}
+	n = qlen[qhead];
+	if (n > len) {
+		errno = ENOSPC;
+		return -1;
+	}
+	memcpy(buf, queue[qhead], n);
+	qhead = (qhead + 1) % QLEN;
+	return n;
+}
