@@ -70,7 +70,27 @@ run_suite() {
 		result fail "$tag: selftest run produced a TAP plan"
 }
 
+# Host-side unit tests of the tools (pcnctl against a fake kernel).
+host_tests() {
+	local line p f
+	echo "=== pcnctl unit tests (host)"
+	line=$(make -s -C "$top/tools/pcnctl" test 2>&1 | tee "$out/pcnctl-test.log" |
+	       grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
+	if [ -z "$line" ]; then
+		result fail "pcnctl unit tests ran (see $out/pcnctl-test.log)"
+		return
+	fi
+	echo "$line"
+	p=${line%% passed*}
+	f=${line#*passed, }
+	f=${f%% failed*}
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" -eq 0 ] || failures+=("pcnctl unit tests: $f failed (see $out/pcnctl-test.log)")
+}
+
 start=$(date +%s)
+[ $# -eq 0 ] && host_tests
 run_suite tcp 2 "$@"
 
 echo

@@ -39,6 +39,7 @@ struct pcn_echo_run {
 	atomic_t errors;
 	atomic_t first_err;
 	atomic_t running;
+	bool stop;		/* the caller got a fatal signal */
 	struct completion all_done;
 };
 
@@ -66,7 +67,8 @@ static int pcn_echo_thread_fn(void *data)
 		pcn_echo_fail(run, -ENOMEM);
 		goto out;
 	}
-	for (i = th->index; i < run->count; i += run->threads) {
+	for (i = th->index; i < run->count && !READ_ONCE(run->stop);
+	     i += run->threads) {
 		size_t size = i % (run->max_size + 1);
 		ktime_t t0;
 		int ret;
@@ -164,7 +166,11 @@ int pcn_echo_run(int nid, u32 count, u32 threads, u32 max_size,
 	}
 	if (atomic_dec_and_test(&run.running))
 		complete(&run.all_done);
-	wait_for_completion(&run.all_done);
+	/* Ctrl-C on pcnctl stops the run; the threads still use @run. */
+	if (wait_for_completion_killable(&run.all_done)) {
+		WRITE_ONCE(run.stop, true);
+		wait_for_completion(&run.all_done);
+	}
 	res->wall_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
 
 	if (!started)

@@ -25,7 +25,9 @@ enum pcn_genl_cmd {
 	PCN_CMD_NODE_DEL,	/* NID */
 	PCN_CMD_NODE_GET,	/* dump: one reply per node, this node included (SELF) */
 	PCN_CMD_STAT_GET,	/* node-wide counters and STAT_TYPE nests */
-	PCN_CMD_ECHO,		/* NID, ECHO_COUNT, ECHO_THREADS, ECHO_MAX_SIZE -> ECHO_* results */
+	PCN_CMD_ECHO,		/* NID, ECHO_COUNT, ECHO_THREADS, ECHO_MAX_SIZE -> ECHO_* results;
+				 * blocks until done, a fatal signal stops it early
+				 */
 	__PCN_CMD_MAX,
 };
 #define PCN_CMD_MAX (__PCN_CMD_MAX - 1)
@@ -63,7 +65,7 @@ enum pcn_genl_attr {
 	PCN_A_ECHO_MAX_SIZE,	/* u32: largest payload, sizes cycle 0..max (request) */
 	PCN_A_ECHO_OK,		/* u32: replies received with identical content */
 	PCN_A_ECHO_ERRORS,	/* u32: mismatched, failed or timed out */
-	PCN_A_ECHO_FIRST_ERR,	/* u32: -errno of the first failure, 0 none */
+	PCN_A_ECHO_FIRST_ERR,	/* u32: errno (positive) of the first failure, 0 none */
 	PCN_A_ECHO_MIN_NS,	/* u64: round-trip times */
 	PCN_A_ECHO_P50_NS,	/* u64 */
 	PCN_A_ECHO_P99_NS,	/* u64 */
@@ -74,7 +76,9 @@ enum pcn_genl_attr {
 	PCN_A_STAT_WS_TIMEOUTS,	/* u64: requests that timed out */
 	PCN_A_STAT_LATE_REPLIES,/* u64: replies with no waiter left */
 	PCN_A_STAT_MAX_PAYLOAD,	/* u32: largest message payload */
-	PCN_A_STAT_TYPE,	/* nest, repeated: TYPE_* below */
+	PCN_A_STAT_TYPE,	/* nest, repeated, one per message type: TYPE_ID,
+				 * TYPE_NAME, MSGS_IN, MSGS_OUT, BYTES_IN, BYTES_OUT
+				 */
 	PCN_A_TYPE_ID,		/* u16 */
 	PCN_A_TYPE_NAME,	/* string */
 	__PCN_A_MAX,
