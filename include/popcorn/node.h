@@ -14,6 +14,7 @@
 
 struct pcn_transport;
 struct pcn_kmsg;
+struct pcn_kmsg_hello;
 
 #define PCN_TRANSPORT_NAME_LEN	16
 
@@ -57,6 +58,9 @@ void pcn_node_put(struct pcn_node *node);
 
 /* Handshake helpers for transports. */
 void pcn_hello_prepare(struct pcn_kmsg *msg);
+struct pcn_node *pcn_peer_admit(const struct pcn_kmsg_hello *hello,
+				struct pcn_transport *t, __be32 peer_addr,
+				int expect_nid);
 struct pcn_node *pcn_hello_accept(const struct pcn_kmsg *msg,
 				  struct pcn_transport *t, __be32 peer_addr,
 				  int expect_nid);

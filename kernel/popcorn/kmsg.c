@@ -23,12 +23,14 @@ const struct pcn_kmsg_bounds pcn_kmsg_type_bounds[PCN_KMSG_TYPE_MAX] = {
 	},
 	[PCN_KMSG_TYPE_ECHO_REQUEST] = { 0, PCN_KMSG_MAX_PAYLOAD },
 	[PCN_KMSG_TYPE_ECHO_REPLY] = { 0, PCN_KMSG_MAX_PAYLOAD },
+	[PCN_KMSG_TYPE_CREDIT] = { 0, 0 },
 };
 
 static const char * const pcn_kmsg_type_names[PCN_KMSG_TYPE_MAX] = {
 	[PCN_KMSG_TYPE_HELLO] = "hello",
 	[PCN_KMSG_TYPE_ECHO_REQUEST] = "echo_request",
 	[PCN_KMSG_TYPE_ECHO_REPLY] = "echo_reply",
+	[PCN_KMSG_TYPE_CREDIT] = "credit",
 };
 
 const char *pcn_kmsg_type_name(unsigned int type)

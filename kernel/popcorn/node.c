@@ -174,24 +174,21 @@ static struct pcn_node *pcn_hello_refuse(struct pcn_node *node, __be32 addr,
 }
 
 /*
- * Check a HELLO received from @peer_addr over @t: the header, then the
- * payload against our configuration. @expect_nid is the node we dialled,
- * or -1 when accepting. Returns a reference to the node or an ERR_PTR.
+ * May the peer that presented @hello from @peer_addr over @t join? The
+ * transport-neutral half of the handshake: TCP gets @hello from a HELLO
+ * frame, RDMA from the connection's private data. @expect_nid is the node
+ * we dialled, or -1 when accepting. Returns a node reference or an ERR_PTR.
  */
-struct pcn_node *pcn_hello_accept(const struct pcn_kmsg *msg,
-				  struct pcn_transport *t, __be32 peer_addr,
-				  int expect_nid)
+struct pcn_node *pcn_peer_admit(const struct pcn_kmsg_hello *hello,
+				struct pcn_transport *t, __be32 peer_addr,
+				int expect_nid)
 {
-	const struct pcn_kmsg_hello *hello = (const void *)msg->payload;
 	struct pcn_node *node;
 	int self = pcn_my_nid();
 
-	if (pcn_kmsg_validate(&msg->hdr, expect_nid))
-		return pcn_hello_refuse(NULL, peer_addr, "bad header");
-	if (msg->hdr.type != PCN_KMSG_TYPE_HELLO)
-		return pcn_hello_refuse(NULL, peer_addr, "first message is not HELLO");
-	if (hello->nid != msg->hdr.from_nid)
-		return pcn_hello_refuse(NULL, peer_addr, "node id mismatch");
+	if (hello->nid >= PCN_MAX_NODES ||
+	    (expect_nid >= 0 && hello->nid != expect_nid))
+		return pcn_hello_refuse(NULL, peer_addr, "unexpected node id");
 	if (hello->proto_version != PCN_KMSG_VERSION)
 		return pcn_hello_refuse(NULL, peer_addr, "protocol version");
 	if (hello->arch != PCN_ARCH_X86_64)
@@ -212,6 +209,22 @@ struct pcn_node *pcn_hello_accept(const struct pcn_kmsg *msg,
 	node->arch = hello->arch;
 	spin_unlock(&node->lock);
 	return node;
+}
+EXPORT_SYMBOL_GPL(pcn_peer_admit);
+
+/* A HELLO frame (header already read and checked by pcn_kmsg_validate()). */
+struct pcn_node *pcn_hello_accept(const struct pcn_kmsg *msg,
+				  struct pcn_transport *t, __be32 peer_addr,
+				  int expect_nid)
+{
+	const struct pcn_kmsg_hello *hello = (const void *)msg->payload;
+
+	if (pcn_kmsg_validate(&msg->hdr, expect_nid) ||
+	    msg->hdr.type != PCN_KMSG_TYPE_HELLO)
+		return pcn_hello_refuse(NULL, peer_addr, "bad HELLO header");
+	if (hello->nid != msg->hdr.from_nid)
+		return pcn_hello_refuse(NULL, peer_addr, "node id mismatch");
+	return pcn_peer_admit(hello, t, peer_addr, expect_nid);
 }
 EXPORT_SYMBOL_GPL(pcn_hello_accept);
 

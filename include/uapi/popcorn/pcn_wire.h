@@ -44,6 +44,7 @@ enum pcn_kmsg_type {
 	PCN_KMSG_TYPE_HELLO,		/* handshake, first message each way */
 	PCN_KMSG_TYPE_ECHO_REQUEST,
 	PCN_KMSG_TYPE_ECHO_REPLY,
+	PCN_KMSG_TYPE_CREDIT,		/* transport: ring credits only (hdr.credits) */
 	PCN_KMSG_TYPE_MAX,
 };
 

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Popcorn RDMA transport: state shared by its files. */
+#ifndef _PCN_RDMA_H
+#define _PCN_RDMA_H
+
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <rdma/ib_verbs.h>
+#include <rdma/rdma_cm.h>
+#include <popcorn/pcn_kmsg.h>
+#include <popcorn/pcn_ring.h>
+
+#define PCN_RDMA_SLOT_SIZE	PCN_KMSG_MAX_SIZE
+
+/* How a message reaches the peer's ring slot. */
+enum pcn_rdma_mode {
+	PCN_RDMA_WRITE_IMM = 1,	/* RDMA WRITE_WITH_IMM, immediate = slot */
+	PCN_RDMA_SEND = 2,	/* SEND into a pre-posted RECV (iWARP/siw) */
+};
+
+/*
+ * rdma_cm private data, both ways (connect and accept). Fits the 56 bytes
+ * InfiniBand leaves to the consumer. In WRITE_IMM mode it tells the peer
+ * where our ring is: @addr/@rkey of a REMOTE_WRITE registration covering
+ * exactly the ring's slots.
+ */
+struct pcn_rdma_cm_priv {
+	__u32 magic;		/* PCN_KMSG_MAGIC */
+	__u8 proto_version;
+	__u8 nid;
+	__u8 arch;
+	__u8 mode;		/* enum pcn_rdma_mode */
+	__u32 max_size;		/* PCN_KMSG_MAX_SIZE */
+	__u32 slots;
+} __packed;
+
+/*
+ * WRITE_IMM mode: once its queue pair is up, each side registers its ring
+ * and SENDs this to the peer (into one of the pre-posted receives). The
+ * peer writes into the ring only after it got this message.
+ */
+struct pcn_rdma_ring_info {
+	__u32 magic;		/* PCN_KMSG_MAGIC */
+	__u32 rkey;
+	__u64 addr;
+	__u32 slots;
+	__u32 reserved;
+} __packed;
+
+#define PCN_RDMA_CTRL_SIZE	64	/* receive buffer of a ring_info */
+
+/* What a connection waits for before it carries messages. */
+#define PCN_RDMA_READY_CM	BIT(0)	/* established and admitted */
+#define PCN_RDMA_READY_RING	BIT(1)	/* the peer's ring is known */
+#define PCN_RDMA_READY_ALL	(PCN_RDMA_READY_CM | PCN_RDMA_READY_RING)
+
+struct pcn_rdma_slot {
+	void *buf;		/* PCN_RDMA_SLOT_SIZE bytes */
+	u64 dma;
+	struct ib_cqe cqe;
+	struct pcn_rdma_conn *conn;
+	u32 index;
+	atomic_t busy;		/* tx: posted, completion pending */
+};
+
+enum pcn_rdma_conn_state {
+	PCN_RDMA_SETUP,		/* resolving, connecting, accepting */
+	PCN_RDMA_LIVE,		/* established and admitted */
+	PCN_RDMA_DEAD,		/* failed or torn down: no new sends */
+};
+
+/*
+ * One RC connection to a peer. Owned by the peer (peer->conn) once live;
+ * before that by the connection-manager events that build it. Senders hold
+ * a reference (@users) while they use it.
+ */
+struct pcn_rdma_conn {
+	struct pcn_rdma_peer *peer;
+	struct rdma_cm_id *cm_id;
+	struct ib_device *dev;
+	struct ib_pd *pd;
+	struct ib_cq *cq;
+	unsigned int cq_size;
+	struct ib_qp *qp;
+	enum pcn_rdma_mode mode;
+	u32 nslots;
+	enum pcn_rdma_conn_state state;
+
+	/* receive side: the ring we own and the peer fills */
+	struct pcn_rdma_slot *rx;
+	struct pcn_ring_rx rx_ring;
+	u32 rx_reported;	/* last freed count we told the peer */
+	struct ib_cqe rx_imm_cqe;	/* WRITE_IMM notifications */
+	struct ib_mr *rx_mr;
+	struct scatterlist *rx_sg;
+	struct ib_cqe reg_cqe;
+	struct completion reg_done;
+	int reg_status;
+	void *ctrl_rx;			/* ring_info from the peer */
+	u64 ctrl_rx_dma;
+	void *ctrl_tx;			/* our ring_info */
+	u64 ctrl_tx_dma;
+	struct ib_cqe ctrl_tx_cqe;
+	atomic_t ready;			/* PCN_RDMA_READY_* */
+
+	/* send side: the peer's ring */
+	struct pcn_rdma_slot *tx;
+	struct pcn_ring_tx tx_ring;
+	u64 remote_addr;
+	u32 remote_rkey;
+	wait_queue_head_t tx_wait;
+	struct work_struct credit_work;
+
+	refcount_t users;
+	struct completion users_gone;
+	struct work_struct teardown_work;
+	atomic_t teardown_queued;
+	struct list_head list;		/* pcn_rdma_conns */
+};
+
+/*
+ * One per configured peer (node->tpriv). The node with the higher id dials
+ * and redials with backoff; the other one accepts.
+ */
+struct pcn_rdma_peer {
+	struct pcn_node *node;
+	struct mutex lock;		/* conn publication, stopping */
+	struct pcn_rdma_conn __rcu *conn;	/* live connection or NULL */
+	struct delayed_work connect_work;
+	unsigned int backoff_ms;
+	bool dialler;
+	bool stopping;
+};
+
+extern struct pcn_transport pcn_rdma_transport;
+extern struct workqueue_struct *pcn_rdma_wq;
+extern unsigned int pcn_rdma_slots;
+extern bool pcn_rdma_force_send;
+extern unsigned short pcn_rdma_port;
+
+/* rdma_conn.c: connection management */
+int pcn_rdma_listen(void);
+void pcn_rdma_unlisten(void);
+void pcn_rdma_connect_work(struct work_struct *work);
+void pcn_rdma_conn_fail(struct pcn_rdma_conn *conn, const char *why);
+void pcn_rdma_conn_teardown_sync(struct pcn_rdma_conn *conn);
+void pcn_rdma_remove_device(struct ib_device *dev);
+void pcn_rdma_peer_drop(struct pcn_rdma_peer *peer);
+struct pcn_rdma_conn *pcn_rdma_conn_get(struct pcn_rdma_peer *peer);
+void pcn_rdma_conn_put(struct pcn_rdma_conn *conn);
+
+/* rdma_ring.c: the data path */
+int pcn_rdma_ring_alloc(struct pcn_rdma_conn *conn);
+void pcn_rdma_ring_free(struct pcn_rdma_conn *conn);
+int pcn_rdma_ring_map(struct pcn_rdma_conn *conn);
+int pcn_rdma_ring_announce(struct pcn_rdma_conn *conn);
+void pcn_rdma_conn_ready(struct pcn_rdma_conn *conn, int bit);
+int pcn_rdma_ring_post_recvs(struct pcn_rdma_conn *conn);
+int pcn_rdma_ring_send(struct pcn_rdma_conn *conn,
+		       const struct pcn_kmsg_hdr *hdr, const void *payload);
+void pcn_rdma_credit_work(struct work_struct *work);
+void pcn_rdma_rx_release(struct pcn_kmsg_rx *rx);
+
+#endif /* _PCN_RDMA_H */

@@ -1,0 +1,563 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Popcorn RDMA transport: connection management with rdma_cm.
+ *
+ * The dialler (the node with the higher id) resolves address and route,
+ * builds its queue pair and ring, and connects with its node id and ring
+ * description in the private data; the acceptor checks that against the
+ * configuration (pcn_peer_admit), builds its side and answers with its own.
+ * Each side admits the other before a message flows.
+ *
+ * Teardown of a connection always runs from pcn_rdma_wq (never from an
+ * rdma_cm callback, which cannot destroy its own cm_id): unpublish, mark
+ * dead, disconnect and drain the QP, wait for senders, free. Device
+ * removal and peer removal queue teardowns and flush the workqueue.
+ */
+#define pr_fmt(fmt) "pcn_rdma: " fmt
+
+#include <linux/inet.h>
+#include <linux/slab.h>
+#include <rdma/ib_cm.h>
+#include "rdma.h"
+
+#define PCN_RDMA_RESOLVE_MS	2000
+#define PCN_RDMA_BACKOFF_MIN_MS	100
+#define PCN_RDMA_BACKOFF_MAX_MS	2000
+
+static struct rdma_cm_id *pcn_rdma_listen_id;
+static LIST_HEAD(pcn_rdma_conns);
+static DEFINE_MUTEX(pcn_rdma_conns_lock);
+
+static int pcn_rdma_cm_handler(struct rdma_cm_id *id,
+			       struct rdma_cm_event *ev);
+static void pcn_rdma_teardown_work(struct work_struct *work);
+
+/* ---- references ---- */
+
+struct pcn_rdma_conn *pcn_rdma_conn_get(struct pcn_rdma_peer *peer)
+{
+	struct pcn_rdma_conn *conn;
+
+	rcu_read_lock();
+	conn = rcu_dereference(peer->conn);
+	if (conn && !refcount_inc_not_zero(&conn->users))
+		conn = NULL;
+	rcu_read_unlock();
+	return conn;
+}
+
+void pcn_rdma_conn_put(struct pcn_rdma_conn *conn)
+{
+	if (refcount_dec_and_test(&conn->users))
+		complete(&conn->users_gone);
+}
+
+static struct pcn_rdma_conn *pcn_rdma_conn_alloc(struct pcn_rdma_peer *peer)
+{
+	struct pcn_rdma_conn *conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+
+	if (!conn)
+		return NULL;
+	conn->peer = peer;
+	conn->nslots = pcn_rdma_slots;
+	conn->state = PCN_RDMA_SETUP;
+	init_waitqueue_head(&conn->tx_wait);
+	INIT_WORK(&conn->credit_work, pcn_rdma_credit_work);
+	INIT_WORK(&conn->teardown_work, pcn_rdma_teardown_work);
+	refcount_set(&conn->users, 1);	/* the owner's */
+	init_completion(&conn->users_gone);
+	INIT_LIST_HEAD(&conn->list);
+	return conn;
+}
+
+static void pcn_rdma_conn_track(struct pcn_rdma_conn *conn)
+{
+	mutex_lock(&pcn_rdma_conns_lock);
+	list_add_tail(&conn->list, &pcn_rdma_conns);
+	mutex_unlock(&pcn_rdma_conns_lock);
+}
+
+/* ---- queue pair, CQ, ring ---- */
+
+static void pcn_rdma_qp_event(struct ib_event *ev, void *ctx)
+{
+	pr_debug("QP event %s\n", ib_event_msg(ev->event));
+}
+
+static void pcn_rdma_conn_free_queue(struct pcn_rdma_conn *conn)
+{
+	if (conn->qp)
+		rdma_destroy_qp(conn->cm_id);
+	conn->qp = NULL;
+	pcn_rdma_ring_free(conn);
+	if (conn->cq)
+		ib_cq_pool_put(conn->cq, conn->cq_size);
+	conn->cq = NULL;
+	if (conn->pd)
+		ib_dealloc_pd(conn->pd);
+	conn->pd = NULL;
+}
+
+static int pcn_rdma_conn_setup_queue(struct pcn_rdma_conn *conn)
+{
+	struct rdma_cm_id *id = conn->cm_id;
+	struct ib_qp_init_attr attr = {};
+	int ret;
+
+	conn->dev = id->device;
+	conn->mode = pcn_rdma_force_send ||
+		     rdma_protocol_iwarp(id->device, id->port_num) ?
+		     PCN_RDMA_SEND : PCN_RDMA_WRITE_IMM;
+	conn->pd = ib_alloc_pd(conn->dev, 0);
+	if (IS_ERR(conn->pd)) {
+		ret = PTR_ERR(conn->pd);
+		conn->pd = NULL;
+		return ret;
+	}
+	conn->cq_size = 2 * conn->nslots + 2;
+	conn->cq = ib_cq_pool_get(conn->dev, conn->cq_size, -1,
+				  IB_POLL_WORKQUEUE);
+	if (IS_ERR(conn->cq)) {
+		ret = PTR_ERR(conn->cq);
+		conn->cq = NULL;
+		return ret;
+	}
+	attr.event_handler = pcn_rdma_qp_event;
+	attr.qp_context = conn;
+	attr.send_cq = conn->cq;
+	attr.recv_cq = conn->cq;
+	/* one per slot, plus the ring registration and its ring_info */
+	attr.cap.max_send_wr = conn->nslots + 2;
+	attr.cap.max_recv_wr = conn->nslots;
+	attr.cap.max_send_sge = 1;
+	attr.cap.max_recv_sge = 1;
+	attr.sq_sig_type = IB_SIGNAL_REQ_WR;
+	attr.qp_type = IB_QPT_RC;
+	ret = rdma_create_qp(id, conn->pd, &attr);
+	if (ret)
+		return ret;
+	conn->qp = id->qp;
+
+	ret = pcn_rdma_ring_alloc(conn);
+	if (ret)
+		return ret;
+	if (conn->mode == PCN_RDMA_WRITE_IMM) {
+		ret = pcn_rdma_ring_map(conn);
+		if (ret)
+			return ret;
+	}
+	return pcn_rdma_ring_post_recvs(conn);
+}
+
+/* ---- handshake in the private data ---- */
+
+static void pcn_rdma_priv_fill(struct pcn_rdma_conn *conn,
+			       struct pcn_rdma_cm_priv *priv)
+{
+	memset(priv, 0, sizeof(*priv));
+	priv->magic = PCN_KMSG_MAGIC;
+	priv->proto_version = PCN_KMSG_VERSION;
+	priv->nid = pcn_my_nid();
+	priv->arch = PCN_ARCH_X86_64;
+	priv->mode = conn->mode;
+	priv->max_size = PCN_KMSG_MAX_SIZE;
+	priv->slots = conn->nslots;
+}
+
+static __be32 pcn_rdma_peer_addr(struct rdma_cm_id *id)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&id->route.addr.dst_addr;
+
+	return sin->sin_family == AF_INET ? sin->sin_addr.s_addr : 0;
+}
+
+/*
+ * Check the peer's private data. Returns a node reference (the caller's
+ * @expect_nid, or whoever it claims when accepting) or an ERR_PTR; on
+ * success the peer's ring is recorded in @conn when @conn is given.
+ */
+static struct pcn_node *pcn_rdma_admit(struct rdma_cm_id *id,
+				       const struct rdma_conn_param *param,
+				       int expect_nid,
+				       struct pcn_rdma_cm_priv *priv)
+{
+	struct pcn_kmsg_hello hello;
+
+	if (!param->private_data || param->private_data_len < sizeof(*priv)) {
+		pcn_kmsg_bad(NULL, "connection without Popcorn private data");
+		return ERR_PTR(-EPROTO);
+	}
+	memcpy(priv, param->private_data, sizeof(*priv));
+	if (priv->magic != PCN_KMSG_MAGIC) {
+		pcn_kmsg_bad(NULL, "connection private data: bad magic");
+		return ERR_PTR(-EPROTO);
+	}
+	hello.nid = priv->nid;
+	hello.arch = priv->arch;
+	hello.proto_version = priv->proto_version;
+	hello.max_size = priv->max_size;
+	return pcn_peer_admit(&hello, &pcn_rdma_transport,
+			      pcn_rdma_peer_addr(id), expect_nid);
+}
+
+static int pcn_rdma_check_ring(struct pcn_rdma_conn *conn,
+			       const struct pcn_rdma_cm_priv *priv)
+{
+	if (priv->mode != conn->mode || priv->slots != conn->nslots) {
+		pcn_kmsg_bad(conn->peer->node, "ring mode or size differs");
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static void pcn_rdma_conn_param(struct rdma_conn_param *param,
+				struct pcn_rdma_cm_priv *priv)
+{
+	memset(param, 0, sizeof(*param));
+	param->private_data = priv;
+	param->private_data_len = sizeof(*priv);
+	param->responder_resources = 1;
+	param->initiator_depth = 1;
+	param->retry_count = 7;
+	param->rnr_retry_count = 7;
+}
+
+/* ---- live ---- */
+
+static void pcn_rdma_conn_publish(struct pcn_rdma_conn *conn)
+{
+	struct pcn_rdma_peer *peer = conn->peer;
+	struct pcn_rdma_conn *old;
+
+	mutex_lock(&peer->lock);
+	if (peer->stopping || conn->state != PCN_RDMA_SETUP) {
+		mutex_unlock(&peer->lock);
+		pcn_rdma_conn_fail(conn, "peer going away");
+		return;
+	}
+	old = rcu_dereference_protected(peer->conn, lockdep_is_held(&peer->lock));
+	if (old) {
+		pr_info("node %d: new connection replaces the old one\n",
+			peer->node->nid);
+		RCU_INIT_POINTER(peer->conn, NULL);
+		pcn_rdma_conn_fail(old, "replaced");
+	}
+	WRITE_ONCE(conn->state, PCN_RDMA_LIVE);
+	rcu_assign_pointer(peer->conn, conn);
+	peer->backoff_ms = PCN_RDMA_BACKOFF_MIN_MS;
+	pcn_node_online(peer->node);
+	mutex_unlock(&peer->lock);
+}
+
+/* Anything wrong with a connection ends it; the dialler dials again. */
+void pcn_rdma_conn_fail(struct pcn_rdma_conn *conn, const char *why)
+{
+	if (atomic_xchg(&conn->teardown_queued, 1))
+		return;
+	if (READ_ONCE(conn->state) == PCN_RDMA_LIVE)
+		pr_info("node %d: connection lost (%s)\n", conn->peer->node->nid,
+			why);
+	else
+		pr_info_ratelimited("node %d: connection attempt failed (%s)\n",
+				    conn->peer->node->nid, why);
+	WRITE_ONCE(conn->state, PCN_RDMA_DEAD);
+	wake_up_all(&conn->tx_wait);
+	queue_work(pcn_rdma_wq, &conn->teardown_work);
+}
+
+static void pcn_rdma_redial(struct pcn_rdma_peer *peer)
+{
+	mutex_lock(&peer->lock);
+	if (peer->dialler && !peer->stopping) {
+		queue_delayed_work(pcn_rdma_wq, &peer->connect_work,
+				   msecs_to_jiffies(peer->backoff_ms));
+		peer->backoff_ms = min(peer->backoff_ms * 2,
+				       PCN_RDMA_BACKOFF_MAX_MS);
+	}
+	mutex_unlock(&peer->lock);
+}
+
+static void pcn_rdma_teardown_work(struct work_struct *work)
+{
+	struct pcn_rdma_conn *conn =
+		container_of(work, struct pcn_rdma_conn, teardown_work);
+	struct pcn_rdma_peer *peer = conn->peer;
+	bool was_live = false;
+
+	mutex_lock(&peer->lock);
+	if (rcu_access_pointer(peer->conn) == conn) {
+		RCU_INIT_POINTER(peer->conn, NULL);
+		was_live = true;
+	}
+	mutex_unlock(&peer->lock);
+	WRITE_ONCE(conn->state, PCN_RDMA_DEAD);
+	wake_up_all(&conn->tx_wait);
+	/* Whoever found @conn under RCU holds a reference by now. */
+	synchronize_rcu();
+	if (was_live)
+		pcn_node_offline(peer->node);
+
+	if (conn->qp) {
+		rdma_disconnect(conn->cm_id);
+		ib_drain_qp(conn->qp);
+	}
+	cancel_work_sync(&conn->credit_work);
+	pcn_rdma_conn_put(conn);
+	wait_for_completion(&conn->users_gone);
+
+	pcn_rdma_conn_free_queue(conn);
+	if (conn->cm_id)
+		rdma_destroy_id(conn->cm_id);
+	mutex_lock(&pcn_rdma_conns_lock);
+	list_del(&conn->list);
+	mutex_unlock(&pcn_rdma_conns_lock);
+	kfree(conn);
+
+	pcn_rdma_redial(peer);
+}
+
+/* ---- dialling ---- */
+
+void pcn_rdma_connect_work(struct work_struct *work)
+{
+	struct pcn_rdma_peer *peer = container_of(to_delayed_work(work),
+						  struct pcn_rdma_peer,
+						  connect_work);
+	struct sockaddr_in dst = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = peer->node->addr,
+		.sin_port = htons(peer->node->port),
+	};
+	struct pcn_rdma_conn *conn;
+	struct rdma_cm_id *id;
+	int ret;
+
+	if (READ_ONCE(peer->stopping) || rcu_access_pointer(peer->conn))
+		return;
+	pcn_node_connecting(peer->node);
+	conn = pcn_rdma_conn_alloc(peer);
+	if (!conn)
+		goto retry;
+	id = rdma_create_id(&init_net, pcn_rdma_cm_handler, conn, RDMA_PS_TCP,
+			    IB_QPT_RC);
+	if (IS_ERR(id)) {
+		kfree(conn);
+		goto retry;
+	}
+	conn->cm_id = id;
+	pcn_rdma_conn_track(conn);
+	ret = rdma_resolve_addr(id, NULL, (struct sockaddr *)&dst,
+				PCN_RDMA_RESOLVE_MS);
+	if (ret)
+		pcn_rdma_conn_fail(conn, "address resolution");
+	return;
+retry:
+	pcn_rdma_redial(peer);
+}
+
+static int pcn_rdma_route_resolved(struct pcn_rdma_conn *conn)
+{
+	struct pcn_rdma_cm_priv priv;
+	struct rdma_conn_param param;
+	int ret;
+
+	ret = pcn_rdma_conn_setup_queue(conn);
+	if (ret)
+		return ret;
+	pcn_rdma_priv_fill(conn, &priv);
+	pcn_rdma_conn_param(&param, &priv);
+	return rdma_connect_locked(conn->cm_id, &param);
+}
+
+static int pcn_rdma_established(struct pcn_rdma_conn *conn,
+				const struct rdma_conn_param *param)
+{
+	struct pcn_rdma_cm_priv priv;
+	struct pcn_node *node;
+	int ret;
+
+	if (conn->peer->dialler) {
+		node = pcn_rdma_admit(conn->cm_id, param, conn->peer->node->nid,
+				      &priv);
+		if (IS_ERR(node))
+			return PTR_ERR(node);
+		pcn_node_put(node);
+		ret = pcn_rdma_check_ring(conn, &priv);
+		if (ret)
+			return ret;
+	}
+	if (conn->mode == PCN_RDMA_WRITE_IMM) {
+		ret = pcn_rdma_ring_announce(conn);
+		if (ret)
+			return ret;
+	} else {
+		pcn_rdma_conn_ready(conn, PCN_RDMA_READY_RING);
+	}
+	pcn_rdma_conn_ready(conn, PCN_RDMA_READY_CM);
+	return 0;
+}
+
+/* Publish the connection once it is established and knows the peer's ring. */
+void pcn_rdma_conn_ready(struct pcn_rdma_conn *conn, int bit)
+{
+	if ((atomic_fetch_or(bit, &conn->ready) | bit) == PCN_RDMA_READY_ALL)
+		pcn_rdma_conn_publish(conn);
+}
+
+/* ---- accepting ---- */
+
+static int pcn_rdma_connect_request(struct rdma_cm_id *id,
+				    struct rdma_cm_event *ev)
+{
+	struct pcn_rdma_cm_priv priv, mine;
+	struct rdma_conn_param param;
+	struct pcn_rdma_conn *conn;
+	struct pcn_rdma_peer *peer;
+	struct pcn_node *node;
+	int ret = -EPROTO;
+
+	node = pcn_rdma_admit(id, &ev->param.conn, -1, &priv);
+	if (IS_ERR(node))
+		goto reject;
+	/* Paired with smp_store_release() in pcn_rdma_connect(). */
+	peer = smp_load_acquire(&node->tpriv);
+	if (!peer || peer->dialler || READ_ONCE(peer->stopping)) {
+		pcn_kmsg_bad(node, "unexpected connection direction");
+		goto put;
+	}
+	ret = -ENOMEM;
+	conn = pcn_rdma_conn_alloc(peer);
+	if (!conn)
+		goto put;
+	conn->cm_id = id;
+	id->context = conn;
+	ret = pcn_rdma_conn_setup_queue(conn);
+	if (!ret)
+		ret = pcn_rdma_check_ring(conn, &priv);
+	if (!ret) {
+		pcn_rdma_priv_fill(conn, &mine);
+		pcn_rdma_conn_param(&param, &mine);
+		ret = rdma_accept(id, &param);
+	}
+	if (ret) {
+		/* rdma_cm destroys @id when we return non-zero */
+		pcn_rdma_conn_free_queue(conn);
+		kfree(conn);
+		goto put;
+	}
+	pcn_rdma_conn_track(conn);
+	pcn_node_put(node);
+	return 0;
+put:
+	pcn_node_put(node);
+reject:
+	rdma_reject(id, NULL, 0, IB_CM_REJ_CONSUMER_DEFINED);
+	return 1;
+}
+
+static int pcn_rdma_cm_handler(struct rdma_cm_id *id,
+			       struct rdma_cm_event *ev)
+{
+	struct pcn_rdma_conn *conn = id->context;
+	int ret = 0;
+
+	if (ev->event == RDMA_CM_EVENT_CONNECT_REQUEST)
+		return pcn_rdma_connect_request(id, ev);
+	if (!conn)
+		return 0;	/* the listener */
+	if (READ_ONCE(conn->state) == PCN_RDMA_DEAD)
+		return 0;
+
+	switch (ev->event) {
+	case RDMA_CM_EVENT_ADDR_RESOLVED:
+		ret = rdma_resolve_route(id, PCN_RDMA_RESOLVE_MS);
+		break;
+	case RDMA_CM_EVENT_ROUTE_RESOLVED:
+		ret = pcn_rdma_route_resolved(conn);
+		break;
+	case RDMA_CM_EVENT_ESTABLISHED:
+		ret = pcn_rdma_established(conn, &ev->param.conn);
+		break;
+	case RDMA_CM_EVENT_DEVICE_REMOVAL:
+		/* pcn_rdma_remove_device() tears everything down. */
+		pcn_rdma_conn_fail(conn, rdma_event_msg(ev->event));
+		break;
+	case RDMA_CM_EVENT_CONNECT_RESPONSE:
+	case RDMA_CM_EVENT_TIMEWAIT_EXIT:
+		break;
+	default:
+		/* errors, rejections, disconnects, address changes */
+		pcn_rdma_conn_fail(conn, rdma_event_msg(ev->event));
+		break;
+	}
+	if (ret) {
+		pr_info_ratelimited("node %d: %s: error %d\n",
+				    conn->peer->node->nid,
+				    rdma_event_msg(ev->event), ret);
+		pcn_rdma_conn_fail(conn, rdma_event_msg(ev->event));
+	}
+	return 0;
+}
+
+/* ---- bulk teardown ---- */
+
+/* Tear down every connection matching; waits until they are gone. */
+static void pcn_rdma_teardown_matching(struct pcn_rdma_peer *peer,
+				       struct ib_device *dev)
+{
+	struct pcn_rdma_conn *conn;
+
+	mutex_lock(&pcn_rdma_conns_lock);
+	list_for_each_entry(conn, &pcn_rdma_conns, list) {
+		if (peer && conn->peer != peer)
+			continue;
+		if (dev && conn->cm_id->device != dev && conn->dev != dev)
+			continue;
+		pcn_rdma_conn_fail(conn, dev ? "device removed" : "peer removed");
+	}
+	mutex_unlock(&pcn_rdma_conns_lock);
+	flush_workqueue(pcn_rdma_wq);
+}
+
+void pcn_rdma_peer_drop(struct pcn_rdma_peer *peer)
+{
+	pcn_rdma_teardown_matching(peer, NULL);
+}
+
+void pcn_rdma_remove_device(struct ib_device *dev)
+{
+	pcn_rdma_teardown_matching(NULL, dev);
+}
+
+/* ---- listener ---- */
+
+int pcn_rdma_listen(void)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_ANY),
+		.sin_port = htons(pcn_rdma_port),
+	};
+	struct rdma_cm_id *id;
+	int ret;
+
+	id = rdma_create_id(&init_net, pcn_rdma_cm_handler, NULL, RDMA_PS_TCP,
+			    IB_QPT_RC);
+	if (IS_ERR(id))
+		return PTR_ERR(id);
+	ret = rdma_bind_addr(id, (struct sockaddr *)&sin);
+	if (!ret)
+		ret = rdma_listen(id, 64);
+	if (ret) {
+		pr_err("cannot listen on port %u: %d\n", pcn_rdma_port, ret);
+		rdma_destroy_id(id);
+		return ret;
+	}
+	pcn_rdma_listen_id = id;
+	return 0;
+}
+
+void pcn_rdma_unlisten(void)
+{
+	rdma_destroy_id(pcn_rdma_listen_id);
+}
