@@ -19,9 +19,12 @@ fi
 
 passed=0
 failed=0
+skipped=0
 failures=()
-result() {	# result pass|fail NAME
-	if [ "$1" = pass ]; then
+result() {	# result pass|fail|skip NAME
+	if [ "$1" = skip ]; then
+		skipped=$((skipped + 1))
+	elif [ "$1" = pass ]; then
 		passed=$((passed + 1))
 	else
 		failed=$((failed + 1))
@@ -29,18 +32,20 @@ result() {	# result pass|fail NAME
 	fi
 }
 
-# One cluster boot: selftests over TRANSPORT on NODES nodes.
+# One cluster boot: selftests over TRANSPORT on NODES nodes, RDMA device DEV.
 run_suite() {
-	local transport=$1 nodes=$2 tag="$1-$2n" rc logdir
-	shift 2
-	echo "=== selftests: $nodes nodes, transport $transport"
+	local transport=$1 nodes=$2 dev=$3 tag="$1-$3-$2n" rc logdir
+	shift 3
+	echo "=== selftests: $nodes nodes, transport $transport, RDMA device $dev"
 	"$vc" run "${vc_opts[@]}" --nodes "$nodes" --transport "$transport" \
-		--timeout 1800 -- /selftests/run_all.sh "$@" | tee "$out/$tag.tap"
+		--rdma-dev "$dev" --timeout 1800 -- /selftests/run_all.sh "$@" |
+		tee "$out/$tag.tap"
 	rc=${PIPESTATUS[0]}
 	logdir=$(readlink -f "$top/build/vcluster/last")
 
 	while read -r line; do
 		case "$line" in
+		"ok "*"# SKIP"*) result skip "$tag: ${line#ok }" ;;
 		"ok "*) result pass "$tag: ${line#ok }" ;;
 		"not ok "*) result fail "$tag: ${line#not ok }" ;;
 		esac
@@ -91,12 +96,14 @@ host_tests() {
 
 start=$(date +%s)
 [ $# -eq 0 ] && host_tests
-run_suite tcp 2 "$@"
+run_suite tcp 2 rxe "$@"
+run_suite rdma 2 rxe "$@"
+run_suite rdma 2 siw "$@"
 
 echo
 echo "=== summary ($(( $(date +%s) - start ))s)"
 for f in "${failures[@]}"; do
 	echo "FAILED: $f"
 done
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -1,17 +1,18 @@
 #!/bin/sh
-# rmmod pcn_tcp while messages are in flight, then insmod: the waiting
-# requests fail (no hang), the nodes rejoin and traffic flows again. Done on
-# node 0 and then on node 1.
+# rmmod the transport while messages are in flight, then insmod: the
+# waiting requests fail (no hang), the nodes rejoin and traffic flows again.
+# Done on node 0 and then on node 1.
 . "$(dirname "$0")/lib.sh"
-ko=/lib/modules/pcn_tcp.ko
+mod=pcn_${PCN_TRANSPORT:-tcp}
+ko=/lib/modules/$mod.ko
 
 reload_during_traffic() {
 	where=$1 run=$2
 	pcnctl echo 1 --count 1000000 --threads 4 > /tmp/echo_bg 2>&1 &
 	bg=$!
 	sleep 3
-	echo "rmmod pcn_tcp on node $where with traffic in flight"
-	$run rmmod pcn_tcp || fail "rmmod on node $where"
+	echo "rmmod $mod on node $where with traffic in flight"
+	$run rmmod $mod || fail "rmmod on node $where"
 	# The flood must end by itself, with errors, not hang.
 	wait $bg && fail "echo survived the removal of the transport?"
 	cat /tmp/echo_bg
