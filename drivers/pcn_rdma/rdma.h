@@ -5,14 +5,19 @@
 
 #include <linux/mutex.h>
 #include <linux/refcount.h>
+#include <linux/semaphore.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <rdma/ib_verbs.h>
+#include <rdma/mr_pool.h>
 #include <rdma/rdma_cm.h>
 #include <popcorn/pcn_kmsg.h>
 #include <popcorn/pcn_ring.h>
 
 #define PCN_RDMA_SLOT_SIZE	PCN_KMSG_MAX_SIZE
+/* Page transfers: exposures and work requests in flight per connection. */
+#define PCN_RDMA_PAGE_EXPOS	64
+#define PCN_RDMA_PAGE_WRS	64
 
 /* How a message reaches the peer's ring slot. */
 enum pcn_rdma_mode {
@@ -84,6 +89,8 @@ struct pcn_rdma_conn {
 	struct ib_cq *cq;
 	unsigned int cq_size;
 	struct ib_qp *qp;
+	bool mr_pool;			/* qp->rdma_mrs initialised */
+	bool ring_counted;		/* ring in the remote_* counters */
 	enum pcn_rdma_mode mode;
 	u32 nslots;
 	enum pcn_rdma_conn_state state;
@@ -113,6 +120,10 @@ struct pcn_rdma_conn {
 	wait_queue_head_t tx_wait;
 	struct work_struct credit_work;
 
+	/* page transfers (rdma_page.c) */
+	struct semaphore expo_slots;	/* MRs left in qp->rdma_mrs */
+	struct semaphore page_wrs;	/* send queue entries left for them */
+
 	refcount_t users;
 	struct completion users_gone;
 	struct work_struct teardown_work;
@@ -138,6 +149,7 @@ extern struct pcn_transport pcn_rdma_transport;
 extern struct workqueue_struct *pcn_rdma_wq;
 extern unsigned int pcn_rdma_slots;
 extern bool pcn_rdma_force_send;
+extern unsigned int pcn_rdma_rx_delay_us;
 extern unsigned short pcn_rdma_port;
 
 /* rdma_conn.c: connection management */
@@ -150,6 +162,14 @@ void pcn_rdma_remove_device(struct ib_device *dev);
 void pcn_rdma_peer_drop(struct pcn_rdma_peer *peer);
 struct pcn_rdma_conn *pcn_rdma_conn_get(struct pcn_rdma_peer *peer);
 void pcn_rdma_conn_put(struct pcn_rdma_conn *conn);
+
+/* rdma_page.c: one-sided page transfers */
+int pcn_rdma_page_expose(struct pcn_node *node, struct pcn_page_expo *e);
+void pcn_rdma_page_unexpose(struct pcn_page_expo *e);
+int pcn_rdma_page_write(struct pcn_node *node, const struct pcn_page_desc *to,
+			struct page *page);
+int pcn_rdma_page_read(struct pcn_node *node,
+		       const struct pcn_page_desc *from, struct page *page);
 
 /* rdma_ring.c: the data path */
 int pcn_rdma_ring_alloc(struct pcn_rdma_conn *conn);

@@ -62,6 +62,8 @@ static struct pcn_rdma_conn *pcn_rdma_conn_alloc(struct pcn_rdma_peer *peer)
 	conn->nslots = pcn_rdma_slots;
 	conn->state = PCN_RDMA_SETUP;
 	init_waitqueue_head(&conn->tx_wait);
+	sema_init(&conn->expo_slots, PCN_RDMA_PAGE_EXPOS);
+	sema_init(&conn->page_wrs, PCN_RDMA_PAGE_WRS);
 	INIT_WORK(&conn->credit_work, pcn_rdma_credit_work);
 	INIT_WORK(&conn->teardown_work, pcn_rdma_teardown_work);
 	refcount_set(&conn->users, 1);	/* the owner's */
@@ -86,6 +88,14 @@ static void pcn_rdma_qp_event(struct ib_event *ev, void *ctx)
 
 static void pcn_rdma_conn_free_queue(struct pcn_rdma_conn *conn)
 {
+	if (conn->qp && conn->mr_pool)
+		ib_mr_pool_destroy(conn->qp, &conn->qp->rdma_mrs);
+	if (conn->ring_counted) {
+		atomic64_dec(&pcn_rdma_transport.remote_regions);
+		atomic64_sub(conn->nslots * PCN_RDMA_SLOT_SIZE,
+			     &pcn_rdma_transport.remote_bytes);
+		conn->ring_counted = false;
+	}
 	if (conn->qp)
 		rdma_destroy_qp(conn->cm_id);
 	conn->qp = NULL;
@@ -114,7 +124,7 @@ static int pcn_rdma_conn_setup_queue(struct pcn_rdma_conn *conn)
 		conn->pd = NULL;
 		return ret;
 	}
-	conn->cq_size = 2 * conn->nslots + 2;
+	conn->cq_size = 2 * conn->nslots + 2 + PCN_RDMA_PAGE_WRS;
 	conn->cq = ib_cq_pool_get(conn->dev, conn->cq_size, -1,
 				  IB_POLL_WORKQUEUE);
 	if (IS_ERR(conn->cq)) {
@@ -126,8 +136,8 @@ static int pcn_rdma_conn_setup_queue(struct pcn_rdma_conn *conn)
 	attr.qp_context = conn;
 	attr.send_cq = conn->cq;
 	attr.recv_cq = conn->cq;
-	/* one per slot, plus the ring registration and its ring_info */
-	attr.cap.max_send_wr = conn->nslots + 2;
+	/* one per slot, the ring registration and its ring_info, pages */
+	attr.cap.max_send_wr = conn->nslots + 2 + PCN_RDMA_PAGE_WRS;
 	attr.cap.max_recv_wr = conn->nslots;
 	attr.cap.max_send_sge = 1;
 	attr.cap.max_recv_sge = 1;
@@ -137,6 +147,11 @@ static int pcn_rdma_conn_setup_queue(struct pcn_rdma_conn *conn)
 	if (ret)
 		return ret;
 	conn->qp = id->qp;
+	ret = ib_mr_pool_init(conn->qp, &conn->qp->rdma_mrs, PCN_RDMA_PAGE_EXPOS,
+			      IB_MR_TYPE_MEM_REG, 1, 0);
+	if (ret)
+		return ret;
+	conn->mr_pool = true;
 
 	ret = pcn_rdma_ring_alloc(conn);
 	if (ret)

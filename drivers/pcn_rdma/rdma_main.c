@@ -22,6 +22,10 @@ bool pcn_rdma_force_send;
 module_param_named(force_send, pcn_rdma_force_send, bool, 0444);
 MODULE_PARM_DESC(force_send, "use SEND/RECV even where WRITE_WITH_IMM works (testing)");
 
+unsigned int pcn_rdma_rx_delay_us;
+module_param_named(rx_delay_us, pcn_rdma_rx_delay_us, uint, 0644);
+MODULE_PARM_DESC(rx_delay_us, "testing: delay each received message, making this node a slow receiver");
+
 struct workqueue_struct *pcn_rdma_wq;
 
 static int pcn_rdma_connect(struct pcn_node *node)
@@ -84,6 +88,10 @@ struct pcn_transport pcn_rdma_transport = {
 	.destroy = pcn_rdma_destroy,
 	.send = pcn_rdma_send,
 	.release = pcn_rdma_rx_release,
+	.page_expose = pcn_rdma_page_expose,
+	.page_unexpose = pcn_rdma_page_unexpose,
+	.page_write = pcn_rdma_page_write,
+	.page_read = pcn_rdma_page_read,
 };
 
 static int pcn_rdma_add_one(struct ib_device *dev)

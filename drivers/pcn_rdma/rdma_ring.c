@@ -22,6 +22,7 @@
  */
 #define pr_fmt(fmt) "pcn_rdma: " fmt
 
+#include <linux/delay.h>
 #include <linux/slab.h>
 #include "rdma.h"
 
@@ -233,6 +234,11 @@ int pcn_rdma_ring_announce(struct pcn_rdma_conn *conn)
 		return -ETIMEDOUT;	/* drained at teardown */
 	if (conn->reg_status != IB_WC_SUCCESS)
 		return -EIO;
+	/* Open to remote writes from here until the MR is deregistered. */
+	atomic64_inc(&pcn_rdma_transport.remote_regions);
+	atomic64_add(conn->nslots * PCN_RDMA_SLOT_SIZE,
+		     &pcn_rdma_transport.remote_bytes);
+	conn->ring_counted = true;
 
 	info->magic = PCN_KMSG_MAGIC;
 	info->rkey = conn->rx_mr->rkey;
@@ -336,7 +342,9 @@ int pcn_rdma_ring_send(struct pcn_rdma_conn *conn,
 	if (credit) {
 		if (pcn_ring_reserve(&conn->tx_ring, true, &seq))
 			return -EAGAIN;
-	} else {
+	} else if (pcn_ring_reserve(&conn->tx_ring, false, &seq)) {
+		/* Back-pressure: the peer has not freed enough slots yet. */
+		atomic64_inc(&pcn_rdma_transport.tx_stalls);
 		left = wait_event_killable_timeout(conn->tx_wait,
 				pcn_rdma_dead(conn) ||
 				!pcn_ring_reserve(&conn->tx_ring, false, &seq),
@@ -442,6 +450,8 @@ static bool pcn_rdma_rx_message(struct pcn_rdma_conn *conn,
 
 	ib_dma_sync_single_for_cpu(conn->dev, slot->dma, PCN_RDMA_SLOT_SIZE,
 				   DMA_FROM_DEVICE);
+	if (unlikely(READ_ONCE(pcn_rdma_rx_delay_us)))
+		usleep_range(pcn_rdma_rx_delay_us, pcn_rdma_rx_delay_us + 100);
 	if (byte_len < sizeof(*hdr) ||
 	    pcn_kmsg_validate(hdr, node->nid) ||
 	    hdr->type == PCN_KMSG_TYPE_HELLO ||

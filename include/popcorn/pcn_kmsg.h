@@ -72,6 +72,30 @@ int pcn_kmsg_request(int nid, enum pcn_kmsg_type type, const void *payload,
 int pcn_kmsg_reply(struct pcn_kmsg_rx *req, enum pcn_kmsg_type type,
 		   const void *payload, size_t size);
 
+/* ---- page transfers ---- */
+
+/*
+ * A page exposed to one peer for one transfer (the requester's side). The
+ * descriptor goes to the peer inside a request; pcn_page_unexpose() ends
+ * the exposure: from its return on, the peer's key is dead.
+ */
+struct pcn_page_expo {
+	struct pcn_page_desc desc;
+	struct pcn_node *node;
+	struct page *page;
+	bool peer_writes;	/* else the peer reads */
+	struct pcn_transport *transport;	/* NULL: message fallback */
+	void *tpriv[2];		/* transport state of the exposure */
+	u64 tdma;
+};
+
+int pcn_page_expose(int nid, struct page *page, bool peer_writes,
+		    struct pcn_page_expo *e);
+void pcn_page_unexpose(struct pcn_page_expo *e);
+/* The peer side: put @page into the exposed page, or get it from there. */
+int pcn_page_write(int nid, const struct pcn_page_desc *to, struct page *page);
+int pcn_page_read(int nid, const struct pcn_page_desc *from, struct page *page);
+
 /* ---- transport contract ---- */
 
 struct pcn_transport {
@@ -99,6 +123,23 @@ struct pcn_transport {
 		    const void *payload);
 	/* Give back a received buffer handed over by pcn_kmsg_deliver(). */
 	void (*release)(struct pcn_kmsg_rx *rx);
+	/*
+	 * Optional one-sided page transfers (RDMA). Without them the core
+	 * moves pages in messages. page_expose fills e->desc; page_unexpose
+	 * must not return before the key is invalid. All may sleep.
+	 */
+	int (*page_expose)(struct pcn_node *node, struct pcn_page_expo *e);
+	void (*page_unexpose)(struct pcn_page_expo *e);
+	int (*page_write)(struct pcn_node *node, const struct pcn_page_desc *to,
+			  struct page *page);
+	int (*page_read)(struct pcn_node *node, const struct pcn_page_desc *from,
+			 struct page *page);
+
+	/* Registered for remote access right now (pcnctl stat). */
+	atomic64_t remote_regions;
+	atomic64_t remote_bytes;
+	/* Sends that had to wait for the peer to make room (back-pressure). */
+	atomic64_t tx_stalls;
 
 	/* core private */
 	struct list_head list;

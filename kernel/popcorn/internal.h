@@ -20,6 +20,8 @@ struct pcn_core_stats {
 	atomic64_t hs_refused;
 	atomic64_t ws_timeouts;
 	atomic64_t late_replies;
+	atomic64_t pages_exposed;
+	atomic64_t pages_exposed_total;
 	atomic64_t type_msgs_in[PCN_KMSG_TYPE_MAX];
 	atomic64_t type_msgs_out[PCN_KMSG_TYPE_MAX];
 	atomic64_t type_bytes_in[PCN_KMSG_TYPE_MAX];
@@ -40,6 +42,7 @@ void pcn_node_transport_unlock(int idx);
 bool pcn_node_transport_loaded(struct pcn_node *node);
 enum pcn_node_state pcn_node_state(struct pcn_node *node);
 struct pcn_node *pcn_node_config_get(int nid);
+void pcn_transports_stats(u64 *regions, u64 *bytes, u64 *stalls);
 
 /* wait_station.c */
 void pcn_ws_complete(struct pcn_kmsg_rx *rx);
@@ -64,6 +67,16 @@ struct pcn_echo_result {
 int pcn_echo_run(int nid, u32 count, u32 threads, u32 max_size,
 		 struct pcn_echo_result *res);
 int pcn_echo_init(void);
+
+/* page_xfer.c, page_test.c */
+int pcn_page_xfer_init(void);
+int pcn_page_test_init(void);
+struct pcn_page_test_result {
+	struct pcn_echo_result r;	/* per-page latencies and counts */
+	int probe_err;			/* what the spent key got */
+};
+int pcn_page_test_run(int nid, u32 pages, u32 threads, u32 mode, bool probe,
+		      struct pcn_page_test_result *res);
 
 /* netlink.c */
 int pcn_netlink_init(void);

@@ -24,6 +24,26 @@ const struct pcn_kmsg_bounds pcn_kmsg_type_bounds[PCN_KMSG_TYPE_MAX] = {
 	[PCN_KMSG_TYPE_ECHO_REQUEST] = { 0, PCN_KMSG_MAX_PAYLOAD },
 	[PCN_KMSG_TYPE_ECHO_REPLY] = { 0, PCN_KMSG_MAX_PAYLOAD },
 	[PCN_KMSG_TYPE_CREDIT] = { 0, 0 },
+	[PCN_KMSG_TYPE_PAGE_WRITE] = {
+		sizeof(struct pcn_page_msg) + PCN_PAGE_SIZE,
+		sizeof(struct pcn_page_msg) + PCN_PAGE_SIZE
+	},
+	[PCN_KMSG_TYPE_PAGE_WRITE_REPLY] = {
+		sizeof(struct pcn_page_status), sizeof(struct pcn_page_status)
+	},
+	[PCN_KMSG_TYPE_PAGE_READ] = {
+		sizeof(struct pcn_page_msg), sizeof(struct pcn_page_msg)
+	},
+	[PCN_KMSG_TYPE_PAGE_READ_REPLY] = {
+		sizeof(struct pcn_page_status),
+		sizeof(struct pcn_page_status) + PCN_PAGE_SIZE
+	},
+	[PCN_KMSG_TYPE_PAGE_TEST] = {
+		sizeof(struct pcn_page_test_msg), sizeof(struct pcn_page_test_msg)
+	},
+	[PCN_KMSG_TYPE_PAGE_TEST_REPLY] = {
+		sizeof(struct pcn_page_status), sizeof(struct pcn_page_status)
+	},
 };
 
 static const char * const pcn_kmsg_type_names[PCN_KMSG_TYPE_MAX] = {
@@ -31,6 +51,12 @@ static const char * const pcn_kmsg_type_names[PCN_KMSG_TYPE_MAX] = {
 	[PCN_KMSG_TYPE_ECHO_REQUEST] = "echo_request",
 	[PCN_KMSG_TYPE_ECHO_REPLY] = "echo_reply",
 	[PCN_KMSG_TYPE_CREDIT] = "credit",
+	[PCN_KMSG_TYPE_PAGE_WRITE] = "page_write",
+	[PCN_KMSG_TYPE_PAGE_WRITE_REPLY] = "page_write_reply",
+	[PCN_KMSG_TYPE_PAGE_READ] = "page_read",
+	[PCN_KMSG_TYPE_PAGE_READ_REPLY] = "page_read_reply",
+	[PCN_KMSG_TYPE_PAGE_TEST] = "page_test",
+	[PCN_KMSG_TYPE_PAGE_TEST_REPLY] = "page_test_reply",
 };
 
 const char *pcn_kmsg_type_name(unsigned int type)

@@ -13,6 +13,10 @@ static int __init pcn_core_init(void)
 	if (!ret)
 		ret = pcn_echo_init();
 	if (!ret)
+		ret = pcn_page_xfer_init();
+	if (!ret)
+		ret = pcn_page_test_init();
+	if (!ret)
 		ret = pcn_netlink_init();
 	if (ret) {
 		pr_err("core initialisation failed: %d\n", ret);

@@ -24,6 +24,10 @@ static const struct nla_policy pcn_nl_policy[PCN_A_MAX + 1] = {
 	[PCN_A_ECHO_COUNT] = { .type = NLA_U32 },
 	[PCN_A_ECHO_THREADS] = NLA_POLICY_RANGE(NLA_U32, 1, PCN_ECHO_MAX_THREADS),
 	[PCN_A_ECHO_MAX_SIZE] = { .type = NLA_U32 },
+	[PCN_A_PAGE_COUNT] = { .type = NLA_U32 },
+	[PCN_A_PAGE_MODE] = NLA_POLICY_RANGE(NLA_U8, PCN_PAGE_TEST_PULL,
+					     PCN_PAGE_TEST_PUSH),
+	[PCN_A_PAGE_PROBE] = { .type = NLA_FLAG },
 };
 
 static struct genl_family pcn_genl_family;
@@ -144,7 +148,19 @@ static int pcn_nl_node_dump(struct sk_buff *skb, struct netlink_callback *cb)
 static int pcn_nl_fill_stats(struct sk_buff *msg)
 {
 	struct nlattr *nest;
+	u64 regions, bytes, stalls;
 	int i;
+
+	pcn_transports_stats(&regions, &bytes, &stalls);
+	if (pcn_nl_put_u64(msg, PCN_A_STAT_PAGES_EXPOSED,
+			   &pcn_stats.pages_exposed) ||
+	    pcn_nl_put_u64(msg, PCN_A_STAT_PAGES_EXPOSED_TOTAL,
+			   &pcn_stats.pages_exposed_total) ||
+	    nla_put_u64_64bit(msg, PCN_A_STAT_REMOTE_REGIONS, regions,
+			      PCN_A_PAD) ||
+	    nla_put_u64_64bit(msg, PCN_A_STAT_REMOTE_BYTES, bytes, PCN_A_PAD) ||
+	    nla_put_u64_64bit(msg, PCN_A_STAT_TX_STALLS, stalls, PCN_A_PAD))
+		return -EMSGSIZE;
 
 	if (pcn_nl_put_u64(msg, PCN_A_STAT_RX_BAD, &pcn_stats.rx_bad) ||
 	    pcn_nl_put_u64(msg, PCN_A_STAT_HS_REFUSED, &pcn_stats.hs_refused) ||
@@ -186,17 +202,48 @@ static int pcn_nl_stat_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+static int pcn_nl_put_result(struct sk_buff *msg,
+			     const struct pcn_echo_result *res)
+{
+	if (nla_put_u32(msg, PCN_A_ECHO_OK, res->ok) ||
+	    nla_put_u32(msg, PCN_A_ECHO_ERRORS, res->errors) ||
+	    nla_put_u32(msg, PCN_A_ECHO_FIRST_ERR, -res->first_err) ||
+	    nla_put_u64_64bit(msg, PCN_A_ECHO_MIN_NS, res->min_ns, PCN_A_PAD) ||
+	    nla_put_u64_64bit(msg, PCN_A_ECHO_P50_NS, res->p50_ns, PCN_A_PAD) ||
+	    nla_put_u64_64bit(msg, PCN_A_ECHO_P99_NS, res->p99_ns, PCN_A_PAD) ||
+	    nla_put_u64_64bit(msg, PCN_A_ECHO_MAX_NS, res->max_ns, PCN_A_PAD) ||
+	    nla_put_u64_64bit(msg, PCN_A_ECHO_WALL_NS, res->wall_ns, PCN_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* The node id of a test command: a configured peer. */
+static int pcn_nl_test_peer(struct genl_info *info, int *nid)
+{
+	struct pcn_node *node;
+
+	if (pcn_nl_get_nid(info, nid))
+		return -EINVAL;
+	node = pcn_node_get(*nid);
+	pcn_node_put(node);
+	if (!node) {
+		NL_SET_ERR_MSG(info->extack, "no such peer");
+		return -ENOENT;
+	}
+	return 0;
+}
+
 static int pcn_nl_echo(struct sk_buff *skb, struct genl_info *info)
 {
 	u32 count = 1000, threads = 1, max_size = PCN_KMSG_MAX_PAYLOAD;
 	struct pcn_echo_result res;
-	struct pcn_node *node;
 	struct sk_buff *msg;
 	void *hdr;
 	int nid, ret;
 
-	if (pcn_nl_get_nid(info, &nid))
-		return -EINVAL;
+	ret = pcn_nl_test_peer(info, &nid);
+	if (ret)
+		return ret;
 	if (info->attrs[PCN_A_ECHO_COUNT])
 		count = nla_get_u32(info->attrs[PCN_A_ECHO_COUNT]);
 	if (info->attrs[PCN_A_ECHO_THREADS])
@@ -211,13 +258,6 @@ static int pcn_nl_echo(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "size larger than the message limit");
 		return -EMSGSIZE;
 	}
-	node = pcn_node_get(nid);
-	pcn_node_put(node);
-	if (!node) {
-		NL_SET_ERR_MSG(info->extack, "no such peer");
-		return -ENOENT;
-	}
-
 	ret = pcn_echo_run(nid, count, threads, max_size, &res);
 	if (ret)
 		return ret;
@@ -231,14 +271,53 @@ static int pcn_nl_echo(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, PCN_A_ECHO_COUNT, count) ||
 	    nla_put_u32(msg, PCN_A_ECHO_THREADS, threads) ||
 	    nla_put_u32(msg, PCN_A_ECHO_MAX_SIZE, res.max_size) ||
-	    nla_put_u32(msg, PCN_A_ECHO_OK, res.ok) ||
-	    nla_put_u32(msg, PCN_A_ECHO_ERRORS, res.errors) ||
-	    nla_put_u32(msg, PCN_A_ECHO_FIRST_ERR, -res.first_err) ||
-	    nla_put_u64_64bit(msg, PCN_A_ECHO_MIN_NS, res.min_ns, PCN_A_PAD) ||
-	    nla_put_u64_64bit(msg, PCN_A_ECHO_P50_NS, res.p50_ns, PCN_A_PAD) ||
-	    nla_put_u64_64bit(msg, PCN_A_ECHO_P99_NS, res.p99_ns, PCN_A_PAD) ||
-	    nla_put_u64_64bit(msg, PCN_A_ECHO_MAX_NS, res.max_ns, PCN_A_PAD) ||
-	    nla_put_u64_64bit(msg, PCN_A_ECHO_WALL_NS, res.wall_ns, PCN_A_PAD)) {
+	    pcn_nl_put_result(msg, &res)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int pcn_nl_page_test(struct sk_buff *skb, struct genl_info *info)
+{
+	u32 pages = 1000, threads = 1, mode = PCN_PAGE_TEST_PULL;
+	bool probe = nla_get_flag(info->attrs[PCN_A_PAGE_PROBE]);
+	struct pcn_page_test_result res;
+	struct sk_buff *msg;
+	void *hdr;
+	int nid, ret;
+
+	ret = pcn_nl_test_peer(info, &nid);
+	if (ret)
+		return ret;
+	if (info->attrs[PCN_A_PAGE_COUNT])
+		pages = nla_get_u32(info->attrs[PCN_A_PAGE_COUNT]);
+	if (info->attrs[PCN_A_ECHO_THREADS])
+		threads = nla_get_u32(info->attrs[PCN_A_ECHO_THREADS]);
+	if (info->attrs[PCN_A_PAGE_MODE])
+		mode = nla_get_u8(info->attrs[PCN_A_PAGE_MODE]);
+	if (!pages || pages > PCN_ECHO_MAX_COUNT) {
+		NL_SET_ERR_MSG(info->extack, "page count out of range 1..10000000");
+		return -ERANGE;
+	}
+
+	ret = pcn_page_test_run(nid, pages, threads, mode, probe, &res);
+	if (ret)
+		return ret;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &pcn_genl_family, 0,
+				PCN_CMD_PAGE_TEST);
+	if (!hdr ||
+	    nla_put_u32(msg, PCN_A_NID, nid) ||
+	    nla_put_u32(msg, PCN_A_PAGE_COUNT, pages) ||
+	    nla_put_u32(msg, PCN_A_ECHO_THREADS, threads) ||
+	    nla_put_u8(msg, PCN_A_PAGE_MODE, mode) ||
+	    pcn_nl_put_result(msg, &res.r) ||
+	    (probe && nla_put_u32(msg, PCN_A_PAGE_PROBE_ERR, -res.probe_err))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -269,6 +348,10 @@ static const struct genl_small_ops pcn_nl_ops[] = {
 		.cmd = PCN_CMD_ECHO,
 		.flags = GENL_ADMIN_PERM,
 		.doit = pcn_nl_echo,
+	}, {
+		.cmd = PCN_CMD_PAGE_TEST,
+		.flags = GENL_ADMIN_PERM,
+		.doit = pcn_nl_page_test,
 	},
 };
 
@@ -282,7 +365,7 @@ static struct genl_family pcn_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.small_ops = pcn_nl_ops,
 	.n_small_ops = ARRAY_SIZE(pcn_nl_ops),
-	.resv_start_op = PCN_CMD_ECHO + 1,
+	.resv_start_op = PCN_CMD_PAGE_TEST + 1,
 };
 
 int __init pcn_netlink_init(void)

@@ -410,6 +410,23 @@ struct pcn_node *pcn_node_config_get(int nid)
 
 /* ---- transports ---- */
 
+/* Counters of every loaded transport, summed. */
+void pcn_transports_stats(u64 *regions, u64 *bytes, u64 *stalls)
+{
+	struct pcn_transport *t;
+
+	*regions = 0;
+	*bytes = 0;
+	*stalls = 0;
+	mutex_lock(&pcn_config_mutex);
+	list_for_each_entry(t, &pcn_transports, list) {
+		*regions += atomic64_read(&t->remote_regions);
+		*bytes += atomic64_read(&t->remote_bytes);
+		*stalls += atomic64_read(&t->tx_stalls);
+	}
+	mutex_unlock(&pcn_config_mutex);
+}
+
 int pcn_transport_register(struct pcn_transport *t)
 {
 	int i, ret;
@@ -418,6 +435,11 @@ int pcn_transport_register(struct pcn_transport *t)
 	    !t->release)
 		return -EINVAL;
 	atomic_set(&t->rx_outstanding, 0);
+	atomic64_set(&t->remote_regions, 0);
+	atomic64_set(&t->remote_bytes, 0);
+	atomic64_set(&t->tx_stalls, 0);
+	if (!t->page_expose != !t->page_unexpose)
+		return -EINVAL;
 	mutex_lock(&pcn_config_mutex);
 	if (pcn_transport_find(t->name)) {
 		mutex_unlock(&pcn_config_mutex);

@@ -38,4 +38,15 @@ int pcn_nl_fail(const struct pcn_nl *nl, const char *what, int err);
 int pcn_attr_parse(const struct nlmsghdr *nlh, const struct nlattr **tb);
 int pcn_attr_parse_nested(const struct nlattr *nest, const struct nlattr **tb);
 
+/* The value of an optional (already validated) attribute, or @dflt. */
+static inline uint32_t pcn_attr_u32(const struct nlattr *attr, uint32_t dflt)
+{
+	return attr ? mnl_attr_get_u32(attr) : dflt;
+}
+
+static inline uint64_t pcn_attr_u64(const struct nlattr *attr, uint64_t dflt)
+{
+	return attr ? mnl_attr_get_u64(attr) : dflt;
+}
+
 #endif /* PCNCTL_NL_H */

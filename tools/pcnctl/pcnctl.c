@@ -26,11 +26,18 @@ static const char usage_text[] =
 "  node wait [--timeout SECONDS] [ID...]\n"
 "                                 wait until the given peers (default: all\n"
 "                                 configured peers) are online; default 60 s\n"
-"  stat [--json]                  message layer counters, per message type\n"
+"  stat [--json]                  message layer counters, per message type,\n"
+"                                 and remote memory (exposed pages, regions)\n"
 "  echo NID [--count N] [--threads T] [--max-size S]\n"
 "                                 message layer round-trip self test\n"
 "                                 (defaults: 1000 messages, 1 thread, the\n"
 "                                 kernel's maximum payload)\n"
+"  pagetest NID [--pages N] [--threads T] [--mode pull|push] [--probe]\n"
+"                                 remote page transfer self test; pull: the\n"
+"                                 peer writes into pages we expose, push: it\n"
+"                                 reads from them (defaults: 1000 pages,\n"
+"                                 1 thread, pull); --probe: afterwards check\n"
+"                                 that a write with a spent key fails\n"
 "  help, --help                   this text\n"
 "\n"
 "Exit status: 0 success, 1 failure, 2 usage error.\n";
@@ -130,6 +137,8 @@ int main(int argc, char **argv)
 		return cmd_stat(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "echo"))
 		return cmd_echo(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "pagetest"))
+		return cmd_pagetest(argc - 1, argv + 1);
 
 	fprintf(stderr, "pcnctl: unknown command '%s'\n\n", argv[1]);
 	pcn_usage(PCN_EXIT_USAGE);

@@ -49,5 +49,6 @@ const char *pcn_state_name(int state);
 int cmd_node(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_echo(int argc, char **argv);
+int cmd_pagetest(int argc, char **argv);
 
 #endif /* PCNCTL_H */

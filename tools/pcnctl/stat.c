@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pcnctl stat: node-wide message layer counters and the per-type table.
+ * pcnctl stat: node-wide message layer and remote memory counters, and the
+ * per-type table.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -26,6 +27,12 @@ static const struct {
 	{ PCN_A_STAT_WS_TIMEOUTS,  "ws_timeouts",	 "request_timeouts" },
 	{ PCN_A_STAT_LATE_REPLIES, "late_replies",	 "late_replies" },
 	{ PCN_A_STAT_MAX_PAYLOAD,  "max_payload",	 "max_payload" },
+	{ PCN_A_STAT_PAGES_EXPOSED, "pages_exposed",	 "pages_exposed" },
+	{ PCN_A_STAT_PAGES_EXPOSED_TOTAL, "pages_exposed_total",
+	  "pages_exposed_total" },
+	{ PCN_A_STAT_REMOTE_REGIONS, "remote_regions",	 "remote_regions" },
+	{ PCN_A_STAT_REMOTE_BYTES, "remote_bytes",	 "remote_bytes" },
+	{ PCN_A_STAT_TX_STALLS,	   "tx_stalls",		 "tx_stalls" },
 };
 
 #define NR_COUNTERS ARRAY_SIZE(stat_counters)

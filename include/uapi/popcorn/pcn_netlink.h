@@ -25,9 +25,14 @@ enum pcn_genl_cmd {
 	PCN_CMD_NODE_DEL,	/* NID */
 	PCN_CMD_NODE_GET,	/* dump: one reply per node, this node included (SELF) */
 	PCN_CMD_STAT_GET,	/* node-wide counters and STAT_TYPE nests */
-	PCN_CMD_ECHO,		/* NID, ECHO_COUNT, ECHO_THREADS, ECHO_MAX_SIZE -> ECHO_* results;
-				 * blocks until done, a fatal signal stops it early
-				 */
+	/*
+	 * ECHO: NID, ECHO_COUNT, ECHO_THREADS, ECHO_MAX_SIZE -> ECHO_* results.
+	 * PAGE_TEST: NID, PAGE_COUNT, ECHO_THREADS, PAGE_MODE, [PAGE_PROBE]
+	 * -> ECHO_OK, ECHO_ERRORS, ECHO_FIRST_ERR, ECHO_*_NS (per page),
+	 * [PAGE_PROBE_ERR]. Both block until done; a fatal signal ends them.
+	 */
+	PCN_CMD_ECHO,
+	PCN_CMD_PAGE_TEST,
 	__PCN_CMD_MAX,
 };
 #define PCN_CMD_MAX (__PCN_CMD_MAX - 1)
@@ -36,6 +41,16 @@ enum pcn_node_state {
 	PCN_NODE_DOWN,		/* configured, not connected */
 	PCN_NODE_CONNECTING,	/* transport is connecting or handshaking */
 	PCN_NODE_ONLINE,	/* handshake done, messages flow */
+};
+
+/*
+ * PAGE_TEST modes. PULL: the peer writes each page into one we exposed
+ * (how a fault fetches a page). PUSH: the peer reads each page from one we
+ * exposed (how a bulk pull works). Content is checked on the receiving end.
+ */
+enum pcn_page_test_mode {
+	PCN_PAGE_TEST_PULL = 1,
+	PCN_PAGE_TEST_PUSH = 2,
 };
 
 enum pcn_arch {
@@ -81,6 +96,17 @@ enum pcn_genl_attr {
 				 */
 	PCN_A_TYPE_ID,		/* u16 */
 	PCN_A_TYPE_NAME,	/* string */
+	PCN_A_PAGE_COUNT,	/* u32: pages to move (PAGE_TEST) */
+	PCN_A_PAGE_MODE,	/* u8: enum pcn_page_test_mode */
+	PCN_A_PAGE_PROBE,	/* flag: afterwards the peer writes again with a spent key */
+	PCN_A_PAGE_PROBE_ERR,	/* u32: errno (positive) the spent key got; 0 = it worked */
+	PCN_A_STAT_PAGES_EXPOSED,	/* u64: pages exposed to a peer right now */
+	PCN_A_STAT_PAGES_EXPOSED_TOTAL,	/* u64: exposures so far */
+	PCN_A_STAT_REMOTE_REGIONS,	/* u64: regions registered for remote access now
+					 * (exposed pages and RDMA rings)
+					 */
+	PCN_A_STAT_REMOTE_BYTES,	/* u64: bytes thereof */
+	PCN_A_STAT_TX_STALLS,		/* u64: sends that waited for ring credits */
 	__PCN_A_MAX,
 };
 #define PCN_A_MAX (__PCN_A_MAX - 1)

@@ -45,8 +45,51 @@ enum pcn_kmsg_type {
 	PCN_KMSG_TYPE_ECHO_REQUEST,
 	PCN_KMSG_TYPE_ECHO_REPLY,
 	PCN_KMSG_TYPE_CREDIT,		/* transport: ring credits only (hdr.credits) */
+	PCN_KMSG_TYPE_PAGE_WRITE,	/* message fallback of a page write */
+	PCN_KMSG_TYPE_PAGE_WRITE_REPLY,
+	PCN_KMSG_TYPE_PAGE_READ,	/* message fallback of a page read */
+	PCN_KMSG_TYPE_PAGE_READ_REPLY,
+	PCN_KMSG_TYPE_PAGE_TEST,	/* page transfer self test */
+	PCN_KMSG_TYPE_PAGE_TEST_REPLY,
 	PCN_KMSG_TYPE_MAX,
 };
+
+#define PCN_PAGE_SIZE		4096
+
+/*
+ * A page one node exposes to one peer for one transfer; it travels inside
+ * requests. RDMA: @addr/@key are the address and rkey of a registration of
+ * exactly this page, invalidated when the transfer ends. Transports
+ * without remote memory access: @key is a cookie and the data moves in
+ * PAGE_WRITE/PAGE_READ messages.
+ */
+struct pcn_page_desc {
+	__u64 addr;
+	__u32 key;
+	__u32 len;		/* PCN_PAGE_SIZE */
+} __attribute__((packed));
+
+/* PAGE_WRITE: desc, then the page. PAGE_READ: desc. */
+struct pcn_page_msg {
+	struct pcn_page_desc desc;
+	__u8 data[];
+} __attribute__((packed));
+
+/* PAGE_WRITE_REPLY, PAGE_READ_REPLY (then the page), PAGE_TEST_REPLY. */
+struct pcn_page_status {
+	__s32 status;		/* 0 or -errno */
+	__u32 reserved;
+	__u8 data[];
+} __attribute__((packed));
+
+/* PAGE_TEST: the peer writes (PULL) or reads (PUSH) the exposed page. */
+struct pcn_page_test_msg {
+	__u32 mode;		/* enum pcn_page_test_mode */
+	__u32 index;		/* selects the content pattern */
+	__u32 probe;		/* 1: the key is spent, try it anyway */
+	__u32 reserved;
+	struct pcn_page_desc desc;
+} __attribute__((packed));
 
 /* Payload of PCN_KMSG_TYPE_HELLO. */
 struct pcn_kmsg_hello {

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Page transfers between nodes, transport-agnostic.
+ *
+ * The requester exposes a page for one peer and one transfer and names it
+ * in its request; the peer writes its page into it (a fault fetching a
+ * page) or reads it (a bulk pull); the requester then unexposes it. Over
+ * RDMA this is one-sided and zero-copy (the transport's page_* operations:
+ * a registration of exactly that page, invalidated at unexpose). Over a
+ * transport without remote memory access, the core moves the page in
+ * PAGE_WRITE/PAGE_READ requests and the descriptor's key is a cookie that
+ * dies at unexpose just the same.
+ */
+#define pr_fmt(fmt) "popcorn: " fmt
+
+#include <linux/highmem.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+#include "internal.h"
+
+#define PCN_PAGE_XFER_TIMEOUT	(20 * HZ)
+
+/* Message fallback: live exposures by cookie. */
+static DEFINE_XARRAY_ALLOC1(pcn_page_cookies);
+static u32 pcn_page_cookie_next;
+
+int pcn_page_expose(int nid, struct page *page, bool peer_writes,
+		    struct pcn_page_expo *e)
+{
+	struct pcn_transport *t;
+	struct pcn_node *node;
+	int idx, ret;
+	u32 cookie;
+
+	memset(e, 0, sizeof(*e));
+	node = pcn_node_get(nid);
+	if (!node)
+		return -EHOSTUNREACH;
+	e->node = node;
+	e->page = page;
+	e->peer_writes = peer_writes;
+	e->desc.len = PCN_PAGE_SIZE;
+
+	t = pcn_node_transport_lock(node, &idx);
+	if (!t) {
+		ret = -ENOTCONN;
+		goto fail;
+	}
+	if (t->page_expose) {
+		/* The transport's exposure pins what it needs until unexpose. */
+		ret = t->page_expose(node, e);
+		if (!ret)
+			e->transport = t;
+	} else {
+		ret = xa_alloc_cyclic(&pcn_page_cookies, &cookie, e,
+				      xa_limit_32b, &pcn_page_cookie_next,
+				      GFP_KERNEL);
+		if (ret >= 0) {
+			e->desc.key = cookie;
+			ret = 0;
+		}
+	}
+	pcn_node_transport_unlock(idx);
+	if (ret)
+		goto fail;
+	atomic64_inc(&pcn_stats.pages_exposed);
+	atomic64_inc(&pcn_stats.pages_exposed_total);
+	return 0;
+fail:
+	pcn_node_put(node);
+	e->node = NULL;
+	return ret;
+}
+EXPORT_SYMBOL_GPL(pcn_page_expose);
+
+void pcn_page_unexpose(struct pcn_page_expo *e)
+{
+	if (!e->node)
+		return;
+	if (e->transport) {
+		e->transport->page_unexpose(e);
+	} else {
+		/*
+		 * Erasing under the xarray lock: a PAGE_WRITE handler that
+		 * found the cookie holds the lock while it copies.
+		 */
+		xa_erase(&pcn_page_cookies, e->desc.key);
+	}
+	atomic64_dec(&pcn_stats.pages_exposed);
+	pcn_node_put(e->node);
+	e->node = NULL;
+}
+EXPORT_SYMBOL_GPL(pcn_page_unexpose);
+
+/* Run a transport page operation if there is one; 1 means "use messages". */
+static int pcn_page_op(int nid, const struct pcn_page_desc *desc,
+		       struct page *page, bool write)
+{
+	struct pcn_transport *t;
+	struct pcn_node *node;
+	int idx, ret = 1;
+
+	if (desc->len != PCN_PAGE_SIZE)
+		return -EINVAL;
+	node = pcn_node_get(nid);
+	if (!node)
+		return -EHOSTUNREACH;
+	t = pcn_node_transport_lock(node, &idx);
+	if (!t) {
+		ret = -ENOTCONN;
+	} else {
+		if (write && t->page_write)
+			ret = t->page_write(node, desc, page);
+		else if (!write && t->page_read)
+			ret = t->page_read(node, desc, page);
+		pcn_node_transport_unlock(idx);
+	}
+	pcn_node_put(node);
+	return ret;
+}
+
+static int pcn_page_status(struct pcn_kmsg_rx *reply, size_t data_len)
+{
+	const struct pcn_page_status *st = (const void *)reply->msg->payload;
+
+	if (reply->msg->hdr.size != sizeof(*st) + data_len && st->status == 0)
+		return -EPROTO;
+	return st->status > 0 || st->status < -MAX_ERRNO ? -EPROTO : st->status;
+}
+
+int pcn_page_write(int nid, const struct pcn_page_desc *to, struct page *page)
+{
+	struct pcn_kmsg_rx *reply;
+	struct pcn_page_msg *msg;
+	int ret;
+
+	ret = pcn_page_op(nid, to, page, true);
+	if (ret <= 0)
+		return ret;
+	msg = kmalloc(sizeof(*msg) + PCN_PAGE_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	msg->desc = *to;
+	memcpy_from_page(msg->data, page, 0, PCN_PAGE_SIZE);
+	ret = pcn_kmsg_request(nid, PCN_KMSG_TYPE_PAGE_WRITE, msg,
+			       sizeof(*msg) + PCN_PAGE_SIZE, &reply,
+			       PCN_PAGE_XFER_TIMEOUT);
+	kfree(msg);
+	if (ret)
+		return ret;
+	ret = pcn_page_status(reply, 0);
+	pcn_kmsg_done(reply);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(pcn_page_write);
+
+int pcn_page_read(int nid, const struct pcn_page_desc *from, struct page *page)
+{
+	const struct pcn_page_status *st;
+	struct pcn_kmsg_rx *reply;
+	int ret;
+
+	ret = pcn_page_op(nid, from, page, false);
+	if (ret <= 0)
+		return ret;
+	ret = pcn_kmsg_request(nid, PCN_KMSG_TYPE_PAGE_READ, from,
+			       sizeof(*from), &reply, PCN_PAGE_XFER_TIMEOUT);
+	if (ret)
+		return ret;
+	ret = pcn_page_status(reply, PCN_PAGE_SIZE);
+	if (!ret) {
+		st = (const void *)reply->msg->payload;
+		memcpy_to_page(page, 0, st->data, PCN_PAGE_SIZE);
+	}
+	pcn_kmsg_done(reply);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(pcn_page_read);
+
+/*
+ * Look up a live fallback exposure for @rx's sender and run @fn on its page
+ * under the xarray lock, so that pcn_page_unexpose() cannot finish while
+ * the page is being copied. A dead or foreign cookie gets -EACCES, as a
+ * spent rkey would.
+ */
+static int pcn_page_cookie_access(struct pcn_kmsg_rx *rx,
+				  const struct pcn_page_desc *desc,
+				  bool write, void *buf)
+{
+	struct pcn_page_expo *e;
+	int ret = -EACCES;
+
+	if (desc->len != PCN_PAGE_SIZE)
+		return -EINVAL;
+	xa_lock(&pcn_page_cookies);
+	e = xa_load(&pcn_page_cookies, desc->key);
+	if (e && e->node == rx->from && e->peer_writes == write) {
+		if (write)
+			memcpy_to_page(e->page, 0, buf, PCN_PAGE_SIZE);
+		else
+			memcpy_from_page(buf, e->page, 0, PCN_PAGE_SIZE);
+		ret = 0;
+	}
+	xa_unlock(&pcn_page_cookies);
+	return ret;
+}
+
+static void pcn_page_write_handle(struct pcn_kmsg_rx *rx)
+{
+	struct pcn_page_msg *msg = (void *)rx->msg->payload;
+	struct pcn_page_status st = {};
+
+	st.status = pcn_page_cookie_access(rx, &msg->desc, true, msg->data);
+	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_PAGE_WRITE_REPLY, &st, sizeof(st));
+	pcn_kmsg_done(rx);
+}
+
+static void pcn_page_read_handle(struct pcn_kmsg_rx *rx)
+{
+	struct pcn_page_msg *msg = (void *)rx->msg->payload;
+	struct pcn_page_status *st;
+	size_t len = sizeof(*st) + PCN_PAGE_SIZE;
+
+	st = kzalloc(len, GFP_KERNEL);
+	if (st) {
+		st->status = pcn_page_cookie_access(rx, &msg->desc, false,
+						    st->data);
+		if (st->status)
+			len = sizeof(*st);
+		pcn_kmsg_reply(rx, PCN_KMSG_TYPE_PAGE_READ_REPLY, st, len);
+		kfree(st);
+	}
+	pcn_kmsg_done(rx);
+}
+
+int pcn_page_xfer_init(void)
+{
+	int ret;
+
+	ret = pcn_kmsg_register(PCN_KMSG_TYPE_PAGE_WRITE, pcn_page_write_handle);
+	if (!ret)
+		ret = pcn_kmsg_register(PCN_KMSG_TYPE_PAGE_READ,
+					pcn_page_read_handle);
+	return ret;
+}
