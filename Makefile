@@ -10,7 +10,7 @@
 TOP := $(CURDIR)
 BUILD := $(TOP)/build
 
-.PHONY: all deps kernel kernel-debug tools pcnctl selftests demo check \
+.PHONY: all deps kernel kernel-source kernel-debug tools pcnctl selftests demo check \
 	check-debug shell clean
 
 all: kernel tools
@@ -29,7 +29,10 @@ tools: pcnctl selftests
 pcnctl: deps
 	@$(MAKE) -s -C tools/pcnctl O=$(BUILD)/bin
 
-selftests: deps kernel
+kernel-source: deps
+	@scripts/build-kernel.sh source
+
+selftests: kernel-source
 	@$(MAKE) -s -C selftests O=$(BUILD)/selftests KSRC=$(BUILD)/linux
 
 demo: kernel tools

@@ -1,8 +1,10 @@
 #!/bin/bash
 # Build the Popcorn kernel from Debian's linux-source-6.1.
 #
-#   scripts/build-kernel.sh [vcluster|debug]
+#   scripts/build-kernel.sh [vcluster|debug|source]
 #
+# "source" only prepares the tree (unpack, patches, sync): what the
+# selftests need to build against the kernel's kselftest harness.
 # The source tree is unpacked once under build/linux. Each run copies this
 # repository's subsystem folders in with rsync (mtimes preserved, so only
 # changed files rebuild), brings patches/ up to date (reverse-applies the
@@ -58,6 +60,7 @@ for d in "$top"/drivers/pcn_*; do
 	sync_dir "drivers/$(basename "$d")"
 done
 rsync -a "$top/Kconfig" "$src/Kconfig.popcorn"
+[ "$flavor" = source ] && exit 0
 
 # Config: x86_64_defconfig + fragments, regenerated when a fragment changes.
 frags=("$top/configs/vcluster.config")

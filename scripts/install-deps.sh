@@ -8,7 +8,7 @@ pkgs=(
 	cpio kmod rsync pkg-config
 	qemu-system-x86 busybox-static
 	rdma-core ibverbs-utils ibverbs-providers perftest iproute2 sockperf
-	libmnl-dev
+	libmnl-dev librdmacm-dev libibverbs-dev
 )
 
 missing=()

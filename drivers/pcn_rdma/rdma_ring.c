@@ -455,33 +455,35 @@ static bool pcn_rdma_rx_message(struct pcn_rdma_conn *conn,
 	if (byte_len < sizeof(*hdr) ||
 	    pcn_kmsg_validate(hdr, node->nid) ||
 	    hdr->type == PCN_KMSG_TYPE_HELLO ||
-	    byte_len < sizeof(*hdr) + hdr->size) {
-		pcn_kmsg_bad(node, "invalid header");
+	    byte_len < sizeof(*hdr) + hdr->size)
 		return false;
-	}
+	/* A grant for slots we never sent is a protocol error too. */
 	ret = pcn_ring_grant(&conn->tx_ring, hdr->credits);
-	if (ret < 0) {
-		pcn_kmsg_bad(node, "credits for slots never sent");
+	if (ret < 0)
 		return false;
-	}
 	if (ret > 0) {
 		wake_up_all(&conn->tx_wait);
 		/* A CREDIT message of ours may have waited for this grant. */
 		pcn_rdma_rx_credit_check(conn);
 	}
 	if (hdr->type == PCN_KMSG_TYPE_CREDIT)
-		return true;
+		goto done;
 
 	rx = kmalloc(sizeof(*rx) + hdr->size, GFP_KERNEL);
 	if (!rx) {
+		/* Cannot drop it silently: end the link, the peer retries. */
 		pcn_rdma_conn_fail(conn, "out of memory");
-		return true;
+		goto done;
 	}
 	memcpy(&rx->msg, hdr, sizeof(*hdr) + hdr->size);
 	rx->rx.msg = &rx->msg;
 	rx->rx.from = node;
 	rx->rx.transport = &pcn_rdma_transport;
 	pcn_kmsg_deliver(&rx->rx);
+done:
+	/* The slot goes back to the peer. */
+	ib_dma_sync_single_for_device(conn->dev, slot->dma, PCN_RDMA_SLOT_SIZE,
+				      DMA_FROM_DEVICE);
 	return true;
 }
 
@@ -498,45 +500,79 @@ static void pcn_rdma_rx_credit_check(struct pcn_rdma_conn *conn)
 		queue_work(pcn_rdma_wq, &conn->credit_work);
 }
 
-/* WRITE_IMM mode: the immediate names the slot the peer wrote. */
+/* A receive that cannot be reposted is a credit lost: end the link. */
+static void pcn_rdma_repost(struct pcn_rdma_conn *conn, u32 slot)
+{
+	if (pcn_rdma_post_recv(conn, slot))
+		pcn_rdma_conn_fail(conn, "post recv failed");
+}
+
+/*
+ * WRITE_IMM mode: the immediate names the slot the peer wrote; a plain
+ * RECV is the peer's ring_info. Returns NULL, or why the peer broke the
+ * protocol.
+ */
+static const char *pcn_rdma_rx_imm(struct pcn_rdma_conn *conn,
+				   struct ib_wc *wc)
+{
+	u32 idx = be32_to_cpu(wc->ex.imm_data);
+
+	if (wc->opcode == IB_WC_RECV) {
+		if (!pcn_rdma_rx_ring_info(conn, wc->byte_len))
+			return "bad ring description";
+		pcn_rdma_repost(conn, 0);
+		pcn_rdma_conn_ready(conn, PCN_RDMA_READY_RING);
+		return NULL;
+	}
+	if (wc->opcode != IB_WC_RECV_RDMA_WITH_IMM ||
+	    !(wc->wc_flags & IB_WC_WITH_IMM) || idx >= conn->nslots)
+		return "bad ring notification";
+	if (!(atomic_read(&conn->ready) & PCN_RDMA_READY_RING))
+		return "ring message before the ring was described";
+	if (!pcn_rdma_rx_message(conn, &conn->rx[idx], wc->byte_len))
+		return "invalid message";
+	if (pcn_ring_rx_consume(&conn->rx_ring, idx) < 0)
+		return "ring slot used twice";
+	pcn_rdma_repost(conn, 0);
+	pcn_rdma_rx_credit_check(conn);
+	return NULL;
+}
+
+/* SEND mode: the message is in the receive buffer, which is the slot. */
+static const char *pcn_rdma_rx_send(struct pcn_rdma_conn *conn,
+				    struct pcn_rdma_slot *slot,
+				    struct ib_wc *wc)
+{
+	if (wc->opcode != IB_WC_RECV)
+		return "unexpected receive";
+	if (!pcn_rdma_rx_message(conn, slot, wc->byte_len))
+		return "invalid message";
+	pcn_rdma_repost(conn, slot->index);
+	/* Receives are reposted as they come: credits are a plain count. */
+	conn->rx_ring.freed++;
+	pcn_rdma_rx_credit_check(conn);
+	return NULL;
+}
+
+static void pcn_rdma_rx_verdict(struct pcn_rdma_conn *conn, const char *why)
+{
+	if (!why)
+		return;
+	pcn_kmsg_bad(conn->peer->node, why);
+	pcn_rdma_conn_fail(conn, "protocol error");
+}
+
 static void pcn_rdma_rx_imm_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct pcn_rdma_conn *conn =
 		container_of(wc->wr_cqe, struct pcn_rdma_conn, rx_imm_cqe);
-	u32 idx;
 
 	if (wc->status != IB_WC_SUCCESS)
-		return pcn_rdma_rx_error(conn, wc);
-	if (pcn_rdma_dead(conn))
-		return;
-	if (wc->opcode == IB_WC_RECV) {
-		if (!pcn_rdma_rx_ring_info(conn, wc->byte_len)) {
-			pcn_kmsg_bad(conn->peer->node, "bad ring description");
-			pcn_rdma_conn_fail(conn, "protocol");
-			return;
-		}
-		if (pcn_rdma_post_recv(conn, 0)) {
-			pcn_rdma_conn_fail(conn, "post recv failed");
-			return;
-		}
-		pcn_rdma_conn_ready(conn, PCN_RDMA_READY_RING);
-		return;
-	}
-	idx = be32_to_cpu(wc->ex.imm_data);
-	if (wc->opcode != IB_WC_RECV_RDMA_WITH_IMM ||
-	    !(wc->wc_flags & IB_WC_WITH_IMM) || idx >= conn->nslots) {
-		pcn_kmsg_bad(conn->peer->node, "bad ring notification");
-		return pcn_rdma_conn_fail(conn, "protocol");
-	}
-	if (!pcn_rdma_rx_message(conn, &conn->rx[idx], wc->byte_len) ||
-	    pcn_ring_rx_consume(&conn->rx_ring, idx) < 0)
-		return pcn_rdma_conn_fail(conn, "protocol");
-	if (pcn_rdma_post_recv(conn, 0))
-		return pcn_rdma_conn_fail(conn, "post recv failed");
-	pcn_rdma_rx_credit_check(conn);
+		pcn_rdma_rx_error(conn, wc);
+	else if (!pcn_rdma_dead(conn))
+		pcn_rdma_rx_verdict(conn, pcn_rdma_rx_imm(conn, wc));
 }
 
-/* SEND mode: the message is in the receive buffer, which is the slot. */
 static void pcn_rdma_rx_send_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct pcn_rdma_slot *slot =
@@ -544,20 +580,7 @@ static void pcn_rdma_rx_send_done(struct ib_cq *cq, struct ib_wc *wc)
 	struct pcn_rdma_conn *conn = slot->conn;
 
 	if (wc->status != IB_WC_SUCCESS)
-		return pcn_rdma_rx_error(conn, wc);
-	if (pcn_rdma_dead(conn))
-		return;
-	if (wc->opcode != IB_WC_RECV) {
-		pcn_kmsg_bad(conn->peer->node, "unexpected receive");
-		return pcn_rdma_conn_fail(conn, "protocol");
-	}
-	if (!pcn_rdma_rx_message(conn, slot, wc->byte_len))
-		return pcn_rdma_conn_fail(conn, "protocol");
-	ib_dma_sync_single_for_device(conn->dev, slot->dma, PCN_RDMA_SLOT_SIZE,
-				      DMA_FROM_DEVICE);
-	if (pcn_rdma_post_recv(conn, slot->index))
-		return pcn_rdma_conn_fail(conn, "post recv failed");
-	/* Receives are reposted as they come: credits are a plain count. */
-	conn->rx_ring.freed++;
-	pcn_rdma_rx_credit_check(conn);
+		pcn_rdma_rx_error(conn, wc);
+	else if (!pcn_rdma_dead(conn))
+		pcn_rdma_rx_verdict(conn, pcn_rdma_rx_send(conn, slot, wc));
 }

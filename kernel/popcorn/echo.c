@@ -3,7 +3,7 @@
  * Message-layer self test: the echo service answers ECHO_REQUEST with an
  * identical ECHO_REPLY; pcn_echo_run() (netlink PCN_CMD_ECHO, `pcnctl echo`)
  * sends COUNT requests from THREADS kernel threads with payload sizes
- * cycling over 0..MAX_SIZE and pseudo-random content, checks every reply
+ * cycling over MIN_SIZE..MAX_SIZE and pseudo-random content, checks every reply
  * byte for byte and reports round-trip percentiles.
  */
 #define pr_fmt(fmt) "popcorn: " fmt
@@ -34,6 +34,7 @@ struct pcn_echo_run {
 	int nid;
 	u32 count;
 	u32 threads;
+	u32 min_size;
 	u32 max_size;
 	u64 *rtt_ns;		/* one slot per message, 0 = failed */
 	atomic_t errors;
@@ -69,7 +70,8 @@ static int pcn_echo_thread_fn(void *data)
 	}
 	for (i = th->index; i < run->count && !READ_ONCE(run->stop);
 	     i += run->threads) {
-		size_t size = i % (run->max_size + 1);
+		size_t size = run->min_size +
+			      i % (run->max_size - run->min_size + 1);
 		ktime_t t0;
 		int ret;
 
@@ -125,7 +127,7 @@ static void pcn_echo_summarise(struct pcn_echo_run *run,
 	res->max_ns = run->rtt_ns[n - 1];
 }
 
-int pcn_echo_run(int nid, u32 count, u32 threads, u32 max_size,
+int pcn_echo_run(int nid, u32 count, u32 threads, u32 min_size, u32 max_size,
 		 struct pcn_echo_result *res)
 {
 	struct pcn_echo_thread *th;
@@ -133,6 +135,8 @@ int pcn_echo_run(int nid, u32 count, u32 threads, u32 max_size,
 		.nid = nid, .count = count, .threads = threads,
 		.max_size = min_t(u32, max_size, PCN_KMSG_MAX_PAYLOAD),
 	};
+
+	run.min_size = min(min_size, run.max_size);
 	ktime_t start;
 	u32 i, started = 0;
 	int ret = 0;

@@ -64,7 +64,7 @@ struct pcn_echo_result {
 	u32 max_size;
 	u64 min_ns, p50_ns, p99_ns, max_ns, wall_ns;
 };
-int pcn_echo_run(int nid, u32 count, u32 threads, u32 max_size,
+int pcn_echo_run(int nid, u32 count, u32 threads, u32 min_size, u32 max_size,
 		 struct pcn_echo_result *res);
 int pcn_echo_init(void);
 

@@ -24,6 +24,7 @@ static const struct nla_policy pcn_nl_policy[PCN_A_MAX + 1] = {
 	[PCN_A_ECHO_COUNT] = { .type = NLA_U32 },
 	[PCN_A_ECHO_THREADS] = NLA_POLICY_RANGE(NLA_U32, 1, PCN_ECHO_MAX_THREADS),
 	[PCN_A_ECHO_MAX_SIZE] = { .type = NLA_U32 },
+	[PCN_A_ECHO_MIN_SIZE] = { .type = NLA_U32 },
 	[PCN_A_PAGE_COUNT] = { .type = NLA_U32 },
 	[PCN_A_PAGE_MODE] = NLA_POLICY_RANGE(NLA_U8, PCN_PAGE_TEST_PULL,
 					     PCN_PAGE_TEST_PUSH),
@@ -235,7 +236,8 @@ static int pcn_nl_test_peer(struct genl_info *info, int *nid)
 
 static int pcn_nl_echo(struct sk_buff *skb, struct genl_info *info)
 {
-	u32 count = 1000, threads = 1, max_size = PCN_KMSG_MAX_PAYLOAD;
+	u32 count = 1000, threads = 1, min_size = 0;
+	u32 max_size = PCN_KMSG_MAX_PAYLOAD;
 	struct pcn_echo_result res;
 	struct sk_buff *msg;
 	void *hdr;
@@ -250,6 +252,8 @@ static int pcn_nl_echo(struct sk_buff *skb, struct genl_info *info)
 		threads = nla_get_u32(info->attrs[PCN_A_ECHO_THREADS]);
 	if (info->attrs[PCN_A_ECHO_MAX_SIZE])
 		max_size = nla_get_u32(info->attrs[PCN_A_ECHO_MAX_SIZE]);
+	if (info->attrs[PCN_A_ECHO_MIN_SIZE])
+		min_size = nla_get_u32(info->attrs[PCN_A_ECHO_MIN_SIZE]);
 	if (!count || count > PCN_ECHO_MAX_COUNT) {
 		NL_SET_ERR_MSG(info->extack, "count out of range 1..10000000");
 		return -ERANGE;
@@ -258,7 +262,7 @@ static int pcn_nl_echo(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "size larger than the message limit");
 		return -EMSGSIZE;
 	}
-	ret = pcn_echo_run(nid, count, threads, max_size, &res);
+	ret = pcn_echo_run(nid, count, threads, min_size, max_size, &res);
 	if (ret)
 		return ret;
 
@@ -271,6 +275,7 @@ static int pcn_nl_echo(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, PCN_A_ECHO_COUNT, count) ||
 	    nla_put_u32(msg, PCN_A_ECHO_THREADS, threads) ||
 	    nla_put_u32(msg, PCN_A_ECHO_MAX_SIZE, res.max_size) ||
+	    nla_put_u32(msg, PCN_A_ECHO_MIN_SIZE, min(min_size, res.max_size)) ||
 	    pcn_nl_put_result(msg, &res)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;

@@ -17,14 +17,14 @@
 #define ECHO_DEFAULT_THREADS	1
 
 struct echo_args {
-	uint32_t nid, count, threads, max_size;
-	int have_max_size;
+	uint32_t nid, count, threads, min_size, max_size;
+	int have_min_size, have_max_size;
 };
 
 struct echo_res {
 	int got;
 	int have_max_size;
-	uint32_t count, threads, max_size;
+	uint32_t count, threads, min_size, max_size;
 	struct pcn_selftest st;
 };
 
@@ -38,6 +38,7 @@ static int echo_cb(const struct nlmsghdr *nlh, void *data)
 	r->got = 1;
 	r->count = pcn_attr_u32(tb[PCN_A_ECHO_COUNT], r->count);
 	r->threads = pcn_attr_u32(tb[PCN_A_ECHO_THREADS], r->threads);
+	r->min_size = pcn_attr_u32(tb[PCN_A_ECHO_MIN_SIZE], r->min_size);
 	if (tb[PCN_A_ECHO_MAX_SIZE]) {
 		r->max_size = mnl_attr_get_u32(tb[PCN_A_ECHO_MAX_SIZE]);
 		r->have_max_size = 1;
@@ -55,9 +56,10 @@ static void echo_print(const struct echo_args *a, const struct echo_res *r)
 	else
 		snprintf(size, sizeof(size), "?");
 	printf("echo to node %" PRIu32 ": %" PRIu32 " sent, %" PRIu32 " ok, %"
-	       PRIu32 " error%s, sizes 0..%s, %" PRIu32 " thread%s; "
+	       PRIu32 " error%s, sizes %" PRIu32 "..%s, %" PRIu32 " thread%s; "
 	       "rtt %s; %.0f msg/s\n", a->nid, r->count, r->st.ok,
-	       r->st.errors, pcn_plural(r->st.errors), size, r->threads,
+	       r->st.errors, pcn_plural(r->st.errors), r->min_size, size,
+	       r->threads,
 	       pcn_plural(r->threads),
 	       pcn_selftest_times(&r->st, times, sizeof(times)),
 	       pcn_selftest_rate(&r->st));
@@ -70,6 +72,8 @@ static void echo_parse(int argc, char **argv, struct echo_args *a)
 		{ "count",	required_argument, NULL, 'c' },
 		{ "threads",	required_argument, NULL, 't' },
 		{ "max-size",	required_argument, NULL, 's' },
+		{ "min-size",	required_argument, NULL, 'm' },
+		{ "size",	required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -81,6 +85,14 @@ static void echo_parse(int argc, char **argv, struct echo_args *a)
 			a->count = pcn_arg_u32(what, "count", optarg);
 		} else if (c == 't') {
 			a->threads = pcn_arg_u32(what, "threads", optarg);
+		} else if (c == 'm') {
+			a->min_size = pcn_arg_u32(what, "min-size", optarg);
+			a->have_min_size = 1;
+		} else if (c == 'S') {
+			a->min_size = pcn_arg_u32(what, "size", optarg);
+			a->max_size = a->min_size;
+			a->have_min_size = 1;
+			a->have_max_size = 1;
 		} else {
 			a->max_size = pcn_arg_u32(what, "max-size", optarg);
 			a->have_max_size = 1;
@@ -111,10 +123,13 @@ int cmd_echo(int argc, char **argv)
 	mnl_attr_put_u32(nlh, PCN_A_ECHO_THREADS, a.threads);
 	if (a.have_max_size)
 		mnl_attr_put_u32(nlh, PCN_A_ECHO_MAX_SIZE, a.max_size);
+	if (a.have_min_size)
+		mnl_attr_put_u32(nlh, PCN_A_ECHO_MIN_SIZE, a.min_size);
 
 	r.count = a.count;
 	r.threads = a.threads;
 	r.max_size = a.max_size;
+	r.min_size = a.min_size;
 	r.have_max_size = a.have_max_size;
 	err = pcn_nl_talk(&nl, nlh, echo_cb, &r);
 	pcn_nl_close(&nl);

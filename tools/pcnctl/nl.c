@@ -297,6 +297,7 @@ static const enum mnl_attr_data_type pcn_policy[PCN_A_MAX + 1] = {
 	[PCN_A_STAT_REMOTE_REGIONS]	= MNL_TYPE_U64,
 	[PCN_A_STAT_REMOTE_BYTES]	= MNL_TYPE_U64,
 	[PCN_A_STAT_TX_STALLS]		= MNL_TYPE_U64,
+	[PCN_A_ECHO_MIN_SIZE]		= MNL_TYPE_U32,
 };
 
 /*

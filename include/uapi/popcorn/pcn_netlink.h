@@ -107,6 +107,7 @@ enum pcn_genl_attr {
 					 */
 	PCN_A_STAT_REMOTE_BYTES,	/* u64: bytes thereof */
 	PCN_A_STAT_TX_STALLS,		/* u64: sends that waited for ring credits */
+	PCN_A_ECHO_MIN_SIZE,	/* u32: smallest payload, sizes cycle min..max (default 0) */
 	__PCN_A_MAX,
 };
 #define PCN_A_MAX (__PCN_A_MAX - 1)

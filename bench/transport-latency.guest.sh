@@ -1,0 +1,84 @@
+# Guest side of bench/transport-latency (runs on node 0, busybox sh).
+peer=10.99.0.2
+rdev=$(ls /sys/class/infiniband | head -n 1)
+raw=/tmp/raw.csv
+: > $raw
+port=18600
+
+# perftest: server on node 1 through vc-exec, client here with retries.
+# Prints t_typical (the median) in microseconds.
+perftest() {
+	tool=$1 size=$2
+	port=$((port + 1))
+	vc-exec 1 "timeout 120 $tool -R -d $rdev -p $port -s $size -n 1000 >/tmp/srv.$port 2>&1 &"
+	i=0
+	while [ $i -lt 50 ]; do
+		if timeout 120 $tool -R -d $rdev -p $port -s $size -n 1000 $peer \
+			>/tmp/cli.$port 2>&1; then
+			awk -v s=$size '$1 == s && NF >= 5 { print $5; exit }' /tmp/cli.$port
+			return
+		fi
+		sleep 0.2
+		i=$((i + 1))
+	done
+	echo "perftest $tool failed" >&2
+}
+
+# sockperf TCP ping-pong, full round trip median in microseconds.
+sockperf_rtt() {
+	size=$1
+	port=$((port + 1))
+	vc-exec 1 "timeout 60 sockperf server --tcp -i $peer -p $port >/dev/null 2>&1 &"
+	sleep 0.5
+	sockperf ping-pong --tcp -i $peer -p $port -m $size -t 3 --full-rtt --no-rdtsc 2>&1 |
+		sed -n 's/.*percentile 50\.000 = *\([0-9.]*\).*/\1/p'
+}
+
+# pcnctl prints "median X ms": in microseconds.
+median_us() {
+	sed -n 's/.*median \([0-9.]*\) ms.*/\1/p' | awk '{ printf "%.1f\n", $1 * 1000 }'
+}
+
+rec() { [ -n "$3" ] && echo "$1,$2,$3" >> $raw; }
+
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	rec $r ctrl_rtt_64 "$(pcnctl echo 1 --count 1000 --size 64 | median_us)"
+	if [ -n "$rdev" ]; then
+		rec $r ib_send_lat_64 "$(perftest ib_send_lat 64)"
+	fi
+	rec $r page_pull "$(pcnctl pagetest 1 --pages 500 --mode pull | median_us)"
+	if [ -n "$rdev" ]; then
+		rec $r ib_write_lat_4k "$(perftest ib_write_lat 4096)"
+	fi
+	rec $r page_push "$(pcnctl pagetest 1 --pages 500 --mode push | median_us)"
+	if [ -n "$rdev" ]; then
+		rec $r ib_read_lat_4k "$(perftest ib_read_lat 4096)"
+	fi
+	rec $r tcp_rtt_64 "$(sockperf_rtt 64)"
+	rec $r tcp_rtt_4k "$(sockperf_rtt 4096)"
+	r=$((r + 1))
+done
+
+echo "== raw (round,metric,us)"
+cat $raw
+echo
+echo "== medians over $ROUNDS rounds, transport $PCN_TRANSPORT, device ${rdev:-none}, MTU $(cat /sys/class/net/eth0/mtu)"
+med() {
+	grep ",$1," $raw | cut -d, -f3 | sort -n |
+		awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else printf "-" }'; }
+ctrl=$(med ctrl_rtt_64) send=$(med ib_send_lat_64)
+pull=$(med page_pull) push=$(med page_push)
+wlat=$(med ib_write_lat_4k) rlat=$(med ib_read_lat_4k)
+t64=$(med tcp_rtt_64) t4k=$(med tcp_rtt_4k)
+send2=$(awk -v s="$send" 'BEGIN { if (s != "") print s * 2 }')
+wlat2=$(awk -v s="$wlat" 'BEGIN { if (s != "") print s * 2 }')
+printf '%-44s %10s %10s %7s\n' "figure" "ours us" "base us" "ratio"
+printf '%-44s %10s %10s %7s\n' "64 B message RTT / ib_send_lat x2" "$ctrl" "$send2" "$(ratio "$ctrl" "$send2")"
+printf '%-44s %10s %10s %7s\n' "4 KiB page pull / ib_read_lat (full RTT)" "$pull" "$rlat" "$(ratio "$pull" "$rlat")"
+printf '%-44s %10s %10s %7s\n' "4 KiB page pull / ib_write_lat x2" "$pull" "$wlat2" "$(ratio "$pull" "$wlat2")"
+printf '%-44s %10s %10s %7s\n' "4 KiB page push / ib_read_lat (full RTT)" "$push" "$rlat" "$(ratio "$push" "$rlat")"
+printf '%-44s %10s %10s %7s\n' "64 B message RTT / TCP ping-pong 64 B" "$ctrl" "$t64" "$(ratio "$ctrl" "$t64")"
+printf '%-44s %10s %10s %7s\n' "4 KiB page pull / TCP ping-pong 4 KiB" "$pull" "$t4k" "$(ratio "$pull" "$t4k")"
