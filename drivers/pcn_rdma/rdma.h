@@ -123,6 +123,7 @@ struct pcn_rdma_conn {
 	/* page transfers (rdma_page.c) */
 	struct semaphore expo_slots;	/* MRs left in qp->rdma_mrs */
 	struct semaphore page_wrs;	/* send queue entries left for them */
+	struct ib_cqe expo_reg_cqe;	/* unsignaled REG_MRs that fail */
 
 	refcount_t users;
 	struct completion users_gone;
@@ -164,6 +165,7 @@ struct pcn_rdma_conn *pcn_rdma_conn_get(struct pcn_rdma_peer *peer);
 void pcn_rdma_conn_put(struct pcn_rdma_conn *conn);
 
 /* rdma_page.c: one-sided page transfers */
+void pcn_rdma_expo_reg_failed(struct ib_cq *cq, struct ib_wc *wc);
 int pcn_rdma_page_expose(struct pcn_node *node, struct pcn_page_expo *e);
 void pcn_rdma_page_unexpose(struct pcn_page_expo *e);
 int pcn_rdma_page_write(struct pcn_node *node, const struct pcn_page_desc *to,

@@ -64,6 +64,7 @@ static struct pcn_rdma_conn *pcn_rdma_conn_alloc(struct pcn_rdma_peer *peer)
 	init_waitqueue_head(&conn->tx_wait);
 	sema_init(&conn->expo_slots, PCN_RDMA_PAGE_EXPOS);
 	sema_init(&conn->page_wrs, PCN_RDMA_PAGE_WRS);
+	conn->expo_reg_cqe.done = pcn_rdma_expo_reg_failed;
 	INIT_WORK(&conn->credit_work, pcn_rdma_credit_work);
 	INIT_WORK(&conn->teardown_work, pcn_rdma_teardown_work);
 	refcount_set(&conn->users, 1);	/* the owner's */
@@ -124,7 +125,8 @@ static int pcn_rdma_conn_setup_queue(struct pcn_rdma_conn *conn)
 		conn->pd = NULL;
 		return ret;
 	}
-	conn->cq_size = 2 * conn->nslots + 2 + PCN_RDMA_PAGE_WRS;
+	conn->cq_size = 2 * conn->nslots + 2 + PCN_RDMA_PAGE_WRS +
+			2 * PCN_RDMA_PAGE_EXPOS;
 	conn->cq = ib_cq_pool_get(conn->dev, conn->cq_size, -1,
 				  IB_POLL_WORKQUEUE);
 	if (IS_ERR(conn->cq)) {
@@ -136,8 +138,12 @@ static int pcn_rdma_conn_setup_queue(struct pcn_rdma_conn *conn)
 	attr.qp_context = conn;
 	attr.send_cq = conn->cq;
 	attr.recv_cq = conn->cq;
-	/* one per slot, the ring registration and its ring_info, pages */
-	attr.cap.max_send_wr = conn->nslots + 2 + PCN_RDMA_PAGE_WRS;
+	/*
+	 * One per slot, the ring registration and its ring_info, page reads
+	 * and writes, and REG_MR + LOCAL_INV of every exposure.
+	 */
+	attr.cap.max_send_wr = conn->nslots + 2 + PCN_RDMA_PAGE_WRS +
+			       2 * PCN_RDMA_PAGE_EXPOS;
 	attr.cap.max_recv_wr = conn->nslots;
 	attr.cap.max_send_sge = 1;
 	attr.cap.max_recv_sge = 1;

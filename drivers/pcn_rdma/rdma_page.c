@@ -9,9 +9,17 @@
  * page is unmapped. The peer moves the page with one RDMA WRITE or READ
  * straight between the two pages: no bounce buffer, no copy.
  *
- * Every work request here is waited for. A wait that outlives its timeout
- * fails the connection, and the drain at teardown then completes it, so the
- * on-stack completion is never left behind.
+ * Latency matters here (a remote page fault waits on it), so nothing waits
+ * that need not:
+ *  - the REG_MR of an exposure is posted unsignaled: the request naming the
+ *    key goes out after it on the same send queue, and the queue executes
+ *    in order; the signaled LOCAL_INV at unexpose retires both;
+ *  - a page write is not waited for: the reply that follows it on the same
+ *    RC queue pair cannot arrive before the written data is in place, and
+ *    if the write fails the queue pair fails and the reply never comes.
+ * What is waited for (LOCAL_INV, reads) uses an on-stack completion; a wait
+ * that outlives its timeout fails the connection, and the drain at teardown
+ * then completes it, so the completion is never left behind.
  */
 #define pr_fmt(fmt) "pcn_rdma: " fmt
 
@@ -81,6 +89,16 @@ out:
 	return ret;
 }
 
+/* An unsignaled REG_MR completes only if it failed. */
+void pcn_rdma_expo_reg_failed(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct pcn_rdma_conn *conn =
+		container_of(wc->wr_cqe, struct pcn_rdma_conn, expo_reg_cqe);
+
+	if (wc->status != IB_WC_WR_FLUSH_ERR)
+		pcn_rdma_conn_fail(conn, ib_wc_status_msg(wc->status));
+}
+
 int pcn_rdma_page_expose(struct pcn_node *node, struct pcn_page_expo *e)
 {
 	enum dma_data_direction dir = e->peer_writes ? DMA_FROM_DEVICE :
@@ -116,12 +134,14 @@ int pcn_rdma_page_expose(struct pcn_node *node, struct pcn_page_expo *e)
 	/* A fresh key: whatever the last user of this MR held is dead. */
 	ib_update_fast_reg_key(mr, ib_inc_rkey(mr->rkey));
 	wr.wr.opcode = IB_WR_REG_MR;
+	wr.wr.wr_cqe = &conn->expo_reg_cqe;
 	wr.mr = mr;
 	wr.key = mr->rkey;
 	wr.access = e->peer_writes ?
 		    IB_ACCESS_LOCAL_WRITE | IB_ACCESS_REMOTE_WRITE :
 		    IB_ACCESS_REMOTE_READ;
-	ret = pcn_rdma_post_wait(conn, &wr.wr);
+	/* Unsignaled; its send queue entry is covered by @expo_slots. */
+	ret = ib_post_send(conn->qp, &wr.wr, NULL);
 	if (ret)
 		goto unmap;
 
@@ -154,8 +174,8 @@ void pcn_rdma_page_unexpose(struct pcn_page_expo *e)
 	struct ib_send_wr wr = {};
 
 	/*
-	 * On a dead queue pair the flush completes this at once, and nothing
-	 * can reach the MR through it any more.
+	 * Retires the REG_MR before it as well. On a dead queue pair the
+	 * flush completes it at once, and nothing can reach the MR any more.
 	 */
 	wr.opcode = IB_WR_LOCAL_INV;
 	wr.ex.invalidate_rkey = mr->rkey;
@@ -169,12 +189,97 @@ void pcn_rdma_page_unexpose(struct pcn_page_expo *e)
 	pcn_rdma_conn_put(conn);
 }
 
-/* One RDMA WRITE (@write) or READ between @page and the peer's page. */
-static int pcn_rdma_page_rw(struct pcn_node *node,
-			    const struct pcn_page_desc *remote,
-			    struct page *page, bool write)
+/* A page write in flight: the page stays pinned and mapped until done. */
+struct pcn_rdma_page_write {
+	struct ib_cqe cqe;
+	struct pcn_rdma_conn *conn;
+	struct page *page;
+	u64 dma;
+};
+
+static void pcn_rdma_page_write_done(struct ib_cq *cq, struct ib_wc *wc)
 {
-	enum dma_data_direction dir = write ? DMA_TO_DEVICE : DMA_FROM_DEVICE;
+	struct pcn_rdma_page_write *pw =
+		container_of(wc->wr_cqe, struct pcn_rdma_page_write, cqe);
+	struct pcn_rdma_conn *conn = pw->conn;
+
+	if (wc->status != IB_WC_SUCCESS && wc->status != IB_WC_WR_FLUSH_ERR)
+		pcn_rdma_conn_fail(conn, ib_wc_status_msg(wc->status));
+	ib_dma_unmap_page(conn->dev, pw->dma, PCN_PAGE_SIZE, DMA_TO_DEVICE);
+	put_page(pw->page);
+	kfree(pw);
+	up(&conn->page_wrs);
+	pcn_rdma_conn_put(conn);
+}
+
+static void pcn_rdma_page_wr(struct ib_rdma_wr *wr, struct ib_sge *sge,
+			     struct pcn_rdma_conn *conn, u64 dma,
+			     const struct pcn_page_desc *remote)
+{
+	sge->addr = dma;
+	sge->length = PCN_PAGE_SIZE;
+	sge->lkey = conn->pd->local_dma_lkey;
+	wr->wr.sg_list = sge;
+	wr->wr.num_sge = 1;
+	wr->remote_addr = remote->addr;
+	wr->rkey = remote->key;
+}
+
+/*
+ * RDMA WRITE @page into the peer's exposed page. Returns once posted:
+ * whatever the caller sends the peer next on this node arrives after the
+ * data (see the top of this file).
+ */
+int pcn_rdma_page_write(struct pcn_node *node, const struct pcn_page_desc *to,
+			struct page *page)
+{
+	struct pcn_rdma_page_write *pw;
+	struct pcn_rdma_conn *conn;
+	struct ib_rdma_wr wr = {};
+	struct ib_sge sge;
+	int ret;
+
+	conn = pcn_rdma_conn_get(node->tpriv);
+	if (!conn)
+		return -ENOTCONN;
+	ret = -ENOMEM;
+	pw = kmalloc(sizeof(*pw), GFP_KERNEL);
+	if (!pw)
+		goto put;
+	ret = -EINTR;
+	if (down_killable(&conn->page_wrs))
+		goto free;
+	pw->conn = conn;
+	pw->page = page;
+	pw->cqe.done = pcn_rdma_page_write_done;
+	pw->dma = ib_dma_map_page(conn->dev, page, 0, PCN_PAGE_SIZE,
+				  DMA_TO_DEVICE);
+	ret = -ENOMEM;
+	if (ib_dma_mapping_error(conn->dev, pw->dma))
+		goto up;
+	get_page(page);
+	pcn_rdma_page_wr(&wr, &sge, conn, pw->dma, to);
+	wr.wr.opcode = IB_WR_RDMA_WRITE;
+	wr.wr.wr_cqe = &pw->cqe;
+	wr.wr.send_flags = IB_SEND_SIGNALED;
+	ret = ib_post_send(conn->qp, &wr.wr, NULL);
+	if (!ret)
+		return 0;	/* the completion releases it all */
+	put_page(page);
+	ib_dma_unmap_page(conn->dev, pw->dma, PCN_PAGE_SIZE, DMA_TO_DEVICE);
+up:
+	up(&conn->page_wrs);
+free:
+	kfree(pw);
+put:
+	pcn_rdma_conn_put(conn);
+	return ret;
+}
+
+/* RDMA READ the peer's exposed page into @page; waits for the data. */
+int pcn_rdma_page_read(struct pcn_node *node,
+		       const struct pcn_page_desc *from, struct page *page)
+{
 	struct pcn_rdma_conn *conn;
 	struct ib_rdma_wr wr = {};
 	struct ib_sge sge;
@@ -184,34 +289,17 @@ static int pcn_rdma_page_rw(struct pcn_node *node,
 	conn = pcn_rdma_conn_get(node->tpriv);
 	if (!conn)
 		return -ENOTCONN;
-	dma = ib_dma_map_page(conn->dev, page, 0, PCN_PAGE_SIZE, dir);
+	dma = ib_dma_map_page(conn->dev, page, 0, PCN_PAGE_SIZE,
+			      DMA_FROM_DEVICE);
 	if (ib_dma_mapping_error(conn->dev, dma)) {
 		ret = -ENOMEM;
 		goto put;
 	}
-	sge.addr = dma;
-	sge.length = PCN_PAGE_SIZE;
-	sge.lkey = conn->pd->local_dma_lkey;
-	wr.wr.opcode = write ? IB_WR_RDMA_WRITE : IB_WR_RDMA_READ;
-	wr.wr.sg_list = &sge;
-	wr.wr.num_sge = 1;
-	wr.remote_addr = remote->addr;
-	wr.rkey = remote->key;
+	pcn_rdma_page_wr(&wr, &sge, conn, dma, from);
+	wr.wr.opcode = IB_WR_RDMA_READ;
 	ret = pcn_rdma_post_wait(conn, &wr.wr);
-	ib_dma_unmap_page(conn->dev, dma, PCN_PAGE_SIZE, dir);
+	ib_dma_unmap_page(conn->dev, dma, PCN_PAGE_SIZE, DMA_FROM_DEVICE);
 put:
 	pcn_rdma_conn_put(conn);
 	return ret;
-}
-
-int pcn_rdma_page_write(struct pcn_node *node, const struct pcn_page_desc *to,
-			struct page *page)
-{
-	return pcn_rdma_page_rw(node, to, page, true);
-}
-
-int pcn_rdma_page_read(struct pcn_node *node,
-		       const struct pcn_page_desc *from, struct page *page)
-{
-	return pcn_rdma_page_rw(node, from, page, false);
 }

@@ -92,7 +92,13 @@ struct pcn_page_expo {
 int pcn_page_expose(int nid, struct page *page, bool peer_writes,
 		    struct pcn_page_expo *e);
 void pcn_page_unexpose(struct pcn_page_expo *e);
-/* The peer side: put @page into the exposed page, or get it from there. */
+/*
+ * The peer side: put @page into the exposed page, or get it from there.
+ * pcn_page_write() may return before the data has landed (RDMA posts the
+ * write and goes on), but anything sent to that node afterwards arrives
+ * after the data, and a write that fails breaks the link instead. @page
+ * may be freed by the caller at once: the transport holds a reference.
+ */
 int pcn_page_write(int nid, const struct pcn_page_desc *to, struct page *page);
 int pcn_page_read(int nid, const struct pcn_page_desc *from, struct page *page);
 
