@@ -16,36 +16,10 @@
 #include <popcorn/pcn_netlink.h>
 #include <popcorn/pcn_wire.h>
 #include "kselftest_harness.h"
+#include "pcn_stat.h"
 
 /* Longer than the transport's handshake timeout (handshake_ms, 5 s). */
 #define CLOSE_WAIT_S	15
-
-static long long stat_counter(const char *name)
-{
-	char buf[4096], key[64];
-	long long v = -1;
-	size_t n;
-	FILE *f;
-	char *p;
-
-	f = popen("pcnctl stat --json", "r");
-	if (!f)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = 0;
-	if (pclose(f))
-		return -1;
-	snprintf(key, sizeof(key), "\"%s\":", name);
-	p = strstr(buf, key);
-	if (p)
-		v = strtoll(p + strlen(key), NULL, 10);
-	return v;
-}
-
-static long long refusals(void)
-{
-	return stat_counter("rx_bad") + stat_counter("handshakes_refused");
-}
 
 static int dial(void)
 {
@@ -97,7 +71,7 @@ FIXTURE(stranger) {
 
 FIXTURE_SETUP(stranger)
 {
-	self->before = refusals();
+	self->before = pcn_refusals();
 	ASSERT_GE(self->before, 0) TH_LOG("pcnctl stat --json failed");
 	self->fd = dial();
 	ASSERT_GE(self->fd, 0) TH_LOG("cannot connect to port %d", PCN_DEFAULT_PORT);
@@ -122,7 +96,7 @@ static void send_hdr(struct __test_metadata *_metadata, int fd,
 #define EXPECT_DROPPED() do {						\
 	ASSERT_EQ(wait_closed(self->fd), 0)				\
 		TH_LOG("the transport did not close the connection");	\
-	ASSERT_GT(refusals(), self->before)				\
+	ASSERT_GT(pcn_refusals(), self->before)			\
 		TH_LOG("the bad frame was not counted");		\
 } while (0)
 

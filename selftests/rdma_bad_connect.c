@@ -15,6 +15,7 @@
 #include <popcorn/pcn_netlink.h>
 #include <popcorn/pcn_wire.h>
 #include "kselftest_harness.h"
+#include "pcn_stat.h"
 
 #define SELF_ADDR	"10.99.0.1"
 #define EVENT_WAIT_MS	15000
@@ -29,33 +30,6 @@ struct pcn_rdma_cm_priv {
 	__u32 max_size;
 	__u32 slots;
 } __attribute__((packed));
-
-static long long stat_counter(const char *name)
-{
-	char buf[4096], key[64];
-	long long v = -1;
-	size_t n;
-	FILE *f;
-	char *p;
-
-	f = popen("pcnctl stat --json", "r");
-	if (!f)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = 0;
-	if (pclose(f))
-		return -1;
-	snprintf(key, sizeof(key), "\"%s\":", name);
-	p = strstr(buf, key);
-	if (p)
-		v = strtoll(p + strlen(key), NULL, 10);
-	return v;
-}
-
-static long long refusals(void)
-{
-	return stat_counter("rx_bad") + stat_counter("handshakes_refused");
-}
 
 /* Next event on @ch, or -1 after the timeout. */
 static int next_event(struct rdma_event_channel *ch)
@@ -136,12 +110,13 @@ static struct pcn_rdma_cm_priv good_priv(void)
 }
 
 #define EXPECT_REFUSED(priv, len) do {					\
-	long long before = refusals();					\
+	long long before = pcn_refusals();				\
 	int ev = dial(priv, len);					\
 	ASSERT_GE(before, 0);						\
 	ASSERT_EQ(ev, RDMA_CM_EVENT_REJECTED)				\
 		TH_LOG("expected a rejection, got rdma_cm event %d", ev); \
-	ASSERT_GT(refusals(), before) TH_LOG("refusal not counted");	\
+	ASSERT_GT(pcn_refusals(), before)				\
+		TH_LOG("refusal not counted");				\
 } while (0)
 
 TEST(no_private_data)

@@ -56,27 +56,38 @@ void pcn_kmsg_fill_hdr(struct pcn_kmsg_hdr *hdr, enum pcn_kmsg_type type,
 void pcn_kmsg_flush(void);
 int pcn_kmsg_init(void);
 
-/* echo.c */
-struct pcn_echo_result {
+/* selftest.c: the runner of the in-kernel self tests */
+struct pcn_selftest_result {
 	u32 ok;
 	u32 errors;
 	int first_err;
-	u32 max_size;
 	u64 min_ns, p50_ns, p99_ns, max_ns, wall_ns;
 };
+
+struct pcn_selftest {
+	const char *name;		/* thread names */
+	u32 count, threads;
+	void *ctx;
+	/* Optional per-thread state, passed to @item as @buf. */
+	void *(*thread_init)(void);
+	void (*thread_exit)(void *buf);
+	/* Item @i: 0 and its latency in *ns, or -errno. */
+	int (*item)(void *ctx, void *buf, u32 i, u64 *ns);
+};
+
+int pcn_selftest_run(const struct pcn_selftest *test,
+		     struct pcn_selftest_result *res);
+
+/* echo.c */
 int pcn_echo_run(int nid, u32 count, u32 threads, u32 min_size, u32 max_size,
-		 struct pcn_echo_result *res);
+		 struct pcn_selftest_result *res);
 int pcn_echo_init(void);
 
 /* page_xfer.c, page_test.c */
 int pcn_page_xfer_init(void);
 int pcn_page_test_init(void);
-struct pcn_page_test_result {
-	struct pcn_echo_result r;	/* per-page latencies and counts */
-	int probe_err;			/* what the spent key got */
-};
 int pcn_page_test_run(int nid, u32 pages, u32 threads, u32 mode, bool probe,
-		      struct pcn_page_test_result *res);
+		      struct pcn_selftest_result *res, int *probe_err);
 
 /* netlink.c */
 int pcn_netlink_init(void);

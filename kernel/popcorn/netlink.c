@@ -204,7 +204,7 @@ static int pcn_nl_stat_get(struct sk_buff *skb, struct genl_info *info)
 }
 
 static int pcn_nl_put_result(struct sk_buff *msg,
-			     const struct pcn_echo_result *res)
+			     const struct pcn_selftest_result *res)
 {
 	if (nla_put_u32(msg, PCN_A_ECHO_OK, res->ok) ||
 	    nla_put_u32(msg, PCN_A_ECHO_ERRORS, res->errors) ||
@@ -238,7 +238,7 @@ static int pcn_nl_echo(struct sk_buff *skb, struct genl_info *info)
 {
 	u32 count = 1000, threads = 1, min_size = 0;
 	u32 max_size = PCN_KMSG_MAX_PAYLOAD;
-	struct pcn_echo_result res;
+	struct pcn_selftest_result res;
 	struct sk_buff *msg;
 	void *hdr;
 	int nid, ret;
@@ -274,8 +274,8 @@ static int pcn_nl_echo(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, PCN_A_NID, nid) ||
 	    nla_put_u32(msg, PCN_A_ECHO_COUNT, count) ||
 	    nla_put_u32(msg, PCN_A_ECHO_THREADS, threads) ||
-	    nla_put_u32(msg, PCN_A_ECHO_MAX_SIZE, res.max_size) ||
-	    nla_put_u32(msg, PCN_A_ECHO_MIN_SIZE, min(min_size, res.max_size)) ||
+	    nla_put_u32(msg, PCN_A_ECHO_MAX_SIZE, max_size) ||
+	    nla_put_u32(msg, PCN_A_ECHO_MIN_SIZE, min(min_size, max_size)) ||
 	    pcn_nl_put_result(msg, &res)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
@@ -288,7 +288,8 @@ static int pcn_nl_page_test(struct sk_buff *skb, struct genl_info *info)
 {
 	u32 pages = 1000, threads = 1, mode = PCN_PAGE_TEST_PULL;
 	bool probe = nla_get_flag(info->attrs[PCN_A_PAGE_PROBE]);
-	struct pcn_page_test_result res;
+	struct pcn_selftest_result res;
+	int probe_err;
 	struct sk_buff *msg;
 	void *hdr;
 	int nid, ret;
@@ -307,7 +308,8 @@ static int pcn_nl_page_test(struct sk_buff *skb, struct genl_info *info)
 		return -ERANGE;
 	}
 
-	ret = pcn_page_test_run(nid, pages, threads, mode, probe, &res);
+	ret = pcn_page_test_run(nid, pages, threads, mode, probe, &res,
+				&probe_err);
 	if (ret)
 		return ret;
 
@@ -321,8 +323,8 @@ static int pcn_nl_page_test(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, PCN_A_PAGE_COUNT, pages) ||
 	    nla_put_u32(msg, PCN_A_ECHO_THREADS, threads) ||
 	    nla_put_u8(msg, PCN_A_PAGE_MODE, mode) ||
-	    pcn_nl_put_result(msg, &res.r) ||
-	    (probe && nla_put_u32(msg, PCN_A_PAGE_PROBE_ERR, -res.probe_err))) {
+	    pcn_nl_put_result(msg, &res) ||
+	    (probe && nla_put_u32(msg, PCN_A_PAGE_PROBE_ERR, -probe_err))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}

@@ -13,10 +13,8 @@
 #define pr_fmt(fmt) "popcorn: " fmt
 
 #include <linux/highmem.h>
-#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include "internal.h"
 
 #define PCN_PAGE_TEST_TIMEOUT	(20 * HZ)
@@ -83,22 +81,12 @@ reply:
 
 struct pcn_page_run {
 	int nid;
-	u32 pages, threads, mode;
-	u64 *ns;		/* per page, 0 = failed */
-	atomic_t first_err;
-	atomic_t running;
-	bool stop;
-	struct completion all_done;
-};
-
-struct pcn_page_thread {
-	struct pcn_page_run *run;
-	u32 index;
+	u32 mode;
 };
 
 /* One transfer of page @index through @page; 0 when its content checks. */
 static int pcn_page_test_one(struct pcn_page_run *run, struct page *page,
-			     u32 index, bool probe, struct pcn_page_expo *spent)
+			     u32 index, bool probe, struct pcn_page_desc *spent)
 {
 	struct pcn_page_test_msg req = {
 		.mode = run->mode, .index = index, .probe = probe,
@@ -109,7 +97,7 @@ static int pcn_page_test_one(struct pcn_page_run *run, struct page *page,
 	int ret;
 
 	if (probe) {
-		req.desc = spent->desc;
+		req.desc = *spent;
 	} else {
 		if (pull)
 			memset_page(page, 0, 0x5a, PCN_PAGE_SIZE);
@@ -125,7 +113,7 @@ static int pcn_page_test_one(struct pcn_page_run *run, struct page *page,
 	if (!probe) {
 		pcn_page_unexpose(&e);
 		if (spent)
-			*spent = e;	/* only the descriptor is used again */
+			*spent = e.desc;
 	}
 	if (ret)
 		return ret;
@@ -136,36 +124,23 @@ static int pcn_page_test_one(struct pcn_page_run *run, struct page *page,
 	return ret;
 }
 
-static int pcn_page_thread_fn(void *data)
+static void *pcn_page_alloc(void)
 {
-	struct pcn_page_thread *th = data;
-	struct pcn_page_run *run = th->run;
-	struct page *page = alloc_page(GFP_KERNEL);
-	u32 i;
+	return alloc_page(GFP_KERNEL);
+}
 
-	if (!page) {
-		atomic_cmpxchg(&run->first_err, 0, -ENOMEM);
-		goto out;
-	}
-	for (i = th->index; i < run->pages && !READ_ONCE(run->stop);
-	     i += run->threads) {
-		ktime_t t0 = ktime_get();
-		int ret = pcn_page_test_one(run, page, i, false, NULL);
-
-		if (ret) {
-			atomic_cmpxchg(&run->first_err, 0, ret);
-			if (ret == -ENOTCONN || ret == -EHOSTUNREACH)
-				break;
-			continue;
-		}
-		run->ns[i] = max_t(u64, 1, ktime_to_ns(ktime_sub(ktime_get(), t0)));
-		cond_resched();
-	}
+static void pcn_page_free(void *page)
+{
 	__free_page(page);
-out:
-	if (atomic_dec_and_test(&run->running))
-		complete(&run->all_done);
-	return 0;
+}
+
+static int pcn_page_item(void *ctx, void *page, u32 i, u64 *ns)
+{
+	ktime_t t0 = ktime_get();
+	int ret = pcn_page_test_one(ctx, page, i, false, NULL);
+
+	*ns = ktime_to_ns(ktime_sub(ktime_get(), t0));
+	return ret;
 }
 
 /*
@@ -173,18 +148,18 @@ out:
  * key. Returns the error that write got (as seen by us), or 0 if it got
  * through or the page changed.
  */
-static int pcn_page_probe(struct pcn_page_run *run)
+static int pcn_page_probe(int nid)
 {
+	struct pcn_page_run run = { .nid = nid, .mode = PCN_PAGE_TEST_PULL };
 	struct page *page = alloc_page(GFP_KERNEL);
-	struct pcn_page_expo spent;
+	struct pcn_page_desc spent;
 	int ret;
 
 	if (!page)
 		return -ENOMEM;
-	run->mode = PCN_PAGE_TEST_PULL;
-	ret = pcn_page_test_one(run, page, 7, false, &spent);
+	ret = pcn_page_test_one(&run, page, 7, false, &spent);
 	if (!ret) {
-		ret = pcn_page_test_one(run, page, 7, true, &spent);
+		ret = pcn_page_test_one(&run, page, 7, true, &spent);
 		/* Refused, yet the page changed: that is a write that worked. */
 		if (ret && !pcn_page_check(page, 7, pcn_my_nid()))
 			ret = 0;
@@ -195,74 +170,21 @@ static int pcn_page_probe(struct pcn_page_run *run)
 	return ret;
 }
 
-static int pcn_u64_cmp(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 int pcn_page_test_run(int nid, u32 pages, u32 threads, u32 mode, bool probe,
-		      struct pcn_page_test_result *res)
+		      struct pcn_selftest_result *res, int *probe_err)
 {
-	struct pcn_page_run run = {
-		.nid = nid, .pages = pages, .threads = threads, .mode = mode,
+	struct pcn_page_run run = { .nid = nid, .mode = mode };
+	struct pcn_selftest test = {
+		.name = "pcn_pagetest", .count = pages, .threads = threads,
+		.ctx = &run, .thread_init = pcn_page_alloc,
+		.thread_exit = pcn_page_free, .item = pcn_page_item,
 	};
-	struct pcn_echo_result *r = &res->r;
-	struct pcn_page_thread *th;
-	ktime_t start;
-	u32 i, n = 0;
-	int ret = 0;
+	int ret;
 
-	memset(res, 0, sizeof(*res));
-	run.ns = kvcalloc(pages, sizeof(u64), GFP_KERNEL);
-	th = kcalloc(threads, sizeof(*th), GFP_KERNEL);
-	if (!run.ns || !th) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	init_completion(&run.all_done);
-	atomic_set(&run.running, 1);
-	start = ktime_get();
-	for (i = 0; i < threads; i++) {
-		struct task_struct *task;
-
-		th[i].run = &run;
-		th[i].index = i;
-		atomic_inc(&run.running);
-		task = kthread_run(pcn_page_thread_fn, &th[i], "pcn_pagetest/%u", i);
-		if (IS_ERR(task)) {
-			atomic_dec(&run.running);
-			atomic_cmpxchg(&run.first_err, 0, PTR_ERR(task));
-			break;
-		}
-	}
-	if (atomic_dec_and_test(&run.running))
-		complete(&run.all_done);
-	if (wait_for_completion_killable(&run.all_done)) {
-		WRITE_ONCE(run.stop, true);
-		wait_for_completion(&run.all_done);
-	}
-	r->wall_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
-
-	for (i = 0; i < pages; i++)
-		if (run.ns[i])
-			run.ns[n++] = run.ns[i];
-	r->ok = n;
-	r->errors = pages - n;
-	r->first_err = atomic_read(&run.first_err);
-	if (n) {
-		sort(run.ns, n, sizeof(u64), pcn_u64_cmp, NULL);
-		r->min_ns = run.ns[0];
-		r->p50_ns = run.ns[(n - 1) / 2];
-		r->p99_ns = run.ns[(u64)(n - 1) * 99 / 100];
-		r->max_ns = run.ns[n - 1];
-	}
-	if (probe)
-		res->probe_err = pcn_page_probe(&run);
-out:
-	kfree(th);
-	kvfree(run.ns);
+	ret = pcn_selftest_run(&test, res);
+	*probe_err = 0;
+	if (!ret && probe)
+		*probe_err = pcn_page_probe(nid);
 	return ret;
 }
 
