@@ -18,6 +18,8 @@
 /* Page transfers: exposures and work requests in flight per connection. */
 #define PCN_RDMA_PAGE_EXPOS	64
 #define PCN_RDMA_PAGE_WRS	64
+/* An idle connection sends a CREDIT message this often (see keepalive). */
+#define PCN_RDMA_KEEPALIVE	(2 * HZ)
 
 /* How a message reaches the peer's ring slot. */
 enum pcn_rdma_mode {
@@ -119,6 +121,9 @@ struct pcn_rdma_conn {
 	u32 remote_rkey;
 	wait_queue_head_t tx_wait;
 	struct work_struct credit_work;
+	struct delayed_work keepalive_work;
+	u32 tx_count;			/* messages sent, for the keepalive */
+	u32 keepalive_seen;
 
 	/* page transfers (rdma_page.c) */
 	struct semaphore expo_slots;	/* MRs left in qp->rdma_mrs */
@@ -183,6 +188,7 @@ int pcn_rdma_ring_post_recvs(struct pcn_rdma_conn *conn);
 int pcn_rdma_ring_send(struct pcn_rdma_conn *conn,
 		       const struct pcn_kmsg_hdr *hdr, const void *payload);
 void pcn_rdma_credit_work(struct work_struct *work);
+void pcn_rdma_keepalive_work(struct work_struct *work);
 void pcn_rdma_rx_release(struct pcn_kmsg_rx *rx);
 
 #endif /* _PCN_RDMA_H */

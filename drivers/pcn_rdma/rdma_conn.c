@@ -21,6 +21,13 @@
 #include "rdma.h"
 
 #define PCN_RDMA_RESOLVE_MS	2000
+/*
+ * Local ACK timeout, 4.096 us * 2^17 = 0.5 s, times retry_count 7: a peer
+ * that stopped answering fails the queue pair in about four seconds. Left
+ * to rdma_cm, RoCE gets no retransmission timer at all with rxe, and a
+ * lost packet stalls the connection for good.
+ */
+#define PCN_RDMA_ACK_TIMEOUT	17
 #define PCN_RDMA_BACKOFF_MIN_MS	100
 #define PCN_RDMA_BACKOFF_MAX_MS	2000
 
@@ -66,6 +73,7 @@ static struct pcn_rdma_conn *pcn_rdma_conn_alloc(struct pcn_rdma_peer *peer)
 	sema_init(&conn->page_wrs, PCN_RDMA_PAGE_WRS);
 	conn->expo_reg_cqe.done = pcn_rdma_expo_reg_failed;
 	INIT_WORK(&conn->credit_work, pcn_rdma_credit_work);
+	INIT_DELAYED_WORK(&conn->keepalive_work, pcn_rdma_keepalive_work);
 	INIT_WORK(&conn->teardown_work, pcn_rdma_teardown_work);
 	refcount_set(&conn->users, 1);	/* the owner's */
 	init_completion(&conn->users_gone);
@@ -265,6 +273,8 @@ static void pcn_rdma_conn_publish(struct pcn_rdma_conn *conn)
 	}
 	WRITE_ONCE(conn->state, PCN_RDMA_LIVE);
 	rcu_assign_pointer(peer->conn, conn);
+	queue_delayed_work(pcn_rdma_wq, &conn->keepalive_work,
+			   PCN_RDMA_KEEPALIVE);
 	peer->backoff_ms = PCN_RDMA_BACKOFF_MIN_MS;
 	pcn_node_online(peer->node);
 	mutex_unlock(&peer->lock);
@@ -323,6 +333,7 @@ static void pcn_rdma_teardown_work(struct work_struct *work)
 		ib_drain_qp(conn->qp);
 	}
 	cancel_work_sync(&conn->credit_work);
+	cancel_delayed_work_sync(&conn->keepalive_work);
 	pcn_rdma_conn_put(conn);
 	wait_for_completion(&conn->users_gone);
 
@@ -383,6 +394,9 @@ static int pcn_rdma_route_resolved(struct pcn_rdma_conn *conn)
 	int ret;
 
 	ret = pcn_rdma_conn_setup_queue(conn);
+	if (ret)
+		return ret;
+	ret = rdma_set_ack_timeout(conn->cm_id, PCN_RDMA_ACK_TIMEOUT);
 	if (ret)
 		return ret;
 	pcn_rdma_priv_fill(conn, &priv);
@@ -453,6 +467,8 @@ static int pcn_rdma_connect_request(struct rdma_cm_id *id,
 	conn->cm_id = id;
 	id->context = conn;
 	ret = pcn_rdma_conn_setup_queue(conn);
+	if (!ret)
+		ret = rdma_set_ack_timeout(id, PCN_RDMA_ACK_TIMEOUT);
 	if (!ret)
 		ret = pcn_rdma_check_ring(conn, &priv);
 	if (!ret) {

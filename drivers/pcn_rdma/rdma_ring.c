@@ -390,6 +390,7 @@ int pcn_rdma_ring_send(struct pcn_rdma_conn *conn,
 	} else {
 		wr.wr.opcode = IB_WR_SEND;
 	}
+	WRITE_ONCE(conn->tx_count, conn->tx_count + 1);
 	ret = ib_post_send(conn->qp, &wr.wr, NULL);
 	if (ret) {
 		/* The sequence number is lost: the ring cannot go on. */
@@ -411,10 +412,9 @@ static void pcn_rdma_tx_done(struct ib_cq *cq, struct ib_wc *wc)
 		pcn_rdma_conn_fail(conn, ib_wc_status_msg(wc->status));
 }
 
-void pcn_rdma_credit_work(struct work_struct *work)
+/* -EAGAIN when the slot kept for it is taken: a grant re-queues us. */
+static int pcn_rdma_send_credit(struct pcn_rdma_conn *conn)
 {
-	struct pcn_rdma_conn *conn =
-		container_of(work, struct pcn_rdma_conn, credit_work);
 	struct pcn_kmsg_hdr hdr = {
 		.magic = PCN_KMSG_MAGIC,
 		.version = PCN_KMSG_VERSION,
@@ -422,12 +422,40 @@ void pcn_rdma_credit_work(struct work_struct *work)
 		.type = PCN_KMSG_TYPE_CREDIT,
 	};
 
-	if (READ_ONCE(conn->state) != PCN_RDMA_LIVE ||
-	    !pcn_ring_credit_due(READ_ONCE(conn->rx_ring.freed),
-				 READ_ONCE(conn->rx_reported), conn->nslots))
+	return pcn_rdma_ring_send(conn, &hdr, NULL);
+}
+
+void pcn_rdma_credit_work(struct work_struct *work)
+{
+	struct pcn_rdma_conn *conn =
+		container_of(work, struct pcn_rdma_conn, credit_work);
+
+	if (READ_ONCE(conn->state) == PCN_RDMA_LIVE &&
+	    pcn_ring_credit_due(READ_ONCE(conn->rx_ring.freed),
+				READ_ONCE(conn->rx_reported), conn->nslots))
+		pcn_rdma_send_credit(conn);
+}
+
+/*
+ * An idle link learns that its peer is gone only by sending: a CREDIT
+ * message every PCN_RDMA_KEEPALIVE without other traffic makes the RC
+ * transport retry and fail (and the dialler redial) when the peer went
+ * silent, so both ends notice even if neither has anything to say.
+ */
+void pcn_rdma_keepalive_work(struct work_struct *work)
+{
+	struct pcn_rdma_conn *conn = container_of(to_delayed_work(work),
+						  struct pcn_rdma_conn,
+						  keepalive_work);
+	u32 sent = READ_ONCE(conn->tx_count);
+
+	if (READ_ONCE(conn->state) != PCN_RDMA_LIVE)
 		return;
-	/* -EAGAIN: no slot now; a grant from the peer re-queues us. */
-	pcn_rdma_ring_send(conn, &hdr, NULL);
+	if (sent == conn->keepalive_seen)
+		pcn_rdma_send_credit(conn);
+	conn->keepalive_seen = READ_ONCE(conn->tx_count);
+	queue_delayed_work(pcn_rdma_wq, &conn->keepalive_work,
+			   PCN_RDMA_KEEPALIVE);
 }
 
 /* ---- receive ---- */

@@ -56,6 +56,20 @@ int pcn_tcp_send_frame(struct socket *sock, const struct pcn_kmsg_hdr *hdr,
 	return ret == len ? 0 : -EIO;
 }
 
+/*
+ * No delay for small frames; a peer that goes silent is found out within
+ * about ten seconds, idle (keepalive) or not (unacknowledged data).
+ */
+static void pcn_tcp_tune(struct socket *sock)
+{
+	tcp_sock_set_nodelay(sock->sk);
+	sock_set_keepalive(sock->sk);
+	tcp_sock_set_keepidle(sock->sk, 3);
+	tcp_sock_set_keepintvl(sock->sk, 2);
+	tcp_sock_set_keepcnt(sock->sk, 3);
+	tcp_sock_set_user_timeout(sock->sk, 10000);
+}
+
 void pcn_tcp_set_timeout(struct socket *sock, unsigned int ms)
 {
 	long t = ms ? msecs_to_jiffies(ms) : MAX_SCHEDULE_TIMEOUT;
@@ -290,7 +304,7 @@ void pcn_tcp_connect_work(struct work_struct *work)
 			       &sock);
 	if (ret)
 		goto retry;
-	tcp_sock_set_nodelay(sock->sk);
+	pcn_tcp_tune(sock);
 	pcn_tcp_set_timeout(sock, pcn_tcp_handshake_ms);
 	ret = kernel_connect(sock, (struct sockaddr *)&sin, sizeof(sin), 0);
 	if (!ret)
@@ -330,7 +344,7 @@ static void pcn_tcp_accept_work(struct work_struct *work)
 	int ret = -EPROTO;
 
 	kfree(acc);
-	tcp_sock_set_nodelay(sock->sk);
+	pcn_tcp_tune(sock);
 	pcn_tcp_set_timeout(sock, pcn_tcp_handshake_ms);
 	node = pcn_tcp_recv_hello(sock, -1);
 	if (IS_ERR(node))
