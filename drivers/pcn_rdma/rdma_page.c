@@ -43,14 +43,20 @@ static void pcn_rdma_wait_done(struct ib_cq *cq, struct ib_wc *wc)
 	complete(&w->done);
 }
 
-/* Post one signaled work request and wait for its completion. */
+/*
+ * Post one signaled work request and wait for its completion. @killable:
+ * a fatal signal may abandon the wait for a send queue entry; never for an
+ * invalidation, which must happen whatever the caller's fate.
+ */
 static int pcn_rdma_post_wait(struct pcn_rdma_conn *conn,
-			      struct ib_send_wr *wr)
+			      struct ib_send_wr *wr, bool killable)
 {
 	struct pcn_rdma_wait w;
 	int ret;
 
-	if (down_killable(&conn->page_wrs))
+	if (!killable)
+		down(&conn->page_wrs);
+	else if (down_killable(&conn->page_wrs))
 		return -EINTR;
 	if (READ_ONCE(conn->state) == PCN_RDMA_DEAD) {
 		ret = -ENOTCONN;
@@ -179,7 +185,7 @@ void pcn_rdma_page_unexpose(struct pcn_page_expo *e)
 	 */
 	wr.opcode = IB_WR_LOCAL_INV;
 	wr.ex.invalidate_rkey = mr->rkey;
-	pcn_rdma_post_wait(conn, &wr);
+	pcn_rdma_post_wait(conn, &wr, false);
 
 	ib_dma_unmap_page(conn->dev, e->tdma, PCN_PAGE_SIZE, dir);
 	ib_mr_pool_put(conn->qp, &conn->qp->rdma_mrs, mr);
@@ -297,7 +303,7 @@ int pcn_rdma_page_read(struct pcn_node *node,
 	}
 	pcn_rdma_page_wr(&wr, &sge, conn, dma, from);
 	wr.wr.opcode = IB_WR_RDMA_READ;
-	ret = pcn_rdma_post_wait(conn, &wr.wr);
+	ret = pcn_rdma_post_wait(conn, &wr.wr, true);
 	ib_dma_unmap_page(conn->dev, dma, PCN_PAGE_SIZE, DMA_FROM_DEVICE);
 put:
 	pcn_rdma_conn_put(conn);

@@ -54,6 +54,7 @@ int pcn_kmsg_send_hdr(struct pcn_node *node, struct pcn_kmsg_hdr *hdr,
 void pcn_kmsg_fill_hdr(struct pcn_kmsg_hdr *hdr, enum pcn_kmsg_type type,
 		       size_t size);
 void pcn_kmsg_flush(void);
+int pcn_kmsg_check_out(enum pcn_kmsg_type type, size_t size);
 int pcn_kmsg_init(void);
 
 /* selftest.c: the runner of the in-kernel self tests */

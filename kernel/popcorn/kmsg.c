@@ -74,9 +74,16 @@ EXPORT_SYMBOL_GPL(pcn_kmsg_validate);
 static pcn_kmsg_handler_t pcn_handlers[PCN_KMSG_TYPE_MAX];
 static struct workqueue_struct *pcn_kmsg_wq;
 
+/* Types the transports consume themselves are not for users. */
+static bool pcn_kmsg_user_type(unsigned int type)
+{
+	return type > PCN_KMSG_TYPE_HELLO && type < PCN_KMSG_TYPE_MAX &&
+	       type != PCN_KMSG_TYPE_CREDIT;
+}
+
 int pcn_kmsg_register(enum pcn_kmsg_type type, pcn_kmsg_handler_t handler)
 {
-	if (type <= PCN_KMSG_TYPE_HELLO || type >= PCN_KMSG_TYPE_MAX)
+	if (!pcn_kmsg_user_type(type))
 		return -EINVAL;
 	if (cmpxchg(&pcn_handlers[type], NULL, handler))
 		return -EBUSY;
@@ -135,14 +142,24 @@ out:
 	return ret;
 }
 
-static int pcn_kmsg_check_send(int nid, enum pcn_kmsg_type type, size_t size,
-			       struct pcn_node **node)
+/* May a user send a @type message of @size payload bytes? */
+int pcn_kmsg_check_out(enum pcn_kmsg_type type, size_t size)
 {
-	if (type <= PCN_KMSG_TYPE_HELLO || type >= PCN_KMSG_TYPE_MAX)
+	if (!pcn_kmsg_user_type(type))
 		return -EINVAL;
 	if (size > pcn_kmsg_type_bounds[type].max ||
 	    size < pcn_kmsg_type_bounds[type].min)
 		return -EMSGSIZE;
+	return 0;
+}
+
+static int pcn_kmsg_check_send(int nid, enum pcn_kmsg_type type, size_t size,
+			       struct pcn_node **node)
+{
+	int ret = pcn_kmsg_check_out(type, size);
+
+	if (ret)
+		return ret;
 	*node = pcn_node_get(nid);
 	return *node ? 0 : -EHOSTUNREACH;
 }

@@ -37,11 +37,9 @@ int pcn_kmsg_request(int nid, enum pcn_kmsg_type type, const void *payload,
 	u32 id;
 	int ret;
 
-	if (type <= PCN_KMSG_TYPE_HELLO || type >= PCN_KMSG_TYPE_MAX)
-		return -EINVAL;
-	if (size > pcn_kmsg_type_bounds[type].max ||
-	    size < pcn_kmsg_type_bounds[type].min)
-		return -EMSGSIZE;
+	ret = pcn_kmsg_check_out(type, size);
+	if (ret)
+		return ret;
 	node = pcn_node_get(nid);
 	if (!node)
 		return -EHOSTUNREACH;
@@ -85,12 +83,11 @@ int pcn_kmsg_reply(struct pcn_kmsg_rx *req, enum pcn_kmsg_type type,
 		   const void *payload, size_t size)
 {
 	struct pcn_kmsg_hdr hdr;
+	int ret;
 
-	if (type <= PCN_KMSG_TYPE_HELLO || type >= PCN_KMSG_TYPE_MAX)
-		return -EINVAL;
-	if (size > pcn_kmsg_type_bounds[type].max ||
-	    size < pcn_kmsg_type_bounds[type].min)
-		return -EMSGSIZE;
+	ret = pcn_kmsg_check_out(type, size);
+	if (ret)
+		return ret;
 	pcn_kmsg_fill_hdr(&hdr, type, size);
 	hdr.flags = PCN_KMSG_F_REPLY;
 	hdr.ws = req->msg->hdr.ws;
