@@ -20,6 +20,13 @@
 #define PCN_RDMA_PAGE_WRS	64
 /* An idle connection sends a CREDIT message this often (see keepalive). */
 #define PCN_RDMA_KEEPALIVE	(2 * HZ)
+/*
+ * A peer that sent nothing at all for this long is gone. A live peer sends
+ * at least a keepalive every two PCN_RDMA_KEEPALIVE periods, so this leaves
+ * room for two lost rounds on a slow (TCG) host; it matches pcn_tcp's
+ * keepalive plus user timeout (10 s).
+ */
+#define PCN_RDMA_SILENT_LIMIT	(5 * PCN_RDMA_KEEPALIVE)
 
 /* How a message reaches the peer's ring slot. */
 enum pcn_rdma_mode {
@@ -124,6 +131,7 @@ struct pcn_rdma_conn {
 	struct delayed_work keepalive_work;
 	u32 tx_count;			/* messages sent, for the keepalive */
 	u32 keepalive_seen;
+	unsigned long last_rx;		/* jiffies of the last receive */
 
 	/* page transfers (rdma_page.c) */
 	struct semaphore expo_slots;	/* MRs left in qp->rdma_mrs */

@@ -271,6 +271,7 @@ static void pcn_rdma_conn_publish(struct pcn_rdma_conn *conn)
 		RCU_INIT_POINTER(peer->conn, NULL);
 		pcn_rdma_conn_fail(old, "replaced");
 	}
+	WRITE_ONCE(conn->last_rx, jiffies);
 	WRITE_ONCE(conn->state, PCN_RDMA_LIVE);
 	rcu_assign_pointer(peer->conn, conn);
 	queue_delayed_work(pcn_rdma_wq, &conn->keepalive_work,

@@ -437,10 +437,13 @@ void pcn_rdma_credit_work(struct work_struct *work)
 }
 
 /*
- * An idle link learns that its peer is gone only by sending: a CREDIT
- * message every PCN_RDMA_KEEPALIVE without other traffic makes the RC
- * transport retry and fail (and the dialler redial) when the peer went
- * silent, so both ends notice even if neither has anything to say.
+ * Heartbeat. Every PCN_RDMA_KEEPALIVE a link that sent nothing since the
+ * last round sends a CREDIT message, so a live peer is never silent for
+ * long. We do not rely on the RC transport's retries to notice a peer that
+ * went away: Soft-RoCE does not report a retry error on a link that merely
+ * stopped answering. A peer we heard nothing from for PCN_RDMA_SILENT_LIMIT
+ * is declared dead here instead: its connection fails, waiting requests
+ * fail with it, and the dialler redials.
  */
 void pcn_rdma_keepalive_work(struct work_struct *work)
 {
@@ -451,6 +454,11 @@ void pcn_rdma_keepalive_work(struct work_struct *work)
 
 	if (READ_ONCE(conn->state) != PCN_RDMA_LIVE)
 		return;
+	if (time_after(jiffies,
+		       READ_ONCE(conn->last_rx) + PCN_RDMA_SILENT_LIMIT)) {
+		pcn_rdma_conn_fail(conn, "peer silent");
+		return;
+	}
 	if (sent == conn->keepalive_seen)
 		pcn_rdma_send_credit(conn);
 	conn->keepalive_seen = READ_ONCE(conn->tx_count);
@@ -599,6 +607,7 @@ static void pcn_rdma_rx_imm_done(struct ib_cq *cq, struct ib_wc *wc)
 		pcn_rdma_rx_error(conn, wc);
 	else if (!pcn_rdma_dead(conn))
 		pcn_rdma_rx_verdict(conn, pcn_rdma_rx_imm(conn, wc));
+	WRITE_ONCE(conn->last_rx, jiffies);
 }
 
 static void pcn_rdma_rx_send_done(struct ib_cq *cq, struct ib_wc *wc)
@@ -611,4 +620,5 @@ static void pcn_rdma_rx_send_done(struct ib_cq *cq, struct ib_wc *wc)
 		pcn_rdma_rx_error(conn, wc);
 	else if (!pcn_rdma_dead(conn))
 		pcn_rdma_rx_verdict(conn, pcn_rdma_rx_send(conn, slot, wc));
+	WRITE_ONCE(conn->last_rx, jiffies);
 }
