@@ -4,13 +4,13 @@
 #   make check        build everything and run the whole test suite
 #   make check-debug  the same on the debug kernel (lockdep, KASAN, DEBUG_VM)
 #   make kernel       build the vcluster kernel only (incremental)
-#   make tools        pcnctl and the selftests
+#   make tools        pcnctl, libpopcorn and the selftests
 #   make shell        2-node cluster with an interactive shell on node 0
 
 TOP := $(CURDIR)
 BUILD := $(TOP)/build
 
-.PHONY: all deps kernel kernel-source kernel-debug tools pcnctl selftests demo check \
+.PHONY: all deps kernel kernel-source kernel-debug tools pcnctl lib selftests demo check \
 	check-debug shell clean
 
 all: kernel tools
@@ -24,7 +24,7 @@ kernel: deps
 kernel-debug: deps
 	@scripts/build-kernel.sh debug
 
-tools: pcnctl selftests
+tools: pcnctl lib selftests
 
 pcnctl: deps
 	@$(MAKE) -s -C tools/pcnctl O=$(BUILD)/bin
@@ -32,8 +32,12 @@ pcnctl: deps
 kernel-source: deps
 	@scripts/build-kernel.sh source
 
-selftests: kernel-source
-	@$(MAKE) -s -C selftests O=$(BUILD)/selftests KSRC=$(BUILD)/linux
+lib:
+	@$(MAKE) -s -C lib O=$(BUILD)/lib
+
+selftests: kernel-source lib
+	@$(MAKE) -s -C selftests O=$(BUILD)/selftests KSRC=$(BUILD)/linux \
+		LIBPOPCORN=$(BUILD)/lib/libpopcorn.a
 
 demo: kernel tools
 	@scripts/demo.sh

@@ -32,10 +32,21 @@ if [ ! -f "$src/.unpacked" ]; then
 	touch "$src/.unpacked"
 fi
 
-# Patches: keep build/patches-applied identical to patches/.
+# Patches: keep build/patches-applied identical to patches/. A file whose
+# content ends up as it was keeps its mtime, so changing one patch does not
+# rebuild everything that includes a header another patch touches.
 applied=$build/patches-applied
 mkdir -p "$applied"
+patched_files() {	# the files the given patches touch
+	sed -n 's|^+++ b/\([^	 ]*\).*|\1|p' "$@" 2>/dev/null | sort -u
+}
 if ! diff -rq "$top/patches" "$applied" >/dev/null 2>&1; then
+	keep=$(mktemp -d)
+	for f in $(patched_files "$applied"/*.patch "$top"/patches/*.patch); do
+		[ -f "$src/$f" ] || continue
+		mkdir -p "$keep/$(dirname "$f")"
+		cp -p "$src/$f" "$keep/$f"
+	done
 	for p in $(ls -r "$applied"/*.patch 2>/dev/null); do
 		log "reverting $(basename "$p")"
 		patch -d "$src" -p1 -R -s --no-backup-if-mismatch < "$p"
@@ -46,6 +57,10 @@ if ! diff -rq "$top/patches" "$applied" >/dev/null 2>&1; then
 		patch -d "$src" -p1 -s -N --no-backup-if-mismatch < "$p"
 		cp -p "$p" "$applied/"
 	done
+	(cd "$keep" && find . -type f) | while read -r f; do
+		cmp -s "$keep/$f" "$src/$f" && touch -r "$keep/$f" "$src/$f"
+	done
+	rm -rf "$keep"
 fi
 
 # Subsystem folders. rsync compares size and mtime and preserves mtimes.

@@ -44,6 +44,25 @@ const struct pcn_kmsg_bounds pcn_kmsg_type_bounds[PCN_KMSG_TYPE_MAX] = {
 	[PCN_KMSG_TYPE_PAGE_TEST_REPLY] = {
 		sizeof(struct pcn_page_status), sizeof(struct pcn_page_status)
 	},
+#define PCN_FIXED(t)	{ sizeof(t), sizeof(t) }
+	[PCN_KMSG_TYPE_MIGRATE] = {
+		sizeof(struct pcn_migrate_msg),
+		sizeof(struct pcn_migrate_msg) + PCN_FPU_MAX_SIZE
+	},
+	[PCN_KMSG_TYPE_MIGRATE_REPLY] = PCN_FIXED(struct pcn_migrate_reply),
+	[PCN_KMSG_TYPE_THREAD_EXIT] = PCN_FIXED(struct pcn_thread_exit_msg),
+	[PCN_KMSG_TYPE_THREAD_KILL] = PCN_FIXED(struct pcn_thread_exit_msg),
+	[PCN_KMSG_TYPE_PROCESS_EXIT] = PCN_FIXED(struct pcn_thread_exit_msg),
+	[PCN_KMSG_TYPE_VMA_REQUEST] = PCN_FIXED(struct pcn_vma_request),
+	[PCN_KMSG_TYPE_VMA_REPLY] = {
+		sizeof(struct pcn_vma_reply),
+		sizeof(struct pcn_vma_reply) + PCN_VMA_PATH_MAX
+	},
+	[PCN_KMSG_TYPE_PAGE_FETCH] = PCN_FIXED(struct pcn_page_fetch),
+	[PCN_KMSG_TYPE_PAGE_FETCH_REPLY] = PCN_FIXED(struct pcn_page_fetch_reply),
+	[PCN_KMSG_TYPE_PAGE_RECALL] = PCN_FIXED(struct pcn_page_fetch),
+	[PCN_KMSG_TYPE_PAGE_RECALL_REPLY] = PCN_FIXED(struct pcn_page_fetch_reply),
+#undef PCN_FIXED
 };
 
 static const char * const pcn_kmsg_type_names[PCN_KMSG_TYPE_MAX] = {
@@ -57,6 +76,17 @@ static const char * const pcn_kmsg_type_names[PCN_KMSG_TYPE_MAX] = {
 	[PCN_KMSG_TYPE_PAGE_READ_REPLY] = "page_read_reply",
 	[PCN_KMSG_TYPE_PAGE_TEST] = "page_test",
 	[PCN_KMSG_TYPE_PAGE_TEST_REPLY] = "page_test_reply",
+	[PCN_KMSG_TYPE_MIGRATE] = "migrate",
+	[PCN_KMSG_TYPE_MIGRATE_REPLY] = "migrate_reply",
+	[PCN_KMSG_TYPE_THREAD_EXIT] = "thread_exit",
+	[PCN_KMSG_TYPE_THREAD_KILL] = "thread_kill",
+	[PCN_KMSG_TYPE_PROCESS_EXIT] = "process_exit",
+	[PCN_KMSG_TYPE_VMA_REQUEST] = "vma_request",
+	[PCN_KMSG_TYPE_VMA_REPLY] = "vma_reply",
+	[PCN_KMSG_TYPE_PAGE_FETCH] = "page_fetch",
+	[PCN_KMSG_TYPE_PAGE_FETCH_REPLY] = "page_fetch_reply",
+	[PCN_KMSG_TYPE_PAGE_RECALL] = "page_recall",
+	[PCN_KMSG_TYPE_PAGE_RECALL_REPLY] = "page_recall_reply",
 };
 
 const char *pcn_kmsg_type_name(unsigned int type)

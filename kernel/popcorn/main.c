@@ -4,6 +4,7 @@
 
 #include <linux/init.h>
 #include "internal.h"
+#include "process.h"
 
 static int __init pcn_core_init(void)
 {
@@ -16,6 +17,14 @@ static int __init pcn_core_init(void)
 		ret = pcn_page_xfer_init();
 	if (!ret)
 		ret = pcn_page_test_init();
+	if (!ret)
+		ret = pcn_process_init();
+	if (!ret)
+		ret = pcn_migrate_init();
+	if (!ret)
+		ret = pcn_vma_server_init();
+	if (!ret)
+		ret = pcn_page_server_init();
 	if (!ret)
 		ret = pcn_netlink_init();
 	if (ret) {

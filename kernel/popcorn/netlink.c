@@ -11,6 +11,7 @@
 
 #include <net/genetlink.h>
 #include "internal.h"
+#include "process.h"
 
 #define PCN_ECHO_MAX_COUNT	10000000
 #define PCN_ECHO_MAX_THREADS	64
@@ -146,6 +147,31 @@ static int pcn_nl_node_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return ret && !skb->len ? ret : skb->len;
 }
 
+/* Process, VMA and page server counters (process.h). */
+static int pcn_nl_fill_process_stats(struct sk_buff *msg)
+{
+	static const struct {
+		int attr;
+		atomic64_t *v;
+	} c[] = {
+		{ PCN_A_STAT_PROCESSES, &pcn_pstats.processes },
+		{ PCN_A_STAT_REMOTE_THREADS, &pcn_pstats.remote_threads },
+		{ PCN_A_STAT_MIGRATIONS_OUT, &pcn_pstats.migrations_out },
+		{ PCN_A_STAT_MIGRATIONS_IN, &pcn_pstats.migrations_in },
+		{ PCN_A_STAT_VMA_FETCHES, &pcn_pstats.vma_fetches },
+		{ PCN_A_STAT_PAGE_FETCHES, &pcn_pstats.page_fetches },
+		{ PCN_A_STAT_PAGE_FETCH_RETRIES, &pcn_pstats.page_fetch_retries },
+		{ PCN_A_STAT_PAGE_RECALLS, &pcn_pstats.page_recalls },
+		{ PCN_A_STAT_PAGE_SERVED, &pcn_pstats.page_served },
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++)
+		if (pcn_nl_put_u64(msg, c[i].attr, c[i].v))
+			return -EMSGSIZE;
+	return 0;
+}
+
 static int pcn_nl_fill_stats(struct sk_buff *msg)
 {
 	struct nlattr *nest;
@@ -169,6 +195,8 @@ static int pcn_nl_fill_stats(struct sk_buff *msg)
 	    pcn_nl_put_u64(msg, PCN_A_STAT_LATE_REPLIES,
 			   &pcn_stats.late_replies) ||
 	    nla_put_u32(msg, PCN_A_STAT_MAX_PAYLOAD, PCN_KMSG_MAX_PAYLOAD))
+		return -EMSGSIZE;
+	if (pcn_nl_fill_process_stats(msg))
 		return -EMSGSIZE;
 	for (i = 0; i < PCN_KMSG_TYPE_MAX; i++) {
 		nest = nla_nest_start(msg, PCN_A_STAT_TYPE);

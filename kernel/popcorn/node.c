@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include "internal.h"
+#include "process.h"
 
 DEFINE_MUTEX(pcn_config_mutex);
 DEFINE_SRCU(pcn_transport_srcu);
@@ -137,6 +138,9 @@ void pcn_node_offline(struct pcn_node *node)
 		pr_info("node %d offline\n", node->nid);
 	/* Requests waiting on this peer fail now rather than time out. */
 	pcn_ws_fail_node(node->nid);
+	/* Threads that ran there, processes that came from there. */
+	if (was == PCN_NODE_ONLINE)
+		pcn_process_node_offline(node->nid);
 }
 EXPORT_SYMBOL_GPL(pcn_node_offline);
 

@@ -33,6 +33,15 @@ static const struct {
 	{ PCN_A_STAT_REMOTE_REGIONS, "remote_regions",	 "remote_regions" },
 	{ PCN_A_STAT_REMOTE_BYTES, "remote_bytes",	 "remote_bytes" },
 	{ PCN_A_STAT_TX_STALLS,	   "tx_stalls",		 "tx_stalls" },
+	{ PCN_A_STAT_PROCESSES, "processes", "processes" },
+	{ PCN_A_STAT_REMOTE_THREADS, "remote_threads", "remote_threads" },
+	{ PCN_A_STAT_MIGRATIONS_OUT, "migrations_out", "migrations_out" },
+	{ PCN_A_STAT_MIGRATIONS_IN, "migrations_in", "migrations_in" },
+	{ PCN_A_STAT_VMA_FETCHES, "vma_fetches", "vma_fetches" },
+	{ PCN_A_STAT_PAGE_FETCHES, "page_fetches", "page_fetches" },
+	{ PCN_A_STAT_PAGE_FETCH_RETRIES, "page_fetch_retries", "page_fetch_retries" },
+	{ PCN_A_STAT_PAGE_RECALLS, "page_recalls", "page_recalls" },
+	{ PCN_A_STAT_PAGE_SERVED, "page_served", "page_served" },
 };
 
 #define NR_COUNTERS ARRAY_SIZE(stat_counters)

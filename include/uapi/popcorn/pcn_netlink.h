@@ -108,6 +108,15 @@ enum pcn_genl_attr {
 	PCN_A_STAT_REMOTE_BYTES,	/* u64: bytes thereof */
 	PCN_A_STAT_TX_STALLS,		/* u64: sends that waited for ring credits */
 	PCN_A_ECHO_MIN_SIZE,	/* u32: smallest payload, sizes cycle min..max (default 0) */
+	PCN_A_STAT_PROCESSES,	/* u64: distributed processes here (origin or remote copies) */
+	PCN_A_STAT_REMOTE_THREADS, /* u64: threads running here for another node */
+	PCN_A_STAT_MIGRATIONS_OUT, /* u64: threads sent to another node */
+	PCN_A_STAT_MIGRATIONS_IN,	/* u64: threads received from another node */
+	PCN_A_STAT_VMA_FETCHES,	/* u64: VMAs asked from an origin */
+	PCN_A_STAT_PAGE_FETCHES,	/* u64: pages or write access asked from an origin */
+	PCN_A_STAT_PAGE_FETCH_RETRIES, /* u64: fetches the origin answered busy */
+	PCN_A_STAT_PAGE_RECALLS,	/* u64: recalls and invalidations sent */
+	PCN_A_STAT_PAGE_SERVED,	/* u64: fetches served for remotes */
 	__PCN_A_MAX,
 };
 #define PCN_A_MAX (__PCN_A_MAX - 1)

@@ -51,6 +51,20 @@ enum pcn_kmsg_type {
 	PCN_KMSG_TYPE_PAGE_READ_REPLY,
 	PCN_KMSG_TYPE_PAGE_TEST,	/* page transfer self test */
 	PCN_KMSG_TYPE_PAGE_TEST_REPLY,
+	/* process server (kernel/popcorn/migrate.c, process.c) */
+	PCN_KMSG_TYPE_MIGRATE,		/* run this thread state here */
+	PCN_KMSG_TYPE_MIGRATE_REPLY,
+	PCN_KMSG_TYPE_THREAD_EXIT,	/* remote -> origin: the thread ended */
+	PCN_KMSG_TYPE_THREAD_KILL,	/* origin -> remote: its twin is gone */
+	PCN_KMSG_TYPE_PROCESS_EXIT,	/* origin -> remote: the process ended */
+	/* VMA server (vma_server.c) */
+	PCN_KMSG_TYPE_VMA_REQUEST,
+	PCN_KMSG_TYPE_VMA_REPLY,
+	/* page server (page_server.c) */
+	PCN_KMSG_TYPE_PAGE_FETCH,	/* remote -> origin: a copy or ownership */
+	PCN_KMSG_TYPE_PAGE_FETCH_REPLY,
+	PCN_KMSG_TYPE_PAGE_RECALL,	/* origin -> holder: give it back */
+	PCN_KMSG_TYPE_PAGE_RECALL_REPLY,
 	PCN_KMSG_TYPE_MAX,
 };
 
@@ -97,6 +111,101 @@ struct pcn_kmsg_hello {
 	__u32 arch;		/* enum pcn_arch */
 	__u32 proto_version;	/* PCN_KMSG_VERSION */
 	__u32 max_size;		/* PCN_KMSG_MAX_SIZE of the sender */
+} __attribute__((packed));
+
+/* ---- process server ---- */
+
+/* x86_64 user registers of a migrating thread. */
+struct pcn_wire_regs {
+	__u64 r15, r14, r13, r12, rbp, rbx, r11, r10;
+	__u64 r9, r8, rax, rcx, rdx, rsi, rdi;
+	__u64 rip, rflags, rsp;
+	__u64 fsbase, gsbase;
+} __attribute__((packed));
+
+#define PCN_FPU_FXSAVE		1	/* 512-byte FXSAVE image */
+#define PCN_FPU_XSAVE		2	/* standard-format XSAVE (ptrace) image */
+#define PCN_FPU_MAX_SIZE	4096
+
+#define PCN_MIGRATE_BACK	0x1	/* to the origin, where the twin waits */
+
+/*
+ * MIGRATE: a thread of process (origin_nid, origin_tgid) continues on the
+ * receiver with these registers and FPU state. Forward (the receiver is
+ * not the origin) also describes what a new remote process needs.
+ */
+struct pcn_migrate_msg {
+	__s32 origin_nid;
+	__s32 origin_tgid;
+	__s32 origin_tid;	/* the thread's tid at the origin */
+	__u32 flags;		/* PCN_MIGRATE_* */
+	__u64 vdso;		/* origin's vDSO text address */
+	__u32 uid, gid;		/* origin's credentials (forward) */
+	char comm[16];
+	struct pcn_wire_regs regs;
+	__u32 fpu_kind;		/* PCN_FPU_* */
+	__u32 fpu_size;
+	__u8 fpu[];
+} __attribute__((packed));
+
+struct pcn_migrate_reply {
+	__s32 status;		/* 0 or -errno */
+	__s32 tid;		/* the thread's tid on the receiver */
+} __attribute__((packed));
+
+/* THREAD_EXIT, THREAD_KILL, PROCESS_EXIT */
+struct pcn_thread_exit_msg {
+	__s32 origin_tgid;
+	__s32 origin_tid;	/* 0 for PROCESS_EXIT */
+	__s32 remote_tid;	/* THREAD_KILL: the thread to end there */
+	__s32 code;		/* THREAD_EXIT: exit code (wait status) */
+	__u32 group;		/* THREAD_EXIT: the whole process exits */
+	__u32 reserved;
+} __attribute__((packed));
+
+/* ---- VMA server ---- */
+
+struct pcn_vma_request {
+	__s32 origin_tgid;
+	__u32 reserved;
+	__u64 addr;
+} __attribute__((packed));
+
+#define PCN_VMA_ANON		1
+#define PCN_VMA_FILE		2	/* private file mapping, path follows */
+#define PCN_VMA_VDSO		3	/* [vvar] and [vdso] */
+
+#define PCN_VMA_PATH_MAX	1024
+
+struct pcn_vma_reply {
+	__s32 status;		/* 0 or -errno (-EFAULT: nothing mapped) */
+	__u32 kind;		/* PCN_VMA_* */
+	__u64 start, end;
+	__u64 pgoff;		/* in pages, file mappings */
+	__u64 vm_flags;		/* VM_READ|VM_WRITE|VM_EXEC|VM_GROWSDOWN... */
+	__u64 vdso;		/* PCN_VMA_VDSO: the vDSO text address */
+	__u32 path_len;		/* bytes of path, with its NUL */
+	__u32 reserved;
+	char path[];
+} __attribute__((packed));
+
+/* ---- page server ---- */
+
+#define PCN_PAGE_F_WRITE	0x1	/* fetch: exclusive ownership wanted */
+#define PCN_PAGE_F_HAVE_COPY	0x2	/* fetch: the data is already here */
+#define PCN_PAGE_F_DATA		0x4	/* reply: the page was written to desc */
+#define PCN_PAGE_F_KEEP_COPY	0x8	/* recall: keep a read-only copy */
+
+struct pcn_page_fetch {
+	__s32 origin_tgid;
+	__u32 flags;		/* PCN_PAGE_F_* */
+	__u64 addr;
+	struct pcn_page_desc desc;	/* where to write the page */
+} __attribute__((packed));
+
+struct pcn_page_fetch_reply {
+	__s32 status;		/* 0, -EAGAIN (busy: retry) or -errno */
+	__u32 flags;		/* PCN_PAGE_F_DATA */
 } __attribute__((packed));
 
 #endif /* _UAPI_POPCORN_PCN_WIRE_H */

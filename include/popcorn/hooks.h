@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The calls core Linux files make into Popcorn (see patches/). Each hook is
+ * an inline test of a pointer that is NULL for every ordinary task and mm,
+ * so a kernel without distributed processes pays one predictable branch.
+ */
+#ifndef _POPCORN_HOOKS_H
+#define _POPCORN_HOOKS_H
+
+#include <linux/mm_types.h>
+#include <linux/sched.h>
+
+#ifdef CONFIG_POPCORN
+
+void pcn_task_exit(struct task_struct *tsk, long code);
+void pcn_mm_exit(struct mm_struct *mm);
+vm_fault_t pcn_handle_fault(struct vm_area_struct *vma, unsigned long addr,
+			    unsigned int flags);
+bool pcn_vma_miss(struct mm_struct *mm, unsigned long addr,
+		  struct vm_area_struct **vma);
+
+/* fork: a new task or mm starts outside Popcorn, whatever its parent did. */
+static inline void pcn_task_init(struct task_struct *tsk)
+{
+	tsk->pcn_thread = NULL;
+}
+
+static inline void pcn_mm_init(struct mm_struct *mm)
+{
+	mm->pcn_process = NULL;
+}
+
+/* do_exit, before exit_mm: a migrated thread or its twin ends. */
+static inline void pcn_exit_hook(struct task_struct *tsk, long code)
+{
+	if (unlikely(tsk->pcn_thread))
+		pcn_task_exit(tsk, code);
+}
+
+/* __mmput, before exit_mmap: the last user of a distributed mm is gone. */
+static inline void pcn_mmput_hook(struct mm_struct *mm)
+{
+	if (unlikely(mm->pcn_process))
+		pcn_mm_exit(mm);
+}
+
+/*
+ * handle_mm_fault: 0 lets the ordinary fault path run (after any
+ * coherence work was done); anything else is the fault's result.
+ */
+static inline vm_fault_t pcn_fault_hook(struct vm_area_struct *vma,
+					unsigned long addr, unsigned int flags)
+{
+	if (likely(!vma->vm_mm->pcn_process))
+		return 0;
+	return pcn_handle_fault(vma, addr, flags);
+}
+
+/*
+ * lock_mm_and_find_vma, no VMA at @addr (mmap_lock held for read): a
+ * remote node asks the origin for it. True with *vma covering @addr and
+ * the lock held; false with the lock held and *vma looked up again.
+ */
+static inline bool pcn_vma_miss_hook(struct mm_struct *mm, unsigned long addr,
+				     struct vm_area_struct **vma)
+{
+	if (likely(!mm->pcn_process))
+		return false;
+	return pcn_vma_miss(mm, addr, vma);
+}
+
+#else
+
+static inline void pcn_task_init(struct task_struct *tsk) {}
+static inline void pcn_mm_init(struct mm_struct *mm) {}
+static inline void pcn_exit_hook(struct task_struct *tsk, long code) {}
+static inline void pcn_mmput_hook(struct mm_struct *mm) {}
+static inline vm_fault_t pcn_fault_hook(struct vm_area_struct *vma,
+					unsigned long addr, unsigned int flags)
+{
+	return 0;
+}
+static inline bool pcn_vma_miss_hook(struct mm_struct *mm, unsigned long addr,
+				     struct vm_area_struct **vma)
+{
+	return false;
+}
+
+#endif /* CONFIG_POPCORN */
+#endif /* _POPCORN_HOOKS_H */

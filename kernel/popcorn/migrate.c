@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Process server, migration: popcorn_migrate() sends the calling thread's
+ * state to another node in a MIGRATE request.
+ *
+ * Forward (from the origin): the thread continues at the remote, created
+ * there by the process's worker (remote.c), and the origin task stays in
+ * the system call as its twin, waiting for the thread to come back or end.
+ * Back (from a remote): the twin takes the state over and returns to user
+ * space; the remote thread exits without a trace.
+ */
+#define pr_fmt(fmt) "popcorn: " fmt
+
+#include <linux/cred.h>
+#include <linux/ptrace.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include "internal.h"
+#include "process.h"
+
+#define PCN_MIGRATE_TIMEOUT	(30 * HZ)
+
+static struct pcn_migrate_msg *pcn_migrate_msg_alloc(void)
+{
+	return kzalloc(sizeof(struct pcn_migrate_msg) + PCN_FPU_MAX_SIZE,
+		       GFP_KERNEL);
+}
+
+/* Send @m; 0 once the other side has taken the thread over. */
+static int pcn_migrate_send(int nid, struct pcn_migrate_msg *m, pid_t *tid)
+{
+	const struct pcn_migrate_reply *r;
+	struct pcn_kmsg_rx *reply;
+	int ret;
+
+	ret = pcn_kmsg_request(nid, PCN_KMSG_TYPE_MIGRATE, m,
+			       sizeof(*m) + m->fpu_size, &reply,
+			       PCN_MIGRATE_TIMEOUT);
+	if (ret)
+		return ret == -ETIMEDOUT || ret == -ECONNRESET ? -EAGAIN : ret;
+	r = (const void *)reply->msg->payload;
+	if (reply->msg->hdr.type != PCN_KMSG_TYPE_MIGRATE_REPLY)
+		ret = -EPROTO;
+	else
+		ret = r->status < 0 && r->status >= -MAX_ERRNO ? r->status : 0;
+	if (!ret && r->status > 0)
+		ret = -EPROTO;
+	if (!ret && tid)
+		*tid = r->tid;
+	pcn_kmsg_done(reply);
+	return ret;
+}
+
+/*
+ * The twin: wait until the thread comes back (0: return to user space with
+ * its state), ends at the remote (we end the same way), or is lost.
+ */
+static int pcn_twin_wait(struct pcn_thread *th)
+{
+	struct pcn_kmsg_rx *back;
+	unsigned long events;
+	int ret;
+
+	for (;;) {
+		ret = wait_event_killable(th->wait, READ_ONCE(th->events));
+		if (ret)
+			return ret;	/* dying: pcn_task_exit() tells the peer */
+
+		spin_lock(&pcn_threads_lock);
+		events = th->events;
+		th->events = 0;
+		back = th->back;
+		th->back = NULL;
+		spin_unlock(&pcn_threads_lock);
+
+		if (events & PCN_EV_BACK) {
+			ret = pcn_regs_restore(current_pt_regs(),
+					       (void *)back->msg->payload);
+			if (!ret) {
+				spin_lock(&pcn_threads_lock);
+				th->role = PCN_THREAD_NONE;
+				th->peer_nid = -1;
+				th->peer_tid = 0;
+				spin_unlock(&pcn_threads_lock);
+			}
+			pcn_kmsg_reply(back, PCN_KMSG_TYPE_MIGRATE_REPLY,
+				       &(struct pcn_migrate_reply){
+						.status = ret,
+						.tid = current->pid },
+				       sizeof(struct pcn_migrate_reply));
+			pcn_kmsg_done(back);
+			if (!ret) {
+				atomic64_inc(&pcn_pstats.migrations_in);
+				return 0;
+			}
+		}
+		if (events & PCN_EV_EXIT) {
+			spin_lock(&pcn_threads_lock);
+			th->role = PCN_THREAD_NONE;
+			spin_unlock(&pcn_threads_lock);
+			if (th->exit_group)
+				do_group_exit(th->exit_code);
+			do_exit(th->exit_code);
+		}
+		if (events & PCN_EV_LOST) {
+			pr_warn("thread %d lost with node %d: killing process %d\n",
+				current->pid, th->peer_nid, current->tgid);
+			spin_lock(&pcn_threads_lock);
+			th->role = PCN_THREAD_NONE;
+			spin_unlock(&pcn_threads_lock);
+			do_group_exit(SIGKILL);
+		}
+	}
+}
+
+static int pcn_migrate_forward(int nid, struct pcn_thread *th,
+			       const struct regset_x86_64 *rs)
+{
+	struct pcn_migrate_msg *m;
+	struct pcn_process *proc;
+	pid_t tid;
+	int ret;
+
+	proc = pcn_process_origin_get(current->mm);
+	if (!proc)
+		return -ENOMEM;
+	m = pcn_migrate_msg_alloc();
+	if (!m) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	m->origin_nid = proc->origin_nid;
+	m->origin_tgid = current->tgid;
+	m->origin_tid = current->pid;
+	m->vdso = (unsigned long)current->mm->context.vdso;
+	m->uid = from_kuid_munged(&init_user_ns, current_uid());
+	m->gid = from_kgid_munged(&init_user_ns, current_gid());
+	get_task_comm(m->comm, current);
+	ret = pcn_regs_save(m, current_pt_regs(), rs);
+	if (ret)
+		goto out;
+
+	spin_lock(&proc->lock);
+	proc->nodes |= BIT(nid);
+	spin_unlock(&proc->lock);
+
+	/*
+	 * Become the twin before the thread runs there: it may come back
+	 * before the reply to this request reaches us.
+	 */
+	spin_lock(&pcn_threads_lock);
+	if (!th->proc) {
+		kref_get(&proc->ref);
+		th->proc = proc;
+	}
+	th->role = PCN_THREAD_TWIN;
+	th->peer_nid = nid;
+	th->proposed_nid = -1;
+	spin_unlock(&pcn_threads_lock);
+
+	ret = pcn_migrate_send(nid, m, &tid);
+	spin_lock(&pcn_threads_lock);
+	if (ret) {
+		th->role = PCN_THREAD_NONE;
+		th->peer_nid = -1;
+	} else {
+		th->peer_tid = tid;
+	}
+	spin_unlock(&pcn_threads_lock);
+	kfree(m);
+	m = NULL;
+	if (!ret) {
+		atomic64_inc(&pcn_pstats.migrations_out);
+		ret = pcn_twin_wait(th);
+	}
+out:
+	kfree(m);
+	pcn_process_put(proc);
+	return ret;
+}
+
+static int pcn_migrate_back(struct pcn_thread *th,
+			    const struct regset_x86_64 *rs)
+{
+	struct pcn_process *proc = th->proc;
+	struct pcn_migrate_msg *m;
+	int ret;
+
+	m = pcn_migrate_msg_alloc();
+	if (!m)
+		return -ENOMEM;
+	m->origin_nid = proc->origin_nid;
+	m->origin_tgid = proc->origin_tgid;
+	m->origin_tid = th->peer_tid;
+	m->flags = PCN_MIGRATE_BACK;
+	ret = pcn_regs_save(m, current_pt_regs(), rs);
+	if (!ret)
+		ret = pcn_migrate_send(proc->origin_nid, m, NULL);
+	kfree(m);
+	if (ret)
+		return ret;
+	/* The twin runs on with our state: leave quietly. */
+	atomic64_inc(&pcn_pstats.migrations_out);
+	th->leaving = true;
+	do_exit(0);
+}
+
+/* popcorn_migrate(nid, uregs) */
+int pcn_migrate(int nid, const void __user *uregs)
+{
+	struct regset_x86_64 *rs = NULL;
+	struct pcn_thread *th, *fresh = NULL;
+	struct pcn_node *node;
+	int me = pcn_my_nid();
+	bool online;
+	int ret;
+
+	th = current->pcn_thread;
+	if (nid == POPCORN_NID_PROPOSED)
+		nid = th ? th->proposed_nid : -1;
+	if (me < 0 || nid < 0 || nid >= PCN_MAX_NODES)
+		return -EINVAL;
+	if (nid == me)
+		return -EBUSY;
+	node = pcn_node_get(nid);
+	if (!node)
+		return -EINVAL;
+	online = pcn_node_state(node) == PCN_NODE_ONLINE;
+	pcn_node_put(node);
+	if (!online)
+		return -EAGAIN;
+
+	if (uregs) {
+		rs = memdup_user(uregs, sizeof(*rs));
+		if (IS_ERR(rs))
+			return PTR_ERR(rs);
+	}
+
+	if (th && th->role == PCN_THREAD_REMOTE) {
+		/* From a remote only back home, for now. */
+		ret = nid == th->proc->origin_nid ? pcn_migrate_back(th, rs) :
+		      -EOPNOTSUPP;
+		goto out;
+	}
+	if (!th) {
+		fresh = pcn_thread_alloc(current);
+		if (!fresh) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		if (!pcn_thread_attach(current, fresh)) {
+			kfree(fresh);
+			ret = -EINTR;
+			goto out;
+		}
+		th = fresh;
+	}
+	ret = pcn_migrate_forward(nid, th, rs);
+out:
+	kfree(rs);
+	return ret;
+}
+
+/* ---- the receiving side ---- */
+
+/* A MIGRATE message, checked before anything in it is used. */
+static int pcn_migrate_check(struct pcn_kmsg_rx *rx)
+{
+	const struct pcn_migrate_msg *m = (const void *)rx->msg->payload;
+	u32 kind;
+
+	if (rx->msg->hdr.size != sizeof(*m) + m->fpu_size ||
+	    m->origin_tgid <= 0 || m->origin_tid <= 0 ||
+	    (m->flags & ~PCN_MIGRATE_BACK))
+		return -EPROTO;
+	if (m->fpu_size != pcn_fpu_image_size(&kind) || m->fpu_kind != kind)
+		return -EOPNOTSUPP;	/* a different CPU: not a protocol error */
+	if (m->flags & PCN_MIGRATE_BACK)
+		return m->origin_nid == pcn_my_nid() ? 0 : -EPROTO;
+	/* Forward: only from the origin, for now. */
+	return m->origin_nid == rx->from->nid ? 0 : -EPROTO;
+}
+
+static void pcn_migrate_refuse(struct pcn_kmsg_rx *rx, int status)
+{
+	struct pcn_migrate_reply r = { .status = status };
+
+	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_MIGRATE_REPLY, &r, sizeof(r));
+	pcn_kmsg_done(rx);
+}
+
+/* Origin: a thread comes back; hand its state to the twin. */
+static void pcn_migrate_back_handle(struct pcn_kmsg_rx *rx)
+{
+	const struct pcn_migrate_msg *m = (const void *)rx->msg->payload;
+	struct pcn_process *proc;
+	struct task_struct *twin;
+	struct pcn_thread *th;
+	int ret = -ESRCH;
+
+	proc = pcn_process_find(pcn_my_nid(), m->origin_tgid);
+	if (!proc)
+		goto refuse;
+	twin = pcn_thread_task_get(m->origin_tid, PCN_THREAD_TWIN, proc);
+	pcn_process_put(proc);
+	if (!twin)
+		goto refuse;
+	spin_lock(&pcn_threads_lock);
+	th = twin->pcn_thread;
+	if (th && th->role == PCN_THREAD_TWIN &&
+	    th->peer_nid == rx->from->nid && !th->back) {
+		th->back = rx;
+		pcn_thread_post(th, PCN_EV_BACK);
+		ret = 0;
+	}
+	spin_unlock(&pcn_threads_lock);
+	put_task_struct(twin);
+	if (!ret)
+		return;		/* the twin replies */
+refuse:
+	pcn_migrate_refuse(rx, ret);
+}
+
+static void pcn_migrate_handle(struct pcn_kmsg_rx *rx)
+{
+	const struct pcn_migrate_msg *m = (const void *)rx->msg->payload;
+	int ret = pcn_migrate_check(rx);
+
+	if (ret == -EPROTO) {
+		pcn_kmsg_bad(rx->from, "malformed migration");
+		pcn_migrate_refuse(rx, ret);
+		return;
+	}
+	if (ret) {
+		pcn_migrate_refuse(rx, ret);
+		return;
+	}
+	if (m->flags & PCN_MIGRATE_BACK) {
+		pcn_migrate_back_handle(rx);
+		return;
+	}
+	ret = pcn_remote_receive(rx);
+	if (ret)
+		pcn_migrate_refuse(rx, ret);
+}
+
+int pcn_migrate_init(void)
+{
+	return pcn_kmsg_register(PCN_KMSG_TYPE_MIGRATE, pcn_migrate_handle);
+}

@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Page server: page-level coherence of a distributed address space.
+ *
+ * The origin keeps a directory entry for every page a remote ever asked
+ * for: the remote nodes holding a read-only copy (sharers), or the one
+ * remote holding the only, writable copy (owner). A page without an entry,
+ * or with owner -1, is the origin's: its own page table maps it (read-only
+ * while there are sharers).
+ *
+ *  - A remote read fault fetches a copy (PAGE_FETCH); the origin writes the
+ *    page straight into the remote's exposed page (RDMA WRITE, zero-copy)
+ *    and write-protects its own mapping.
+ *  - A remote write fault asks for ownership: the origin invalidates the
+ *    other copies, sends the data if the remote has none, and unmaps its
+ *    own page.
+ *  - An origin fault on a page owned elsewhere recalls it (PAGE_RECALL,
+ *    the holder writes it back); an origin write invalidates the sharers.
+ *
+ * Order between faults and invalidations: the directory entry's mutex at
+ * the origin, and one per page (hashed) at a remote, serialise everything
+ * on a page. Handlers never wait for a lock a faulting thread may hold
+ * while it waits for them: they try it and answer -EAGAIN, and the remote
+ * fault backs off with its locks dropped and tries again.
+ */
+#define pr_fmt(fmt) "popcorn: " fmt
+
+#include <linux/delay.h>
+#include <linux/hash.h>
+#include <linux/highmem.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <popcorn/hooks.h>
+#include "internal.h"
+#include "process.h"
+
+struct pcn_page_dir {
+	struct mutex lock;
+	unsigned long sharers;	/* remote nodes with a read-only copy */
+	int owner;		/* remote node with the only copy, or -1 */
+};
+
+/*
+ * Set as current->pcn_thread while this node's page server faults a page
+ * of a distributed mm in for a peer: that fault is part of the coherence
+ * work already under way, not a new one.
+ */
+static struct pcn_thread pcn_page_server_self;
+
+void pcn_page_dir_free(struct pcn_process *proc)
+{
+	struct pcn_page_dir *dir;
+	unsigned long idx;
+
+	xa_for_each(&proc->pages, idx, dir)
+		kfree(dir);
+	xa_destroy(&proc->pages);
+}
+
+static struct pcn_page_dir *pcn_dir_get(struct pcn_process *proc,
+					unsigned long addr, bool create)
+{
+	unsigned long idx = addr >> PAGE_SHIFT;
+	struct pcn_page_dir *dir, *old;
+
+	dir = xa_load(&proc->pages, idx);
+	if (dir || !create)
+		return dir;
+	dir = kmalloc(sizeof(*dir), GFP_KERNEL);
+	if (!dir)
+		return NULL;
+	mutex_init(&dir->lock);
+	dir->sharers = 0;
+	dir->owner = -1;
+	old = xa_cmpxchg(&proc->pages, idx, NULL, dir, GFP_KERNEL);
+	if (old) {
+		kfree(dir);
+		return xa_is_err(old) ? NULL : old;
+	}
+	return dir;
+}
+
+static struct mutex *pcn_page_lock(struct pcn_process *proc,
+				   unsigned long addr)
+{
+	return &proc->page_locks[hash_long(addr >> PAGE_SHIFT,
+					   ilog2(PCN_PAGE_LOCKS))];
+}
+
+static vm_fault_t pcn_fault_error(int err)
+{
+	return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+}
+
+static int pcn_reply_status(struct pcn_kmsg_rx *reply, u32 *flags)
+{
+	const struct pcn_page_fetch_reply *r = (const void *)reply->msg->payload;
+	enum pcn_kmsg_type want = reply->msg->hdr.type;
+
+	if (want != PCN_KMSG_TYPE_PAGE_FETCH_REPLY &&
+	    want != PCN_KMSG_TYPE_PAGE_RECALL_REPLY)
+		return -EPROTO;
+	if (r->status > 0 || r->status < -MAX_ERRNO ||
+	    (r->flags & ~PCN_PAGE_F_DATA))
+		return -EPROTO;
+	*flags = r->flags;
+	return r->status;
+}
+
+/* ---- origin ---- */
+
+/*
+ * Ask @nid to give up its copy of @addr (or keep it read-only). With
+ * @pagep, the copy's content comes back in a new page.
+ */
+static int pcn_recall(struct pcn_process *proc, int nid, unsigned long addr,
+		      bool keep_copy, struct page **pagep)
+{
+	struct pcn_page_fetch req = {
+		.origin_tgid = proc->origin_tgid,
+		.flags = keep_copy ? PCN_PAGE_F_KEEP_COPY : 0,
+		.addr = addr,
+	};
+	struct pcn_kmsg_rx *reply;
+	struct pcn_page_expo e;
+	struct page *page = NULL;
+	u32 flags = 0;
+	int ret;
+
+	if (pagep) {
+		page = alloc_page(GFP_HIGHUSER_MOVABLE);
+		if (!page)
+			return -ENOMEM;
+		ret = pcn_page_expose(nid, page, true, &e);
+		if (ret) {
+			put_page(page);
+			return ret;
+		}
+		req.desc = e.desc;
+	}
+	atomic64_inc(&pcn_pstats.page_recalls);
+	ret = pcn_kmsg_request(nid, PCN_KMSG_TYPE_PAGE_RECALL, &req,
+			       sizeof(req), &reply, PCN_REQUEST_TIMEOUT);
+	if (pagep)
+		pcn_page_unexpose(&e);
+	if (!ret) {
+		ret = pcn_reply_status(reply, &flags);
+		pcn_kmsg_done(reply);
+	}
+	if (!ret && pagep && !(flags & PCN_PAGE_F_DATA))
+		ret = -EIO;	/* the only copy is gone */
+	if (pagep) {
+		if (ret)
+			put_page(page);
+		else
+			*pagep = page;
+	}
+	return ret;
+}
+
+/* Drop every read-only copy of @addr but @except's. */
+static void pcn_invalidate_sharers(struct pcn_process *proc,
+				   struct pcn_page_dir *dir,
+				   unsigned long addr, int except)
+{
+	int nid;
+
+	for_each_set_bit(nid, &dir->sharers, PCN_MAX_NODES) {
+		if (nid == except)
+			continue;
+		/* A node that cannot answer loses the process anyway. */
+		pcn_recall(proc, nid, addr, false, NULL);
+		clear_bit(nid, &dir->sharers);
+	}
+}
+
+/* The only copy of @addr is at dir->owner: bring it home. Entry locked. */
+static int pcn_origin_reclaim(struct pcn_process *proc,
+			      struct pcn_page_dir *dir,
+			      struct vm_area_struct *vma, unsigned long addr,
+			      bool keep_copy)
+{
+	int owner = dir->owner;
+	struct page *page;
+	int ret;
+
+	ret = pcn_recall(proc, owner, addr, keep_copy, &page);
+	if (ret)
+		return ret;
+	if (pcn_pte_state(vma, addr) != PCN_PTE_NONE)
+		pcn_pte_zap(vma, addr);
+	ret = pcn_pte_install(vma, addr, page,
+			      !keep_copy && (vma->vm_flags & VM_WRITE));
+	if (ret) {
+		put_page(page);
+		return ret;
+	}
+	dir->owner = -1;
+	dir->sharers = keep_copy ? BIT(owner) : 0;
+	return 0;
+}
+
+static vm_fault_t pcn_origin_fault(struct pcn_process *proc,
+				   struct vm_area_struct *vma,
+				   unsigned long addr, unsigned int flags)
+{
+	bool write = flags & FAULT_FLAG_WRITE;
+	struct pcn_page_dir *dir;
+	int ret = 0;
+
+	dir = pcn_dir_get(proc, addr, false);
+	if (!dir)
+		return 0;		/* never left this node */
+	mutex_lock(&dir->lock);
+	if (dir->owner >= 0) {
+		ret = pcn_origin_reclaim(proc, dir, vma, addr, !write);
+		mutex_unlock(&dir->lock);
+		return ret ? pcn_fault_error(ret) : VM_FAULT_NOPAGE;
+	}
+	if (write && dir->sharers)
+		pcn_invalidate_sharers(proc, dir, addr, -1);
+	mutex_unlock(&dir->lock);
+	return 0;			/* the ordinary fault path goes on */
+}
+
+/* Write this node's page at @addr into @nid's exposed page. */
+static int pcn_send_origin_page(struct mm_struct *mm, unsigned long addr,
+				int nid, const struct pcn_page_desc *desc)
+{
+	struct page *page;
+	long got;
+	int ret;
+
+	current->pcn_thread = &pcn_page_server_self;
+	got = get_user_pages_remote(mm, addr, 1, 0, &page, NULL, NULL);
+	current->pcn_thread = NULL;
+	if (got != 1)
+		return got < 0 ? got : -EFAULT;
+	ret = pcn_page_write(nid, desc, page);
+	put_page(page);
+	return ret;
+}
+
+static int pcn_serve_read(struct pcn_process *proc, struct pcn_page_dir *dir,
+			  struct vm_area_struct *vma,
+			  const struct pcn_page_fetch *req, int from, u32 *flags)
+{
+	int ret;
+
+	if (dir->owner == from)
+		return -EIO;		/* it lost the only copy */
+	if (dir->owner >= 0) {
+		ret = pcn_origin_reclaim(proc, dir, vma, req->addr, true);
+		if (ret)
+			return ret;
+	}
+	ret = pcn_send_origin_page(vma->vm_mm, req->addr, from, &req->desc);
+	if (ret)
+		return ret;
+	pcn_pte_wrprotect(vma, req->addr);
+	dir->sharers |= BIT(from);
+	*flags = PCN_PAGE_F_DATA;
+	return 0;
+}
+
+static int pcn_serve_write(struct pcn_process *proc, struct pcn_page_dir *dir,
+			   struct vm_area_struct *vma,
+			   const struct pcn_page_fetch *req, int from, u32 *flags)
+{
+	bool have_copy = req->flags & PCN_PAGE_F_HAVE_COPY;
+	int ret;
+
+	if (!(vma->vm_flags & VM_WRITE))
+		return -EFAULT;
+	if (dir->owner == from)
+		return have_copy ? 0 : -EIO;
+	if (dir->owner >= 0) {
+		ret = pcn_origin_reclaim(proc, dir, vma, req->addr, false);
+		if (ret)
+			return ret;
+	}
+	if (have_copy && !(dir->sharers & BIT(from)))
+		return -ESTALE;		/* its copy was invalidated meanwhile */
+	pcn_invalidate_sharers(proc, dir, req->addr, from);
+	if (!have_copy) {
+		ret = pcn_send_origin_page(vma->vm_mm, req->addr, from,
+					   &req->desc);
+		if (ret)
+			return ret;
+		*flags = PCN_PAGE_F_DATA;
+	}
+	pcn_pte_zap(vma, req->addr);
+	dir->sharers = 0;
+	dir->owner = from;
+	return 0;
+}
+
+static bool pcn_fetch_valid(const struct pcn_page_fetch *req)
+{
+	bool have_copy = req->flags & PCN_PAGE_F_HAVE_COPY;
+
+	if ((req->flags & ~(PCN_PAGE_F_WRITE | PCN_PAGE_F_HAVE_COPY)) ||
+	    !PAGE_ALIGNED(req->addr) || req->addr >= TASK_SIZE_MAX)
+		return false;
+	if (have_copy)
+		return (req->flags & PCN_PAGE_F_WRITE) && !req->desc.len;
+	return req->desc.len == PAGE_SIZE;
+}
+
+static void pcn_page_fetch_handle(struct pcn_kmsg_rx *rx)
+{
+	const struct pcn_page_fetch *req = (const void *)rx->msg->payload;
+	struct pcn_page_fetch_reply r = { .status = -ESRCH };
+	int from = rx->from->nid;
+	struct vm_area_struct *vma;
+	struct pcn_page_dir *dir;
+	struct pcn_process *proc;
+	struct mm_struct *mm = NULL;
+
+	if (!pcn_fetch_valid(req)) {
+		pcn_kmsg_bad(rx->from, "malformed page fetch");
+		r.status = -EPROTO;
+		goto reply;
+	}
+	proc = pcn_process_find(pcn_my_nid(), req->origin_tgid);
+	if (!proc)
+		goto reply;
+	if (test_bit(from, &proc->nodes) && mmget_not_zero(proc->mm))
+		mm = proc->mm;
+	if (!mm)
+		goto put;
+	r.status = -EAGAIN;
+	if (!mmap_read_trylock(mm))
+		goto mmput;
+	vma = vma_lookup(mm, req->addr);
+	dir = vma ? pcn_dir_get(proc, req->addr, true) : NULL;
+	if (!vma || !dir) {
+		r.status = vma ? -ENOMEM : -EFAULT;
+	} else if (mutex_trylock(&dir->lock)) {
+		if (req->flags & PCN_PAGE_F_WRITE)
+			r.status = pcn_serve_write(proc, dir, vma, req, from,
+						   &r.flags);
+		else
+			r.status = pcn_serve_read(proc, dir, vma, req, from,
+						  &r.flags);
+		mutex_unlock(&dir->lock);
+		atomic64_inc(&pcn_pstats.page_served);
+	}
+	mmap_read_unlock(mm);
+mmput:
+	mmput(mm);
+put:
+	pcn_process_put(proc);
+reply:
+	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_PAGE_FETCH_REPLY, &r, sizeof(r));
+	pcn_kmsg_done(rx);
+}
+
+/* ---- remote ---- */
+
+/* Text and read-only file data come from the local file, as does the vDSO. */
+static bool pcn_vma_local(struct vm_area_struct *vma)
+{
+	if (vma_is_anonymous(vma))
+		return false;
+	if (!vma->vm_file)
+		return true;
+	return !(vma->vm_flags & VM_WRITE);
+}
+
+/* Get a copy of @addr (or, @have_copy, write access to ours). Page locked. */
+static int pcn_fetch(struct pcn_process *proc, struct vm_area_struct *vma,
+		     unsigned long addr, bool write, bool have_copy)
+{
+	struct pcn_page_fetch req = {
+		.origin_tgid = proc->origin_tgid,
+		.addr = addr,
+	};
+	struct pcn_kmsg_rx *reply;
+	struct pcn_page_expo e;
+	struct page *page = NULL;
+	u32 flags = 0;
+	int ret;
+
+	if (write)
+		req.flags |= PCN_PAGE_F_WRITE;
+	if (have_copy) {
+		req.flags |= PCN_PAGE_F_HAVE_COPY;
+	} else {
+		page = alloc_page(GFP_HIGHUSER_MOVABLE);
+		if (!page)
+			return -ENOMEM;
+		ret = pcn_page_expose(proc->origin_nid, page, true, &e);
+		if (ret) {
+			put_page(page);
+			return ret;
+		}
+		req.desc = e.desc;
+	}
+	atomic64_inc(&pcn_pstats.page_fetches);
+	ret = pcn_kmsg_request(proc->origin_nid, PCN_KMSG_TYPE_PAGE_FETCH,
+			       &req, sizeof(req), &reply, PCN_REQUEST_TIMEOUT);
+	if (page)
+		pcn_page_unexpose(&e);	/* the origin's key dies here */
+	if (!ret) {
+		ret = pcn_reply_status(reply, &flags);
+		if (ret == -EPROTO)
+			pcn_kmsg_bad(reply->from, "malformed page reply");
+		pcn_kmsg_done(reply);
+	}
+	if (ret == -ESTALE) {
+		pcn_pte_zap(vma, addr);	/* our copy is stale: fetch anew */
+		ret = -EAGAIN;
+	}
+	if (ret)
+		goto out;
+	if (have_copy) {
+		ret = flags & PCN_PAGE_F_DATA ? -EPROTO : pcn_pte_mkwrite(vma, addr);
+		if (ret == -EAGAIN)
+			pcn_pte_zap(vma, addr);
+	} else if (!(flags & PCN_PAGE_F_DATA)) {
+		ret = -EPROTO;
+	} else {
+		ret = pcn_pte_install(vma, addr, page, write);
+		if (!ret)
+			page = NULL;	/* the page table's now */
+		else if (ret == -EEXIST)
+			ret = -EAGAIN;
+	}
+out:
+	if (page)
+		put_page(page);
+	return ret;
+}
+
+static vm_fault_t pcn_remote_fault(struct pcn_process *proc,
+				   struct vm_area_struct *vma,
+				   unsigned long addr, unsigned int flags)
+{
+	struct mutex *lock = pcn_page_lock(proc, addr);
+	bool write = flags & FAULT_FLAG_WRITE;
+	enum pcn_pte_state state;
+	int ret;
+
+	if (pcn_vma_local(vma))
+		return 0;
+	mutex_lock(lock);
+	state = pcn_pte_state(vma, addr);
+	if (state == PCN_PTE_RW || state == PCN_PTE_OTHER ||
+	    (state == PCN_PTE_RO && !write)) {
+		mutex_unlock(lock);
+		return 0;		/* nothing to fetch: a spurious fault */
+	}
+	ret = pcn_fetch(proc, vma, addr, write, state == PCN_PTE_RO);
+	mutex_unlock(lock);
+	if (ret != -EAGAIN)
+		return ret ? pcn_fault_error(ret) : VM_FAULT_NOPAGE;
+
+	/* Busy at the origin: back off without holding anything. */
+	atomic64_inc(&pcn_pstats.page_fetch_retries);
+	if ((flags & FAULT_FLAG_ALLOW_RETRY) &&
+	    !(flags & FAULT_FLAG_RETRY_NOWAIT)) {
+		mmap_read_unlock(vma->vm_mm);
+		usleep_range(200, 2000);
+		return VM_FAULT_RETRY;
+	}
+	usleep_range(200, 2000);
+	return VM_FAULT_NOPAGE;		/* the access faults again */
+}
+
+/* The origin recalls or invalidates our copy of a page. */
+static void pcn_page_recall_handle(struct pcn_kmsg_rx *rx)
+{
+	const struct pcn_page_fetch *req = (const void *)rx->msg->payload;
+	struct pcn_page_fetch_reply r = { .status = -ESRCH };
+	bool keep = req->flags & PCN_PAGE_F_KEEP_COPY;
+	struct vm_area_struct *vma;
+	struct pcn_process *proc;
+	struct mm_struct *mm = NULL;
+	struct mutex *lock;
+	struct page *page;
+
+	if ((req->flags & ~PCN_PAGE_F_KEEP_COPY) ||
+	    !PAGE_ALIGNED(req->addr) || req->addr >= TASK_SIZE_MAX ||
+	    (req->desc.len && req->desc.len != PAGE_SIZE)) {
+		pcn_kmsg_bad(rx->from, "malformed page recall");
+		r.status = -EPROTO;
+		goto reply;
+	}
+	/* Only the process's origin may recall its pages. */
+	proc = pcn_process_find(rx->from->nid, req->origin_tgid);
+	if (!proc)
+		goto reply;
+	if (proc->mm && mmget_not_zero(proc->mm))
+		mm = proc->mm;
+	if (!mm)
+		goto put;
+	lock = pcn_page_lock(proc, req->addr);
+	mutex_lock(lock);
+	mmap_read_lock(mm);
+	r.status = 0;
+	vma = vma_lookup(mm, req->addr);
+	if (vma && req->desc.len) {
+		page = pcn_pte_page_get(vma, req->addr);
+		if (page) {
+			r.status = pcn_page_write(rx->from->nid, &req->desc,
+						  page);
+			put_page(page);
+			if (!r.status)
+				r.flags = PCN_PAGE_F_DATA;
+		}
+	}
+	if (vma && !r.status) {
+		if (keep)
+			pcn_pte_wrprotect(vma, req->addr);
+		else
+			pcn_pte_zap(vma, req->addr);
+	}
+	mmap_read_unlock(mm);
+	mutex_unlock(lock);
+	mmput(mm);
+put:
+	pcn_process_put(proc);
+reply:
+	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_PAGE_RECALL_REPLY, &r, sizeof(r));
+	pcn_kmsg_done(rx);
+}
+
+/* The fault hook (include/popcorn/hooks.h). */
+vm_fault_t pcn_handle_fault(struct vm_area_struct *vma, unsigned long addr,
+			    unsigned int flags)
+{
+	struct pcn_process *proc = READ_ONCE(vma->vm_mm->pcn_process);
+
+	if (!proc || current->pcn_thread == &pcn_page_server_self)
+		return 0;
+	addr &= PAGE_MASK;
+	if (proc->is_origin)
+		return pcn_origin_fault(proc, vma, addr, flags);
+	return pcn_remote_fault(proc, vma, addr, flags);
+}
+
+int pcn_page_server_init(void)
+{
+	int ret;
+
+	ret = pcn_kmsg_register(PCN_KMSG_TYPE_PAGE_FETCH,
+				pcn_page_fetch_handle);
+	if (!ret)
+		ret = pcn_kmsg_register(PCN_KMSG_TYPE_PAGE_RECALL,
+					pcn_page_recall_handle);
+	return ret;
+}

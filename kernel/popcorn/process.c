@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Process server, bookkeeping: the table of distributed processes on this
+ * node, the per-thread state, and how both end (exit hooks, the messages
+ * that tell the other side, a node that goes away).
+ */
+#define pr_fmt(fmt) "popcorn: " fmt
+
+#include <linux/pid.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <popcorn/hooks.h>
+#include "internal.h"
+#include "process.h"
+
+struct pcn_process_stats pcn_pstats;
+
+/* All pcn_process structures of this node; lookups take a reference. */
+static LIST_HEAD(pcn_processes);
+static DEFINE_SPINLOCK(pcn_processes_lock);
+
+/* task->pcn_thread transitions, pcn_threads, events of twins. */
+DEFINE_SPINLOCK(pcn_threads_lock);
+static LIST_HEAD(pcn_threads);
+
+static struct pcn_process *pcn_process_alloc(int origin_nid, pid_t tgid,
+					     bool is_origin)
+{
+	struct pcn_process *proc = kzalloc(sizeof(*proc), GFP_KERNEL);
+	int i;
+
+	if (!proc)
+		return NULL;
+	kref_init(&proc->ref);
+	INIT_LIST_HEAD(&proc->list);
+	proc->origin_nid = origin_nid;
+	proc->origin_tgid = tgid;
+	proc->is_origin = is_origin;
+	spin_lock_init(&proc->lock);
+	xa_init(&proc->pages);
+	INIT_LIST_HEAD(&proc->spawn);
+	init_waitqueue_head(&proc->worker_wait);
+	for (i = 0; i < PCN_PAGE_LOCKS; i++)
+		mutex_init(&proc->page_locks[i]);
+	atomic64_inc(&pcn_pstats.processes);
+	return proc;
+}
+
+static void pcn_process_release(struct kref *ref)
+{
+	struct pcn_process *proc = container_of(ref, struct pcn_process, ref);
+
+	pcn_page_dir_free(proc);
+	if (proc->mm)
+		mmdrop(proc->mm);
+	if (proc->worker)
+		put_task_struct(proc->worker);
+	atomic64_dec(&pcn_pstats.processes);
+	kfree(proc);
+}
+
+void pcn_process_put(struct pcn_process *proc)
+{
+	if (proc)
+		kref_put(&proc->ref, pcn_process_release);
+}
+
+/* Make @proc findable by (origin node, tgid). */
+void pcn_process_publish(struct pcn_process *proc)
+{
+	spin_lock(&pcn_processes_lock);
+	list_add(&proc->list, &pcn_processes);
+	spin_unlock(&pcn_processes_lock);
+}
+
+static void pcn_process_unpublish(struct pcn_process *proc)
+{
+	spin_lock(&pcn_processes_lock);
+	list_del_init(&proc->list);
+	spin_unlock(&pcn_processes_lock);
+}
+
+struct pcn_process *pcn_process_find(int origin_nid, pid_t tgid)
+{
+	struct pcn_process *proc, *found = NULL;
+
+	spin_lock(&pcn_processes_lock);
+	list_for_each_entry(proc, &pcn_processes, list) {
+		if (proc->origin_nid == origin_nid &&
+		    proc->origin_tgid == tgid &&
+		    kref_get_unless_zero(&proc->ref)) {
+			found = proc;
+			break;
+		}
+	}
+	spin_unlock(&pcn_processes_lock);
+	return found;
+}
+
+/*
+ * The origin's state of @mm (current's), created when its first thread
+ * migrates. Returns a reference.
+ */
+struct pcn_process *pcn_process_origin_get(struct mm_struct *mm)
+{
+	struct pcn_process *proc;
+
+	mmap_write_lock(mm);
+	proc = mm->pcn_process;
+	if (proc) {
+		kref_get(&proc->ref);
+		goto out;
+	}
+	proc = pcn_process_alloc(pcn_my_nid(), current->tgid, true);
+	if (!proc)
+		goto out;
+	mmgrab(mm);
+	proc->mm = mm;
+	kref_get(&proc->ref);		/* mm->pcn_process */
+	/* Faults check this pointer under the mmap lock, or after it. */
+	WRITE_ONCE(mm->pcn_process, proc);
+	pcn_process_publish(proc);
+out:
+	mmap_write_unlock(mm);
+	return proc;
+}
+
+/* A remote copy of a process; remote.c gives it an mm and a worker. */
+struct pcn_process *pcn_process_remote_new(int origin_nid, pid_t tgid)
+{
+	return pcn_process_alloc(origin_nid, tgid, false);
+}
+
+/* ---- threads ---- */
+
+struct pcn_thread *pcn_thread_alloc(struct task_struct *task)
+{
+	struct pcn_thread *th = kzalloc(sizeof(*th), GFP_KERNEL);
+
+	if (!th)
+		return NULL;
+	th->task = task;
+	th->role = PCN_THREAD_NONE;
+	th->peer_nid = -1;
+	th->proposed_nid = -1;
+	INIT_LIST_HEAD(&th->list);
+	init_waitqueue_head(&th->wait);
+	return th;
+}
+
+/* Give @task the state @th, unless it has one or is exiting already. */
+bool pcn_thread_attach(struct task_struct *task, struct pcn_thread *th)
+{
+	bool done = false;
+
+	spin_lock(&pcn_threads_lock);
+	if (!task->pcn_thread && !(task->flags & PF_EXITING)) {
+		task->pcn_thread = th;
+		list_add(&th->list, &pcn_threads);
+		done = true;
+	}
+	spin_unlock(&pcn_threads_lock);
+	return done;
+}
+
+/*
+ * The task @tid (global pid namespace) if it is a thread of @proc in role
+ * @role, with a reference.
+ */
+struct task_struct *pcn_thread_task_get(pid_t tid, enum pcn_thread_role role,
+					struct pcn_process *proc)
+{
+	struct task_struct *task;
+
+	if (tid <= 0)
+		return NULL;
+	rcu_read_lock();
+	task = find_task_by_pid_ns(tid, &init_pid_ns);
+	if (task)
+		get_task_struct(task);
+	rcu_read_unlock();
+	if (!task)
+		return NULL;
+	spin_lock(&pcn_threads_lock);
+	if (!task->pcn_thread || task->pcn_thread->role != role ||
+	    task->pcn_thread->proc != proc) {
+		put_task_struct(task);
+		task = NULL;
+	}
+	spin_unlock(&pcn_threads_lock);
+	return task;
+}
+
+/* Wake a twin for @event; call under pcn_threads_lock. */
+void pcn_thread_post(struct pcn_thread *th, unsigned long event)
+{
+	lockdep_assert_held(&pcn_threads_lock);
+	th->events |= event;
+	wake_up(&th->wait);
+}
+
+static void pcn_send_exit_msg(int nid, enum pcn_kmsg_type type,
+			      struct pcn_process *proc, pid_t origin_tid,
+			      pid_t remote_tid, int code, bool group)
+{
+	struct pcn_thread_exit_msg m = {
+		.origin_tgid = proc->origin_tgid,
+		.origin_tid = origin_tid,
+		.remote_tid = remote_tid,
+		.code = code,
+		.group = group,
+	};
+	int ret = pcn_kmsg_send(nid, type, &m, sizeof(m));
+
+	if (ret)
+		pr_debug("%s to node %d failed: %d\n", pcn_kmsg_type_name(type),
+			 nid, ret);
+}
+
+/*
+ * do_exit() of a task with Popcorn state. A twin that dies (its process
+ * was killed) takes its migrated thread with it; a migrated thread that
+ * ends at a remote (not by going back) ends its twin, and with an
+ * exit_group() the whole process, at the origin.
+ */
+void pcn_task_exit(struct task_struct *tsk, long code)
+{
+	struct pcn_thread *th;
+	struct pcn_process *proc;
+	bool group;
+
+	spin_lock(&pcn_threads_lock);
+	th = tsk->pcn_thread;
+	tsk->pcn_thread = NULL;
+	list_del_init(&th->list);
+	spin_unlock(&pcn_threads_lock);
+
+	proc = th->proc;
+	switch (th->role) {
+	case PCN_THREAD_TWIN:
+		pcn_send_exit_msg(th->peer_nid, PCN_KMSG_TYPE_THREAD_KILL, proc,
+				  tsk->pid, th->peer_tid, 0, true);
+		break;
+	case PCN_THREAD_REMOTE:
+		atomic64_dec(&pcn_pstats.remote_threads);
+		if (th->leaving || READ_ONCE(proc->dead))
+			break;
+		group = tsk->signal->flags & SIGNAL_GROUP_EXIT;
+		if (group)
+			code = tsk->signal->group_exit_code;
+		pcn_send_exit_msg(proc->origin_nid, PCN_KMSG_TYPE_THREAD_EXIT,
+				  proc, th->peer_tid, tsk->pid, code, group);
+		break;
+	default:
+		break;
+	}
+	if (th->back)
+		pcn_kmsg_done(th->back);
+	pcn_process_put(proc);
+	kfree(th);
+}
+
+/* Kill what is left of a remote process here (its origin ended). */
+static void pcn_remote_kill(struct pcn_process *proc)
+{
+	struct task_struct *worker;
+
+	spin_lock(&proc->lock);
+	proc->dead = true;
+	worker = proc->worker;
+	if (worker)
+		get_task_struct(worker);
+	spin_unlock(&proc->lock);
+	wake_up(&proc->worker_wait);
+	if (worker) {
+		/* SIGKILL to one thread ends the whole thread group. */
+		send_sig(SIGKILL, worker, 1);
+		put_task_struct(worker);
+	}
+}
+
+/*
+ * __mmput() of a distributed mm: its last user is gone. The origin tells
+ * every node that ran threads of it; either side lets go of the state.
+ */
+void pcn_mm_exit(struct mm_struct *mm)
+{
+	struct pcn_process *proc = mm->pcn_process;
+	unsigned long nodes;
+	int nid;
+
+	WRITE_ONCE(mm->pcn_process, NULL);
+	spin_lock(&proc->lock);
+	proc->dead = true;
+	nodes = proc->nodes;
+	spin_unlock(&proc->lock);
+	pcn_process_unpublish(proc);
+	if (proc->is_origin) {
+		for_each_set_bit(nid, &nodes, PCN_MAX_NODES)
+			pcn_send_exit_msg(nid, PCN_KMSG_TYPE_PROCESS_EXIT, proc,
+					  0, 0, 0, true);
+	}
+	pcn_process_put(proc);
+}
+
+/* ---- messages ---- */
+
+/* Origin: a migrated thread ended at its remote node. */
+static void pcn_thread_exit_handle(struct pcn_kmsg_rx *rx)
+{
+	const struct pcn_thread_exit_msg *m = (const void *)rx->msg->payload;
+	struct pcn_process *proc;
+	struct task_struct *twin;
+
+	proc = pcn_process_find(pcn_my_nid(), m->origin_tgid);
+	if (!proc)
+		goto out;
+	twin = pcn_thread_task_get(m->origin_tid, PCN_THREAD_TWIN, proc);
+	if (twin) {
+		spin_lock(&pcn_threads_lock);
+		if (twin->pcn_thread &&
+		    twin->pcn_thread->peer_nid == rx->from->nid) {
+			twin->pcn_thread->exit_code = m->code;
+			twin->pcn_thread->exit_group = m->group;
+			pcn_thread_post(twin->pcn_thread, PCN_EV_EXIT);
+		}
+		spin_unlock(&pcn_threads_lock);
+		put_task_struct(twin);
+	}
+	pcn_process_put(proc);
+out:
+	pcn_kmsg_done(rx);
+}
+
+/* Remote: the origin's process, or the twin of a thread here, is gone. */
+static void pcn_process_exit_handle(struct pcn_kmsg_rx *rx)
+{
+	const struct pcn_thread_exit_msg *m = (const void *)rx->msg->payload;
+	struct pcn_process *proc;
+
+	proc = pcn_process_find(rx->from->nid, m->origin_tgid);
+	if (proc) {
+		pcn_remote_kill(proc);
+		pcn_process_put(proc);
+	}
+	pcn_kmsg_done(rx);
+}
+
+/*
+ * A node went away: threads of ours that ran there are lost (their twins
+ * end the process), and so are the processes here whose origin it was.
+ */
+static void pcn_process_node_down(int nid)
+{
+	struct pcn_process *proc, *victims[16];
+	struct pcn_thread *th;
+	int n, i;
+
+	spin_lock(&pcn_threads_lock);
+	list_for_each_entry(th, &pcn_threads, list)
+		if (th->role == PCN_THREAD_TWIN && th->peer_nid == nid)
+			pcn_thread_post(th, PCN_EV_LOST);
+	spin_unlock(&pcn_threads_lock);
+
+	do {
+		n = 0;
+		spin_lock(&pcn_processes_lock);
+		list_for_each_entry(proc, &pcn_processes, list) {
+			if (n == ARRAY_SIZE(victims))
+				break;
+			if (!proc->is_origin && proc->origin_nid == nid &&
+			    !READ_ONCE(proc->dead) &&
+			    kref_get_unless_zero(&proc->ref))
+				victims[n++] = proc;
+		}
+		spin_unlock(&pcn_processes_lock);
+		for (i = 0; i < n; i++) {
+			pr_info("node %d gone: killing its process %d here\n",
+				nid, victims[i]->origin_tgid);
+			pcn_remote_kill(victims[i]);
+			pcn_process_put(victims[i]);
+		}
+	} while (n == ARRAY_SIZE(victims));
+}
+
+/* Node state changes arrive from transport context: act from a work. */
+static unsigned long pcn_nodes_down;
+static DEFINE_SPINLOCK(pcn_nodes_down_lock);
+
+static void pcn_node_down_work_fn(struct work_struct *work)
+{
+	unsigned long down;
+	int nid;
+
+	spin_lock(&pcn_nodes_down_lock);
+	down = pcn_nodes_down;
+	pcn_nodes_down = 0;
+	spin_unlock(&pcn_nodes_down_lock);
+	for_each_set_bit(nid, &down, PCN_MAX_NODES)
+		pcn_process_node_down(nid);
+}
+static DECLARE_WORK(pcn_node_down_work, pcn_node_down_work_fn);
+
+void pcn_process_node_offline(int nid)
+{
+	if (nid < 0 || nid >= PCN_MAX_NODES)
+		return;
+	spin_lock(&pcn_nodes_down_lock);
+	pcn_nodes_down |= BIT(nid);
+	spin_unlock(&pcn_nodes_down_lock);
+	schedule_work(&pcn_node_down_work);
+}
+
+int pcn_process_init(void)
+{
+	int ret;
+
+	ret = pcn_kmsg_register(PCN_KMSG_TYPE_THREAD_EXIT,
+				pcn_thread_exit_handle);
+	if (!ret)
+		ret = pcn_kmsg_register(PCN_KMSG_TYPE_THREAD_KILL,
+					pcn_process_exit_handle);
+	if (!ret)
+		ret = pcn_kmsg_register(PCN_KMSG_TYPE_PROCESS_EXIT,
+					pcn_process_exit_handle);
+	return ret;
+}

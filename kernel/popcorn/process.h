@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Distributed processes: the state the process, VMA and page servers share.
+ *
+ * A process becomes distributed when one of its threads first migrates.
+ * Its origin node keeps the authoritative address space and a page
+ * directory; every other node that runs threads of it has a remote copy of
+ * the process: a worker task that owns a fresh mm and creates the migrated
+ * threads in its thread group. A migrated thread's origin task (its twin)
+ * sleeps in popcorn_migrate() until the thread comes back or ends.
+ */
+#ifndef _KERNEL_POPCORN_PROCESS_H
+#define _KERNEL_POPCORN_PROCESS_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mm_types.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+#include <popcorn/pcn_kmsg.h>
+#include <uapi/popcorn/popcorn.h>
+
+#define PCN_PAGE_LOCKS		64	/* remote: fault/recall serialisation */
+#define PCN_REQUEST_TIMEOUT	(20 * HZ)
+
+struct pcn_process {
+	struct kref ref;
+	struct list_head list;		/* pcn_processes */
+	int origin_nid;
+	pid_t origin_tgid;		/* the process's tgid at the origin */
+	bool is_origin;
+	/*
+	 * mmgrab()ed for as long as we point at it; mm->pcn_process holds
+	 * a reference on us until the mm's last user is gone.
+	 */
+	struct mm_struct *mm;
+
+	spinlock_t lock;		/* the fields below */
+	unsigned long nodes;		/* origin: nodes that ran its threads */
+	bool dead;			/* no new threads; remote: being killed */
+
+	/* origin: page directory, page index -> struct pcn_page_dir */
+	struct xarray pages;
+
+	/* remote */
+	struct task_struct *worker;	/* creates the migrated threads */
+	struct list_head spawn;		/* MIGRATE messages for the worker */
+	wait_queue_head_t worker_wait;
+	struct mutex page_locks[PCN_PAGE_LOCKS];
+};
+
+enum pcn_thread_role {
+	PCN_THREAD_NONE,	/* a proposal only, or back from a remote */
+	PCN_THREAD_TWIN,	/* origin task of a thread running elsewhere */
+	PCN_THREAD_REMOTE,	/* a migrated thread at a remote node */
+};
+
+/* Events for a twin (pcn_thread.events) */
+#define PCN_EV_BACK		BIT(0)	/* the thread came back: @back */
+#define PCN_EV_EXIT		BIT(1)	/* it ended there: @exit_code */
+#define PCN_EV_LOST		BIT(2)	/* its node went away */
+
+/* task->pcn_thread; changes and event posts under pcn_threads_lock. */
+struct pcn_thread {
+	struct task_struct *task;
+	struct pcn_process *proc;	/* counted; NULL for a proposal */
+	enum pcn_thread_role role;
+	int peer_nid;			/* twin: where it runs; remote: origin */
+	pid_t peer_tid;			/* the task on the other side */
+	int proposed_nid;		/* -1: none */
+	struct list_head list;		/* pcn_threads */
+
+	wait_queue_head_t wait;		/* twin: events */
+	unsigned long events;
+	struct pcn_kmsg_rx *back;	/* PCN_EV_BACK: the MIGRATE message */
+	int exit_code;
+	bool exit_group;
+	bool leaving;			/* remote: went back, exits silently */
+};
+
+extern spinlock_t pcn_threads_lock;
+
+/* Counters (pcnctl stat). */
+struct pcn_process_stats {
+	atomic64_t processes;		/* pcn_process structures alive */
+	atomic64_t remote_threads;	/* threads running here for others */
+	atomic64_t migrations_out;	/* threads sent to another node */
+	atomic64_t migrations_in;	/* threads received */
+	atomic64_t vma_fetches;
+	atomic64_t page_fetches;	/* remote: pages or ownership asked */
+	atomic64_t page_fetch_retries;
+	atomic64_t page_recalls;	/* origin: recalls and invalidations */
+	atomic64_t page_served;		/* origin: fetches answered */
+};
+extern struct pcn_process_stats pcn_pstats;
+
+/* process.c */
+struct pcn_process *pcn_process_origin_get(struct mm_struct *mm);
+struct pcn_process *pcn_process_find(int origin_nid, pid_t tgid);
+void pcn_process_put(struct pcn_process *proc);
+struct pcn_process *pcn_process_remote_new(int origin_nid, pid_t tgid);
+void pcn_process_publish(struct pcn_process *proc);
+struct pcn_thread *pcn_thread_alloc(struct task_struct *task);
+bool pcn_thread_attach(struct task_struct *task, struct pcn_thread *th);
+struct task_struct *pcn_thread_task_get(pid_t tid, enum pcn_thread_role role,
+					struct pcn_process *proc);
+void pcn_thread_post(struct pcn_thread *th, unsigned long event);
+void pcn_process_node_offline(int nid);
+int pcn_process_init(void);
+
+/* migrate.c */
+int pcn_migrate(int nid, const void __user *uregs);
+int pcn_migrate_init(void);
+
+/* regs.c: x86_64 thread state <-> struct pcn_migrate_msg */
+unsigned int pcn_fpu_image_size(u32 *kind);
+int pcn_regs_save(struct pcn_migrate_msg *m, const struct pt_regs *regs,
+		  const struct regset_x86_64 *rs);
+int pcn_regs_restore(struct pt_regs *regs, const struct pcn_migrate_msg *m);
+
+/* remote.c: the remote side of a process */
+int pcn_remote_receive(struct pcn_kmsg_rx *rx);
+
+/* vma_server.c */
+int pcn_vma_server_init(void);
+
+/* pte.c: one PTE of a distributed mm (mmap_lock held) */
+enum pcn_pte_state {
+	PCN_PTE_NONE,		/* nothing mapped */
+	PCN_PTE_RO,		/* a read-only copy */
+	PCN_PTE_RW,		/* writable */
+	PCN_PTE_OTHER,		/* not present but not empty (swap...) */
+};
+enum pcn_pte_state pcn_pte_state(struct vm_area_struct *vma,
+				 unsigned long addr);
+int pcn_pte_install(struct vm_area_struct *vma, unsigned long addr,
+		    struct page *page, bool writable);
+int pcn_pte_mkwrite(struct vm_area_struct *vma, unsigned long addr);
+void pcn_pte_wrprotect(struct vm_area_struct *vma, unsigned long addr);
+struct page *pcn_pte_page_get(struct vm_area_struct *vma, unsigned long addr);
+void pcn_pte_zap(struct vm_area_struct *vma, unsigned long addr);
+
+/* page_server.c */
+void pcn_page_dir_free(struct pcn_process *proc);
+int pcn_page_server_init(void);
+
+#endif /* _KERNEL_POPCORN_PROCESS_H */
