@@ -221,7 +221,8 @@ TEST_F_TIMEOUT(mig, basic, 120)
 	EXPECT_EQ(st1.peer_pid, self->tid)
 		TH_LOG("at node 1 the twin at the origin should be our own tid");
 	EXPECT_EQ(st1.proposed_nid, POPCORN_NID_NONE);
-	EXPECT_EQ(tid1, self->tid) TH_LOG("gettid() changed at node 1");
+	/* At node 1 the thread is a task of the remote copy: its own tid. */
+	EXPECT_GT(tid1, 0);
 
 	EXPECT_EQ(popcorn_getnid(), ORIGIN);
 	EXPECT_EQ(gettid(), self->tid) TH_LOG("gettid() changed after coming back");

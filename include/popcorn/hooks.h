@@ -18,6 +18,7 @@ vm_fault_t pcn_handle_fault(struct vm_area_struct *vma, unsigned long addr,
 			    unsigned int flags);
 bool pcn_vma_miss(struct mm_struct *mm, unsigned long addr,
 		  struct vm_area_struct **vma);
+bool pcn_syscall(struct pt_regs *regs, int nr);
 
 /* fork: a new task or mm starts outside Popcorn, whatever its parent did. */
 static inline void pcn_task_init(struct task_struct *tsk)
@@ -69,6 +70,20 @@ static inline bool pcn_vma_miss_hook(struct mm_struct *mm, unsigned long addr,
 	return pcn_vma_miss(mm, addr, vma);
 }
 
+/*
+ * do_syscall_64: a system call of a thread of a distributed process. True
+ * when Popcorn carried it out (regs->ax holds the result): at a remote,
+ * calls that change the address space run at the origin.
+ */
+static inline bool pcn_syscall_hook(struct pt_regs *regs, int nr)
+{
+	struct mm_struct *mm = current->mm;
+
+	if (likely(!mm || !mm->pcn_process))
+		return false;
+	return pcn_syscall(regs, nr);
+}
+
 #else
 
 static inline void pcn_task_init(struct task_struct *tsk) {}
@@ -82,6 +97,10 @@ static inline vm_fault_t pcn_fault_hook(struct vm_area_struct *vma,
 }
 static inline bool pcn_vma_miss_hook(struct mm_struct *mm, unsigned long addr,
 				     struct vm_area_struct **vma)
+{
+	return false;
+}
+static inline bool pcn_syscall_hook(struct pt_regs *regs, int nr)
 {
 	return false;
 }

@@ -43,6 +43,7 @@ struct pcn_kmsg_rx {
 	struct pcn_node *from;		/* core: holds a reference */
 	struct pcn_transport *transport;
 	struct pcn_kmsg *msg;
+	struct list_head list;		/* free for the handler's use */
 };
 
 typedef void (*pcn_kmsg_handler_t)(struct pcn_kmsg_rx *rx);

@@ -76,6 +76,8 @@ static int pcn_twin_wait(struct pcn_thread *th)
 		th->back = NULL;
 		spin_unlock(&pcn_threads_lock);
 
+		if (events & PCN_EV_WORK)
+			pcn_twin_work(th);
 		if (events & PCN_EV_BACK) {
 			ret = pcn_regs_restore(current_pt_regs(),
 					       (void *)back->msg->payload);

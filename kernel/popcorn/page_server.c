@@ -330,8 +330,12 @@ static void pcn_page_fetch_handle(struct pcn_kmsg_rx *rx)
 	if (!mm)
 		goto put;
 	r.status = -EAGAIN;
-	if (!mmap_read_trylock(mm))
+	if (!down_read_trylock(&proc->vma_lock))
 		goto mmput;
+	if (!mmap_read_trylock(mm)) {
+		up_read(&proc->vma_lock);
+		goto mmput;
+	}
 	vma = vma_lookup(mm, req->addr);
 	dir = vma ? pcn_dir_get(proc, req->addr, true) : NULL;
 	if (!vma || !dir) {
@@ -347,6 +351,7 @@ static void pcn_page_fetch_handle(struct pcn_kmsg_rx *rx)
 		atomic64_inc(&pcn_pstats.page_served);
 	}
 	mmap_read_unlock(mm);
+	up_read(&proc->vma_lock);
 mmput:
 	mmput(mm);
 put:
@@ -354,6 +359,53 @@ put:
 reply:
 	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_PAGE_FETCH_REPLY, &r, sizeof(r));
 	pcn_kmsg_done(rx);
+}
+
+/*
+ * Before the origin changes [start, end) (mprotect, mremap): pages whose
+ * only copy is at a remote come home, read-only copies elsewhere go.
+ * Current is a thread of the origin process; proc->vma_lock is held.
+ */
+void pcn_pages_writeback(struct pcn_process *proc, unsigned long start,
+			 unsigned long end)
+{
+	struct mm_struct *mm = proc->mm;
+	struct vm_area_struct *vma;
+	struct pcn_page_dir *dir;
+	unsigned long idx;
+
+	mmap_read_lock(mm);
+	xa_for_each_range(&proc->pages, idx, dir, start >> PAGE_SHIFT,
+			  (end - 1) >> PAGE_SHIFT) {
+		unsigned long addr = idx << PAGE_SHIFT;
+
+		mutex_lock(&dir->lock);
+		vma = vma_lookup(mm, addr);
+		if (vma && dir->owner >= 0 &&
+		    pcn_origin_reclaim(proc, dir, vma, addr, false))
+			pr_warn_ratelimited("process %d: page %lx lost\n",
+					    proc->origin_tgid, addr);
+		pcn_invalidate_sharers(proc, dir, addr, -1);
+		dir->owner = -1;
+		mutex_unlock(&dir->lock);
+	}
+	mmap_read_unlock(mm);
+}
+
+/* After the origin changed [start, end): no remote has a copy any more. */
+void pcn_pages_forget(struct pcn_process *proc, unsigned long start,
+		      unsigned long end)
+{
+	struct pcn_page_dir *dir;
+	unsigned long idx;
+
+	xa_for_each_range(&proc->pages, idx, dir, start >> PAGE_SHIFT,
+			  (end - 1) >> PAGE_SHIFT) {
+		mutex_lock(&dir->lock);
+		dir->owner = -1;
+		dir->sharers = 0;
+		mutex_unlock(&dir->lock);
+	}
 }
 
 /* ---- remote ---- */

@@ -40,6 +40,7 @@ static struct pcn_process *pcn_process_alloc(int origin_nid, pid_t tgid,
 	proc->is_origin = is_origin;
 	spin_lock_init(&proc->lock);
 	xa_init(&proc->pages);
+	init_rwsem(&proc->vma_lock);
 	INIT_LIST_HEAD(&proc->spawn);
 	init_waitqueue_head(&proc->worker_wait);
 	for (i = 0; i < PCN_PAGE_LOCKS; i++)
@@ -146,6 +147,7 @@ struct pcn_thread *pcn_thread_alloc(struct task_struct *task)
 	th->peer_nid = -1;
 	th->proposed_nid = -1;
 	INIT_LIST_HEAD(&th->list);
+	INIT_LIST_HEAD(&th->work);
 	init_waitqueue_head(&th->wait);
 	return th;
 }
@@ -258,6 +260,7 @@ void pcn_task_exit(struct task_struct *tsk, long code)
 	}
 	if (th->back)
 		pcn_kmsg_done(th->back);
+	pcn_twin_work(th);		/* refuses what is left */
 	pcn_process_put(proc);
 	kfree(th);
 }

@@ -16,6 +16,7 @@
 #include <linux/list.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -44,6 +45,12 @@ struct pcn_process {
 
 	/* origin: page directory, page index -> struct pcn_page_dir */
 	struct xarray pages;
+	/*
+	 * origin: held for write while an address-space change is carried
+	 * out and made known to the remotes; page and VMA requests from
+	 * remotes try it for read and answer "busy" meanwhile.
+	 */
+	struct rw_semaphore vma_lock;
 
 	/* remote */
 	struct task_struct *worker;	/* creates the migrated threads */
@@ -62,6 +69,7 @@ enum pcn_thread_role {
 #define PCN_EV_BACK		BIT(0)	/* the thread came back: @back */
 #define PCN_EV_EXIT		BIT(1)	/* it ended there: @exit_code */
 #define PCN_EV_LOST		BIT(2)	/* its node went away */
+#define PCN_EV_WORK		BIT(3)	/* a system call to make for it: @work */
 
 /* task->pcn_thread; changes and event posts under pcn_threads_lock. */
 struct pcn_thread {
@@ -76,6 +84,7 @@ struct pcn_thread {
 	wait_queue_head_t wait;		/* twin: events */
 	unsigned long events;
 	struct pcn_kmsg_rx *back;	/* PCN_EV_BACK: the MIGRATE message */
+	struct list_head work;		/* PCN_EV_WORK: VMA_OP messages */
 	int exit_code;
 	bool exit_group;
 	bool leaving;			/* remote: went back, exits silently */
@@ -127,6 +136,10 @@ int pcn_remote_receive(struct pcn_kmsg_rx *rx);
 /* vma_server.c */
 int pcn_vma_server_init(void);
 
+/* vma_ops.c: system calls that change a distributed address space */
+void pcn_twin_work(struct pcn_thread *th);
+int pcn_vma_ops_init(void);
+
 /* pte.c: one PTE of a distributed mm (mmap_lock held) */
 enum pcn_pte_state {
 	PCN_PTE_NONE,		/* nothing mapped */
@@ -145,6 +158,10 @@ void pcn_pte_zap(struct vm_area_struct *vma, unsigned long addr);
 
 /* page_server.c */
 void pcn_page_dir_free(struct pcn_process *proc);
+void pcn_pages_writeback(struct pcn_process *proc, unsigned long start,
+			 unsigned long end);
+void pcn_pages_forget(struct pcn_process *proc, unsigned long start,
+		      unsigned long end);
 int pcn_page_server_init(void);
 
 #endif /* _KERNEL_POPCORN_PROCESS_H */

@@ -13,6 +13,8 @@
 #include <linux/fs.h>
 #include <linux/mman.h>
 #include <linux/sched/mm.h>
+#include <linux/delay.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include "internal.h"
 #include "process.h"
@@ -65,19 +67,24 @@ static void pcn_vma_request_handle(struct pcn_kmsg_rx *rx)
 		goto reply;
 	}
 	proc = pcn_process_find(pcn_my_nid(), req->origin_tgid);
-	if (proc) {
-		if (test_bit(rx->from->nid, &proc->nodes) &&
-		    mmget_not_zero(proc->mm))
-			mm = proc->mm;
-		pcn_process_put(proc);
-	}
-	if (!mm)
+	if (!proc)
 		goto reply;
-	mmap_read_lock(mm);
-	vma = req->addr < TASK_SIZE_MAX ? vma_lookup(mm, req->addr) : NULL;
-	status = vma ? pcn_vma_describe(vma, r, pathbuf) : -EFAULT;
-	mmap_read_unlock(mm);
+	if (test_bit(rx->from->nid, &proc->nodes) && mmget_not_zero(proc->mm))
+		mm = proc->mm;
+	if (!mm)
+		goto put;
+	status = -EAGAIN;	/* the address space is being changed */
+	if (down_read_trylock(&proc->vma_lock)) {
+		mmap_read_lock(mm);
+		vma = req->addr < TASK_SIZE_MAX ?
+		      vma_lookup(mm, req->addr) : NULL;
+		status = vma ? pcn_vma_describe(vma, r, pathbuf) : -EFAULT;
+		mmap_read_unlock(mm);
+		up_read(&proc->vma_lock);
+	}
 	mmput(mm);
+put:
+	pcn_process_put(proc);
 reply:
 	if (r) {
 		r->status = status;
@@ -192,10 +199,14 @@ bool pcn_vma_miss(struct mm_struct *mm, unsigned long addr,
 	req.origin_tgid = proc->origin_tgid;
 	mmap_read_unlock(mm);
 
-	atomic64_inc(&pcn_pstats.vma_fetches);
-	ret = pcn_kmsg_request(proc->origin_nid, PCN_KMSG_TYPE_VMA_REQUEST,
-			       &req, sizeof(req), &reply, PCN_REQUEST_TIMEOUT);
-	if (!ret) {
+	do {
+		atomic64_inc(&pcn_pstats.vma_fetches);
+		ret = pcn_kmsg_request(proc->origin_nid,
+				       PCN_KMSG_TYPE_VMA_REQUEST, &req,
+				       sizeof(req), &reply,
+				       PCN_REQUEST_TIMEOUT);
+		if (ret)
+			break;
 		ret = pcn_vma_reply_check(reply, addr);
 		if (ret == -EPROTO)
 			pcn_kmsg_bad(reply->from, "malformed VMA reply");
@@ -203,7 +214,10 @@ bool pcn_vma_miss(struct mm_struct *mm, unsigned long addr,
 			ret = pcn_vma_install(mm, (void *)reply->msg->payload,
 					      addr);
 		pcn_kmsg_done(reply);
-	}
+		/* Busy: the origin is changing the address space. */
+		if (ret == -EAGAIN)
+			usleep_range(200, 2000);
+	} while (ret == -EAGAIN && !fatal_signal_pending(current));
 	if (ret && ret != -EFAULT)
 		pr_debug("no VMA at %lx for process %d: %d\n", addr,
 			 proc->origin_tgid, ret);

@@ -60,6 +60,10 @@ enum pcn_kmsg_type {
 	/* VMA server (vma_server.c) */
 	PCN_KMSG_TYPE_VMA_REQUEST,
 	PCN_KMSG_TYPE_VMA_REPLY,
+	PCN_KMSG_TYPE_VMA_OP,		/* remote -> origin: mmap, munmap... */
+	PCN_KMSG_TYPE_VMA_OP_REPLY,
+	PCN_KMSG_TYPE_VMA_DROP,		/* origin -> remote: forget a range */
+	PCN_KMSG_TYPE_VMA_DROP_REPLY,
 	/* page server (page_server.c) */
 	PCN_KMSG_TYPE_PAGE_FETCH,	/* remote -> origin: a copy or ownership */
 	PCN_KMSG_TYPE_PAGE_FETCH_REPLY,
@@ -187,6 +191,29 @@ struct pcn_vma_reply {
 	__u32 path_len;		/* bytes of path, with its NUL */
 	__u32 reserved;
 	char path[];
+} __attribute__((packed));
+
+/*
+ * VMA_OP: a system call changing the address space, made by a migrated
+ * thread at a remote, carried out at the origin by its twin.
+ */
+struct pcn_vma_op {
+	__s32 origin_tgid;
+	__s32 origin_tid;	/* the twin */
+	__u32 nr;		/* x86_64 system call number */
+	__u32 reserved;
+	__u64 args[6];
+} __attribute__((packed));
+
+struct pcn_vma_op_reply {
+	__s64 ret;		/* the system call's return value */
+} __attribute__((packed));
+
+/* VMA_DROP: [start, end) changed at the origin; unmap it here. */
+struct pcn_vma_drop {
+	__s32 origin_tgid;
+	__u32 reserved;
+	__u64 start, end;
 } __attribute__((packed));
 
 /* ---- page server ---- */

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * System calls that change a distributed address space: mmap, munmap,
+ * mprotect, mremap, brk and madvise (the ones that drop pages).
+ *
+ * The origin is the authority: at a remote, such a call is sent to the
+ * origin (VMA_OP) and made there by the thread's twin, in the process's
+ * own context. At the origin, whoever makes it, the call is bracketed by
+ * coherence work under proc->vma_lock (held for write):
+ *
+ *  - before mprotect and mremap, pages whose only copy is at a remote come
+ *    home and read-only copies are dropped (their data must survive);
+ *  - after the call, the directory forgets the range (for calls that drop
+ *    memory), and every remote unmaps it (VMA_DROP); remotes learn what
+ *    is there now on their next fault.
+ *
+ * Meanwhile remotes' page and VMA requests are answered "busy".
+ */
+#define pr_fmt(fmt) "popcorn: " fmt
+
+#include <linux/mman.h>
+#include <linux/ptrace.h>
+#include <linux/sched/task_stack.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <asm/syscall.h>
+#include <asm/unistd.h>
+#include <popcorn/hooks.h>
+#include "internal.h"
+#include "process.h"
+
+struct pcn_vma_range {
+	unsigned long start, end;
+};
+
+/* What a call does to the pages of its range(s). */
+enum pcn_vma_effect {
+	PCN_VMA_NOTHING,	/* no coherence work: run it as it is */
+	PCN_VMA_DISCARD,	/* the memory is gone or replaced */
+	PCN_VMA_KEEP,		/* the memory stays (moved, protected) */
+};
+
+static bool pcn_range_set(struct pcn_vma_range *r, unsigned long start,
+			  unsigned long len)
+{
+	if (!PAGE_ALIGNED(start) || start >= TASK_SIZE_MAX ||
+	    !len || len > TASK_SIZE_MAX - start)
+		return false;
+	r->start = start;
+	r->end = PAGE_ALIGN(start + len);
+	return true;
+}
+
+/* The range a call affects before it runs; PCN_VMA_NOTHING if none. */
+static enum pcn_vma_effect pcn_vma_classify(int nr, const unsigned long *a,
+					    struct pcn_vma_range *r)
+{
+	switch (nr) {
+	case __NR_mmap:
+		if (!(a[3] & (MAP_FIXED | MAP_FIXED_NOREPLACE)))
+			return PCN_VMA_NOTHING;
+		return pcn_range_set(r, a[0], a[1]) ? PCN_VMA_DISCARD :
+		       PCN_VMA_NOTHING;
+	case __NR_munmap:
+		return pcn_range_set(r, a[0], a[1]) ? PCN_VMA_DISCARD :
+		       PCN_VMA_NOTHING;
+	case __NR_mprotect:
+		return pcn_range_set(r, a[0], a[1]) ? PCN_VMA_KEEP :
+		       PCN_VMA_NOTHING;
+	case __NR_mremap:
+		return pcn_range_set(r, a[0], a[1]) ? PCN_VMA_KEEP :
+		       PCN_VMA_NOTHING;
+	case __NR_madvise:
+		if (a[2] != MADV_DONTNEED && a[2] != MADV_FREE &&
+		    a[2] != MADV_REMOVE)
+			return PCN_VMA_NOTHING;
+		return pcn_range_set(r, a[0], a[1]) ? PCN_VMA_DISCARD :
+		       PCN_VMA_NOTHING;
+	case __NR_brk: {
+		unsigned long cur = READ_ONCE(current->mm->brk);
+
+		if (a[0] >= cur || a[0] < current->mm->start_brk)
+			return PCN_VMA_NOTHING;		/* grows or fails */
+		r->start = PAGE_ALIGN(a[0]);
+		r->end = PAGE_ALIGN(cur);
+		return r->start < r->end ? PCN_VMA_DISCARD : PCN_VMA_NOTHING;
+	}
+	default:
+		return PCN_VMA_NOTHING;
+	}
+}
+
+static bool pcn_vma_op_allowed(int nr)
+{
+	return nr == __NR_mmap || nr == __NR_munmap || nr == __NR_mprotect ||
+	       nr == __NR_mremap || nr == __NR_brk || nr == __NR_madvise;
+}
+
+/* Make every remote of @proc unmap [start, end). */
+static void pcn_vma_drop_remotes(struct pcn_process *proc,
+				 const struct pcn_vma_range *r)
+{
+	struct pcn_vma_drop d = {
+		.origin_tgid = proc->origin_tgid,
+		.start = r->start,
+		.end = r->end,
+	};
+	struct pcn_kmsg_rx *reply;
+	unsigned long nodes;
+	int nid;
+
+	spin_lock(&proc->lock);
+	nodes = proc->nodes;
+	spin_unlock(&proc->lock);
+	for_each_set_bit(nid, &nodes, PCN_MAX_NODES) {
+		/* A node that does not answer is lost, and the process with it. */
+		if (!pcn_kmsg_request(nid, PCN_KMSG_TYPE_VMA_DROP, &d, sizeof(d),
+				      &reply, PCN_REQUEST_TIMEOUT))
+			pcn_kmsg_done(reply);
+	}
+}
+
+/*
+ * Make system call @nr with @regs as the calling thread of the origin,
+ * with the coherence work it needs around it.
+ */
+static long pcn_origin_vma_call(struct pcn_process *proc, int nr,
+				struct pt_regs *regs)
+{
+	const unsigned long a[6] = {
+		regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9
+	};
+	struct pcn_vma_range r, moved;
+	enum pcn_vma_effect effect;
+	long ret;
+
+	effect = pcn_vma_classify(nr, a, &r);
+	if (effect == PCN_VMA_NOTHING)
+		return sys_call_table[nr](regs);
+
+	down_write(&proc->vma_lock);
+	if (effect == PCN_VMA_KEEP)
+		pcn_pages_writeback(proc, r.start, r.end);
+	ret = sys_call_table[nr](regs);
+	pcn_pages_forget(proc, r.start, r.end);
+	pcn_vma_drop_remotes(proc, &r);
+	/* mremap: the pages may live at a new address now. */
+	if (nr == __NR_mremap && !IS_ERR_VALUE(ret) && ret != r.start &&
+	    pcn_range_set(&moved, ret, a[2])) {
+		pcn_pages_forget(proc, moved.start, moved.end);
+		pcn_vma_drop_remotes(proc, &moved);
+	}
+	up_write(&proc->vma_lock);
+	return ret;
+}
+
+/* At a remote: have the twin make the call at the origin. */
+static long pcn_remote_vma_call(struct pcn_process *proc,
+				struct pcn_thread *th, int nr,
+				const struct pt_regs *regs)
+{
+	struct pcn_vma_op op = {
+		.origin_tgid = proc->origin_tgid,
+		.origin_tid = th->peer_tid,
+		.nr = nr,
+		.args = { regs->di, regs->si, regs->dx, regs->r10, regs->r8,
+			  regs->r9 },
+	};
+	const struct pcn_vma_op_reply *r;
+	struct pcn_kmsg_rx *reply;
+	long ret;
+
+	/* File descriptors are this node's: file mappings stay local. */
+	if (nr == __NR_mmap && !(regs->r10 & MAP_ANONYMOUS))
+		return -ENODEV;
+	ret = pcn_kmsg_request(proc->origin_nid, PCN_KMSG_TYPE_VMA_OP, &op,
+			       sizeof(op), &reply, PCN_REQUEST_TIMEOUT);
+	if (ret)
+		return ret == -ETIMEDOUT || ret == -ECONNRESET ? -EAGAIN : ret;
+	r = (const void *)reply->msg->payload;
+	ret = reply->msg->hdr.type == PCN_KMSG_TYPE_VMA_OP_REPLY ? r->ret :
+	      -EPROTO;
+	pcn_kmsg_done(reply);
+	return ret;
+}
+
+/* The syscall hook (include/popcorn/hooks.h). */
+bool pcn_syscall(struct pt_regs *regs, int nr)
+{
+	struct pcn_process *proc = current->mm->pcn_process;
+	struct pcn_thread *th = current->pcn_thread;
+
+	if (!pcn_vma_op_allowed(nr))
+		return false;
+	if (proc->is_origin) {
+		regs->ax = pcn_origin_vma_call(proc, nr, regs);
+		return true;
+	}
+	if (!th || th->role != PCN_THREAD_REMOTE)
+		return false;
+	regs->ax = pcn_remote_vma_call(proc, th, nr, regs);
+	return true;
+}
+
+/* ---- the twin's side ---- */
+
+static long pcn_twin_vma_call(struct pcn_thread *th,
+			      const struct pcn_vma_op *op)
+{
+	struct pt_regs regs = *current_pt_regs();
+
+	if (!pcn_vma_op_allowed(op->nr))
+		return -ENOSYS;
+	regs.orig_ax = op->nr;
+	regs.di = op->args[0];
+	regs.si = op->args[1];
+	regs.dx = op->args[2];
+	regs.r10 = op->args[3];
+	regs.r8 = op->args[4];
+	regs.r9 = op->args[5];
+	return pcn_origin_vma_call(th->proc, op->nr, &regs);
+}
+
+/*
+ * Make the calls queued for twin @th (current), or, when it is exiting,
+ * refuse them.
+ */
+void pcn_twin_work(struct pcn_thread *th)
+{
+	bool exiting = current->flags & PF_EXITING;
+	struct pcn_vma_op_reply r;
+	struct pcn_kmsg_rx *rx;
+
+	for (;;) {
+		spin_lock(&pcn_threads_lock);
+		rx = list_first_entry_or_null(&th->work, struct pcn_kmsg_rx,
+					      list);
+		if (rx)
+			list_del_init(&rx->list);
+		spin_unlock(&pcn_threads_lock);
+		if (!rx)
+			return;
+		r.ret = exiting ? -ESRCH :
+			pcn_twin_vma_call(th, (void *)rx->msg->payload);
+		pcn_kmsg_reply(rx, PCN_KMSG_TYPE_VMA_OP_REPLY, &r, sizeof(r));
+		pcn_kmsg_done(rx);
+	}
+}
+
+/* Origin: VMA_OP from a remote; queue it for the thread's twin. */
+static void pcn_vma_op_handle(struct pcn_kmsg_rx *rx)
+{
+	const struct pcn_vma_op *op = (const void *)rx->msg->payload;
+	struct pcn_vma_op_reply r = { .ret = -ESRCH };
+	struct pcn_process *proc;
+	struct task_struct *twin = NULL;
+	struct pcn_thread *th;
+
+	if (!pcn_vma_op_allowed(op->nr)) {
+		pcn_kmsg_bad(rx->from, "VMA operation not allowed");
+		r.ret = -EPROTO;
+		goto refuse;
+	}
+	proc = pcn_process_find(pcn_my_nid(), op->origin_tgid);
+	if (proc) {
+		twin = pcn_thread_task_get(op->origin_tid, PCN_THREAD_TWIN,
+					   proc);
+		pcn_process_put(proc);
+	}
+	if (!twin)
+		goto refuse;
+	spin_lock(&pcn_threads_lock);
+	th = twin->pcn_thread;
+	if (th && th->role == PCN_THREAD_TWIN &&
+	    th->peer_nid == rx->from->nid) {
+		list_add_tail(&rx->list, &th->work);
+		pcn_thread_post(th, PCN_EV_WORK);
+		rx = NULL;
+	}
+	spin_unlock(&pcn_threads_lock);
+	put_task_struct(twin);
+	if (!rx)
+		return;
+refuse:
+	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_VMA_OP_REPLY, &r, sizeof(r));
+	pcn_kmsg_done(rx);
+}
+
+/* Remote: the origin changed [start, end): forget what we had there. */
+static void pcn_vma_drop_handle(struct pcn_kmsg_rx *rx)
+{
+	const struct pcn_vma_drop *d = (const void *)rx->msg->payload;
+	struct pcn_vma_op_reply r = { .ret = 0 };
+	struct pcn_process *proc;
+	struct mm_struct *mm = NULL;
+
+	if (!PAGE_ALIGNED(d->start) || !PAGE_ALIGNED(d->end) ||
+	    d->start >= d->end || d->end > TASK_SIZE_MAX) {
+		pcn_kmsg_bad(rx->from, "malformed VMA drop");
+		r.ret = -EPROTO;
+		goto reply;
+	}
+	proc = pcn_process_find(rx->from->nid, d->origin_tgid);
+	if (proc) {
+		if (proc->mm && mmget_not_zero(proc->mm))
+			mm = proc->mm;
+		pcn_process_put(proc);
+	}
+	if (mm) {
+		mmap_write_lock(mm);
+		r.ret = do_munmap(mm, d->start, d->end - d->start, NULL);
+		mmap_write_unlock(mm);
+		mmput(mm);
+	}
+reply:
+	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_VMA_DROP_REPLY, &r, sizeof(r));
+	pcn_kmsg_done(rx);
+}
+
+int pcn_vma_ops_init(void)
+{
+	int ret;
+
+	ret = pcn_kmsg_register(PCN_KMSG_TYPE_VMA_OP, pcn_vma_op_handle);
+	if (!ret)
+		ret = pcn_kmsg_register(PCN_KMSG_TYPE_VMA_DROP,
+					pcn_vma_drop_handle);
+	return ret;
+}
