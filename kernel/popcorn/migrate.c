@@ -173,11 +173,12 @@ static int pcn_migrate_forward(int nid, struct pcn_thread *th,
 	}
 	spin_unlock(&pcn_threads_lock);
 	kfree(m);
-	m = NULL;
-	if (!ret) {
-		atomic64_inc(&pcn_pstats.migrations_out);
-		ret = pcn_twin_wait(th);
-	}
+	/* th->proc holds the process; the twin may exit without returning. */
+	pcn_process_put(proc);
+	if (ret)
+		return ret;
+	atomic64_inc(&pcn_pstats.migrations_out);
+	return pcn_twin_wait(th);
 out:
 	kfree(m);
 	pcn_process_put(proc);
@@ -213,12 +214,11 @@ static int pcn_migrate_back(struct pcn_thread *th,
 /* popcorn_migrate(nid, uregs) */
 int pcn_migrate(int nid, const void __user *uregs)
 {
-	struct regset_x86_64 *rs = NULL;
+	struct regset_x86_64 rs_buf, *rs = NULL;
 	struct pcn_thread *th, *fresh = NULL;
 	struct pcn_node *node;
 	int me = pcn_my_nid();
 	bool online;
-	int ret;
 
 	th = current->pcn_thread;
 	if (nid == POPCORN_NID_PROPOSED)
@@ -235,35 +235,29 @@ int pcn_migrate(int nid, const void __user *uregs)
 	if (!online)
 		return -EAGAIN;
 
+	/* On the stack: a thread that migrates back or ends never returns. */
 	if (uregs) {
-		rs = memdup_user(uregs, sizeof(*rs));
-		if (IS_ERR(rs))
-			return PTR_ERR(rs);
+		if (copy_from_user(&rs_buf, uregs, sizeof(rs_buf)))
+			return -EFAULT;
+		rs = &rs_buf;
 	}
 
 	if (th && th->role == PCN_THREAD_REMOTE) {
 		/* From a remote only back home, for now. */
-		ret = nid == th->proc->origin_nid ? pcn_migrate_back(th, rs) :
-		      -EOPNOTSUPP;
-		goto out;
+		return nid == th->proc->origin_nid ? pcn_migrate_back(th, rs) :
+		       -EOPNOTSUPP;
 	}
 	if (!th) {
 		fresh = pcn_thread_alloc(current);
-		if (!fresh) {
-			ret = -ENOMEM;
-			goto out;
-		}
+		if (!fresh)
+			return -ENOMEM;
 		if (!pcn_thread_attach(current, fresh)) {
 			kfree(fresh);
-			ret = -EINTR;
-			goto out;
+			return -EINTR;
 		}
 		th = fresh;
 	}
-	ret = pcn_migrate_forward(nid, th, rs);
-out:
-	kfree(rs);
-	return ret;
+	return pcn_migrate_forward(nid, th, rs);
 }
 
 /* ---- the receiving side ---- */

@@ -247,7 +247,7 @@ void pcn_task_exit(struct task_struct *tsk, long code)
 		break;
 	case PCN_THREAD_REMOTE:
 		atomic64_dec(&pcn_pstats.remote_threads);
-		if (th->leaving || READ_ONCE(proc->dead))
+		if (th->leaving || READ_ONCE(proc->killed))
 			break;
 		group = tsk->signal->flags & SIGNAL_GROUP_EXIT;
 		if (group)
@@ -272,6 +272,7 @@ static void pcn_remote_kill(struct pcn_process *proc)
 
 	spin_lock(&proc->lock);
 	proc->dead = true;
+	proc->killed = true;
 	worker = proc->worker;
 	if (worker)
 		get_task_struct(worker);

@@ -41,7 +41,8 @@ struct pcn_process {
 
 	spinlock_t lock;		/* the fields below */
 	unsigned long nodes;		/* origin: nodes that ran its threads */
-	bool dead;			/* no new threads; remote: being killed */
+	bool dead;			/* no new threads */
+	bool killed;			/* remote: ended by its origin */
 
 	/* origin: page directory, page index -> struct pcn_page_dir */
 	struct xarray pages;
