@@ -4,14 +4,15 @@
 #   make check        build everything and run the whole test suite
 #   make check-debug  the same on the debug kernel (lockdep, KASAN, DEBUG_VM)
 #   make kernel       build the vcluster kernel only (incremental)
-#   make tools        pcnctl, libpopcorn and the selftests
+#   make tools        pcnctl, libpopcorn, the selftests and the demo program
+#   make demo-prog    the demo program only (build/demo/pcn_demo)
 #   make shell        2-node cluster with an interactive shell on node 0
 
 TOP := $(CURDIR)
 BUILD := $(TOP)/build
 
-.PHONY: all deps kernel kernel-source kernel-debug tools pcnctl lib selftests demo check \
-	check-debug shell clean
+.PHONY: all deps kernel kernel-source kernel-debug tools pcnctl lib selftests demo-prog \
+	demo check check-debug shell clean
 
 all: kernel tools
 
@@ -24,7 +25,7 @@ kernel: deps
 kernel-debug: deps
 	@scripts/build-kernel.sh debug
 
-tools: pcnctl lib selftests
+tools: pcnctl lib selftests demo-prog
 
 pcnctl: deps
 	@$(MAKE) -s -C tools/pcnctl O=$(BUILD)/bin
@@ -39,7 +40,10 @@ selftests: kernel-source lib
 	@$(MAKE) -s -C selftests O=$(BUILD)/selftests KSRC=$(BUILD)/linux \
 		LIBPOPCORN=$(BUILD)/lib/libpopcorn.a
 
-demo: kernel tools
+demo-prog: lib
+	@$(MAKE) -s -C tools/demo O=$(BUILD)/demo LIBPOPCORN=$(BUILD)/lib/libpopcorn.a
+
+demo: kernel tools demo-prog
 	@scripts/demo.sh
 
 check: kernel tools

@@ -288,36 +288,24 @@ static void pcn_migrate_refuse(struct pcn_kmsg_rx *rx, int status)
 	pcn_kmsg_done(rx);
 }
 
-/* Origin: a thread comes back; hand its state to the twin. */
+static bool pcn_twin_set_back(struct pcn_thread *th, void *rx)
+{
+	if (th->back)
+		return false;
+	th->back = rx;
+	return true;
+}
+
+/* Origin: a thread comes back; hand its state to the twin, which replies. */
 static void pcn_migrate_back_handle(struct pcn_kmsg_rx *rx)
 {
 	const struct pcn_migrate_msg *m = (const void *)rx->msg->payload;
-	struct pcn_process *proc;
-	struct task_struct *twin;
-	struct pcn_thread *th;
-	int ret = -ESRCH;
+	int ret;
 
-	proc = pcn_process_find(pcn_my_nid(), m->origin_tgid);
-	if (!proc)
-		goto refuse;
-	twin = pcn_thread_task_get(m->origin_tid, PCN_THREAD_TWIN, proc);
-	pcn_process_put(proc);
-	if (!twin)
-		goto refuse;
-	spin_lock(&pcn_threads_lock);
-	th = twin->pcn_thread;
-	if (th && th->role == PCN_THREAD_TWIN &&
-	    th->peer_nid == rx->from->nid && !th->back) {
-		th->back = rx;
-		pcn_thread_post(th, PCN_EV_BACK);
-		ret = 0;
-	}
-	spin_unlock(&pcn_threads_lock);
-	put_task_struct(twin);
-	if (!ret)
-		return;		/* the twin replies */
-refuse:
-	pcn_migrate_refuse(rx, ret);
+	ret = pcn_twin_post(m->origin_tgid, m->origin_tid, rx->from->nid,
+			    PCN_EV_BACK, pcn_twin_set_back, rx);
+	if (ret)
+		pcn_migrate_refuse(rx, ret);
 }
 
 static void pcn_migrate_handle(struct pcn_kmsg_rx *rx)

@@ -322,13 +322,9 @@ static void pcn_page_fetch_handle(struct pcn_kmsg_rx *rx)
 		r.status = -EPROTO;
 		goto reply;
 	}
-	proc = pcn_process_find(pcn_my_nid(), req->origin_tgid);
+	proc = pcn_process_get_mm(pcn_my_nid(), req->origin_tgid, from, &mm);
 	if (!proc)
 		goto reply;
-	if (test_bit(from, &proc->nodes) && mmget_not_zero(proc->mm))
-		mm = proc->mm;
-	if (!mm)
-		goto put;
 	r.status = -EAGAIN;
 	if (!down_read_trylock(&proc->vma_lock))
 		goto mmput;
@@ -354,7 +350,6 @@ static void pcn_page_fetch_handle(struct pcn_kmsg_rx *rx)
 	up_read(&proc->vma_lock);
 mmput:
 	mmput(mm);
-put:
 	pcn_process_put(proc);
 reply:
 	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_PAGE_FETCH_REPLY, &r, sizeof(r));
@@ -540,16 +535,14 @@ static void pcn_page_recall_handle(struct pcn_kmsg_rx *rx)
 		goto reply;
 	}
 	/* Only the process's origin may recall its pages. */
-	proc = pcn_process_find(rx->from->nid, req->origin_tgid);
+	proc = pcn_process_get_mm(rx->from->nid, req->origin_tgid,
+				  rx->from->nid, &mm);
 	if (!proc)
 		goto reply;
-	if (proc->mm && mmget_not_zero(proc->mm))
-		mm = proc->mm;
-	if (!mm)
-		goto put;
+	/* The fault path's order: mmap_lock, then the page lock. */
 	lock = pcn_page_lock(proc, req->addr);
-	mutex_lock(lock);
 	mmap_read_lock(mm);
+	mutex_lock(lock);
 	r.status = 0;
 	vma = vma_lookup(mm, req->addr);
 	if (vma && req->desc.len) {
@@ -568,10 +561,9 @@ static void pcn_page_recall_handle(struct pcn_kmsg_rx *rx)
 		else
 			pcn_pte_zap(vma, req->addr);
 	}
-	mmap_read_unlock(mm);
 	mutex_unlock(lock);
+	mmap_read_unlock(mm);
 	mmput(mm);
-put:
 	pcn_process_put(proc);
 reply:
 	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_PAGE_RECALL_REPLY, &r, sizeof(r));

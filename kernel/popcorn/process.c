@@ -101,6 +101,27 @@ struct pcn_process *pcn_process_find(int origin_nid, pid_t tgid)
 }
 
 /*
+ * Process (@origin_nid, @tgid) and its mm, both referenced, for a request
+ * from node @from: at the origin, only from a node that ran threads of
+ * it. NULL when there is no such process (any more).
+ */
+struct pcn_process *pcn_process_get_mm(int origin_nid, pid_t tgid, int from,
+				       struct mm_struct **mmp)
+{
+	struct pcn_process *proc = pcn_process_find(origin_nid, tgid);
+
+	if (!proc)
+		return NULL;
+	if ((!proc->is_origin || test_bit(from, &proc->nodes)) && proc->mm &&
+	    mmget_not_zero(proc->mm)) {
+		*mmp = proc->mm;
+		return proc;
+	}
+	pcn_process_put(proc);
+	return NULL;
+}
+
+/*
  * The origin's state of @mm (current's), created when its first thread
  * migrates. Returns a reference.
  */
@@ -201,6 +222,38 @@ void pcn_thread_post(struct pcn_thread *th, unsigned long event)
 	lockdep_assert_held(&pcn_threads_lock);
 	th->events |= event;
 	wake_up(&th->wait);
+}
+
+/*
+ * Post @event to the twin at this origin of thread @tid of process @tgid,
+ * which runs at node @from. @fill, called under pcn_threads_lock, hands
+ * the twin what goes with the event, or refuses it. 0 or -ESRCH.
+ */
+int pcn_twin_post(pid_t tgid, pid_t tid, int from, unsigned long event,
+		  bool (*fill)(struct pcn_thread *th, void *arg), void *arg)
+{
+	struct task_struct *twin = NULL;
+	struct pcn_process *proc;
+	struct pcn_thread *th;
+	int ret = -ESRCH;
+
+	proc = pcn_process_find(pcn_my_nid(), tgid);
+	if (proc) {
+		twin = pcn_thread_task_get(tid, PCN_THREAD_TWIN, proc);
+		pcn_process_put(proc);
+	}
+	if (!twin)
+		return -ESRCH;
+	spin_lock(&pcn_threads_lock);
+	th = twin->pcn_thread;
+	if (th && th->role == PCN_THREAD_TWIN && th->peer_nid == from &&
+	    fill(th, arg)) {
+		pcn_thread_post(th, event);
+		ret = 0;
+	}
+	spin_unlock(&pcn_threads_lock);
+	put_task_struct(twin);
+	return ret;
 }
 
 static void pcn_send_exit_msg(int nid, enum pcn_kmsg_type type,
@@ -311,30 +364,22 @@ void pcn_mm_exit(struct mm_struct *mm)
 
 /* ---- messages ---- */
 
+static bool pcn_twin_set_exit(struct pcn_thread *th, void *arg)
+{
+	const struct pcn_thread_exit_msg *m = arg;
+
+	th->exit_code = m->code;
+	th->exit_group = m->group;
+	return true;
+}
+
 /* Origin: a migrated thread ended at its remote node. */
 static void pcn_thread_exit_handle(struct pcn_kmsg_rx *rx)
 {
-	const struct pcn_thread_exit_msg *m = (const void *)rx->msg->payload;
-	struct pcn_process *proc;
-	struct task_struct *twin;
+	struct pcn_thread_exit_msg *m = (void *)rx->msg->payload;
 
-	proc = pcn_process_find(pcn_my_nid(), m->origin_tgid);
-	if (!proc)
-		goto out;
-	twin = pcn_thread_task_get(m->origin_tid, PCN_THREAD_TWIN, proc);
-	if (twin) {
-		spin_lock(&pcn_threads_lock);
-		if (twin->pcn_thread &&
-		    twin->pcn_thread->peer_nid == rx->from->nid) {
-			twin->pcn_thread->exit_code = m->code;
-			twin->pcn_thread->exit_group = m->group;
-			pcn_thread_post(twin->pcn_thread, PCN_EV_EXIT);
-		}
-		spin_unlock(&pcn_threads_lock);
-		put_task_struct(twin);
-	}
-	pcn_process_put(proc);
-out:
+	pcn_twin_post(m->origin_tgid, m->origin_tid, rx->from->nid,
+		      PCN_EV_EXIT, pcn_twin_set_exit, m);
 	pcn_kmsg_done(rx);
 }
 

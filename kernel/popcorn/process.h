@@ -110,6 +110,8 @@ extern struct pcn_process_stats pcn_pstats;
 /* process.c */
 struct pcn_process *pcn_process_origin_get(struct mm_struct *mm);
 struct pcn_process *pcn_process_find(int origin_nid, pid_t tgid);
+struct pcn_process *pcn_process_get_mm(int origin_nid, pid_t tgid, int from,
+				       struct mm_struct **mmp);
 void pcn_process_put(struct pcn_process *proc);
 struct pcn_process *pcn_process_remote_new(int origin_nid, pid_t tgid);
 void pcn_process_publish(struct pcn_process *proc);
@@ -118,6 +120,8 @@ bool pcn_thread_attach(struct task_struct *task, struct pcn_thread *th);
 struct task_struct *pcn_thread_task_get(pid_t tid, enum pcn_thread_role role,
 					struct pcn_process *proc);
 void pcn_thread_post(struct pcn_thread *th, unsigned long event);
+int pcn_twin_post(pid_t tgid, pid_t tid, int from, unsigned long event,
+		  bool (*fill)(struct pcn_thread *th, void *arg), void *arg);
 void pcn_process_node_offline(int nid);
 int pcn_process_init(void);
 

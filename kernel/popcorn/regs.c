@@ -21,18 +21,6 @@
 			 X86_EFLAGS_DF | X86_EFLAGS_OF | X86_EFLAGS_RF | \
 			 X86_EFLAGS_AC | X86_EFLAGS_NT)
 
-/*
- * The general registers carried as they are: wire (and regset) name,
- * pt_regs name. rax, rip, rsp and rflags are handled on their own.
- */
-#define PCN_GPRS(X)							\
-	X(r15, r15) X(r14, r14) X(r13, r13) X(r12, r12) X(rbp, bp)	\
-	X(rbx, bx) X(r11, r11) X(r10, r10) X(r9, r9) X(r8, r8)		\
-	X(rcx, cx) X(rdx, dx) X(rsi, si) X(rdi, di)
-#define PCN_FROM_REGSET(w, p)	(wr->w = rs->w);
-#define PCN_FROM_PT_REGS(w, p)	(wr->w = regs->p);
-#define PCN_TO_PT_REGS(w, p)	(regs->p = wr->w);
-
 /* Size and kind of this CPU's FPU image; both nodes must agree. */
 unsigned int pcn_fpu_image_size(u32 *kind)
 {
@@ -58,12 +46,38 @@ int pcn_regs_save(struct pcn_migrate_msg *m, const struct pt_regs *regs,
 	int ret;
 
 	if (rs) {
-		PCN_GPRS(PCN_FROM_REGSET)
+		wr->r15 = rs->r15;
+		wr->r14 = rs->r14;
+		wr->r13 = rs->r13;
+		wr->r12 = rs->r12;
+		wr->rbp = rs->rbp;
+		wr->rbx = rs->rbx;
+		wr->r11 = rs->r11;
+		wr->r10 = rs->r10;
+		wr->r9 = rs->r9;
+		wr->r8 = rs->r8;
+		wr->rcx = rs->rcx;
+		wr->rdx = rs->rdx;
+		wr->rsi = rs->rsi;
+		wr->rdi = rs->rdi;
 		wr->rip = rs->rip;
 		wr->rflags = rs->rflags;
 		wr->rsp = rs->rsp;
 	} else {
-		PCN_GPRS(PCN_FROM_PT_REGS)
+		wr->r15 = regs->r15;
+		wr->r14 = regs->r14;
+		wr->r13 = regs->r13;
+		wr->r12 = regs->r12;
+		wr->rbp = regs->bp;
+		wr->rbx = regs->bx;
+		wr->r11 = regs->r11;
+		wr->r10 = regs->r10;
+		wr->r9 = regs->r9;
+		wr->r8 = regs->r8;
+		wr->rcx = regs->cx;
+		wr->rdx = regs->dx;
+		wr->rsi = regs->si;
+		wr->rdi = regs->di;
 		wr->rip = regs->ip;
 		wr->rflags = regs->flags;
 		wr->rsp = regs->sp;
@@ -110,7 +124,20 @@ int pcn_regs_restore(struct pt_regs *regs, const struct pcn_migrate_msg *m)
 	if (ret)
 		return ret;
 
-	PCN_GPRS(PCN_TO_PT_REGS)
+	regs->r15 = wr->r15;
+	regs->r14 = wr->r14;
+	regs->r13 = wr->r13;
+	regs->r12 = wr->r12;
+	regs->bp = wr->rbp;
+	regs->bx = wr->rbx;
+	regs->r11 = wr->r11;
+	regs->r10 = wr->r10;
+	regs->r9 = wr->r9;
+	regs->r8 = wr->r8;
+	regs->cx = wr->rcx;
+	regs->dx = wr->rdx;
+	regs->si = wr->rsi;
+	regs->di = wr->rdi;
 	regs->ax = 0;
 	regs->orig_ax = -1;		/* no system call to restart */
 	regs->ip = wr->rip;

@@ -210,7 +210,7 @@ static long pcn_twin_vma_call(struct pcn_thread *th,
 	struct pt_regs regs = *current_pt_regs();
 
 	if (!pcn_vma_op_allowed(op->nr))
-		return -ENOSYS;
+		return -EINVAL;
 	regs.orig_ax = op->nr;
 	regs.di = op->args[0];
 	regs.si = op->args[1];
@@ -247,41 +247,28 @@ void pcn_twin_work(struct pcn_thread *th)
 	}
 }
 
-/* Origin: VMA_OP from a remote; queue it for the thread's twin. */
+static bool pcn_twin_queue_work(struct pcn_thread *th, void *arg)
+{
+	struct pcn_kmsg_rx *rx = arg;
+
+	list_add_tail(&rx->list, &th->work);
+	return true;
+}
+
+/* Origin: VMA_OP from a remote; the thread's twin makes the call. */
 static void pcn_vma_op_handle(struct pcn_kmsg_rx *rx)
 {
 	const struct pcn_vma_op *op = (const void *)rx->msg->payload;
 	struct pcn_vma_op_reply r = { .ret = -ESRCH };
-	struct pcn_process *proc;
-	struct task_struct *twin = NULL;
-	struct pcn_thread *th;
 
 	if (!pcn_vma_op_allowed(op->nr)) {
 		pcn_kmsg_bad(rx->from, "VMA operation not allowed");
 		r.ret = -EPROTO;
-		goto refuse;
+	} else if (!pcn_twin_post(op->origin_tgid, op->origin_tid,
+				  rx->from->nid, PCN_EV_WORK,
+				  pcn_twin_queue_work, rx)) {
+		return;		/* the twin replies */
 	}
-	proc = pcn_process_find(pcn_my_nid(), op->origin_tgid);
-	if (proc) {
-		twin = pcn_thread_task_get(op->origin_tid, PCN_THREAD_TWIN,
-					   proc);
-		pcn_process_put(proc);
-	}
-	if (!twin)
-		goto refuse;
-	spin_lock(&pcn_threads_lock);
-	th = twin->pcn_thread;
-	if (th && th->role == PCN_THREAD_TWIN &&
-	    th->peer_nid == rx->from->nid) {
-		list_add_tail(&rx->list, &th->work);
-		pcn_thread_post(th, PCN_EV_WORK);
-		rx = NULL;
-	}
-	spin_unlock(&pcn_threads_lock);
-	put_task_struct(twin);
-	if (!rx)
-		return;
-refuse:
 	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_VMA_OP_REPLY, &r, sizeof(r));
 	pcn_kmsg_done(rx);
 }
@@ -300,17 +287,14 @@ static void pcn_vma_drop_handle(struct pcn_kmsg_rx *rx)
 		r.ret = -EPROTO;
 		goto reply;
 	}
-	proc = pcn_process_find(rx->from->nid, d->origin_tgid);
+	proc = pcn_process_get_mm(rx->from->nid, d->origin_tgid, rx->from->nid,
+				  &mm);
 	if (proc) {
-		if (proc->mm && mmget_not_zero(proc->mm))
-			mm = proc->mm;
-		pcn_process_put(proc);
-	}
-	if (mm) {
 		mmap_write_lock(mm);
 		r.ret = do_munmap(mm, d->start, d->end - d->start, NULL);
 		mmap_write_unlock(mm);
 		mmput(mm);
+		pcn_process_put(proc);
 	}
 reply:
 	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_VMA_DROP_REPLY, &r, sizeof(r));

@@ -66,13 +66,10 @@ static void pcn_vma_request_handle(struct pcn_kmsg_rx *rx)
 		status = -ENOMEM;
 		goto reply;
 	}
-	proc = pcn_process_find(pcn_my_nid(), req->origin_tgid);
+	proc = pcn_process_get_mm(pcn_my_nid(), req->origin_tgid,
+				  rx->from->nid, &mm);
 	if (!proc)
 		goto reply;
-	if (test_bit(rx->from->nid, &proc->nodes) && mmget_not_zero(proc->mm))
-		mm = proc->mm;
-	if (!mm)
-		goto put;
 	status = -EAGAIN;	/* the address space is being changed */
 	if (down_read_trylock(&proc->vma_lock)) {
 		mmap_read_lock(mm);
@@ -83,7 +80,6 @@ static void pcn_vma_request_handle(struct pcn_kmsg_rx *rx)
 		up_read(&proc->vma_lock);
 	}
 	mmput(mm);
-put:
 	pcn_process_put(proc);
 reply:
 	if (r) {

@@ -1,0 +1,37 @@
+# Shared by the guest sides of bench/*-latency (busybox sh on node 0):
+# the raw baselines of the same boot. Needs $peer and $rdev.
+
+# Every server gets its own port (callers run in $(...) subshells, so the
+# port is passed in): on iWARP rdma_cm ports are real TCP ports.
+# perftest: server on node 1 through vc-exec, client here with retries.
+# Prints t_typical (the median) in microseconds.
+perftest() {
+	tool=$1 size=$2 port=$3
+	vc-exec 1 "timeout 120 $tool -R -d $rdev -p $port -s $size -n 1000 >/tmp/srv.$port 2>&1 &"
+	i=0
+	while [ $i -lt 50 ]; do
+		if timeout 120 $tool -R -d $rdev -p $port -s $size -n 1000 $peer \
+			>/tmp/cli.$port 2>&1; then
+			awk -v s=$size '$1 == s && NF >= 5 { print $5; exit }' /tmp/cli.$port
+			return
+		fi
+		sleep 0.2
+		i=$((i + 1))
+	done
+	echo "perftest $tool failed" >&2
+}
+
+# sockperf TCP ping-pong, full round trip median in microseconds.
+sockperf_rtt() {
+	size=$1 port=$2
+	vc-exec 1 "timeout 60 sockperf server --tcp -i $peer -p $port >/dev/null 2>&1 &"
+	i=0
+	while [ $i -lt 10 ]; do
+		sleep 0.5
+		v=$(sockperf ping-pong --tcp -i $peer -p $port -m $size -t 3 --full-rtt \
+			--no-rdtsc 2>&1 | sed -n 's/.*percentile 50\.000 = *\([0-9.]*\).*/\1/p')
+		[ -n "$v" ] && { echo "$v"; return; }
+		i=$((i + 1))
+	done
+	echo "sockperf $size B failed" >&2
+}
