@@ -38,7 +38,7 @@ result() {	# result pass|fail|skip NAME
 
 # One cluster boot: selftests over TRANSPORT on NODES nodes, RDMA device DEV.
 run_suite() {
-	local transport=$1 nodes=$2 dev=$3 tag="$1-$3-$2n" rc logdir
+	local transport=$1 nodes=$2 dev=$3 tag=${SUITE_TAG:-$1-$3-$2n} rc logdir
 	shift 3
 	echo "=== selftests: $nodes nodes, transport $transport, RDMA device $dev"
 	"$vc" run "${vc_opts[@]}" --nodes "$nodes" --transport "$transport" \
@@ -104,6 +104,10 @@ start=$(date +%s)
 run_suite tcp 2 rxe "$@"
 run_suite rdma 2 rxe "$@"
 run_suite rdma 2 siw "$@"
+# The XSAVE/AVX path of a migration: QEMU's "max" CPU has AVX (qemu64, the
+# fast default, has not).
+[ $# -eq 0 ] && VCLUSTER_CPU=max SUITE_TAG=tcp-rxe-2n-avx \
+	run_suite tcp 2 rxe test_migrate_avx.sh
 
 echo
 echo "=== summary ($(( $(date +%s) - start ))s)"

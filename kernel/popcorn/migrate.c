@@ -251,11 +251,12 @@ int pcn_migrate(int nid, const void __user *uregs)
 		fresh = pcn_thread_alloc(current);
 		if (!fresh)
 			return -ENOMEM;
-		if (!pcn_thread_attach(current, fresh)) {
+		/* A proposal from another thread may have attached one. */
+		if (!pcn_thread_attach(current, fresh))
 			kfree(fresh);
-			return -EINTR;
-		}
-		th = fresh;
+		th = READ_ONCE(current->pcn_thread);
+		if (!th)
+			return -EINTR;		/* exiting */
 	}
 	return pcn_migrate_forward(nid, th, rs);
 }
