@@ -45,9 +45,9 @@ static int pcn_migrate_send(int nid, struct pcn_migrate_msg *m, pid_t *tid)
 	if (reply->msg->hdr.type != PCN_KMSG_TYPE_MIGRATE_REPLY)
 		ret = -EPROTO;
 	else
-		ret = r->status < 0 && r->status >= -MAX_ERRNO ? r->status : 0;
-	if (!ret && r->status > 0)
-		ret = -EPROTO;
+		/* From the peer: anything but 0 or an errno is a bad reply. */
+		ret = r->status > 0 || r->status < -MAX_ERRNO ? -EPROTO :
+		      r->status;
 	if (!ret && tid)
 		*tid = r->tid;
 	pcn_kmsg_done(reply);
