@@ -57,8 +57,12 @@ if ! diff -rq "$top/patches" "$applied" >/dev/null 2>&1; then
 		patch -d "$src" -p1 -s -N --no-backup-if-mismatch < "$p"
 		cp -p "$p" "$applied/"
 	done
+	# "if", not "&&": the loop's status is its last command's, and a
+	# changed last file must not fail the pipeline under set -e.
 	(cd "$keep" && find . -type f) | while read -r f; do
-		cmp -s "$keep/$f" "$src/$f" && touch -r "$keep/$f" "$src/$f"
+		if cmp -s "$keep/$f" "$src/$f"; then
+			touch -r "$keep/$f" "$src/$f"
+		fi
 	done
 	rm -rf "$keep"
 fi
