@@ -5,7 +5,7 @@
 #   make check-debug  the same on the debug kernel (lockdep, KASAN, DEBUG_VM)
 #   make kernel       build the vcluster kernel only (incremental)
 #   make tools        pcnctl, libpopcorn, the selftests and the demo program
-#   make demo-prog    the demo program only (build/demo/pcn_demo)
+#   make demo-prog    the demo programs only (build/demo: pcn_demo, pcn_sharers)
 #   make shell        2-node cluster with an interactive shell on node 0
 
 TOP := $(CURDIR)

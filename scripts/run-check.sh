@@ -104,6 +104,9 @@ start=$(date +%s)
 run_suite tcp 2 rxe "$@"
 run_suite rdma 2 rxe "$@"
 run_suite rdma 2 siw "$@"
+# Threads spread over three nodes, remote to remote (the hub joins them).
+[ $# -eq 0 ] && SUITE_TAG=tcp-rxe-3n \
+	run_suite tcp 3 rxe test_migrate.sh test_distributed.sh
 # The XSAVE/AVX path of a migration: QEMU's "max" CPU has AVX (qemu64, the
 # fast default, has not).
 [ $# -eq 0 ] && VCLUSTER_CPU=max SUITE_TAG=tcp-rxe-2n-avx \

@@ -70,6 +70,19 @@ void pcn_kmsg_done(struct pcn_kmsg_rx *rx);
 int pcn_kmsg_request(int nid, enum pcn_kmsg_type type, const void *payload,
 		     size_t size, struct pcn_kmsg_rx **reply,
 		     unsigned long timeout);
+/* No time limit, but a fatal signal ends the wait (-EINTR). */
+int pcn_kmsg_request_killable(int nid, enum pcn_kmsg_type type,
+			      const void *payload, size_t size,
+			      struct pcn_kmsg_rx **reply);
+/*
+ * The same request to each node of @nids at once. For each such nid,
+ * results[nid] is 0 with the answer in replies[nid] (release it), or why
+ * there is none. Returns 0, or an error before anything was sent.
+ */
+int pcn_kmsg_request_all(unsigned long nids, enum pcn_kmsg_type type,
+			 const void *payload, size_t size,
+			 struct pcn_kmsg_rx **replies, int *results,
+			 unsigned long timeout);
 int pcn_kmsg_reply(struct pcn_kmsg_rx *req, enum pcn_kmsg_type type,
 		   const void *payload, size_t size);
 

@@ -59,13 +59,17 @@ const struct pcn_kmsg_bounds pcn_kmsg_type_bounds[PCN_KMSG_TYPE_MAX] = {
 		sizeof(struct pcn_vma_reply) + PCN_VMA_PATH_MAX
 	},
 	[PCN_KMSG_TYPE_VMA_OP] = PCN_FIXED(struct pcn_vma_op),
-	[PCN_KMSG_TYPE_VMA_OP_REPLY] = PCN_FIXED(struct pcn_vma_op_reply),
+	[PCN_KMSG_TYPE_VMA_OP_REPLY] = PCN_FIXED(struct pcn_syscall_reply),
 	[PCN_KMSG_TYPE_VMA_DROP] = PCN_FIXED(struct pcn_vma_drop),
-	[PCN_KMSG_TYPE_VMA_DROP_REPLY] = PCN_FIXED(struct pcn_vma_op_reply),
+	[PCN_KMSG_TYPE_VMA_DROP_REPLY] = PCN_FIXED(struct pcn_syscall_reply),
 	[PCN_KMSG_TYPE_PAGE_FETCH] = PCN_FIXED(struct pcn_page_fetch),
 	[PCN_KMSG_TYPE_PAGE_FETCH_REPLY] = PCN_FIXED(struct pcn_page_fetch_reply),
 	[PCN_KMSG_TYPE_PAGE_RECALL] = PCN_FIXED(struct pcn_page_fetch),
 	[PCN_KMSG_TYPE_PAGE_RECALL_REPLY] = PCN_FIXED(struct pcn_page_fetch_reply),
+	[PCN_KMSG_TYPE_FUTEX] = PCN_FIXED(struct pcn_futex_msg),
+	[PCN_KMSG_TYPE_FUTEX_REPLY] = PCN_FIXED(struct pcn_syscall_reply),
+	[PCN_KMSG_TYPE_CLONE] = PCN_FIXED(struct pcn_clone_msg),
+	[PCN_KMSG_TYPE_CLONE_REPLY] = PCN_FIXED(struct pcn_syscall_reply),
 #undef PCN_FIXED
 };
 
@@ -95,6 +99,10 @@ static const char * const pcn_kmsg_type_names[PCN_KMSG_TYPE_MAX] = {
 	[PCN_KMSG_TYPE_PAGE_FETCH_REPLY] = "page_fetch_reply",
 	[PCN_KMSG_TYPE_PAGE_RECALL] = "page_recall",
 	[PCN_KMSG_TYPE_PAGE_RECALL_REPLY] = "page_recall_reply",
+	[PCN_KMSG_TYPE_FUTEX] = "futex",
+	[PCN_KMSG_TYPE_FUTEX_REPLY] = "futex_reply",
+	[PCN_KMSG_TYPE_CLONE] = "clone",
+	[PCN_KMSG_TYPE_CLONE_REPLY] = "clone_reply",
 };
 
 const char *pcn_kmsg_type_name(unsigned int type)

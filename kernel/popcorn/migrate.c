@@ -56,14 +56,17 @@ static int pcn_migrate_send(int nid, struct pcn_migrate_msg *m, pid_t *tid)
 
 /*
  * The twin: wait until the thread comes back (0: return to user space with
- * its state), ends at the remote (we end the same way), or is lost.
+ * its state, or, *relay >= 0, go on to that node with it), ends at the
+ * remote (we end the same way), or is lost.
  */
-static int pcn_twin_wait(struct pcn_thread *th)
+static int pcn_twin_wait(struct pcn_thread *th, int *relay)
 {
+	const struct pcn_migrate_msg *m;
 	struct pcn_kmsg_rx *back;
 	unsigned long events;
 	int ret;
 
+	*relay = -1;
 	for (;;) {
 		ret = wait_event_killable(th->wait, READ_ONCE(th->events));
 		if (ret)
@@ -79,8 +82,10 @@ static int pcn_twin_wait(struct pcn_thread *th)
 		if (events & PCN_EV_WORK)
 			pcn_twin_work(th);
 		if (events & PCN_EV_BACK) {
-			ret = pcn_regs_restore(current_pt_regs(),
-					       (void *)back->msg->payload);
+			m = (const void *)back->msg->payload;
+			ret = pcn_regs_restore(current_pt_regs(), m);
+			if (!ret && (m->flags & PCN_MIGRATE_RELAY))
+				*relay = m->relay_nid;
 			if (!ret) {
 				spin_lock(&pcn_threads_lock);
 				th->role = PCN_THREAD_NONE;
@@ -118,13 +123,26 @@ static int pcn_twin_wait(struct pcn_thread *th)
 	}
 }
 
+/* A forward migration of current, a thread of origin process @proc. */
+static void pcn_migrate_msg_init(struct pcn_migrate_msg *m,
+				 struct pcn_process *proc)
+{
+	m->origin_nid = proc->origin_nid;
+	m->origin_tgid = current->tgid;
+	m->origin_tid = current->pid;
+	m->vdso = (unsigned long)current->mm->context.vdso;
+	m->uid = from_kuid_munged(&init_user_ns, current_uid());
+	m->gid = from_kgid_munged(&init_user_ns, current_gid());
+	get_task_comm(m->comm, current);
+}
+
 static int pcn_migrate_forward(int nid, struct pcn_thread *th,
 			       const struct regset_x86_64 *rs)
 {
 	struct pcn_migrate_msg *m;
 	struct pcn_process *proc;
+	int ret, relay;
 	pid_t tid;
-	int ret;
 
 	proc = pcn_process_origin_get(current->mm);
 	if (!proc)
@@ -134,17 +152,11 @@ static int pcn_migrate_forward(int nid, struct pcn_thread *th,
 		ret = -ENOMEM;
 		goto out;
 	}
-	m->origin_nid = proc->origin_nid;
-	m->origin_tgid = current->tgid;
-	m->origin_tid = current->pid;
-	m->vdso = (unsigned long)current->mm->context.vdso;
-	m->uid = from_kuid_munged(&init_user_ns, current_uid());
-	m->gid = from_kgid_munged(&init_user_ns, current_gid());
-	get_task_comm(m->comm, current);
+	pcn_migrate_msg_init(m, proc);
 	ret = pcn_regs_save(m, current_pt_regs(), rs);
 	if (ret)
 		goto out;
-
+again:
 	spin_lock(&proc->lock);
 	proc->nodes |= BIT(nid);
 	spin_unlock(&proc->lock);
@@ -172,21 +184,47 @@ static int pcn_migrate_forward(int nid, struct pcn_thread *th,
 		th->peer_tid = tid;
 	}
 	spin_unlock(&pcn_threads_lock);
-	kfree(m);
-	/* th->proc holds the process; the twin may exit without returning. */
-	pcn_process_put(proc);
 	if (ret)
-		return ret;
+		goto out;
 	atomic64_inc(&pcn_pstats.migrations_out);
-	return pcn_twin_wait(th);
+	/*
+	 * The twin may exit without returning from here: th->proc holds the
+	 * process meanwhile.
+	 */
+	kfree(m);
+	pcn_process_put(proc);
+	ret = pcn_twin_wait(th, &relay);
+	if (ret || relay < 0)
+		return ret;
+	/*
+	 * Back from one remote on its way to another: its state is ours
+	 * now, send it on. If that fails, it goes on here, at the origin.
+	 */
+	nid = relay;
+	proc = th->proc;
+	kref_get(&proc->ref);
+	m = pcn_migrate_msg_alloc();
+	if (!m) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	pcn_migrate_msg_init(m, proc);
+	ret = pcn_regs_save(m, current_pt_regs(), NULL);
+	if (!ret)
+		goto again;
 out:
 	kfree(m);
 	pcn_process_put(proc);
 	return ret;
 }
 
+/*
+ * Home to the origin, where the twin takes over; with @relay >= 0 the twin
+ * sends the thread on to that node (remote to remote goes through the
+ * origin, which keeps the thread's twin and knows where it is).
+ */
 static int pcn_migrate_back(struct pcn_thread *th,
-			    const struct regset_x86_64 *rs)
+			    const struct regset_x86_64 *rs, int relay)
 {
 	struct pcn_process *proc = th->proc;
 	struct pcn_migrate_msg *m;
@@ -199,6 +237,9 @@ static int pcn_migrate_back(struct pcn_thread *th,
 	m->origin_tgid = proc->origin_tgid;
 	m->origin_tid = th->peer_tid;
 	m->flags = PCN_MIGRATE_BACK;
+	m->relay_nid = relay;
+	if (relay >= 0)
+		m->flags |= PCN_MIGRATE_RELAY;
 	ret = pcn_regs_save(m, current_pt_regs(), rs);
 	if (!ret)
 		ret = pcn_migrate_send(proc->origin_nid, m, NULL);
@@ -209,6 +250,27 @@ static int pcn_migrate_back(struct pcn_thread *th,
 	atomic64_inc(&pcn_pstats.migrations_out);
 	th->leaving = true;
 	do_exit(0);
+}
+
+/*
+ * A thread just created at the origin for a thread at node @nid (clone.c),
+ * with its user state in place: it goes to @nid before it runs any user
+ * code. If it cannot, it runs here.
+ */
+void pcn_migrate_new_thread(int nid)
+{
+	struct pcn_thread *th = pcn_thread_alloc(current);
+	int ret;
+
+	if (!th)
+		return;
+	if (!pcn_thread_attach(current, th)) {
+		kfree(th);
+		return;
+	}
+	ret = pcn_migrate_forward(nid, th, NULL);
+	if (ret)
+		pr_debug("new thread %d stays home: %d\n", current->pid, ret);
 }
 
 /* popcorn_migrate(nid, uregs) */
@@ -242,11 +304,9 @@ int pcn_migrate(int nid, const void __user *uregs)
 		rs = &rs_buf;
 	}
 
-	if (th && th->role == PCN_THREAD_REMOTE) {
-		/* From a remote only back home, for now. */
-		return nid == th->proc->origin_nid ? pcn_migrate_back(th, rs) :
-		       -EOPNOTSUPP;
-	}
+	if (th && th->role == PCN_THREAD_REMOTE)
+		return pcn_migrate_back(th, rs, nid == th->proc->origin_nid ?
+					-1 : nid);
 	if (!th) {
 		fresh = pcn_thread_alloc(current);
 		if (!fresh)
@@ -271,7 +331,12 @@ static int pcn_migrate_check(struct pcn_kmsg_rx *rx)
 
 	if (rx->msg->hdr.size != sizeof(*m) + m->fpu_size ||
 	    m->origin_tgid <= 0 || m->origin_tid <= 0 ||
-	    (m->flags & ~PCN_MIGRATE_BACK))
+	    (m->flags & ~(PCN_MIGRATE_BACK | PCN_MIGRATE_RELAY)))
+		return -EPROTO;
+	if ((m->flags & PCN_MIGRATE_RELAY) &&
+	    (!(m->flags & PCN_MIGRATE_BACK) || m->relay_nid < 0 ||
+	     m->relay_nid >= PCN_MAX_NODES || m->relay_nid == pcn_my_nid() ||
+	     m->relay_nid == rx->from->nid))
 		return -EPROTO;
 	if (m->fpu_size != pcn_fpu_image_size(&kind) || m->fpu_kind != kind)
 		return -EOPNOTSUPP;	/* a different CPU: not a protocol error */

@@ -19,9 +19,15 @@
  *
  * Order between faults and invalidations: the directory entry's mutex at
  * the origin, and one per page (hashed) at a remote, serialise everything
- * on a page. Handlers never wait for a lock a faulting thread may hold
- * while it waits for them: they try it and answer -EAGAIN, and the remote
- * fault backs off with its locks dropped and tries again.
+ * on a page; concurrent faults on a page of one node queue behind the
+ * first one's lock and find the page there when they get it. Handlers
+ * never wait for a lock a faulting thread may hold while it waits for
+ * them: they try it and answer -EAGAIN. A fault told "busy" backs off with
+ * its locks dropped and tries again (a remote fault's fetch, an origin
+ * fault's recall or invalidation alike), so a waits-for cycle through
+ * the network cannot form.
+ *
+ * A write to a page shared by k nodes sends the k invalidations at once.
  */
 #define pr_fmt(fmt) "popcorn: " fmt
 
@@ -158,20 +164,58 @@ static int pcn_recall(struct pcn_process *proc, int nid, unsigned long addr,
 	return ret;
 }
 
-/* Drop every read-only copy of @addr but @except's. */
-static void pcn_invalidate_sharers(struct pcn_process *proc,
-				   struct pcn_page_dir *dir,
-				   unsigned long addr, int except)
+/*
+ * Drop every read-only copy of @addr but @except's: all the invalidations
+ * go out at once and are waited for together. -EAGAIN when a holder was
+ * busy with the page (its copy stays, try again later). A node that cannot
+ * answer at all loses the process anyway (its threads' twins end it), so
+ * its copy is forgotten.
+ */
+static int pcn_invalidate_sharers(struct pcn_process *proc,
+				  struct pcn_page_dir *dir,
+				  unsigned long addr, int except)
 {
-	int nid;
+	struct pcn_page_fetch req = {
+		.origin_tgid = proc->origin_tgid,
+		.addr = addr,
+	};
+	struct pcn_kmsg_rx *replies[PCN_MAX_NODES];
+	int results[PCN_MAX_NODES];
+	unsigned long nodes = dir->sharers;
+	int nid, ret = 0;
+	u32 flags;
 
-	for_each_set_bit(nid, &dir->sharers, PCN_MAX_NODES) {
-		if (nid == except)
-			continue;
-		/* A node that cannot answer loses the process anyway. */
-		pcn_recall(proc, nid, addr, false, NULL);
-		clear_bit(nid, &dir->sharers);
+	if (except >= 0)
+		__clear_bit(except, &nodes);
+	if (!nodes)
+		return 0;
+	if (pcn_kmsg_request_all(nodes, PCN_KMSG_TYPE_PAGE_RECALL, &req,
+				 sizeof(req), replies, results,
+				 PCN_REQUEST_TIMEOUT)) {
+		/* No memory for the batch: one at a time, then. */
+		for_each_set_bit(nid, &nodes, PCN_MAX_NODES) {
+			if (pcn_recall(proc, nid, addr, false, NULL) == -EAGAIN)
+				ret = -EAGAIN;
+			else
+				__clear_bit(nid, &dir->sharers);
+		}
+		return ret;
 	}
+	atomic64_add(hweight_long(nodes), &pcn_pstats.page_recalls);
+	for_each_set_bit(nid, &nodes, PCN_MAX_NODES) {
+		if (!results[nid]) {
+			results[nid] = pcn_reply_status(replies[nid], &flags);
+			if (results[nid] == -EPROTO)
+				pcn_kmsg_bad(replies[nid]->from,
+					     "malformed recall reply");
+			pcn_kmsg_done(replies[nid]);
+		}
+		if (results[nid] == -EAGAIN)
+			ret = -EAGAIN;
+		else
+			__clear_bit(nid, &dir->sharers);
+	}
+	return ret;
 }
 
 /* The only copy of @addr is at dir->owner: bring it home. Entry locked. */
@@ -200,6 +244,24 @@ static int pcn_origin_reclaim(struct pcn_process *proc,
 	return 0;
 }
 
+/*
+ * A fault that found the page busy elsewhere (a holder answered -EAGAIN):
+ * back off without holding anything, then the access faults again.
+ */
+static vm_fault_t pcn_fault_backoff(struct vm_area_struct *vma,
+				    unsigned int flags)
+{
+	atomic64_inc(&pcn_pstats.page_fetch_retries);
+	if ((flags & FAULT_FLAG_ALLOW_RETRY) &&
+	    !(flags & FAULT_FLAG_RETRY_NOWAIT)) {
+		mmap_read_unlock(vma->vm_mm);
+		usleep_range(200, 2000);
+		return VM_FAULT_RETRY;
+	}
+	usleep_range(200, 2000);
+	return VM_FAULT_NOPAGE;
+}
+
 static vm_fault_t pcn_origin_fault(struct pcn_process *proc,
 				   struct vm_area_struct *vma,
 				   unsigned long addr, unsigned int flags)
@@ -215,27 +277,41 @@ static vm_fault_t pcn_origin_fault(struct pcn_process *proc,
 	if (dir->owner >= 0) {
 		ret = pcn_origin_reclaim(proc, dir, vma, addr, !write);
 		mutex_unlock(&dir->lock);
+		if (ret == -EAGAIN)
+			return pcn_fault_backoff(vma, flags);
 		return ret ? pcn_fault_error(ret) : VM_FAULT_NOPAGE;
 	}
 	if (write && dir->sharers)
-		pcn_invalidate_sharers(proc, dir, addr, -1);
+		ret = pcn_invalidate_sharers(proc, dir, addr, -1);
 	mutex_unlock(&dir->lock);
+	if (ret == -EAGAIN)
+		return pcn_fault_backoff(vma, flags);
 	return 0;			/* the ordinary fault path goes on */
 }
 
-/* Write this node's page at @addr into @nid's exposed page. */
-static int pcn_send_origin_page(struct mm_struct *mm, unsigned long addr,
-				int nid, const struct pcn_page_desc *desc)
+/*
+ * Write this node's page at @addr into @nid's exposed page; from then on
+ * the page is read-only here (@keep) or gone. The mapping changes first,
+ * the data is read after: a write racing with the copy faults (and waits
+ * for the directory entry) instead of being lost to the copy.
+ */
+static int pcn_send_origin_page(struct vm_area_struct *vma, unsigned long addr,
+				int nid, const struct pcn_page_desc *desc,
+				bool keep)
 {
 	struct page *page;
 	long got;
 	int ret;
 
 	current->pcn_thread = &pcn_page_server_self;
-	got = get_user_pages_remote(mm, addr, 1, 0, &page, NULL, NULL);
+	got = get_user_pages_remote(vma->vm_mm, addr, 1, 0, &page, NULL, NULL);
 	current->pcn_thread = NULL;
 	if (got != 1)
 		return got < 0 ? got : -EFAULT;
+	if (keep)
+		pcn_pte_wrprotect(vma, addr);
+	else
+		pcn_pte_zap(vma, addr);
 	ret = pcn_page_write(nid, desc, page);
 	put_page(page);
 	return ret;
@@ -254,10 +330,9 @@ static int pcn_serve_read(struct pcn_process *proc, struct pcn_page_dir *dir,
 		if (ret)
 			return ret;
 	}
-	ret = pcn_send_origin_page(vma->vm_mm, req->addr, from, &req->desc);
+	ret = pcn_send_origin_page(vma, req->addr, from, &req->desc, true);
 	if (ret)
 		return ret;
-	pcn_pte_wrprotect(vma, req->addr);
 	dir->sharers |= BIT(from);
 	*flags = PCN_PAGE_F_DATA;
 	return 0;
@@ -281,15 +356,18 @@ static int pcn_serve_write(struct pcn_process *proc, struct pcn_page_dir *dir,
 	}
 	if (have_copy && !(dir->sharers & BIT(from)))
 		return -ESTALE;		/* its copy was invalidated meanwhile */
-	pcn_invalidate_sharers(proc, dir, req->addr, from);
+	ret = pcn_invalidate_sharers(proc, dir, req->addr, from);
+	if (ret)
+		return ret;
 	if (!have_copy) {
-		ret = pcn_send_origin_page(vma->vm_mm, req->addr, from,
-					   &req->desc);
+		ret = pcn_send_origin_page(vma, req->addr, from, &req->desc,
+					   false);
 		if (ret)
 			return ret;
 		*flags = PCN_PAGE_F_DATA;
+	} else {
+		pcn_pte_zap(vma, req->addr);
 	}
-	pcn_pte_zap(vma, req->addr);
 	dir->sharers = 0;
 	dir->owner = from;
 	return 0;
@@ -368,21 +446,34 @@ void pcn_pages_writeback(struct pcn_process *proc, unsigned long start,
 	struct vm_area_struct *vma;
 	struct pcn_page_dir *dir;
 	unsigned long idx;
+	int ret;
 
 	mmap_read_lock(mm);
 	xa_for_each_range(&proc->pages, idx, dir, start >> PAGE_SHIFT,
 			  (end - 1) >> PAGE_SHIFT) {
 		unsigned long addr = idx << PAGE_SHIFT;
 
-		mutex_lock(&dir->lock);
-		vma = vma_lookup(mm, addr);
-		if (vma && dir->owner >= 0 &&
-		    pcn_origin_reclaim(proc, dir, vma, addr, false))
-			pr_warn_ratelimited("process %d: page %lx lost\n",
-					    proc->origin_tgid, addr);
-		pcn_invalidate_sharers(proc, dir, addr, -1);
-		dir->owner = -1;
-		mutex_unlock(&dir->lock);
+		for (;;) {
+			mutex_lock(&dir->lock);
+			vma = vma_lookup(mm, addr);
+			ret = 0;
+			if (vma && dir->owner >= 0)
+				ret = pcn_origin_reclaim(proc, dir, vma, addr,
+							 false);
+			if (ret && ret != -EAGAIN)
+				pr_warn_ratelimited("process %d: page %lx lost\n",
+						    proc->origin_tgid, addr);
+			if (ret != -EAGAIN)
+				ret = pcn_invalidate_sharers(proc, dir, addr,
+							     -1);
+			if (ret != -EAGAIN)
+				dir->owner = -1;
+			mutex_unlock(&dir->lock);
+			if (ret != -EAGAIN)
+				break;
+			/* A holder is busy with it: it lets go soon. */
+			usleep_range(200, 2000);
+		}
 	}
 	mmap_read_unlock(mm);
 }
@@ -500,19 +591,9 @@ static vm_fault_t pcn_remote_fault(struct pcn_process *proc,
 	}
 	ret = pcn_fetch(proc, vma, addr, write, state == PCN_PTE_RO);
 	mutex_unlock(lock);
-	if (ret != -EAGAIN)
-		return ret ? pcn_fault_error(ret) : VM_FAULT_NOPAGE;
-
-	/* Busy at the origin: back off without holding anything. */
-	atomic64_inc(&pcn_pstats.page_fetch_retries);
-	if ((flags & FAULT_FLAG_ALLOW_RETRY) &&
-	    !(flags & FAULT_FLAG_RETRY_NOWAIT)) {
-		mmap_read_unlock(vma->vm_mm);
-		usleep_range(200, 2000);
-		return VM_FAULT_RETRY;
-	}
-	usleep_range(200, 2000);
-	return VM_FAULT_NOPAGE;		/* the access faults again */
+	if (ret == -EAGAIN)
+		return pcn_fault_backoff(vma, flags);	/* busy at the origin */
+	return ret ? pcn_fault_error(ret) : VM_FAULT_NOPAGE;
 }
 
 /* The origin recalls or invalidates our copy of a page. */
@@ -539,30 +620,38 @@ static void pcn_page_recall_handle(struct pcn_kmsg_rx *rx)
 				  rx->from->nid, &mm);
 	if (!proc)
 		goto reply;
-	/* The fault path's order: mmap_lock, then the page lock. */
+	/*
+	 * The fault path's order: mmap_lock, then the page lock. Never wait
+	 * for either: a local fault holding them may be waiting for the
+	 * origin, which waits for us. Busy: the origin tries again.
+	 */
 	lock = pcn_page_lock(proc, req->addr);
-	mmap_read_lock(mm);
-	mutex_lock(lock);
+	r.status = -EAGAIN;
+	if (!mmap_read_trylock(mm))
+		goto put;
+	if (!mutex_trylock(lock)) {
+		mmap_read_unlock(mm);
+		goto put;
+	}
 	r.status = 0;
 	vma = vma_lookup(mm, req->addr);
-	if (vma && req->desc.len) {
-		page = pcn_pte_page_get(vma, req->addr);
-		if (page) {
-			r.status = pcn_page_write(rx->from->nid, &req->desc,
-						  page);
-			put_page(page);
-			if (!r.status)
-				r.flags = PCN_PAGE_F_DATA;
-		}
-	}
-	if (vma && !r.status) {
+	page = vma && req->desc.len ? pcn_pte_page_get(vma, req->addr) : NULL;
+	/* Unmap or protect before the data is read, as the origin does. */
+	if (vma) {
 		if (keep)
 			pcn_pte_wrprotect(vma, req->addr);
 		else
 			pcn_pte_zap(vma, req->addr);
 	}
+	if (page) {
+		r.status = pcn_page_write(rx->from->nid, &req->desc, page);
+		put_page(page);
+		if (!r.status)
+			r.flags = PCN_PAGE_F_DATA;
+	}
 	mutex_unlock(lock);
 	mmap_read_unlock(mm);
+put:
 	mmput(mm);
 	pcn_process_put(proc);
 reply:

@@ -222,6 +222,14 @@ void pcn_thread_post(struct pcn_thread *th, unsigned long event)
 	lockdep_assert_held(&pcn_threads_lock);
 	th->events |= event;
 	wake_up(&th->wait);
+	/*
+	 * A twin making a call for its thread (a futex wait can last) must
+	 * see the end of that thread: the notification interrupts the call
+	 * as a signal would, and it is consumed when the twin leaves the
+	 * kernel, which it does for either event.
+	 */
+	if (event & (PCN_EV_EXIT | PCN_EV_LOST))
+		set_notify_signal(th->task);
 }
 
 /*

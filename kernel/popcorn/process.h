@@ -127,9 +127,13 @@ int pcn_process_init(void);
 
 /* migrate.c */
 int pcn_migrate(int nid, const void __user *uregs);
+void pcn_migrate_new_thread(int nid);
 int pcn_migrate_init(void);
 
 /* regs.c: x86_64 thread state <-> struct pcn_migrate_msg */
+void pcn_wire_regs_save(struct pcn_wire_regs *wr, const struct pt_regs *regs);
+bool pcn_wire_regs_valid(const struct pcn_wire_regs *wr);
+int pcn_wire_regs_restore(struct pt_regs *regs, const struct pcn_wire_regs *wr);
 unsigned int pcn_fpu_image_size(u32 *kind);
 int pcn_regs_save(struct pcn_migrate_msg *m, const struct pt_regs *regs,
 		  const struct regset_x86_64 *rs);
@@ -141,9 +145,29 @@ int pcn_remote_receive(struct pcn_kmsg_rx *rx);
 /* vma_server.c */
 int pcn_vma_server_init(void);
 
-/* vma_ops.c: system calls that change a distributed address space */
+/* syscall_fwd.c: system calls of remote threads made at the origin */
+long pcn_forward_call(struct pcn_process *proc, enum pcn_kmsg_type type,
+		      void *msg, size_t size, bool wait_long);
 void pcn_twin_work(struct pcn_thread *th);
+int pcn_syscall_fwd_init(void);
+
+/* vma_ops.c: system calls that change a distributed address space */
+bool pcn_vma_op_allowed(int nr);
+long pcn_vma_syscall(struct pcn_process *proc, struct pcn_thread *th, int nr,
+		     struct pt_regs *regs);
+long pcn_twin_vma_call(struct pcn_thread *th, const struct pcn_vma_op *op);
 int pcn_vma_ops_init(void);
+
+/* futex.c: futex(2) of remote threads, at the origin */
+long pcn_remote_futex(struct pcn_process *proc, struct pcn_thread *th,
+		      const struct pt_regs *regs);
+long pcn_twin_futex(const struct pcn_futex_msg *m);
+
+/* clone.c: threads created at a remote */
+long pcn_remote_clone(struct pcn_process *proc, struct pcn_thread *th,
+		      int nr, const struct pt_regs *regs);
+long pcn_twin_clone(struct pcn_thread *th, const struct pcn_clone_msg *m,
+		    int from);
 
 /* pte.c: one PTE of a distributed mm (mmap_lock held) */
 enum pcn_pte_state {

@@ -21,6 +21,79 @@
 			 X86_EFLAGS_DF | X86_EFLAGS_OF | X86_EFLAGS_RF | \
 			 X86_EFLAGS_AC | X86_EFLAGS_NT)
 
+/* The general registers of @regs and current's FS/GS base into @wr. */
+void pcn_wire_regs_save(struct pcn_wire_regs *wr, const struct pt_regs *regs)
+{
+	wr->r15 = regs->r15;
+	wr->r14 = regs->r14;
+	wr->r13 = regs->r13;
+	wr->r12 = regs->r12;
+	wr->rbp = regs->bp;
+	wr->rbx = regs->bx;
+	wr->r11 = regs->r11;
+	wr->r10 = regs->r10;
+	wr->r9 = regs->r9;
+	wr->r8 = regs->r8;
+	wr->rax = regs->ax;
+	wr->rcx = regs->cx;
+	wr->rdx = regs->dx;
+	wr->rsi = regs->si;
+	wr->rdi = regs->di;
+	wr->rip = regs->ip;
+	wr->rflags = regs->flags;
+	wr->rsp = regs->sp;
+	wr->fsbase = x86_fsbase_read_task(current);
+	wr->gsbase = x86_gsbase_read_task(current);
+}
+
+/* Addresses from a peer: user space ones only. */
+bool pcn_wire_regs_valid(const struct pcn_wire_regs *wr)
+{
+	return wr->rip < TASK_SIZE_MAX && wr->rsp < TASK_SIZE_MAX &&
+	       wr->fsbase < TASK_SIZE_MAX && wr->gsbase < TASK_SIZE_MAX;
+}
+
+/*
+ * @wr into current's user registers @regs (rax = 0, the value a migrated
+ * or new thread sees) and FS/GS base. The FPU state is not touched.
+ */
+int pcn_wire_regs_restore(struct pt_regs *regs, const struct pcn_wire_regs *wr)
+{
+	int ret;
+
+	if (!pcn_wire_regs_valid(wr))
+		return -EINVAL;
+	ret = do_arch_prctl_64(current, ARCH_SET_FS, wr->fsbase);
+	if (!ret)
+		ret = do_arch_prctl_64(current, ARCH_SET_GS, wr->gsbase);
+	if (ret)
+		return ret;
+
+	regs->r15 = wr->r15;
+	regs->r14 = wr->r14;
+	regs->r13 = wr->r13;
+	regs->r12 = wr->r12;
+	regs->bp = wr->rbp;
+	regs->bx = wr->rbx;
+	regs->r11 = wr->r11;
+	regs->r10 = wr->r10;
+	regs->r9 = wr->r9;
+	regs->r8 = wr->r8;
+	regs->cx = wr->rcx;
+	regs->dx = wr->rdx;
+	regs->si = wr->rsi;
+	regs->di = wr->rdi;
+	regs->ax = 0;
+	regs->orig_ax = -1;		/* no system call to restart */
+	regs->ip = wr->rip;
+	regs->sp = wr->rsp;
+	regs->flags = X86_EFLAGS_FIXED | X86_EFLAGS_IF |
+		      (wr->rflags & PCN_USER_FLAGS);
+	regs->cs = __USER_CS;
+	regs->ss = __USER_DS;
+	return 0;
+}
+
 /* Size and kind of this CPU's FPU image; both nodes must agree. */
 unsigned int pcn_fpu_image_size(u32 *kind)
 {
@@ -64,28 +137,11 @@ int pcn_regs_save(struct pcn_migrate_msg *m, const struct pt_regs *regs,
 		wr->rflags = rs->rflags;
 		wr->rsp = rs->rsp;
 	} else {
-		wr->r15 = regs->r15;
-		wr->r14 = regs->r14;
-		wr->r13 = regs->r13;
-		wr->r12 = regs->r12;
-		wr->rbp = regs->bp;
-		wr->rbx = regs->bx;
-		wr->r11 = regs->r11;
-		wr->r10 = regs->r10;
-		wr->r9 = regs->r9;
-		wr->r8 = regs->r8;
-		wr->rcx = regs->cx;
-		wr->rdx = regs->dx;
-		wr->rsi = regs->si;
-		wr->rdi = regs->di;
-		wr->rip = regs->ip;
-		wr->rflags = regs->flags;
-		wr->rsp = regs->sp;
+		pcn_wire_regs_save(wr, regs);
 	}
 	wr->rax = 0;
 	wr->fsbase = x86_fsbase_read_task(current);
 	wr->gsbase = x86_gsbase_read_task(current);
-
 	m->fpu_size = pcn_fpu_image_size(&kind);
 	m->fpu_kind = kind;
 	if (m->fpu_size > PCN_FPU_MAX_SIZE)
@@ -110,41 +166,12 @@ int pcn_regs_restore(struct pt_regs *regs, const struct pcn_migrate_msg *m)
 	u32 kind;
 	int ret;
 
-	if (wr->rip >= TASK_SIZE_MAX || wr->rsp >= TASK_SIZE_MAX ||
-	    wr->fsbase >= TASK_SIZE_MAX || wr->gsbase >= TASK_SIZE_MAX)
+	if (!pcn_wire_regs_valid(wr))
 		return -EINVAL;
 	if (m->fpu_size != pcn_fpu_image_size(&kind) || m->fpu_kind != kind)
 		return -EINVAL;
 	ret = fpu_set_current_uabi(m->fpu, m->fpu_size);
 	if (ret)
 		return ret;
-	ret = do_arch_prctl_64(current, ARCH_SET_FS, wr->fsbase);
-	if (!ret)
-		ret = do_arch_prctl_64(current, ARCH_SET_GS, wr->gsbase);
-	if (ret)
-		return ret;
-
-	regs->r15 = wr->r15;
-	regs->r14 = wr->r14;
-	regs->r13 = wr->r13;
-	regs->r12 = wr->r12;
-	regs->bp = wr->rbp;
-	regs->bx = wr->rbx;
-	regs->r11 = wr->r11;
-	regs->r10 = wr->r10;
-	regs->r9 = wr->r9;
-	regs->r8 = wr->r8;
-	regs->cx = wr->rcx;
-	regs->dx = wr->rdx;
-	regs->si = wr->rsi;
-	regs->di = wr->rdi;
-	regs->ax = 0;
-	regs->orig_ax = -1;		/* no system call to restart */
-	regs->ip = wr->rip;
-	regs->sp = wr->rsp;
-	regs->flags = X86_EFLAGS_FIXED | X86_EFLAGS_IF |
-		      (wr->rflags & PCN_USER_FLAGS);
-	regs->cs = __USER_CS;
-	regs->ss = __USER_DS;
-	return 0;
+	return pcn_wire_regs_restore(regs, wr);
 }

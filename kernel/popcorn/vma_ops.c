@@ -11,8 +11,8 @@
  *  - before mprotect and mremap, pages whose only copy is at a remote come
  *    home and read-only copies are dropped (their data must survive);
  *  - after the call, the directory forgets the range (for calls that drop
- *    memory), and every remote unmaps it (VMA_DROP); remotes learn what
- *    is there now on their next fault.
+ *    memory), and every remote unmaps it (VMA_DROP, to all of them at
+ *    once); remotes learn what is there now on their next fault.
  *
  * Meanwhile remotes' page and VMA requests are answered "busy".
  */
@@ -90,7 +90,7 @@ static enum pcn_vma_effect pcn_vma_classify(int nr, const unsigned long *a,
 	}
 }
 
-static bool pcn_vma_op_allowed(int nr)
+bool pcn_vma_op_allowed(int nr)
 {
 	return nr == __NR_mmap || nr == __NR_munmap || nr == __NR_mprotect ||
 	       nr == __NR_mremap || nr == __NR_brk || nr == __NR_madvise;
@@ -105,19 +105,26 @@ static void pcn_vma_drop_remotes(struct pcn_process *proc,
 		.start = r->start,
 		.end = r->end,
 	};
-	struct pcn_kmsg_rx *reply;
+	struct pcn_kmsg_rx *replies[PCN_MAX_NODES], *reply;
+	int results[PCN_MAX_NODES];
 	unsigned long nodes;
 	int nid;
 
 	spin_lock(&proc->lock);
 	nodes = proc->nodes;
 	spin_unlock(&proc->lock);
-	for_each_set_bit(nid, &nodes, PCN_MAX_NODES) {
-		/* A node that does not answer is lost, and the process with it. */
+	/* All at once; a node that does not answer is lost with the process. */
+	if (!pcn_kmsg_request_all(nodes, PCN_KMSG_TYPE_VMA_DROP, &d, sizeof(d),
+				  replies, results, PCN_REQUEST_TIMEOUT)) {
+		for_each_set_bit(nid, &nodes, PCN_MAX_NODES)
+			if (!results[nid])
+				pcn_kmsg_done(replies[nid]);
+		return;
+	}
+	for_each_set_bit(nid, &nodes, PCN_MAX_NODES)
 		if (!pcn_kmsg_request(nid, PCN_KMSG_TYPE_VMA_DROP, &d, sizeof(d),
 				      &reply, PCN_REQUEST_TIMEOUT))
 			pcn_kmsg_done(reply);
-	}
 }
 
 /*
@@ -154,58 +161,34 @@ static long pcn_origin_vma_call(struct pcn_process *proc, int nr,
 	return ret;
 }
 
-/* At a remote: have the twin make the call at the origin. */
-static long pcn_remote_vma_call(struct pcn_process *proc,
-				struct pcn_thread *th, int nr,
-				const struct pt_regs *regs)
+/*
+ * A call that may change the address space, by a thread of a distributed
+ * process: at the origin it is made here with its coherence work around
+ * it; at a remote the twin makes it at the origin.
+ */
+long pcn_vma_syscall(struct pcn_process *proc, struct pcn_thread *th, int nr,
+		     struct pt_regs *regs)
 {
-	struct pcn_vma_op op = {
+	struct pcn_vma_op op;
+
+	if (proc->is_origin)
+		return pcn_origin_vma_call(proc, nr, regs);
+	/* File descriptors are this node's: file mappings stay local. */
+	if (nr == __NR_mmap && !(regs->r10 & MAP_ANONYMOUS))
+		return -ENODEV;
+	op = (struct pcn_vma_op){
 		.origin_tgid = proc->origin_tgid,
 		.origin_tid = th->peer_tid,
 		.nr = nr,
 		.args = { regs->di, regs->si, regs->dx, regs->r10, regs->r8,
 			  regs->r9 },
 	};
-	const struct pcn_vma_op_reply *r;
-	struct pcn_kmsg_rx *reply;
-	long ret;
-
-	/* File descriptors are this node's: file mappings stay local. */
-	if (nr == __NR_mmap && !(regs->r10 & MAP_ANONYMOUS))
-		return -ENODEV;
-	ret = pcn_kmsg_request(proc->origin_nid, PCN_KMSG_TYPE_VMA_OP, &op,
-			       sizeof(op), &reply, PCN_REQUEST_TIMEOUT);
-	if (ret)
-		return ret == -ETIMEDOUT || ret == -ECONNRESET ? -EAGAIN : ret;
-	r = (const void *)reply->msg->payload;
-	ret = reply->msg->hdr.type == PCN_KMSG_TYPE_VMA_OP_REPLY ? r->ret :
-	      -EPROTO;
-	pcn_kmsg_done(reply);
-	return ret;
+	return pcn_forward_call(proc, PCN_KMSG_TYPE_VMA_OP, &op, sizeof(op),
+				false);
 }
 
-/* The syscall hook (include/popcorn/hooks.h). */
-bool pcn_syscall(struct pt_regs *regs, int nr)
-{
-	struct pcn_process *proc = current->mm->pcn_process;
-	struct pcn_thread *th = current->pcn_thread;
-
-	if (!pcn_vma_op_allowed(nr))
-		return false;
-	if (proc->is_origin) {
-		regs->ax = pcn_origin_vma_call(proc, nr, regs);
-		return true;
-	}
-	if (!th || th->role != PCN_THREAD_REMOTE)
-		return false;
-	regs->ax = pcn_remote_vma_call(proc, th, nr, regs);
-	return true;
-}
-
-/* ---- the twin's side ---- */
-
-static long pcn_twin_vma_call(struct pcn_thread *th,
-			      const struct pcn_vma_op *op)
+/* The twin makes a remote thread's call. */
+long pcn_twin_vma_call(struct pcn_thread *th, const struct pcn_vma_op *op)
 {
 	struct pt_regs regs = *current_pt_regs();
 
@@ -221,63 +204,11 @@ static long pcn_twin_vma_call(struct pcn_thread *th,
 	return pcn_origin_vma_call(th->proc, op->nr, &regs);
 }
 
-/*
- * Make the calls queued for twin @th (current), or, when it is exiting,
- * refuse them.
- */
-void pcn_twin_work(struct pcn_thread *th)
-{
-	bool exiting = current->flags & PF_EXITING;
-	struct pcn_vma_op_reply r;
-	struct pcn_kmsg_rx *rx;
-
-	for (;;) {
-		spin_lock(&pcn_threads_lock);
-		rx = list_first_entry_or_null(&th->work, struct pcn_kmsg_rx,
-					      list);
-		if (rx)
-			list_del_init(&rx->list);
-		spin_unlock(&pcn_threads_lock);
-		if (!rx)
-			return;
-		r.ret = exiting ? -ESRCH :
-			pcn_twin_vma_call(th, (void *)rx->msg->payload);
-		pcn_kmsg_reply(rx, PCN_KMSG_TYPE_VMA_OP_REPLY, &r, sizeof(r));
-		pcn_kmsg_done(rx);
-	}
-}
-
-static bool pcn_twin_queue_work(struct pcn_thread *th, void *arg)
-{
-	struct pcn_kmsg_rx *rx = arg;
-
-	list_add_tail(&rx->list, &th->work);
-	return true;
-}
-
-/* Origin: VMA_OP from a remote; the thread's twin makes the call. */
-static void pcn_vma_op_handle(struct pcn_kmsg_rx *rx)
-{
-	const struct pcn_vma_op *op = (const void *)rx->msg->payload;
-	struct pcn_vma_op_reply r = { .ret = -ESRCH };
-
-	if (!pcn_vma_op_allowed(op->nr)) {
-		pcn_kmsg_bad(rx->from, "VMA operation not allowed");
-		r.ret = -EPROTO;
-	} else if (!pcn_twin_post(op->origin_tgid, op->origin_tid,
-				  rx->from->nid, PCN_EV_WORK,
-				  pcn_twin_queue_work, rx)) {
-		return;		/* the twin replies */
-	}
-	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_VMA_OP_REPLY, &r, sizeof(r));
-	pcn_kmsg_done(rx);
-}
-
 /* Remote: the origin changed [start, end): forget what we had there. */
 static void pcn_vma_drop_handle(struct pcn_kmsg_rx *rx)
 {
 	const struct pcn_vma_drop *d = (const void *)rx->msg->payload;
-	struct pcn_vma_op_reply r = { .ret = 0 };
+	struct pcn_syscall_reply r = { .ret = 0 };
 	struct pcn_process *proc;
 	struct mm_struct *mm = NULL;
 
@@ -303,11 +234,5 @@ reply:
 
 int pcn_vma_ops_init(void)
 {
-	int ret;
-
-	ret = pcn_kmsg_register(PCN_KMSG_TYPE_VMA_OP, pcn_vma_op_handle);
-	if (!ret)
-		ret = pcn_kmsg_register(PCN_KMSG_TYPE_VMA_DROP,
-					pcn_vma_drop_handle);
-	return ret;
+	return pcn_kmsg_register(PCN_KMSG_TYPE_VMA_DROP, pcn_vma_drop_handle);
 }

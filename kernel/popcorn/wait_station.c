@@ -14,6 +14,7 @@
 #define pr_fmt(fmt) "popcorn: " fmt
 
 #include <linux/completion.h>
+#include <linux/slab.h>
 #include <linux/xarray.h>
 #include "internal.h"
 
@@ -27,13 +28,66 @@ struct pcn_ws {
 static DEFINE_XARRAY_ALLOC1(pcn_ws_xa);
 static u32 pcn_ws_next;
 
-int pcn_kmsg_request(int nid, enum pcn_kmsg_type type, const void *payload,
-		     size_t size, struct pcn_kmsg_rx **reply,
-		     unsigned long timeout)
+/* Put @ws, for a request to @nid, in the table; *id names it. */
+static int pcn_ws_add(struct pcn_ws *ws, int nid, u32 *id)
+{
+	int ret;
+
+	init_completion(&ws->done);
+	ws->nid = nid;
+	ws->err = 0;
+	ws->reply = NULL;
+	ret = xa_alloc_cyclic(&pcn_ws_xa, id, ws, xa_limit_32b, &pcn_ws_next,
+			      GFP_KERNEL);
+	return ret < 0 ? ret : 0;	/* 1: the ids wrapped, fine */
+}
+
+static int pcn_ws_send(struct pcn_node *node, enum pcn_kmsg_type type,
+		       const void *payload, size_t size, u32 id)
 {
 	struct pcn_kmsg_hdr hdr;
+
+	pcn_kmsg_fill_hdr(&hdr, type, size);
+	hdr.ws = id;
+	return pcn_kmsg_send_hdr(node, &hdr, payload);
+}
+
+/*
+ * Take station @id out of the table after the wait ended with @ret (0:
+ * completed, or why not); returns the request's result.
+ */
+static int pcn_ws_end(struct pcn_ws *ws, u32 id, int ret,
+		      struct pcn_kmsg_rx **reply)
+{
+	xa_lock(&pcn_ws_xa);
+	if (xa_load(&pcn_ws_xa, id) == ws) {
+		/* Nobody finished it: the send failed or we gave up. */
+		__xa_erase(&pcn_ws_xa, id);
+		if (ret == -ETIMEDOUT)
+			atomic64_inc(&pcn_stats.ws_timeouts);
+		if (!ret)
+			ret = -EIO;
+	} else {
+		/* Finished under the lock before we took it. */
+		ret = ws->err;
+	}
+	xa_unlock(&pcn_ws_xa);
+	if (!ret)
+		*reply = ws->reply;
+	return ret;
+}
+
+/*
+ * One request; @timeout 0 waits as long as it takes, but killably (for
+ * requests that wait on user space, such as a futex wait).
+ */
+static int pcn_request_one(int nid, enum pcn_kmsg_type type,
+			   const void *payload, size_t size,
+			   struct pcn_kmsg_rx **reply, unsigned long timeout)
+{
 	struct pcn_node *node;
 	struct pcn_ws ws;
+	long left;
 	u32 id;
 	int ret;
 
@@ -43,41 +97,96 @@ int pcn_kmsg_request(int nid, enum pcn_kmsg_type type, const void *payload,
 	node = pcn_node_get(nid);
 	if (!node)
 		return -EHOSTUNREACH;
-
-	init_completion(&ws.done);
-	ws.nid = nid;
-	ws.err = 0;
-	ws.reply = NULL;
-	ret = xa_alloc_cyclic(&pcn_ws_xa, &id, &ws, xa_limit_32b, &pcn_ws_next,
-			      GFP_KERNEL);
-	if (ret < 0)
-		goto out_put;
-
-	pcn_kmsg_fill_hdr(&hdr, type, size);
-	hdr.ws = id;
-	ret = pcn_kmsg_send_hdr(node, &hdr, payload);
-	if (!ret && !wait_for_completion_timeout(&ws.done, timeout))
-		ret = -ETIMEDOUT;
-
-	xa_lock(&pcn_ws_xa);
-	if (xa_load(&pcn_ws_xa, id) == &ws) {
-		/* Nobody finished it: our send failed or we timed out. */
-		__xa_erase(&pcn_ws_xa, id);
-		if (ret == -ETIMEDOUT)
-			atomic64_inc(&pcn_stats.ws_timeouts);
-	} else {
-		/* Finished under the lock before we took it. */
-		ret = ws.err;
+	ret = pcn_ws_add(&ws, nid, &id);
+	if (ret) {
+		pcn_node_put(node);
+		return ret;
 	}
-	xa_unlock(&pcn_ws_xa);
-
-	if (!ret)
-		*reply = ws.reply;
-out_put:
+	ret = pcn_ws_send(node, type, payload, size, id);
+	if (!ret && timeout) {
+		if (!wait_for_completion_timeout(&ws.done, timeout))
+			ret = -ETIMEDOUT;
+	} else if (!ret) {
+		left = wait_for_completion_killable(&ws.done);
+		if (left)
+			ret = -EINTR;
+	}
+	ret = pcn_ws_end(&ws, id, ret, reply);
 	pcn_node_put(node);
 	return ret;
 }
+
+int pcn_kmsg_request(int nid, enum pcn_kmsg_type type, const void *payload,
+		     size_t size, struct pcn_kmsg_rx **reply,
+		     unsigned long timeout)
+{
+	return pcn_request_one(nid, type, payload, size, reply,
+			       max(timeout, 1UL));
+}
 EXPORT_SYMBOL_GPL(pcn_kmsg_request);
+
+int pcn_kmsg_request_killable(int nid, enum pcn_kmsg_type type,
+			      const void *payload, size_t size,
+			      struct pcn_kmsg_rx **reply)
+{
+	return pcn_request_one(nid, type, payload, size, reply, 0);
+}
+EXPORT_SYMBOL_GPL(pcn_kmsg_request_killable);
+
+/*
+ * The same request to every node in @nids at once; then wait for all the
+ * answers, so that k requests cost about one round trip, not k.
+ */
+int pcn_kmsg_request_all(unsigned long nids, enum pcn_kmsg_type type,
+			 const void *payload, size_t size,
+			 struct pcn_kmsg_rx **replies, int *results,
+			 unsigned long timeout)
+{
+	unsigned long deadline = jiffies + timeout;
+	struct pcn_node *nodes[PCN_MAX_NODES] = {};
+	u32 ids[PCN_MAX_NODES];
+	struct pcn_ws *ws;
+	int nid, ret;
+
+	ret = pcn_kmsg_check_out(type, size);
+	if (ret)
+		return ret;
+	ws = kcalloc(PCN_MAX_NODES, sizeof(*ws), GFP_KERNEL);
+	if (!ws)
+		return -ENOMEM;
+	for_each_set_bit(nid, &nids, PCN_MAX_NODES) {
+		replies[nid] = NULL;
+		nodes[nid] = pcn_node_get(nid);
+		if (!nodes[nid]) {
+			results[nid] = -EHOSTUNREACH;
+			continue;
+		}
+		results[nid] = pcn_ws_add(&ws[nid], nid, &ids[nid]);
+		if (results[nid]) {
+			pcn_node_put(nodes[nid]);
+			nodes[nid] = NULL;
+			continue;
+		}
+		results[nid] = pcn_ws_send(nodes[nid], type, payload, size,
+					   ids[nid]);
+	}
+	for_each_set_bit(nid, &nids, PCN_MAX_NODES) {
+		long left = (long)(deadline - jiffies);
+
+		if (!nodes[nid])
+			continue;
+		ret = results[nid];
+		if (!ret && (left <= 0 ||
+			     !wait_for_completion_timeout(&ws[nid].done, left)))
+			ret = -ETIMEDOUT;
+		results[nid] = pcn_ws_end(&ws[nid], ids[nid], ret,
+					  &replies[nid]);
+		pcn_node_put(nodes[nid]);
+	}
+	kfree(ws);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pcn_kmsg_request_all);
 
 int pcn_kmsg_reply(struct pcn_kmsg_rx *req, enum pcn_kmsg_type type,
 		   const void *payload, size_t size)

@@ -12,7 +12,7 @@
 #include <linux/types.h>
 
 #define PCN_KMSG_MAGIC		0x4b4e4350	/* "PCNK" in memory order */
-#define PCN_KMSG_VERSION	1
+#define PCN_KMSG_VERSION	2
 
 /* Largest message, header included. RDMA ring slots are this big. */
 #define PCN_KMSG_MAX_SIZE	8192
@@ -69,6 +69,11 @@ enum pcn_kmsg_type {
 	PCN_KMSG_TYPE_PAGE_FETCH_REPLY,
 	PCN_KMSG_TYPE_PAGE_RECALL,	/* origin -> holder: give it back */
 	PCN_KMSG_TYPE_PAGE_RECALL_REPLY,
+	/* system calls of remote threads made at the origin (syscall_fwd.c) */
+	PCN_KMSG_TYPE_FUTEX,		/* remote -> origin: a futex operation */
+	PCN_KMSG_TYPE_FUTEX_REPLY,
+	PCN_KMSG_TYPE_CLONE,		/* remote -> origin: create a thread */
+	PCN_KMSG_TYPE_CLONE_REPLY,
 	PCN_KMSG_TYPE_MAX,
 };
 
@@ -132,6 +137,7 @@ struct pcn_wire_regs {
 #define PCN_FPU_MAX_SIZE	4096
 
 #define PCN_MIGRATE_BACK	0x1	/* to the origin, where the twin waits */
+#define PCN_MIGRATE_RELAY	0x2	/* with BACK: the twin goes on to relay_nid */
 
 /*
  * MIGRATE: a thread of process (origin_nid, origin_tgid) continues on the
@@ -143,6 +149,8 @@ struct pcn_migrate_msg {
 	__s32 origin_tgid;
 	__s32 origin_tid;	/* the thread's tid at the origin */
 	__u32 flags;		/* PCN_MIGRATE_* */
+	__s32 relay_nid;	/* PCN_MIGRATE_RELAY: the node it moves to */
+	__u32 reserved;
 	__u64 vdso;		/* origin's vDSO text address */
 	__u32 uid, gid;		/* origin's credentials (forward) */
 	char comm[16];
@@ -205,7 +213,8 @@ struct pcn_vma_op {
 	__u64 args[6];
 } __attribute__((packed));
 
-struct pcn_vma_op_reply {
+/* The answer to VMA_OP, VMA_DROP, FUTEX and CLONE. */
+struct pcn_syscall_reply {
 	__s64 ret;		/* the system call's return value */
 } __attribute__((packed));
 
@@ -233,6 +242,38 @@ struct pcn_page_fetch {
 struct pcn_page_fetch_reply {
 	__s32 status;		/* 0, -EAGAIN (busy: retry) or -errno */
 	__u32 flags;		/* PCN_PAGE_F_DATA */
+} __attribute__((packed));
+
+/* ---- system calls made at the origin for a remote thread ---- */
+
+/*
+ * FUTEX: futex(2) of a thread at a remote, made at the origin by its twin,
+ * where every futex of the process lives. A timeout travels as the time
+ * left, so that the nodes' clocks need not agree.
+ */
+struct pcn_futex_msg {
+	__s32 origin_tgid;
+	__s32 origin_tid;	/* the twin */
+	__u64 uaddr, uaddr2;
+	__s64 timeout_ns;	/* time left; -1: none */
+	__u64 val2;		/* the 4th argument when it is not a timeout */
+	__u32 op, val, val3;
+	__u32 reserved;
+} __attribute__((packed));
+
+/*
+ * CLONE: a thread at a remote creates a thread. The twin creates it at the
+ * origin, in the process, and it moves at once to the creator's node,
+ * with the creator's registers as clone(2) would give it.
+ */
+struct pcn_clone_msg {
+	__s32 origin_tgid;
+	__s32 origin_tid;	/* the twin */
+	__u64 flags;		/* CLONE_*: a thread of the same process */
+	__u64 parent_tid, child_tid;	/* user addresses, as in clone3() */
+	__u64 stack;		/* the child's stack pointer; 0: the caller's */
+	__u64 tls;		/* CLONE_SETTLS: the child's FS base */
+	struct pcn_wire_regs regs;	/* the caller's, at the call */
 } __attribute__((packed));
 
 #endif /* _UAPI_POPCORN_PCN_WIRE_H */

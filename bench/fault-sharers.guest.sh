@@ -1,0 +1,64 @@
+# Guest side of bench/fault-sharers (runs on node 0 of 4, busybox sh, in
+# /mnt/host where pcn_sharers is). ROUNDS and PAGES are set by the caller.
+peer=10.99.0.2
+rdev=
+[ "$PCN_TRANSPORT" = rdma ] && rdev=$(ls /sys/class/infiniband | head -n 1)
+raw=/tmp/raw.csv
+failed=0
+: > $raw
+
+rec() { [ -n "$3" ] && echo "$1,$2,$3" >> $raw; }
+
+# pcn_sharers prints "key value" lines: the *_us ones are ours. The timeout
+# keeps one stuck run from taking the whole boot's results with it.
+sharers() {
+	k=$1 r=$2
+	timeout 900 /mnt/host/pcn_sharers --sharers $k --pages $PAGES \
+		>"/tmp/sharers.$r.$k" 2>&1
+	st=$?
+	if [ $st != 0 ]; then
+		echo "round $r: pcn_sharers --sharers $k failed (status $st):" >&2
+		cat "/tmp/sharers.$r.$k" >&2
+		failed=1
+		return
+	fi
+	awk -v r="$r" 'NF == 2 && $1 ~ /_us(_p99)?$/ { print r "," $1 "," $2 }' \
+		"/tmp/sharers.$r.$k" >> $raw
+}
+
+# k = 0..3 upwards in odd rounds, downwards in even ones: a drift of the
+# host over a round does not favour one end.
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	if [ $((r % 2)) = 1 ]; then ks="0 1 2 3"; else ks="3 2 1 0"; fi
+	for k in $ks; do
+		sharers $k $r
+	done
+	rec $r tcp_rtt_64 "$(sockperf_rtt 64 $((18800 + r * 10 + 1)))"
+	r=$((r + 1))
+done
+
+echo "== raw (round,metric,us)"
+cat $raw
+echo
+
+med() {
+	grep ",$1," $raw | cut -d, -f3 | sort -n |
+		awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else printf "-" }'; }
+
+echo "== medians over $ROUNDS rounds, $PAGES pages, transport $PCN_TRANSPORT, device ${rdev:-none}, MTU $(cat /sys/class/net/eth0/mtu)"
+t64=$(med tcp_rtt_64) k1=$(med write_fault_k1_us)
+printf '%-28s %10s %10s %8s %12s\n' "write at node 0, k sharers" "median us" "p99 us" "/ k=1" "/ TCP 64 B"
+for k in 0 1 2 3; do
+	m=$(med write_fault_k${k}_us)
+	printf '%-28s %10s %10s %8s %12s\n' "k=$k" "$m" "$(med write_fault_k${k}_us_p99)" \
+		"$(ratio "$m" "$k1")" "$(ratio "$m" "$t64")"
+done
+printf '%-28s %10s\n' "tcp_rtt_64 (sockperf)" "$t64"
+echo "(k=0: first write to a fresh page, no message; k>=1: a write to a page nodes"
+echo " 1..k hold copies of, which the origin invalidates all at once; invalidated"
+echo " one after the other, k=3 would cost about 3x k=1. p99: median over the"
+echo " rounds of each round's p99; ratios are of medians)"
+[ $failed = 0 ] && [ -s $raw ]

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Threads created by a thread at a remote node (pthread_create after a
+ * migration).
+ *
+ * Placement: the new thread runs on its creator's node, as it would on one
+ * machine, and may migrate from there like any other. Every thread of a
+ * distributed process needs an origin task (its twin: the futex owner TID,
+ * the exit and join bookkeeping, the signal target), so the thread is
+ * created at the origin, by the creator's twin, with clone(2)'s flags and
+ * addresses; the new origin task takes the creator's registers as clone
+ * would give them (rax 0, the new stack and TLS) and, before it runs any
+ * user code, migrates to the creator's node and becomes the twin of the
+ * thread there. The creator's clone() returns the new thread's TID, the
+ * origin one, which CLONE_PARENT_SETTID also stores (at the origin,
+ * coherently) and CLONE_CHILD_CLEARTID clears when the thread ends
+ * anywhere: pthread_join works from any node.
+ *
+ * The new thread starts with the initial FPU state (MXCSR and x87 control
+ * word at their defaults), not a copy of its creator's. Only threads are
+ * created so: fork() and vfork() at a remote fail with EOPNOTSUPP.
+ */
+#define pr_fmt(fmt) "popcorn: " fmt
+
+#include <linux/ptrace.h>
+#include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/unistd.h>
+#include "internal.h"
+#include "process.h"
+
+/* A thread of the same process, as glibc's pthread_create() asks. */
+#define PCN_CLONE_NEEDED	(CLONE_VM | CLONE_THREAD | CLONE_SIGHAND)
+#define PCN_CLONE_ALLOWED	(PCN_CLONE_NEEDED | CLONE_FS | CLONE_FILES | \
+				 CLONE_SYSVSEM | CLONE_SETTLS | \
+				 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | \
+				 CLONE_CHILD_SETTID | CLONE_DETACHED)
+
+static bool pcn_clone_flags_ok(u64 flags)
+{
+	return (flags & PCN_CLONE_NEEDED) == PCN_CLONE_NEEDED &&
+	       !(flags & ~(u64)PCN_CLONE_ALLOWED);
+}
+
+/* At a remote: clone() or clone3() of a migrated thread. */
+long pcn_remote_clone(struct pcn_process *proc, struct pcn_thread *th,
+		      int nr, const struct pt_regs *regs)
+{
+	struct pcn_clone_msg m = {
+		.origin_tgid = proc->origin_tgid,
+		.origin_tid = th->peer_tid,
+	};
+	struct clone_args ca;
+	int ret;
+
+	if (nr == __NR_clone) {
+		/* x86_64: flags, stack, parent_tid, child_tid, tls */
+		m.flags = regs->di;
+		m.stack = regs->si;
+		m.parent_tid = regs->dx;
+		m.child_tid = regs->r10;
+		m.tls = regs->r8;
+	} else {
+		if (regs->si < CLONE_ARGS_SIZE_VER0 || regs->si > PAGE_SIZE)
+			return -EINVAL;
+		ret = copy_struct_from_user(&ca, sizeof(ca),
+					    (void __user *)regs->di, regs->si);
+		if (ret)
+			return ret;
+		/* Threads get no exit signal, pid choice or cgroup. */
+		if (ca.exit_signal || ca.set_tid || ca.set_tid_size ||
+		    ca.cgroup || (ca.stack && !ca.stack_size))
+			return -EOPNOTSUPP;
+		m.flags = ca.flags;
+		m.stack = ca.stack ? ca.stack + ca.stack_size : 0;
+		m.parent_tid = ca.parent_tid;
+		m.child_tid = ca.child_tid;
+		m.tls = ca.tls;
+	}
+	if (!pcn_clone_flags_ok(m.flags))
+		return -EOPNOTSUPP;
+	if (m.stack >= TASK_SIZE_MAX || m.tls >= TASK_SIZE_MAX)
+		return -EINVAL;
+	pcn_wire_regs_save(&m.regs, regs);
+	return pcn_forward_call(proc, PCN_KMSG_TYPE_CLONE, &m, sizeof(m),
+				false);
+}
+
+/* ---- at the origin ---- */
+
+struct pcn_clone_start {
+	struct pcn_wire_regs regs;	/* the new thread's user state */
+	int nid;			/* where its creator runs */
+};
+
+/* The new thread's first steps, at the origin, before user space. */
+static int pcn_clone_thread(void *arg)
+{
+	struct pcn_clone_start *start = arg;
+	int nid = start->nid;
+	int ret;
+
+	ret = pcn_wire_regs_restore(current_pt_regs(), &start->regs);
+	kfree(start);
+	if (ret) {
+		/* Checked before: only a failing arch_prctl() gets here. */
+		force_sig(SIGSEGV);
+		return 0;
+	}
+	pcn_migrate_new_thread(nid);
+	return 0;		/* ret_from_fork: to user space, here or back */
+}
+
+/* In the twin of a thread at node @from: the thread's clone(). */
+long pcn_twin_clone(struct pcn_thread *th, const struct pcn_clone_msg *m,
+		    int from)
+{
+	struct kernel_clone_args args = {
+		.flags = m->flags,
+		.parent_tid = u64_to_user_ptr(m->parent_tid),
+		.child_tid = u64_to_user_ptr(m->child_tid),
+		.exit_signal = 0,
+		.fn = pcn_clone_thread,
+	};
+	struct pcn_clone_start *start;
+	pid_t pid;
+
+	if (!pcn_clone_flags_ok(m->flags) || !pcn_wire_regs_valid(&m->regs) ||
+	    m->stack >= TASK_SIZE_MAX || m->tls >= TASK_SIZE_MAX)
+		return -EINVAL;
+	start = kmalloc(sizeof(*start), GFP_KERNEL);
+	if (!start)
+		return -ENOMEM;
+	start->regs = m->regs;
+	if (m->stack)
+		start->regs.rsp = m->stack;
+	/* With .fn, copy_thread() leaves the TLS to us. */
+	if (m->flags & CLONE_SETTLS)
+		start->regs.fsbase = m->tls;
+	start->nid = from;
+	args.fn_arg = start;
+	pid = kernel_clone(&args);
+	if (pid < 0)
+		kfree(start);
+	return pid;
+}

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * System calls of distributed processes that Popcorn makes itself.
+ *
+ * The origin holds what the threads of a process share beyond memory: the
+ * authoritative address space, the futex queues, the thread group. So a
+ * thread at a remote node has these calls made at the origin, by its twin
+ * (the origin task that waits in popcorn_migrate() while it is away), in
+ * the process's own context:
+ *
+ *   mmap, munmap, mprotect, mremap, brk, madvise	vma_ops.c
+ *   futex						futex.c
+ *   clone, clone3 (new threads)			clone.c
+ *
+ * fork() and vfork() at a remote fail with EOPNOTSUPP. *
+ * The request goes to the origin; its handler queues it for the twin
+ * (PCN_EV_WORK), the twin makes the call and answers. The remote thread
+ * waits for the answer in its own system call. Only the address-space
+ * calls have work to do at the origin too (coherence, see vma_ops.c).
+ */
+#define pr_fmt(fmt) "popcorn: " fmt
+
+#include <linux/ptrace.h>
+#include <linux/sched/signal.h>
+#include <asm/unistd.h>
+#include <popcorn/hooks.h>
+#include "internal.h"
+#include "process.h"
+
+/* The syscall hook (include/popcorn/hooks.h). */
+bool pcn_syscall(struct pt_regs *regs, int nr)
+{
+	struct pcn_process *proc = current->mm->pcn_process;
+	struct pcn_thread *th = current->pcn_thread;
+	bool remote = th && th->role == PCN_THREAD_REMOTE;
+
+	if (pcn_vma_op_allowed(nr)) {
+		if (!proc->is_origin && !remote)
+			return false;
+		regs->ax = pcn_vma_syscall(proc, th, nr, regs);
+		return true;
+	}
+	if (!remote)
+		return false;
+	switch (nr) {
+	case __NR_futex:
+		regs->ax = pcn_remote_futex(proc, th, regs);
+		return true;
+	case __NR_clone:
+	case __NR_clone3:
+		regs->ax = pcn_remote_clone(proc, th, nr, regs);
+		return true;
+	case __NR_fork:
+	case __NR_vfork:
+		/* A process here would have a partial copy of the memory. */
+		regs->ax = -EOPNOTSUPP;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Send @msg (which starts with origin_tgid and origin_tid, the twin) to
+ * the origin and return the call's result. @wait_long: the call may wait
+ * on user space (a futex wait) and so may take any time; only a fatal
+ * signal or the loss of the origin end the wait.
+ */
+long pcn_forward_call(struct pcn_process *proc, enum pcn_kmsg_type type,
+		      void *msg, size_t size, bool wait_long)
+{
+	const struct pcn_syscall_reply *r;
+	struct pcn_kmsg_rx *reply;
+	long ret;
+
+	if (wait_long)
+		ret = pcn_kmsg_request_killable(proc->origin_nid, type, msg,
+						size, &reply);
+	else
+		ret = pcn_kmsg_request(proc->origin_nid, type, msg, size,
+				       &reply, PCN_REQUEST_TIMEOUT);
+	if (ret)
+		return ret == -ETIMEDOUT || ret == -ECONNRESET ? -EAGAIN : ret;
+	r = (const void *)reply->msg->payload;
+	if (reply->msg->hdr.type != type + 1) {	/* *_REPLY follows */
+		pcn_kmsg_bad(reply->from, "wrong reply to a forwarded call");
+		ret = -EPROTO;
+	} else {
+		ret = r->ret;
+	}
+	pcn_kmsg_done(reply);
+	/* The kernel's restart codes never reach user space from a peer. */
+	if (ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK)
+		ret = -EINTR;
+	return ret;
+}
+
+/* ---- at the origin ---- */
+
+/* The header every forwarded call starts with. */
+struct pcn_fwd_hdr {
+	__s32 origin_tgid;
+	__s32 origin_tid;
+} __packed;
+
+static long pcn_twin_call(struct pcn_thread *th, struct pcn_kmsg_rx *rx)
+{
+	void *payload = rx->msg->payload;
+
+	switch (rx->msg->hdr.type) {
+	case PCN_KMSG_TYPE_VMA_OP:
+		return pcn_twin_vma_call(th, payload);
+	case PCN_KMSG_TYPE_FUTEX:
+		return pcn_twin_futex(payload);
+	case PCN_KMSG_TYPE_CLONE:
+		return pcn_twin_clone(th, payload, rx->from->nid);
+	default:
+		return -EINVAL;
+	}
+}
+
+/*
+ * Make the calls queued for twin @th (current), or refuse them when it is
+ * exiting.
+ */
+void pcn_twin_work(struct pcn_thread *th)
+{
+	bool exiting = current->flags & PF_EXITING;
+	struct pcn_syscall_reply r;
+	struct pcn_kmsg_rx *rx;
+
+	for (;;) {
+		spin_lock(&pcn_threads_lock);
+		rx = list_first_entry_or_null(&th->work, struct pcn_kmsg_rx,
+					      list);
+		if (rx)
+			list_del_init(&rx->list);
+		spin_unlock(&pcn_threads_lock);
+		if (!rx)
+			return;
+		r.ret = exiting ? -ESRCH : pcn_twin_call(th, rx);
+		/* Interrupted: the remote thread sees EINTR, as for a signal. */
+		if (r.ret <= -ERESTARTSYS && r.ret >= -ERESTART_RESTARTBLOCK)
+			r.ret = -EINTR;
+		pcn_kmsg_reply(rx, rx->msg->hdr.type + 1, &r, sizeof(r));
+		pcn_kmsg_done(rx);
+	}
+}
+
+static bool pcn_twin_queue_work(struct pcn_thread *th, void *arg)
+{
+	struct pcn_kmsg_rx *rx = arg;
+
+	list_add_tail(&rx->list, &th->work);
+	return true;
+}
+
+static bool pcn_fwd_valid(struct pcn_kmsg_rx *rx)
+{
+	const struct pcn_vma_op *op;
+
+	switch (rx->msg->hdr.type) {
+	case PCN_KMSG_TYPE_VMA_OP:
+		op = (const void *)rx->msg->payload;
+		return pcn_vma_op_allowed(op->nr);
+	default:
+		return true;	/* checked where they are used */
+	}
+}
+
+/* Origin: a remote thread's call; its twin makes it and answers. */
+static void pcn_fwd_handle(struct pcn_kmsg_rx *rx)
+{
+	const struct pcn_fwd_hdr *h = (const void *)rx->msg->payload;
+	struct pcn_syscall_reply r = { .ret = -ESRCH };
+
+	if (!pcn_fwd_valid(rx)) {
+		pcn_kmsg_bad(rx->from, "forwarded call not allowed");
+		r.ret = -EPROTO;
+	} else if (!pcn_twin_post(h->origin_tgid, h->origin_tid,
+				  rx->from->nid, PCN_EV_WORK,
+				  pcn_twin_queue_work, rx)) {
+		return;		/* the twin answers */
+	}
+	pcn_kmsg_reply(rx, rx->msg->hdr.type + 1, &r, sizeof(r));
+	pcn_kmsg_done(rx);
+}
+
+int pcn_syscall_fwd_init(void)
+{
+	static const enum pcn_kmsg_type types[] = {
+		PCN_KMSG_TYPE_VMA_OP, PCN_KMSG_TYPE_FUTEX, PCN_KMSG_TYPE_CLONE,
+	};
+	int i, ret = 0;
+
+	/* Each request type's reply type is the next one. */
+	BUILD_BUG_ON(PCN_KMSG_TYPE_VMA_OP_REPLY - PCN_KMSG_TYPE_VMA_OP != 1);
+	BUILD_BUG_ON(PCN_KMSG_TYPE_FUTEX_REPLY - PCN_KMSG_TYPE_FUTEX != 1);
+	BUILD_BUG_ON(PCN_KMSG_TYPE_CLONE_REPLY - PCN_KMSG_TYPE_CLONE != 1);
+	for (i = 0; i < ARRAY_SIZE(types) && !ret; i++)
+		ret = pcn_kmsg_register(types[i], pcn_fwd_handle);
+	return ret;
+}
