@@ -3,6 +3,7 @@
 #   make demo         build everything, boot a 2-node cluster, show it working
 #   make check        build everything and run the whole test suite
 #   make check-debug  the same on the debug kernel (lockdep, KASAN, DEBUG_VM)
+#   make check-debug-concurrency  the concurrency suite only, debug kernel
 #   make kernel       build the vcluster kernel only (incremental)
 #   make tools        pcnctl, libpopcorn, the selftests and the demo program
 #   make demo-prog    the demo programs only (build/demo: pcn_demo, pcn_sharers)
@@ -12,7 +13,7 @@ TOP := $(CURDIR)
 BUILD := $(TOP)/build
 
 .PHONY: all deps kernel kernel-source kernel-debug tools pcnctl lib selftests demo-prog \
-	demo check check-debug shell clean
+	demo check check-debug check-debug-concurrency shell clean
 
 all: kernel tools
 
@@ -51,6 +52,9 @@ check: kernel tools
 
 check-debug: kernel-debug tools
 	@scripts/run-check.sh --debug
+
+check-debug-concurrency: kernel-debug tools
+	@scripts/run-check.sh --debug --concurrency
 
 shell: kernel tools
 	@tools/vcluster/vcluster shell

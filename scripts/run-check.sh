@@ -4,7 +4,11 @@
 # kernel log holds an oops, WARNING, lockdep or KASAN report or a hung task.
 # Ends with "N passed, N failed"; exit status 0 only when nothing failed.
 #
-#   scripts/run-check.sh [--debug] [TEST...]
+#   scripts/run-check.sh [--debug] [--concurrency] [TEST...]
+#
+# --concurrency: only the concurrency suite (test_distributed.sh) on 2
+# nodes over TCP and RDMA and on 3 nodes (make check-debug-concurrency
+# runs it on the debug kernel).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 vc=$top/tools/vcluster/vcluster
@@ -13,13 +17,20 @@ mkdir -p "$out"
 
 vc_opts=()
 guest_env=()
-if [ "${1:-}" = --debug ]; then
-	vc_opts+=(--debug)
-	# KASAN and lockdep slow page transfers ~8x: a smaller heap in the
-	# migration test keeps every code path and fits its time limit.
-	guest_env+=(POPCORN_TEST_HEAP_MIB=8)
-	shift
-fi
+concurrency=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--debug)
+		vc_opts+=(--debug)
+		# KASAN and lockdep slow page transfers ~8x: a smaller heap
+		# in the migration test keeps every code path and fits its
+		# time limit.
+		guest_env+=(POPCORN_TEST_HEAP_MIB=8)
+		shift ;;
+	--concurrency) concurrency=1; shift ;;
+	*) break ;;
+	esac
+done
 
 passed=0
 failed=0
@@ -100,17 +111,23 @@ host_tests() {
 }
 
 start=$(date +%s)
-[ $# -eq 0 ] && host_tests
-run_suite tcp 2 rxe "$@"
-run_suite rdma 2 rxe "$@"
-run_suite rdma 2 siw "$@"
-# Threads spread over three nodes, remote to remote (the hub joins them).
-[ $# -eq 0 ] && SUITE_TAG=tcp-rxe-3n \
-	run_suite tcp 3 rxe test_migrate.sh test_distributed.sh
-# The XSAVE/AVX path of a migration: QEMU's "max" CPU has AVX (qemu64, the
-# fast default, has not).
-[ $# -eq 0 ] && VCLUSTER_CPU=max SUITE_TAG=tcp-rxe-2n-avx \
-	run_suite tcp 2 rxe test_migrate_avx.sh
+if [ $concurrency = 1 ]; then
+	SUITE_TAG=tcp-rxe-2n-conc run_suite tcp 2 rxe test_distributed.sh
+	SUITE_TAG=rdma-rxe-2n-conc run_suite rdma 2 rxe test_distributed.sh
+	SUITE_TAG=tcp-rxe-3n-conc run_suite tcp 3 rxe test_distributed.sh
+else
+	[ $# -eq 0 ] && host_tests
+	run_suite tcp 2 rxe "$@"
+	run_suite rdma 2 rxe "$@"
+	run_suite rdma 2 siw "$@"
+	# Threads over three nodes, remote to remote (a hub joins them).
+	[ $# -eq 0 ] && SUITE_TAG=tcp-rxe-3n \
+		run_suite tcp 3 rxe test_migrate.sh test_distributed.sh
+	# The XSAVE/AVX path of a migration: QEMU's "max" CPU has AVX
+	# (qemu64, the fast default, has not).
+	[ $# -eq 0 ] && VCLUSTER_CPU=max SUITE_TAG=tcp-rxe-2n-avx \
+		run_suite tcp 2 rxe test_migrate_avx.sh
+fi
 
 echo
 echo "=== summary ($(( $(date +%s) - start ))s)"
