@@ -26,6 +26,10 @@ while [ $# -gt 0 ]; do
 		# in the migration test keeps every code path and fits its
 		# time limit.
 		guest_env+=(POPCORN_TEST_HEAP_MIB=8)
+		# The same for the concurrency suite: every test, fewer
+		# rounds (mt) and increments (counter).
+		guest_env+=(POPCORN_TEST_ROUNDS=25 POPCORN_TEST_INCREMENTS=2500)
+		guest_env+=(PCN_TEST_TIMEOUT=1500)
 		shift ;;
 	--concurrency) concurrency=1; shift ;;
 	*) break ;;

@@ -3,9 +3,11 @@
  * Many threads of one process on every node at once: barriers, mutexes,
  * condition variables and read-write locks shared between nodes (the
  * distributed futex), false sharing of one page, threads that end or are
- * joined away from the origin, threads created at a remote, and migrations
- * from a remote directly to another remote. This runs at node 0, the
- * origin; thread i of a test goes to node i % N.
+ * joined away from the origin, threads created at a remote, migrations
+ * from a remote directly to another remote, and the raw futex(2)
+ * operations across nodes (futex_ops: waits that fail or time out on
+ * either clock, bitsets, requeue, wake-op; private and shared). This runs
+ * at node 0, the origin; thread i of a test goes to node i % N.
  *
  * Nothing is printed and nothing is asserted in the worker threads: what
  * they see is recorded in memory (struct worker) and checked by the test's
@@ -27,6 +29,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -36,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
@@ -131,8 +136,10 @@ static int cluster_nodes(struct __test_metadata *_metadata)
 	ASSERT_EQ(me, ORIGIN) TH_LOG("these tests run at node 0, not %d", me);
 	for (nid = 0; nid < POPCORN_MAX_NODES; nid++)
 		n += ni[nid].status == POPCORN_NODE_ONLINE;
+	/* POPCORN_NODES=1 keeps every thread home: the bench's baseline. */
 	n = env_int("POPCORN_NODES", n);
-	ASSERT_GE(n, 2) TH_LOG("%d nodes: these tests need 2 or more", n);
+	ASSERT_GE(n, getenv("POPCORN_NODES") ? 1 : 2)
+		TH_LOG("%d nodes: these tests need 2 or more", n);
 	ASSERT_LE(n, POPCORN_MAX_NODES);
 	for (nid = 0; nid < n; nid++) {
 		ASSERT_EQ(ni[nid].status, POPCORN_NODE_ONLINE)
@@ -445,9 +452,16 @@ FIXTURE_SETUP(dist)
 	static const char * const counters[] = {
 		"processes", "remote_threads"
 	};
+	const char *only = getenv("POPCORN_TEST_ONLY");
 	long long left;
 	int nid, k;
 
+	/*
+	 * POPCORN_TEST_ONLY=mt: that test alone (the bench). The harness runs
+	 * the body even after a SKIP in setup; exit status 255 is its skip.
+	 */
+	if (only && *only && strcmp(only, _metadata->name))
+		SKIP(_exit(255), "POPCORN_TEST_ONLY=%s", only);
 	self->nodes = cluster_nodes(_metadata);
 	/* Earlier test processes have exited: their state must be gone. */
 	for (nid = 0; nid < self->nodes; nid++) {
@@ -1222,6 +1236,548 @@ TEST_F_TIMEOUT(dist, rwlock, 900)
 	       self->nodes, reads);
 	pthread_rwlock_destroy(&c->lock);
 	pthread_barrier_destroy(&c->bar);
+}
+
+/* ------------------------------------------------------------------ */
+/* futex_ops: futex(2) itself across nodes                            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Every futex(2) of a thread at a remote is made at the origin by its twin
+ * (kernel/popcorn/futex.c), a timeout turned into the time left. Scenes,
+ * each with threads of its own:
+ *  - probes: one thread at node 1 waits where it must fail (a word that
+ *    does not match) or time out: 200 ms relative, absolute on
+ *    CLOCK_MONOTONIC and CLOCK_REALTIME, a deadline already passed, and
+ *    pthread_cond_timedwait. No wait that times out may end before its
+ *    deadline on that clock at node 1; how late is no matter of semantics
+ *    and has no bound here.
+ *  - bitset: a waiter at node 1 with bitset 0x2; a wake of bitset 0x1 from
+ *    node 0 wakes nobody, one of 0x2 wakes it.
+ *  - requeue: waiters on A at nodes 1 and 2 (or 1 and 0), moved to B by
+ *    FUTEX_CMP_REQUEUE from node 1 and woken there by a FUTEX_WAKE of B.
+ *  - wake_op: FUTEX_WAKE_OP from node 1 wakes a waiter of A at node 0 and
+ *    one of B at node 2 (or 1) and sets B; shared (not private) futexes.
+ * The private ops are glibc's; the shared ones key the futex by its page.
+ * A waiter is known asleep before it is woken: the futex counts it (a
+ * FUTEX_CMP_REQUEUE, or a wake that returns 1), never a sleep of a while.
+ */
+
+#define FX_NS		200000000LL	/* the timeouts: 200 ms */
+#define FX_SEC		1000000000LL
+#define FX_POLLS	20000		/* polls 1 ms apart: 20 s or more */
+#define FX_UNSET	LONG_MIN	/* a result never recorded */
+#define FX_RELEASED	0xdeadu		/* a word on which nobody may sleep */
+
+/* The futex words and a condition variable: a page of their own. */
+struct fx_words {
+	uint32_t zero;		/* 0: the probes wait on it */
+	uint32_t f;		/* bitset */
+	uint32_t a5, b5;	/* requeue: from A to B */
+	uint32_t a6, b6;	/* wake_op, shared */
+	pthread_mutex_t m;
+	pthread_cond_t cv;
+};
+
+enum {
+	FXP_NOMATCH,		/* FUTEX_WAIT_PRIVATE, 1 expected, 0 there */
+	FXP_NOMATCH_SHARED,	/* FUTEX_WAIT, the same */
+	FXP_REL,		/* FUTEX_WAIT_PRIVATE, 200 ms relative */
+	FXP_REL_SHARED,		/* FUTEX_WAIT, the same */
+	FXP_ABS_MONO,		/* FUTEX_WAIT_BITSET_PRIVATE, now + 200 ms */
+	FXP_ABS_REAL,		/*   | FUTEX_CLOCK_REALTIME, now + 200 ms */
+	FXP_PAST_MONO,		/* FUTEX_WAIT_BITSET_PRIVATE, now - 1 s */
+	FXP_PAST_REAL,		/*   | FUTEX_CLOCK_REALTIME, now - 1 s */
+	FXP_COND,		/* pthread_cond_timedwait, now + 200 ms */
+	FXP_N
+};
+
+enum { FXT_NONE, FXT_REL, FXT_ABS };
+
+static const struct fx_spec {
+	const char *tag;	/* short, for the log of the times */
+	const char *what;
+	int op;			/* -1: pthread_cond_timedwait */
+	uint32_t val;		/* the value expected (the word is 0) */
+	int tmo;		/* FXT_*: the kind of timeout */
+	clockid_t clk;		/* the clock of the deadline */
+	long long off;		/* the deadline, from now (ns) */
+	long expect;		/* -errno */
+} fx_spec[FXP_N] = {
+	[FXP_NOMATCH] = {
+		"nomatch", "FUTEX_WAIT_PRIVATE on a word that does not match",
+		FUTEX_WAIT_PRIVATE, 1, FXT_NONE, CLOCK_MONOTONIC, 0,
+		-EAGAIN },
+	[FXP_NOMATCH_SHARED] = {
+		"nomatch-shared", "FUTEX_WAIT (shared) on a word that does not match",
+		FUTEX_WAIT, 1, FXT_NONE, CLOCK_MONOTONIC, 0, -EAGAIN },
+	[FXP_REL] = {
+		"rel", "FUTEX_WAIT_PRIVATE, 200 ms relative timeout",
+		FUTEX_WAIT_PRIVATE, 0, FXT_REL, CLOCK_MONOTONIC, FX_NS,
+		-ETIMEDOUT },
+	[FXP_REL_SHARED] = {
+		"rel-shared", "FUTEX_WAIT (shared), 200 ms relative timeout",
+		FUTEX_WAIT, 0, FXT_REL, CLOCK_MONOTONIC, FX_NS, -ETIMEDOUT },
+	[FXP_ABS_MONO] = {
+		"abs-mono", "FUTEX_WAIT_BITSET_PRIVATE, CLOCK_MONOTONIC deadline now + 200 ms",
+		FUTEX_WAIT_BITSET_PRIVATE, 0, FXT_ABS, CLOCK_MONOTONIC, FX_NS,
+		-ETIMEDOUT },
+	[FXP_ABS_REAL] = {
+		"abs-real", "FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME, CLOCK_REALTIME deadline now + 200 ms",
+		FUTEX_WAIT_BITSET_PRIVATE | FUTEX_CLOCK_REALTIME, 0, FXT_ABS,
+		CLOCK_REALTIME, FX_NS, -ETIMEDOUT },
+	[FXP_PAST_MONO] = {
+		"past-mono", "FUTEX_WAIT_BITSET_PRIVATE, CLOCK_MONOTONIC deadline 1 s ago",
+		FUTEX_WAIT_BITSET_PRIVATE, 0, FXT_ABS, CLOCK_MONOTONIC, -FX_SEC,
+		-ETIMEDOUT },
+	[FXP_PAST_REAL] = {
+		"past-real", "FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME, CLOCK_REALTIME deadline 1 s ago",
+		FUTEX_WAIT_BITSET_PRIVATE | FUTEX_CLOCK_REALTIME, 0, FXT_ABS,
+		CLOCK_REALTIME, -FX_SEC, -ETIMEDOUT },
+	[FXP_COND] = {
+		"cond", "pthread_cond_timedwait, CLOCK_REALTIME deadline now + 200 ms, never signalled",
+		-1, 0, FXT_ABS, CLOCK_REALTIME, FX_NS, -ETIMEDOUT },
+};
+
+struct fx_result {
+	long ret;		/* what it returned, or -errno; FX_UNSET */
+	int nid;		/* where it was made */
+	long long late_ns;	/* the clock at its return minus the deadline */
+};
+
+struct fx_ctx {
+	struct fx_words *x;
+	struct fx_result probe[FXP_N];
+	atomic_int rq_waking;	/* requeue: B is being woken */
+	atomic_int wo_waking;	/* wake_op: FUTEX_WAKE_OP is being made */
+};
+
+/* futex(2): what it returned, or -errno. @val2: a timeout or a count. */
+static long fx_call(uint32_t *uaddr, int op, uint32_t val, unsigned long val2,
+		    uint32_t *uaddr2, uint32_t val3)
+{
+	long ret = syscall(SYS_futex, uaddr, op, val, val2, uaddr2, val3);
+
+	return ret < 0 ? -errno : ret;
+}
+
+static long long clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (long long)ts.tv_sec * FX_SEC + ts.tv_nsec;
+}
+
+static struct timespec ns_ts(long long ns)
+{
+	return (struct timespec){ ns / FX_SEC, ns % FX_SEC };
+}
+
+/*
+ * The waiters asleep on @word (whose value is @val), counted without
+ * waking or moving any: FUTEX_CMP_REQUEUE (@op, private or not) of none to
+ * wake and all to requeue onto @word itself. Polled every ms until @n
+ * sleep (or more), an error, or FX_POLLS polls: the last count, or -errno.
+ */
+static long fx_sleepers(struct worker *w, uint32_t *word, uint32_t val,
+			int op, long n)
+{
+	long r = 0;
+	int i;
+
+	for (i = 0; i < FX_POLLS; i++) {
+		r = fx_call(word, op, 0, INT_MAX, word, val);
+		if (r < 0 || r >= n)
+			break;
+		w->progress++;
+		sleep_s(0.001);
+	}
+	return r;
+}
+
+/*
+ * After a failed check, so that no waiter of the scene sleeps for ever:
+ * the word changes (a waiter yet to come does not sleep), then every
+ * waiter on it is woken (@wake: FUTEX_WAKE, private or not).
+ */
+static void fx_release(uint32_t *word, int wake)
+{
+	__atomic_store_n(word, FX_RELEASED, __ATOMIC_SEQ_CST);
+	fx_call(word, wake, INT_MAX, 0, NULL, 0);
+}
+
+static uint32_t fx_read(uint32_t *word)
+{
+	return __atomic_load_n(word, __ATOMIC_SEQ_CST);
+}
+
+/* At node 1: probe @k, its result and how late it ended on its clock. */
+static void fx_probe(struct worker *w, struct fx_ctx *c, int k)
+{
+	const struct fx_spec *s = &fx_spec[k];
+	struct fx_result *r = &c->probe[k];
+	long long deadline;
+	struct timespec ts;
+	int err;
+
+	w->stage = s->what;
+	r->nid = popcorn_getnid();
+	deadline = clock_ns(s->clk) + s->off;
+	if (deadline < 0)	/* 1 s ago: a clock younger than that */
+		deadline = 0;
+	ts = ns_ts(s->tmo == FXT_REL ? s->off : deadline);
+	if (s->op < 0) {
+		W_CHECK0(w, pthread_mutex_lock(&c->x->m));
+		err = pthread_cond_timedwait(&c->x->cv, &c->x->m, &ts);
+		r->late_ns = clock_ns(s->clk) - deadline;
+		W_CHECK0(w, pthread_mutex_unlock(&c->x->m));
+		r->ret = -err;
+	} else {
+		r->ret = fx_call(&c->x->zero, s->op, s->val,
+				 s->tmo == FXT_NONE ? 0 : (unsigned long)&ts,
+				 NULL, FUTEX_BITSET_MATCH_ANY);
+		r->late_ns = clock_ns(s->clk) - deadline;
+	}
+	w->progress++;
+}
+
+static void *fx_probe_thread(void *arg)
+{
+	struct worker *w = arg;
+	int k;
+
+	/* Not made at all elsewhere: a failed migration is reported. */
+	if (!w_go(w, 1)) {
+		for (k = 0; k < FXP_N; k++)
+			fx_probe(w, w->ctx, k);
+	}
+	w_go(w, ORIGIN);
+	w_end(w);
+	return NULL;
+}
+
+enum { BS_WAKER, BS_WAITER, BS_THREADS };
+
+/*
+ * At node 0. Round 1: a wake of bitset 0x2 tried until it wakes the waiter,
+ * one of 0x1 before each, which must wake nobody. The waiter may fall
+ * asleep between the two of the last try; so round 2: the waiter, asleep
+ * again, is counted first, and a wake of 0x1 surely finds it asleep.
+ */
+static void fx_bitset_wake(struct worker *w, uint32_t *f)
+{
+	long r1, r2 = 0, n;
+	int i, wrong = 0;
+
+	w->stage = "bitset: wakes of bitset 0x1, then 0x2 until one wakes the waiter at node 1";
+	for (i = 0; i < FX_POLLS; i++) {
+		r1 = fx_call(f, FUTEX_WAKE_BITSET_PRIVATE, INT_MAX, 0, NULL,
+			     0x1);
+		if (r1 && !wrong++)
+			W_FAIL(w, "bitset, round 1: FUTEX_WAKE_BITSET_PRIVATE of bitset 0x1 woke a waiter of bitset 0x2, or failed (woken, or -errno)",
+			       i, 0, r1);
+		r2 = fx_call(f, FUTEX_WAKE_BITSET_PRIVATE, 1, 0, NULL, 0x2);
+		if (r2)
+			break;
+		w->progress++;
+		sleep_s(0.001);
+	}
+	if (r2 != 1) {
+		W_FAIL(w, "bitset, round 1: FUTEX_WAKE_BITSET_PRIVATE of bitset 0x2 never woke the waiter at node 1 (index: tries; woken, or -errno)",
+		       i, 1, r2);
+		goto out;
+	}
+	w->progress++;
+
+	w->stage = "bitset: counts the waiter at node 1 asleep again";
+	n = fx_sleepers(w, f, 0, FUTEX_CMP_REQUEUE_PRIVATE, 1);
+	if (n != 1) {
+		W_FAIL(w, "bitset, round 2: the waiter at node 1 was never counted asleep (FUTEX_CMP_REQUEUE_PRIVATE onto its own word: waiters, or -errno)",
+		       0, 1, n);
+		goto out;
+	}
+	w->stage = "bitset: wakes of bitset 0x1, then 0x2, the waiter asleep";
+	r1 = fx_call(f, FUTEX_WAKE_BITSET_PRIVATE, INT_MAX, 0, NULL, 0x1);
+	if (r1)
+		W_FAIL(w, "bitset, round 2: FUTEX_WAKE_BITSET_PRIVATE of bitset 0x1 woke the waiter of bitset 0x2 asleep at node 1, or failed (woken, or -errno)",
+		       0, 0, r1);
+	r2 = fx_call(f, FUTEX_WAKE_BITSET_PRIVATE, 1, 0, NULL, 0x2);
+	if (r2 != 1)
+		W_FAIL(w, "bitset, round 2: FUTEX_WAKE_BITSET_PRIVATE of bitset 0x2 did not wake the waiter asleep at node 1 (woken, or -errno)",
+		       0, 1, r2);
+out:
+	if (w->fails)
+		fx_release(f, FUTEX_WAKE_PRIVATE);
+}
+
+static void *fx_bitset_thread(void *arg)
+{
+	struct worker *w = arg;
+	struct fx_ctx *c = w->ctx;
+	long r;
+	int round;
+
+	w_go(w, w->home);
+	if (w->idx == BS_WAKER) {
+		fx_bitset_wake(w, &c->x->f);
+	} else {
+		for (round = 1; round <= 2; round++) {
+			w->stage = "bitset: FUTEX_WAIT_BITSET_PRIVATE, bitset 0x2";
+			r = fx_call(&c->x->f, FUTEX_WAIT_BITSET_PRIVATE, 0, 0,
+				    NULL, 0x2);
+			if (r)
+				W_FAIL(w, "bitset: FUTEX_WAIT_BITSET_PRIVATE of bitset 0x2 at node 1 did not return 0 once woken (index: round; -errno)",
+				       round, 0, r);
+			w->progress++;
+		}
+	}
+	w_go(w, ORIGIN);
+	w_end(w);
+	return NULL;
+}
+
+enum { RQ_CTL, RQ_W1, RQ_W2, RQ_THREADS };
+
+/*
+ * At node 1: the waiters requeued from A to B until both are (a count of
+ * what moved: it is how one knows they sleep), then a requeue back with a
+ * wrong expected value, which must fail and move neither, then a wake of
+ * both on B.
+ */
+static void fx_requeue_ctl(struct worker *w, struct fx_ctx *c)
+{
+	uint32_t *a = &c->x->a5, *b = &c->x->b5;
+	long r = 0, moved = 0;
+	int i;
+
+	w->stage = "requeue: FUTEX_CMP_REQUEUE_PRIVATE from A to B until both waiters moved";
+	for (i = 0; i < FX_POLLS && moved < 2; i++) {
+		r = fx_call(a, FUTEX_CMP_REQUEUE_PRIVATE, 0, 2, b, 0);
+		if (r < 0 || moved + r > 2) {
+			W_FAIL(w, "requeue: FUTEX_CMP_REQUEUE_PRIVATE of A to B (none to wake, 2 to requeue) failed or moved more than the two waiters (index: moved before; moved, or -errno)",
+			       moved, 2 - moved, r);
+			break;
+		}
+		moved += r;
+		if (moved < 2) {
+			w->progress++;
+			sleep_s(0.001);
+		}
+	}
+	if (!w->fails && moved != 2)
+		W_FAIL(w, "requeue: the two waiters were never both asleep on A (moved to B by FUTEX_CMP_REQUEUE_PRIVATE; index: polls)",
+		       i, 2, moved);
+	w->progress++;
+	if (!w->fails) {
+		w->stage = "requeue: FUTEX_CMP_REQUEUE_PRIVATE with a wrong expected value";
+		r = fx_call(b, FUTEX_CMP_REQUEUE_PRIVATE, 0, 2, a, 1);
+		if (r != -EAGAIN)
+			W_FAIL(w, "requeue: FUTEX_CMP_REQUEUE_PRIVATE of B to A expecting 1 where B is 0 did not fail with EAGAIN (moved, or -errno)",
+			       0, -EAGAIN, r);
+		w->stage = "requeue: FUTEX_WAKE_PRIVATE of 2 on B";
+		atomic_store(&c->rq_waking, 1);
+		r = fx_call(b, FUTEX_WAKE_PRIVATE, 2, 0, NULL, 0);
+		if (r != 2)
+			W_FAIL(w, "requeue: FUTEX_WAKE_PRIVATE of 2 on B at node 1 did not wake both waiters requeued from A (woken, or -errno)",
+			       0, 2, r);
+	}
+	if (w->fails) {
+		atomic_store(&c->rq_waking, 1);
+		fx_release(a, FUTEX_WAKE_PRIVATE);
+		fx_release(b, FUTEX_WAKE_PRIVATE);
+	}
+}
+
+static void *fx_requeue_thread(void *arg)
+{
+	struct worker *w = arg;
+	struct fx_ctx *c = w->ctx;
+	long r;
+
+	w_go(w, w->home);
+	if (w->idx == RQ_CTL) {
+		fx_requeue_ctl(w, c);
+	} else {
+		w->stage = "requeue: FUTEX_WAIT_PRIVATE on A";
+		r = fx_call(&c->x->a5, FUTEX_WAIT_PRIVATE, 0, 0, NULL, 0);
+		if (r)
+			W_FAIL(w, "requeue: FUTEX_WAIT_PRIVATE on A did not return 0 once woken on B (-errno)",
+			       0, 0, r);
+		if (!atomic_load(&c->rq_waking))
+			W_FAIL(w, "requeue: FUTEX_WAIT_PRIVATE on A returned before B was woken",
+			       0, 1, 0);
+		w->progress++;
+	}
+	w_go(w, ORIGIN);
+	w_end(w);
+	return NULL;
+}
+
+enum { WO_WAKER, WO_A, WO_B, WO_THREADS };
+
+/* FUTEX_WAKE_OP: *B = 5; wake 1 on A; wake 1 on B if *B was 0. */
+#define WO_OP	FUTEX_OP(FUTEX_OP_SET, 5, FUTEX_OP_CMP_EQ, 0)
+
+/* At node 1: both waiters counted asleep, then FUTEX_WAKE_OP. */
+static void fx_wake_op(struct worker *w, struct fx_ctx *c)
+{
+	uint32_t *a = &c->x->a6, *b = &c->x->b6;
+	long n, r;
+
+	w->stage = "wake_op: counts the waiter on A asleep";
+	n = fx_sleepers(w, a, 0, FUTEX_CMP_REQUEUE, 1);
+	if (n != 1)
+		W_FAIL(w, "wake_op: the waiter on A at node 0 was never counted asleep, or not alone (FUTEX_CMP_REQUEUE onto its own word: waiters, or -errno)",
+		       0, 1, n);
+	w->stage = "wake_op: counts the waiter on B asleep";
+	n = fx_sleepers(w, b, 0, FUTEX_CMP_REQUEUE, 1);
+	if (n != 1)
+		W_FAIL(w, "wake_op: the waiter on B was never counted asleep, or not alone (FUTEX_CMP_REQUEUE onto its own word: waiters, or -errno)",
+		       1, 1, n);
+	w->progress++;
+	if (!w->fails) {
+		w->stage = "wake_op: FUTEX_WAKE_OP";
+		atomic_store(&c->wo_waking, 1);
+		r = fx_call(a, FUTEX_WAKE_OP, 1, 1, b, WO_OP);
+		if (r != 2)
+			W_FAIL(w, "wake_op: FUTEX_WAKE_OP (A 1, B 1, B = 5 if B == 0) with B 0 did not wake both (woken, or -errno)",
+			       0, 2, r);
+		if (fx_read(b) != 5)
+			W_FAIL(w, "wake_op: B at node 1 after FUTEX_WAKE_OP set it to 5",
+			       0, 5, fx_read(b));
+	}
+	if (w->fails) {
+		atomic_store(&c->wo_waking, 1);
+		fx_release(a, FUTEX_WAKE);
+		fx_release(b, FUTEX_WAKE);
+	}
+}
+
+static void *fx_wake_op_thread(void *arg)
+{
+	struct worker *w = arg;
+	struct fx_ctx *c = w->ctx;
+	uint32_t *word = w->idx == WO_A ? &c->x->a6 : &c->x->b6;
+	long r;
+
+	w_go(w, w->home);
+	if (w->idx == WO_WAKER) {
+		fx_wake_op(w, c);
+	} else {
+		w->stage = w->idx == WO_A ? "wake_op: FUTEX_WAIT on A" :
+					    "wake_op: FUTEX_WAIT on B";
+		r = fx_call(word, FUTEX_WAIT, 0, 0, NULL, 0);
+		if (r)
+			W_FAIL(w, "wake_op: FUTEX_WAIT (shared) did not return 0 once woken by FUTEX_WAKE_OP (index: 0 on A, 1 on B; -errno)",
+			       w->idx == WO_B, 0, r);
+		if (!atomic_load(&c->wo_waking))
+			W_FAIL(w, "wake_op: FUTEX_WAIT (shared) returned before FUTEX_WAKE_OP (index: 0 on A, 1 on B)",
+			       w->idx == WO_B, 1, 0);
+		/* Where it was woken: at node 0 (A) and node 2 or 1 (B). */
+		if (fx_read(&c->x->b6) != 5)
+			W_FAIL(w, "wake_op: B where its waiter was woken after FUTEX_WAKE_OP set it to 5 (index: 0 on A, 1 on B)",
+			       w->idx == WO_B, 5, fx_read(&c->x->b6));
+		w->progress++;
+	}
+	w_go(w, ORIGIN);
+	w_end(w);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(dist, futex_ops, 300)
+{
+	struct fx_ctx *c = pages(sizeof(*c));
+	int three = self->nodes >= 3, k;
+	char line[512], err[64];
+	struct worker *w;
+	size_t len = 0;
+
+	if (self->nodes < 2)
+		SKIP(return, "%d node: this test needs 2 or more", self->nodes);
+	ASSERT_NE(c, NULL);
+	c->x = pages(sizeof(*c->x));
+	ASSERT_NE(c->x, NULL);
+	ASSERT_EQ(pthread_mutex_init(&c->x->m, NULL), 0);
+	ASSERT_EQ(pthread_cond_init(&c->x->cv, NULL), 0);
+
+	/* Probes: waits at node 1 that fail or time out. */
+	for (k = 0; k < FXP_N; k++) {
+		c->probe[k].ret = FX_UNSET;
+		c->probe[k].nid = -1;
+	}
+	w = workers_new(1, c, self->nodes);
+	ASSERT_NE(w, NULL);
+	w[0].home = 1;
+	run_workers(_metadata, w, 1, fx_probe_thread);
+	report_workers(_metadata, w, 1);
+	for (k = 0; k < FXP_N; k++) {
+		const struct fx_spec *s = &fx_spec[k];
+		struct fx_result *r = &c->probe[k];
+
+		if (r->ret == FX_UNSET)
+			snprintf(err, sizeof(err), "never made");
+		else
+			snprintf(err, sizeof(err), "%ld (%s)", r->ret,
+				 r->ret < 0 ? strerror(-r->ret) : "no error");
+		EXPECT_EQ(r->nid, 1)
+			TH_LOG("%s: made at node %d, not 1", s->what, r->nid);
+		EXPECT_EQ(r->ret, s->expect)
+			TH_LOG("%s, at node 1: %s, not %ld (%s)", s->what, err,
+			       s->expect, strerror(-s->expect));
+		/* Timed out: never before the deadline, on its clock. */
+		if (r->ret != -ETIMEDOUT || s->off < 0)
+			continue;
+		EXPECT_GE(r->late_ns, 0)
+			TH_LOG("%s, at node 1: timed out %lld us before the deadline on %s",
+			       s->what, -r->late_ns / 1000,
+			       s->clk == CLOCK_REALTIME ? "CLOCK_REALTIME" :
+							  "CLOCK_MONOTONIC");
+		if (len < sizeof(line))
+			len += snprintf(line + len, sizeof(line) - len,
+					" %s %.1f", s->tag, r->late_ns / 1e6);
+	}
+	if (len)
+		TH_LOG("waits at node 1 timed out this late after their deadlines (ms):%s",
+		       line);
+
+	/* bitset: a waiter at node 1, woken from node 0. */
+	w = workers_new(BS_THREADS, c, self->nodes);
+	ASSERT_NE(w, NULL);
+	w[BS_WAKER].home = ORIGIN;
+	w[BS_WAITER].home = 1;
+	run_workers(_metadata, w, BS_THREADS, fx_bitset_thread);
+	report_workers(_metadata, w, BS_THREADS);
+
+	/* requeue: waiters at nodes 1 and 2 (or 0), moved and woken at 1. */
+	w = workers_new(RQ_THREADS, c, self->nodes);
+	ASSERT_NE(w, NULL);
+	w[RQ_CTL].home = 1;
+	w[RQ_W1].home = 1;
+	w[RQ_W2].home = three ? 2 : ORIGIN;
+	run_workers(_metadata, w, RQ_THREADS, fx_requeue_thread);
+	report_workers(_metadata, w, RQ_THREADS);
+
+	/* wake_op: a waiter at node 0 and one at 2 (or 1), woken from 1. */
+	w = workers_new(WO_THREADS, c, self->nodes);
+	ASSERT_NE(w, NULL);
+	w[WO_WAKER].home = 1;
+	w[WO_A].home = ORIGIN;
+	w[WO_B].home = three ? 2 : 1;
+	run_workers(_metadata, w, WO_THREADS, fx_wake_op_thread);
+	report_workers(_metadata, w, WO_THREADS);
+	/* Unless released after a failure, reported above already. */
+	if (fx_read(&c->x->a6) != FX_RELEASED) {
+		EXPECT_EQ(fx_read(&c->x->b6), 5u)
+			TH_LOG("wake_op: B at node 0 is %#x after FUTEX_WAKE_OP set it to 5",
+			       fx_read(&c->x->b6));
+		EXPECT_EQ(fx_read(&c->x->a6), 0u)
+			TH_LOG("wake_op: A at node 0 is %#x: FUTEX_WAKE_OP changed it",
+			       fx_read(&c->x->a6));
+	}
+
+	pthread_cond_destroy(&c->x->cv);
+	pthread_mutex_destroy(&c->x->m);
 }
 
 /* ------------------------------------------------------------------ */

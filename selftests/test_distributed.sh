@@ -2,11 +2,12 @@
 # Many threads of one process on every node at once (distributed.c): a
 # barrier, a mutex, condition variables and a read-write lock shared across
 # nodes (the distributed futex), false sharing of one page, threads that end
-# or are joined away from the origin, threads created at a remote, and
-# remote-to-remote migrations (3 nodes or more). Afterwards no node keeps
-# Popcorn state: the counters "processes" and "remote_threads" of `pcnctl
-# stat` return to 0 on every node within 10 s, and no task of the test is
-# left on any node.
+# or are joined away from the origin, threads created at a remote,
+# remote-to-remote migrations (3 nodes or more), and the raw futex
+# operations across nodes (timeouts, bitsets, requeue, wake-op). Afterwards
+# no node keeps Popcorn state: the counters "processes" and
+# "remote_threads" of `pcnctl stat` return to 0 on every node within 10 s,
+# and no task of the test is left on any node.
 . "$(dirname "$0")/lib.sh"
 nodes=${PCN_NODES:-2}
 [ "$nodes" -ge 2 ] || { echo "needs 2 nodes"; exit 4; }

@@ -2,8 +2,8 @@
 /*
  * Wait stations: pair a request with its reply.
  *
- * A requester puts a station (on its stack) into an allocating xarray and
- * sends the id in hdr.ws; the reply echoes it with PCN_KMSG_F_REPLY. The
+ * A requester puts a station (on its stack; pcn_kmsg_request_all() has one
+ * per node) into an allocating xarray and sends the id in hdr.ws; the reply echoes it with PCN_KMSG_F_REPLY. The
  * station is removed from the xarray, under the xarray lock, by whoever
  * finishes it first: the reply, the peer going offline, or the requester
  * giving up. Completing happens under that same lock, so once the requester
@@ -87,7 +87,6 @@ static int pcn_request_one(int nid, enum pcn_kmsg_type type,
 {
 	struct pcn_node *node;
 	struct pcn_ws ws;
-	long left;
 	u32 id;
 	int ret;
 
@@ -107,8 +106,7 @@ static int pcn_request_one(int nid, enum pcn_kmsg_type type,
 		if (!wait_for_completion_timeout(&ws.done, timeout))
 			ret = -ETIMEDOUT;
 	} else if (!ret) {
-		left = wait_for_completion_killable(&ws.done);
-		if (left)
+		if (wait_for_completion_killable(&ws.done))
 			ret = -EINTR;
 	}
 	ret = pcn_ws_end(&ws, id, ret, reply);
