@@ -9,10 +9,15 @@ failed=0
 
 rec() { [ -n "$3" ] && echo "$1,$2,$3" >> $raw; }
 
+knob=/sys/module/popcorn/parameters/invalidate_serial
+
 # pcn_sharers prints "key value" lines: the *_us ones are ours. The timeout
-# keeps one stuck run from taking the whole boot's results with it.
+# keeps one stuck run from taking the whole boot's results with it. With
+# "serial", the origin invalidates the sharers one after the other (the
+# kernel's benchmarking knob), and the keys get a _serial suffix.
 sharers() {
-	k=$1 r=$2
+	k=$1 r=$2 mode=${3:-}
+	echo $([ "$mode" = serial ] && echo 1 || echo 0) > $knob
 	timeout 900 /mnt/host/pcn_sharers --sharers $k --pages $PAGES \
 		>"/tmp/sharers.$r.$k" 2>&1
 	st=$?
@@ -22,8 +27,10 @@ sharers() {
 		failed=1
 		return
 	fi
-	awk -v r="$r" 'NF == 2 && $1 ~ /_us(_p99)?$/ { print r "," $1 "," $2 }' \
+	awk -v r="$r" -v m="${mode:+_$mode}" \
+		'NF == 2 && $1 ~ /_us(_p99)?$/ { print r "," $1 m "," $2 }' \
 		"/tmp/sharers.$r.$k" >> $raw
+	echo 0 > $knob
 }
 
 # k = 0..3 upwards in odd rounds, downwards in even ones: a drift of the
@@ -33,6 +40,7 @@ while [ $r -le "$ROUNDS" ]; do
 	if [ $((r % 2)) = 1 ]; then ks="0 1 2 3"; else ks="3 2 1 0"; fi
 	for k in $ks; do
 		sharers $k $r
+		[ $k -ge 2 ] && sharers $k $r serial
 	done
 	rec $r tcp_rtt_64 "$(sockperf_rtt 64 $((18800 + r * 10 + 1)))"
 	r=$((r + 1))
@@ -55,6 +63,14 @@ for k in 0 1 2 3; do
 	m=$(med write_fault_k${k}_us)
 	printf '%-28s %10s %10s %8s %12s\n' "k=$k" "$m" "$(med write_fault_k${k}_us_p99)" \
 		"$(ratio "$m" "$k1")" "$(ratio "$m" "$t64")"
+done
+for k in 2 3; do
+	m=$(med write_fault_k${k}_us_serial)
+	printf '%-28s %10s %10s %8s %12s\n' "k=$k one at a time" "$m" \
+		"$(med write_fault_k${k}_us_p99_serial)" "$(ratio "$m" "$k1")" \
+		"$(ratio "$m" "$t64")"
+	printf '%-28s %10s\n' "  k=$k: at once / one at a time" \
+		"$(ratio "$(med write_fault_k${k}_us)" "$m")"
 done
 printf '%-28s %10s\n' "tcp_rtt_64 (sockperf)" "$t64"
 echo "(k=0: first write to a fresh page, no message; k>=1: a write to a page nodes"

@@ -34,6 +34,7 @@
 #include <linux/delay.h>
 #include <linux/hash.h>
 #include <linux/highmem.h>
+#include <linux/moduleparam.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <popcorn/hooks.h>
@@ -52,6 +53,15 @@ struct pcn_page_dir {
  * work already under way, not a new one.
  */
 static struct pcn_thread pcn_page_server_self;
+
+/*
+ * For bench/fault-sharers: invalidate the sharers of a page one after the
+ * other, as before they went out at once, to compare the two in one boot.
+ */
+static bool invalidate_serial;
+module_param(invalidate_serial, bool, 0644);
+MODULE_PARM_DESC(invalidate_serial,
+		 "invalidate a page's sharers one at a time (benchmarking only)");
 
 void pcn_page_dir_free(struct pcn_process *proc)
 {
@@ -189,10 +199,11 @@ static int pcn_invalidate_sharers(struct pcn_process *proc,
 		__clear_bit(except, &nodes);
 	if (!nodes)
 		return 0;
-	if (pcn_kmsg_request_all(nodes, PCN_KMSG_TYPE_PAGE_RECALL, &req,
+	if (READ_ONCE(invalidate_serial) ||
+	    pcn_kmsg_request_all(nodes, PCN_KMSG_TYPE_PAGE_RECALL, &req,
 				 sizeof(req), replies, results,
 				 PCN_REQUEST_TIMEOUT)) {
-		/* No memory for the batch: one at a time, then. */
+		/* Asked to, or no memory for the batch: one at a time. */
 		for_each_set_bit(nid, &nodes, PCN_MAX_NODES) {
 			if (pcn_recall(proc, nid, addr, false, NULL) == -EAGAIN)
 				ret = -EAGAIN;
