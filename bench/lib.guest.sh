@@ -1,5 +1,15 @@
-# Shared by the guest sides of bench/*-latency (busybox sh on node 0):
-# the raw baselines of the same boot. Needs $peer and $rdev.
+# Shared by the guest sides of bench/* (busybox sh on node 0): the raw
+# baselines of the same boot (need $peer and $rdev) and the statistics.
+
+# med METRIC [FIELD]: the median of METRIC's values in $raw, CSV lines
+# whose FIELD-th field (default 3) is the value.
+med() {
+	grep ",$1," $raw | cut -d, -f"${2:-3}" | sort -n |
+		awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# ratio A B: A / B with two decimals, "-" when either is missing.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else printf "-" }'; }
 
 # Every server gets its own port (callers run in $(...) subshells, so the
 # port is passed in): on iWARP rdma_cm ports are real TCP ports.

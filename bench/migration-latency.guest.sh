@@ -38,11 +38,6 @@ echo "== raw (round,metric,us)"
 cat $raw
 echo
 
-med() {
-	grep ",$1," $raw | cut -d, -f3 | sort -n |
-		awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else printf "-" }'; }
 row() { printf '%-46s %10s %10s %7s\n' "$1" "$2" "$3" "$4"; }
 
 echo "== medians over $ROUNDS rounds, transport $PCN_TRANSPORT, device ${rdev:-none}, MTU $(cat /sys/class/net/eth0/mtu)"

@@ -22,13 +22,9 @@ while [ $r -le "$ROUNDS" ]; do
 done
 cat $raw
 
-med() {
-	grep ",$1," $raw | cut -d, -f4 | sort -n |
-		awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-one=$(med mt_one_node_s) spread=$(med mt_spread_s)
+one=$(med mt_one_node_s 4) spread=$(med mt_spread_s 4)
 echo "== mt (32 threads x 100 rounds) on $NODES nodes, transport $PCN_TRANSPORT, medians over $ROUNDS rounds"
 echo "all threads at node 0:      ${one:-?} s"
 echo "spread over $NODES nodes:       ${spread:-?} s"
-awk -v a="$spread" -v b="$one" 'BEGIN { if (a != "" && b > 0) printf "ratio spread / one node:    %.1f\n", a / b }'
+echo "ratio spread / one node:    $(ratio "$spread" "$one")"
 exit $failed

@@ -35,11 +35,6 @@ echo "== raw (round,metric,us)"
 cat $raw
 echo
 echo "== medians over $ROUNDS rounds, transport $PCN_TRANSPORT, device ${rdev:-none}, MTU $(cat /sys/class/net/eth0/mtu)"
-med() {
-	grep ",$1," $raw | cut -d, -f3 | sort -n |
-		awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else printf "-" }'; }
 ctrl=$(med ctrl_rtt_64) send=$(med ib_send_lat_64)
 pull=$(med page_pull) push=$(med page_push)
 wlat=$(med ib_write_lat_4k) rlat=$(med ib_read_lat_4k)
