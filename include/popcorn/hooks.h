@@ -73,7 +73,8 @@ static inline bool pcn_vma_miss_hook(struct mm_struct *mm, unsigned long addr,
 /*
  * do_syscall_64: a system call of a thread of a distributed process. True
  * when Popcorn carried it out (regs->ax holds the result): at a remote,
- * calls that change the address space run at the origin.
+ * calls that change the address space, futex() and clone() run at the
+ * origin (kernel/popcorn/syscall_fwd.c).
  */
 static inline bool pcn_syscall_hook(struct pt_regs *regs, int nr)
 {
