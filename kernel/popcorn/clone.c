@@ -115,8 +115,7 @@ static int pcn_clone_thread(void *arg)
 }
 
 /* In the twin of a thread at node @from: the thread's clone(). */
-long pcn_twin_clone(struct pcn_thread *th, const struct pcn_clone_msg *m,
-		    int from)
+long pcn_twin_clone(const struct pcn_clone_msg *m, int from)
 {
 	struct kernel_clone_args args = {
 		.flags = m->flags,

@@ -199,11 +199,12 @@ static int pcn_invalidate_sharers(struct pcn_process *proc,
 		__clear_bit(except, &nodes);
 	if (!nodes)
 		return 0;
-	if (READ_ONCE(invalidate_serial) ||
+	/* One sharer (the common case) needs no batch to set up. */
+	if (hweight_long(nodes) == 1 || READ_ONCE(invalidate_serial) ||
 	    pcn_kmsg_request_all(nodes, PCN_KMSG_TYPE_PAGE_RECALL, &req,
 				 sizeof(req), replies, results,
 				 PCN_REQUEST_TIMEOUT)) {
-		/* Asked to, or no memory for the batch: one at a time. */
+		/* Asked to, or no memory for a batch: one at a time. */
 		for_each_set_bit(nid, &nodes, PCN_MAX_NODES) {
 			if (pcn_recall(proc, nid, addr, false, NULL) == -EAGAIN)
 				ret = -EAGAIN;

@@ -166,8 +166,7 @@ long pcn_twin_futex(const struct pcn_futex_msg *m);
 /* clone.c: threads created at a remote */
 long pcn_remote_clone(struct pcn_process *proc, struct pcn_thread *th,
 		      int nr, const struct pt_regs *regs);
-long pcn_twin_clone(struct pcn_thread *th, const struct pcn_clone_msg *m,
-		    int from);
+long pcn_twin_clone(const struct pcn_clone_msg *m, int from);
 
 /* pte.c: one PTE of a distributed mm (mmap_lock held) */
 enum pcn_pte_state {

@@ -113,7 +113,7 @@ static long pcn_twin_call(struct pcn_thread *th, struct pcn_kmsg_rx *rx)
 	case PCN_KMSG_TYPE_FUTEX:
 		return pcn_twin_futex(payload);
 	case PCN_KMSG_TYPE_CLONE:
-		return pcn_twin_clone(th, payload, rx->from->nid);
+		return pcn_twin_clone(payload, rx->from->nid);
 	default:
 		return -EINVAL;
 	}
