@@ -7,6 +7,7 @@
 #include <linux/netlink.h>
 #include <linux/srcu.h>
 #include <popcorn/pcn_kmsg.h>
+#include "stats.h"
 
 
 /* Serialises membership changes and transport (un)registration. */

@@ -14,6 +14,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include "internal.h"
+#include "trace.h"
 
 struct pcn_core_stats pcn_stats;
 
@@ -177,11 +178,19 @@ int pcn_kmsg_send_hdr(struct pcn_node *node, struct pcn_kmsg_hdr *hdr,
 	}
 	hdr->seq = atomic64_inc_return(&node->tx_seq);
 	ret = t->send(node, hdr, payload);
+	trace_popcorn_msg_send(node->nid, hdr->type,
+			       pcn_kmsg_type_name(hdr->type), hdr->size,
+			       hdr->seq, ret);
 	if (!ret) {
 		atomic64_inc(&node->stats.msgs_out);
 		atomic64_add(hdr->size, &node->stats.bytes_out);
+		atomic64_inc(&node->stats.types[hdr->type].msgs_out);
+		atomic64_add(hdr->size, &node->stats.types[hdr->type].bytes_out);
 		atomic64_inc(&pcn_stats.type_msgs_out[hdr->type]);
 		atomic64_add(hdr->size, &pcn_stats.type_bytes_out[hdr->type]);
+	} else {
+		atomic64_inc(&node->stats.transport_errors);
+		atomic64_inc(&pcn_obs.transport_errors);
 	}
 out:
 	pcn_node_transport_unlock(idx);
@@ -323,8 +332,13 @@ void pcn_kmsg_deliver(struct pcn_kmsg_rx *rx)
 	kref_get(&node->ref);
 	atomic_inc(&rx->transport->rx_outstanding);
 
+	trace_popcorn_msg_recv(node->nid, hdr->type,
+			       pcn_kmsg_type_name(hdr->type), hdr->size,
+			       hdr->seq, 0);
 	atomic64_inc(&node->stats.msgs_in);
 	atomic64_add(hdr->size, &node->stats.bytes_in);
+	atomic64_inc(&node->stats.types[hdr->type].msgs_in);
+	atomic64_add(hdr->size, &node->stats.types[hdr->type].bytes_in);
 	atomic64_inc(&pcn_stats.type_msgs_in[hdr->type]);
 	atomic64_add(hdr->size, &pcn_stats.type_bytes_in[hdr->type]);
 

@@ -20,6 +20,7 @@
 #include <linux/uaccess.h>
 #include "internal.h"
 #include "process.h"
+#include "trace.h"
 
 #define PCN_MIGRATE_TIMEOUT	(30 * HZ)
 
@@ -101,6 +102,7 @@ static int pcn_twin_wait(struct pcn_thread *th, int *relay)
 			pcn_kmsg_done(back);
 			if (!ret) {
 				atomic64_inc(&pcn_pstats.migrations_in);
+				pcn_stat_migrate_in(th->proc);
 				return 0;
 			}
 		}
@@ -142,6 +144,7 @@ static int pcn_migrate_forward(int nid, struct pcn_thread *th,
 	struct pcn_migrate_msg *m;
 	struct pcn_process *proc;
 	int ret, relay;
+	u64 start, ns;
 	pid_t tid;
 
 	proc = pcn_process_origin_get(current->mm);
@@ -175,7 +178,10 @@ again:
 	th->proposed_nid = -1;
 	spin_unlock(&pcn_threads_lock);
 
+	start = ktime_get_ns();
 	ret = pcn_migrate_send(nid, m, &tid);
+	ns = ktime_get_ns() - start;
+	trace_popcorn_migrate(PCN_MIGRATE_FORWARD, current->pid, nid, ret, ns);
 	spin_lock(&pcn_threads_lock);
 	if (ret) {
 		th->role = PCN_THREAD_NONE;
@@ -187,6 +193,7 @@ again:
 	if (ret)
 		goto out;
 	atomic64_inc(&pcn_pstats.migrations_out);
+	pcn_stat_migrate_out(proc, PCN_MIGRATE_FORWARD, ns);
 	/*
 	 * The twin may exit without returning from here: th->proc holds the
 	 * process meanwhile.
@@ -228,6 +235,7 @@ static int pcn_migrate_back(struct pcn_thread *th,
 {
 	struct pcn_process *proc = th->proc;
 	struct pcn_migrate_msg *m;
+	u64 start, ns;
 	int ret;
 
 	m = pcn_migrate_msg_alloc();
@@ -241,13 +249,20 @@ static int pcn_migrate_back(struct pcn_thread *th,
 	if (relay >= 0)
 		m->flags |= PCN_MIGRATE_RELAY;
 	ret = pcn_regs_save(m, current_pt_regs(), rs);
-	if (!ret)
-		ret = pcn_migrate_send(proc->origin_nid, m, NULL);
+	if (ret)
+		goto out;
+	start = ktime_get_ns();
+	ret = pcn_migrate_send(proc->origin_nid, m, NULL);
+	ns = ktime_get_ns() - start;
+	trace_popcorn_migrate(PCN_MIGRATE_HOME, current->pid, proc->origin_nid,
+			      ret, ns);
+out:
 	kfree(m);
 	if (ret)
 		return ret;
 	/* The twin runs on with our state: leave quietly. */
 	atomic64_inc(&pcn_pstats.migrations_out);
+	pcn_stat_migrate_out(proc, PCN_MIGRATE_HOME, ns);
 	th->leaving = true;
 	do_exit(0);
 }

@@ -15,6 +15,7 @@
 
 #define PCN_ECHO_MAX_COUNT	10000000
 #define PCN_ECHO_MAX_THREADS	64
+#define PCN_NL_STAT_SIZE	16384	/* pcnctl reads up to 32 KiB */
 
 static const struct nla_policy pcn_nl_policy[PCN_A_MAX + 1] = {
 	[PCN_A_NID] = { .type = NLA_U32 },
@@ -82,6 +83,31 @@ static int pcn_nl_put_u64(struct sk_buff *skb, int attr, atomic64_t *v)
 	return nla_put_u64_64bit(skb, attr, atomic64_read(v), PCN_A_PAD);
 }
 
+/* That peer's non-zero message types. */
+static int pcn_nl_fill_node_types(struct sk_buff *skb, struct pcn_node *node)
+{
+	struct pcn_type_counts *c;
+	struct nlattr *nest;
+	int i;
+
+	for (i = 0; i < PCN_KMSG_TYPE_MAX; i++) {
+		c = &node->stats.types[i];
+		if (!atomic64_read(&c->msgs_in) && !atomic64_read(&c->msgs_out))
+			continue;
+		nest = nla_nest_start(skb, PCN_A_STAT_TYPE);
+		if (!nest ||
+		    nla_put_u16(skb, PCN_A_TYPE_ID, i) ||
+		    nla_put_string(skb, PCN_A_TYPE_NAME, pcn_kmsg_type_name(i)) ||
+		    pcn_nl_put_u64(skb, PCN_A_MSGS_IN, &c->msgs_in) ||
+		    pcn_nl_put_u64(skb, PCN_A_MSGS_OUT, &c->msgs_out) ||
+		    pcn_nl_put_u64(skb, PCN_A_BYTES_IN, &c->bytes_in) ||
+		    pcn_nl_put_u64(skb, PCN_A_BYTES_OUT, &c->bytes_out))
+			return -EMSGSIZE;
+		nla_nest_end(skb, nest);
+	}
+	return 0;
+}
+
 static int pcn_nl_fill_node(struct sk_buff *skb, struct netlink_callback *cb,
 			    struct pcn_node *node, int self)
 {
@@ -115,7 +141,10 @@ static int pcn_nl_fill_node(struct sk_buff *skb, struct netlink_callback *cb,
 	    pcn_nl_put_u64(skb, PCN_A_BYTES_IN, &node->stats.bytes_in) ||
 	    pcn_nl_put_u64(skb, PCN_A_BYTES_OUT, &node->stats.bytes_out) ||
 	    pcn_nl_put_u64(skb, PCN_A_BAD_MSGS, &node->stats.bad) ||
-	    pcn_nl_put_u64(skb, PCN_A_CONNECTS, &node->stats.connects))
+	    pcn_nl_put_u64(skb, PCN_A_CONNECTS, &node->stats.connects) ||
+	    pcn_nl_put_u64(skb, PCN_A_STAT_TRANSPORT_ERRORS,
+			   &node->stats.transport_errors) ||
+	    pcn_nl_fill_node_types(skb, node))
 		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -161,7 +190,7 @@ static int pcn_nl_fill_process_stats(struct sk_buff *msg)
 		{ PCN_A_STAT_VMA_FETCHES, &pcn_pstats.vma_fetches },
 		{ PCN_A_STAT_PAGE_FETCHES, &pcn_pstats.page_fetches },
 		{ PCN_A_STAT_PAGE_FETCH_RETRIES, &pcn_pstats.page_fetch_retries },
-		{ PCN_A_STAT_PAGE_RECALLS, &pcn_pstats.page_recalls },
+		{ PCN_A_STAT_PAGE_RECALLS, &pcn_obs.inval_sent },
 		{ PCN_A_STAT_PAGE_SERVED, &pcn_pstats.page_served },
 	};
 	int i;
@@ -196,7 +225,7 @@ static int pcn_nl_fill_stats(struct sk_buff *msg)
 			   &pcn_stats.late_replies) ||
 	    nla_put_u32(msg, PCN_A_STAT_MAX_PAYLOAD, PCN_KMSG_MAX_PAYLOAD))
 		return -EMSGSIZE;
-	if (pcn_nl_fill_process_stats(msg))
+	if (pcn_nl_fill_process_stats(msg) || pcn_stats_fill_obs(msg))
 		return -EMSGSIZE;
 	for (i = 0; i < PCN_KMSG_TYPE_MAX; i++) {
 		nest = nla_nest_start(msg, PCN_A_STAT_TYPE);
@@ -218,7 +247,8 @@ static int pcn_nl_stat_get(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	/* The per-type table and the histograms need more than a page. */
+	msg = genlmsg_new(PCN_NL_STAT_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &pcn_genl_family, 0,
@@ -229,6 +259,37 @@ static int pcn_nl_stat_get(struct sk_buff *skb, struct genl_info *info)
 	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
+}
+
+/* cb->args[0]: list position of the next process to dump. */
+static int pcn_nl_proc_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	unsigned long pos = cb->args[0], at;
+	struct pcn_process *proc;
+	void *hdr;
+	int ret;
+
+	for (;;) {
+		at = pos;
+		proc = pcn_process_next(&pos);
+		if (!proc)
+			break;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &pcn_genl_family,
+				  NLM_F_MULTI, PCN_CMD_PROC_GET);
+		ret = hdr ? pcn_proc_dump_fill(skb, proc) : -EMSGSIZE;
+		pcn_process_put(proc);
+		if (ret) {
+			if (hdr)
+				genlmsg_cancel(skb, hdr);
+			pos = at;	/* it goes first into the next message */
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	cb->args[0] = pos;
+	/* One process that fits no message at all ends the dump. */
+	return proc && !skb->len ? -EMSGSIZE : skb->len;
 }
 
 static int pcn_nl_put_result(struct sk_buff *msg,
@@ -379,6 +440,10 @@ static const struct genl_small_ops pcn_nl_ops[] = {
 	}, {
 		.cmd = PCN_CMD_STAT_GET,
 		.doit = pcn_nl_stat_get,
+	},
+	{
+		.cmd = PCN_CMD_PROC_GET,
+		.dumpit = pcn_nl_proc_dump,
 	}, {
 		.cmd = PCN_CMD_ECHO,
 		.flags = GENL_ADMIN_PERM,

@@ -134,8 +134,11 @@ void pcn_node_offline(struct pcn_node *node)
 	was = node->state;
 	node->state = PCN_NODE_DOWN;
 	spin_unlock(&node->lock);
-	if (was == PCN_NODE_ONLINE)
+	if (was == PCN_NODE_ONLINE) {
 		pr_info("node %d offline\n", node->nid);
+		atomic64_inc(&node->stats.transport_errors);
+		atomic64_inc(&pcn_obs.transport_errors);
+	}
 	/* Requests waiting on this peer fail now rather than time out. */
 	pcn_ws_fail_node(node->nid);
 	/* Threads that ran there, processes that came from there. */

@@ -40,6 +40,7 @@
 #include <popcorn/hooks.h>
 #include "internal.h"
 #include "process.h"
+#include "trace.h"
 
 struct pcn_page_dir {
 	struct mutex lock;
@@ -141,6 +142,7 @@ static int pcn_recall(struct pcn_process *proc, int nid, unsigned long addr,
 	struct pcn_page_expo e;
 	struct page *page = NULL;
 	u32 flags = 0;
+	u64 start;
 	int ret;
 
 	if (pagep) {
@@ -154,7 +156,8 @@ static int pcn_recall(struct pcn_process *proc, int nid, unsigned long addr,
 		}
 		req.desc = e.desc;
 	}
-	atomic64_inc(&pcn_pstats.page_recalls);
+	pcn_stat_inval_sent(proc, 1);
+	start = ktime_get_ns();
 	ret = pcn_kmsg_request(nid, PCN_KMSG_TYPE_PAGE_RECALL, &req,
 			       sizeof(req), &reply, PCN_REQUEST_TIMEOUT);
 	if (pagep)
@@ -165,6 +168,8 @@ static int pcn_recall(struct pcn_process *proc, int nid, unsigned long addr,
 	}
 	if (!ret && pagep && !(flags & PCN_PAGE_F_DATA))
 		ret = -EIO;	/* the only copy is gone */
+	trace_popcorn_invalidate(addr, BIT(nid), keep_copy, ret,
+				 ktime_get_ns() - start);
 	if (pagep) {
 		if (ret)
 			put_page(page);
@@ -193,12 +198,14 @@ static int pcn_invalidate_sharers(struct pcn_process *proc,
 	int results[PCN_MAX_NODES];
 	unsigned long nodes = dir->sharers;
 	int nid, ret = 0;
+	u64 start;
 	u32 flags;
 
 	if (except >= 0)
 		__clear_bit(except, &nodes);
 	if (!nodes)
 		return 0;
+	start = ktime_get_ns();
 	/* One sharer (the common case) needs no batch to set up. */
 	if (hweight_long(nodes) == 1 || READ_ONCE(invalidate_serial) ||
 	    pcn_kmsg_request_all(nodes, PCN_KMSG_TYPE_PAGE_RECALL, &req,
@@ -213,7 +220,7 @@ static int pcn_invalidate_sharers(struct pcn_process *proc,
 		}
 		return ret;
 	}
-	atomic64_add(hweight_long(nodes), &pcn_pstats.page_recalls);
+	pcn_stat_inval_sent(proc, hweight_long(nodes));
 	for_each_set_bit(nid, &nodes, PCN_MAX_NODES) {
 		if (!results[nid]) {
 			results[nid] = pcn_reply_status(replies[nid], &flags);
@@ -227,6 +234,8 @@ static int pcn_invalidate_sharers(struct pcn_process *proc,
 		else
 			__clear_bit(nid, &dir->sharers);
 	}
+	trace_popcorn_invalidate(addr, nodes, false, ret,
+				 ktime_get_ns() - start);
 	return ret;
 }
 
@@ -256,13 +265,32 @@ static int pcn_origin_reclaim(struct pcn_process *proc,
 	return 0;
 }
 
+/* A fault of a distributed process, for the counters and trace events. */
+struct pcn_fault {
+	unsigned long addr;
+	int kind;		/* enum pcn_fault_kind; -1: nothing asked */
+	int owner;		/* the node asked; -1: the sharers */
+	bool busy;		/* backed off */
+};
+
+/* The fault needs another node: from here on it is counted. */
+static void pcn_fault_begin(struct pcn_fault *f, enum pcn_fault_kind kind,
+			    int owner)
+{
+	f->kind = kind;
+	f->owner = owner;
+	trace_popcorn_fault_begin(f->addr, kind, owner);
+}
+
 /*
  * A fault that found the page busy elsewhere (a holder answered -EAGAIN):
  * back off without holding anything, then the access faults again.
  */
-static vm_fault_t pcn_fault_backoff(struct vm_area_struct *vma,
+static vm_fault_t pcn_fault_backoff(struct pcn_fault *f,
+				    struct vm_area_struct *vma,
 				    unsigned int flags)
 {
+	f->busy = true;
 	atomic64_inc(&pcn_pstats.page_fetch_retries);
 	if ((flags & FAULT_FLAG_ALLOW_RETRY) &&
 	    !(flags & FAULT_FLAG_RETRY_NOWAIT)) {
@@ -276,9 +304,10 @@ static vm_fault_t pcn_fault_backoff(struct vm_area_struct *vma,
 
 static vm_fault_t pcn_origin_fault(struct pcn_process *proc,
 				   struct vm_area_struct *vma,
-				   unsigned long addr, unsigned int flags)
+				   struct pcn_fault *f, unsigned int flags)
 {
 	bool write = flags & FAULT_FLAG_WRITE;
+	unsigned long addr = f->addr;
 	struct pcn_page_dir *dir;
 	int ret = 0;
 
@@ -287,17 +316,21 @@ static vm_fault_t pcn_origin_fault(struct pcn_process *proc,
 		return 0;		/* never left this node */
 	mutex_lock(&dir->lock);
 	if (dir->owner >= 0) {
+		pcn_fault_begin(f, write ? PCN_FAULT_WRITE : PCN_FAULT_READ,
+				dir->owner);
 		ret = pcn_origin_reclaim(proc, dir, vma, addr, !write);
 		mutex_unlock(&dir->lock);
 		if (ret == -EAGAIN)
-			return pcn_fault_backoff(vma, flags);
+			return pcn_fault_backoff(f, vma, flags);
 		return ret ? pcn_fault_error(ret) : VM_FAULT_NOPAGE;
 	}
-	if (write && dir->sharers)
+	if (write && dir->sharers) {
+		pcn_fault_begin(f, PCN_FAULT_UPGRADE, -1);
 		ret = pcn_invalidate_sharers(proc, dir, addr, -1);
+	}
 	mutex_unlock(&dir->lock);
 	if (ret == -EAGAIN)
-		return pcn_fault_backoff(vma, flags);
+		return pcn_fault_backoff(f, vma, flags);
 	return 0;			/* the ordinary fault path goes on */
 }
 
@@ -585,8 +618,9 @@ out:
 
 static vm_fault_t pcn_remote_fault(struct pcn_process *proc,
 				   struct vm_area_struct *vma,
-				   unsigned long addr, unsigned int flags)
+				   struct pcn_fault *f, unsigned int flags)
 {
+	unsigned long addr = f->addr;
 	struct mutex *lock = pcn_page_lock(proc, addr);
 	bool write = flags & FAULT_FLAG_WRITE;
 	enum pcn_pte_state state;
@@ -601,10 +635,13 @@ static vm_fault_t pcn_remote_fault(struct pcn_process *proc,
 		mutex_unlock(lock);
 		return 0;		/* nothing to fetch: a spurious fault */
 	}
+	pcn_fault_begin(f, state == PCN_PTE_RO ? PCN_FAULT_UPGRADE :
+			write ? PCN_FAULT_WRITE : PCN_FAULT_READ,
+			proc->origin_nid);
 	ret = pcn_fetch(proc, vma, addr, write, state == PCN_PTE_RO);
 	mutex_unlock(lock);
 	if (ret == -EAGAIN)
-		return pcn_fault_backoff(vma, flags);	/* busy at the origin */
+		return pcn_fault_backoff(f, vma, flags); /* busy at the origin */
 	return ret ? pcn_fault_error(ret) : VM_FAULT_NOPAGE;
 }
 
@@ -664,9 +701,11 @@ static void pcn_page_recall_handle(struct pcn_kmsg_rx *rx)
 	mutex_unlock(lock);
 	mmap_read_unlock(mm);
 put:
+	pcn_stat_inval_recv(proc);
 	mmput(mm);
 	pcn_process_put(proc);
 reply:
+	trace_popcorn_recall(rx->from->nid, req->addr, keep, r.status);
 	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_PAGE_RECALL_REPLY, &r, sizeof(r));
 	pcn_kmsg_done(rx);
 }
@@ -676,13 +715,30 @@ vm_fault_t pcn_handle_fault(struct vm_area_struct *vma, unsigned long addr,
 			    unsigned int flags)
 {
 	struct pcn_process *proc = READ_ONCE(vma->vm_mm->pcn_process);
+	struct pcn_fault f = { .addr = addr & PAGE_MASK, .kind = -1 };
+	enum pcn_fault_result result;
+	vm_fault_t ret;
+	u64 start, ns;
 
 	if (!proc || current->pcn_thread == &pcn_page_server_self)
 		return 0;
-	addr &= PAGE_MASK;
+	start = ktime_get_ns();
 	if (proc->is_origin)
-		return pcn_origin_fault(proc, vma, addr, flags);
-	return pcn_remote_fault(proc, vma, addr, flags);
+		ret = pcn_origin_fault(proc, vma, &f, flags);
+	else
+		ret = pcn_remote_fault(proc, vma, &f, flags);
+	if (f.kind < 0)
+		return ret;
+	/*
+	 * @proc stays valid: the faulting thread's mm holds it. A fault that
+	 * backed off has dropped the mmap lock, not the mm.
+	 */
+	ns = ktime_get_ns() - start;
+	result = f.busy ? PCN_FAULT_BUSY :
+		 (ret & VM_FAULT_ERROR) ? PCN_FAULT_FAILED : PCN_FAULT_DONE;
+	pcn_stat_fault(proc, f.kind, result, ns);
+	trace_popcorn_fault_end(f.addr, f.kind, f.owner, result, ns);
+	return ret;
 }
 
 int pcn_page_server_init(void)

@@ -83,6 +83,29 @@ static void pcn_process_unpublish(struct pcn_process *proc)
 	spin_unlock(&pcn_processes_lock);
 }
 
+/*
+ * For netlink dumps: the first live process at list position *@pos or
+ * after, counted, or NULL; *@pos moves past it.
+ */
+struct pcn_process *pcn_process_next(unsigned long *pos)
+{
+	struct pcn_process *proc, *found = NULL;
+	unsigned long i = 0;
+
+	spin_lock(&pcn_processes_lock);
+	list_for_each_entry(proc, &pcn_processes, list) {
+		if (i++ < *pos)
+			continue;
+		if (kref_get_unless_zero(&proc->ref)) {
+			found = proc;
+			*pos = i;
+			break;
+		}
+	}
+	spin_unlock(&pcn_processes_lock);
+	return found;
+}
+
 struct pcn_process *pcn_process_find(int origin_nid, pid_t tgid)
 {
 	struct pcn_process *proc, *found = NULL;

@@ -23,6 +23,7 @@
 #include <linux/xarray.h>
 #include <popcorn/pcn_kmsg.h>
 #include <uapi/popcorn/popcorn.h>
+#include "stats.h"
 
 #define PCN_PAGE_LOCKS		64	/* remote: fault/recall serialisation */
 #define PCN_REQUEST_TIMEOUT	(20 * HZ)
@@ -58,6 +59,8 @@ struct pcn_process {
 	struct list_head spawn;		/* MIGRATE messages for the worker */
 	wait_queue_head_t worker_wait;
 	struct mutex page_locks[PCN_PAGE_LOCKS];
+
+	struct pcn_proc_stats stats;	/* this node's share of the process's */
 };
 
 enum pcn_thread_role {
@@ -102,7 +105,6 @@ struct pcn_process_stats {
 	atomic64_t vma_fetches;
 	atomic64_t page_fetches;	/* remote: pages or ownership asked */
 	atomic64_t page_fetch_retries;
-	atomic64_t page_recalls;	/* origin: recalls and invalidations */
 	atomic64_t page_served;		/* origin: fetches answered */
 };
 extern struct pcn_process_stats pcn_pstats;
@@ -110,6 +112,8 @@ extern struct pcn_process_stats pcn_pstats;
 /* process.c */
 struct pcn_process *pcn_process_origin_get(struct mm_struct *mm);
 struct pcn_process *pcn_process_find(int origin_nid, pid_t tgid);
+struct pcn_process *pcn_process_next(unsigned long *pos);
+int pcn_proc_dump_fill(struct sk_buff *skb, struct pcn_process *proc);
 struct pcn_process *pcn_process_get_mm(int origin_nid, pid_t tgid, int from,
 				       struct mm_struct **mmp);
 void pcn_process_put(struct pcn_process *proc);

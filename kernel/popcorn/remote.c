@@ -154,6 +154,7 @@ static int pcn_remote_thread(void *arg)
 	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_MIGRATE_REPLY, &r, sizeof(r));
 	pcn_kmsg_done(rx);
 	atomic64_inc(&pcn_pstats.migrations_in);
+	pcn_stat_migrate_in(proc);
 	return 0;		/* ret_from_fork: to user space, rax = 0 */
 fail:
 	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_MIGRATE_REPLY, &r, sizeof(r));

@@ -33,6 +33,13 @@ enum pcn_genl_cmd {
 	 */
 	PCN_CMD_ECHO,
 	PCN_CMD_PAGE_TEST,
+	/*
+	 * PROC_GET: dump, one reply per distributed process on this node:
+	 * PROC_PID, PROC_ORIGIN_NID, PROC_ORIGIN_PID, PROC_COMM, PROC_THREAD
+	 * nests, STAT_FAULT nests (no LAT_HIST), STAT_MIGRATIONS_OUT/IN,
+	 * STAT_INVAL_SENT/RECV.
+	 */
+	PCN_CMD_PROC_GET,
 	__PCN_CMD_MAX,
 };
 #define PCN_CMD_MAX (__PCN_CMD_MAX - 1)
@@ -52,6 +59,41 @@ enum pcn_page_test_mode {
 	PCN_PAGE_TEST_PULL = 1,
 	PCN_PAGE_TEST_PUSH = 2,
 };
+
+/*
+ * Page faults that involve another node, by kind. A fault served by this
+ * node's memory alone is not counted. Also the "kind" of the popcorn:fault_*
+ * trace events.
+ */
+enum pcn_fault_kind {
+	PCN_FAULT_READ,		/* a copy of a page another node holds */
+	PCN_FAULT_WRITE,	/* a page and its ownership */
+	PCN_FAULT_UPGRADE,	/* write access to a read copy held here */
+	PCN_FAULT_KINDS,
+};
+
+/* How a fault attempt ended (FAULT_OK/RETRY/ERROR, trace "result"). */
+enum pcn_fault_result {
+	PCN_FAULT_DONE,		/* the page is mapped as asked */
+	PCN_FAULT_BUSY,		/* a holder was busy: backed off, faults again */
+	PCN_FAULT_FAILED,	/* SIGBUS or OOM for the faulting thread */
+	PCN_FAULT_RESULTS,
+};
+
+/* Thread migrations, by direction (STAT_MIGRATE nests, trace events). */
+enum pcn_migrate_dir {
+	PCN_MIGRATE_FORWARD,	/* origin -> remote (also the relay's 2nd leg) */
+	PCN_MIGRATE_HOME,	/* remote -> origin */
+	PCN_MIGRATE_DIRS,
+};
+
+/*
+ * Latency histograms (LAT_HIST): __u64 counts[PCN_LAT_BUCKETS]. Bucket 0
+ * counts latencies under 2 ns; bucket i > 0 counts [2^i, 2^(i+1)) ns; the
+ * last one also counts everything longer. Log2 buckets: a percentile read
+ * from them is exact to a factor of two, enough for p50 and p99.
+ */
+#define PCN_LAT_BUCKETS		36
 
 enum pcn_arch {
 	PCN_ARCH_UNKNOWN,
@@ -92,7 +134,8 @@ enum pcn_genl_attr {
 	PCN_A_STAT_LATE_REPLIES,/* u64: replies with no waiter left */
 	PCN_A_STAT_MAX_PAYLOAD,	/* u32: largest message payload */
 	PCN_A_STAT_TYPE,	/* nest, repeated, one per message type: TYPE_ID,
-				 * TYPE_NAME, MSGS_IN, MSGS_OUT, BYTES_IN, BYTES_OUT
+				 * TYPE_NAME, MSGS_IN, MSGS_OUT, BYTES_IN, BYTES_OUT;
+				 * in STAT_GET all peers, in NODE_GET that peer's
 				 */
 	PCN_A_TYPE_ID,		/* u16 */
 	PCN_A_TYPE_NAME,	/* string */
@@ -117,6 +160,33 @@ enum pcn_genl_attr {
 	PCN_A_STAT_PAGE_FETCH_RETRIES, /* u64: fetches the origin answered busy */
 	PCN_A_STAT_PAGE_RECALLS,	/* u64: recalls and invalidations sent */
 	PCN_A_STAT_PAGE_SERVED,	/* u64: fetches served for remotes */
+	PCN_A_STAT_FAULT,	/* nest, repeated, one per fault kind: FAULT_KIND,
+				 * FAULT_OK, FAULT_RETRY, FAULT_ERROR, [LAT_HIST]
+				 */
+	PCN_A_FAULT_KIND,	/* u8: enum pcn_fault_kind */
+	PCN_A_FAULT_OK,		/* u64: faults served (PCN_FAULT_DONE) */
+	PCN_A_FAULT_RETRY,	/* u64: attempts that backed off (PCN_FAULT_BUSY) */
+	PCN_A_FAULT_ERROR,	/* u64: faults that failed (PCN_FAULT_FAILED) */
+	PCN_A_LAT_HIST,		/* binary: __u64[PCN_LAT_BUCKETS], served ones only */
+	PCN_A_STAT_INVAL_SENT,	/* u64: invalidations and recalls sent, one per holder */
+	PCN_A_STAT_INVAL_RECV,	/* u64: invalidations and recalls handled here */
+	PCN_A_STAT_TRANSPORT_ERRORS, /* u64: sends the transport refused, links lost;
+				      * also per node in NODE_GET
+				      */
+	PCN_A_STAT_MIGRATE,	/* nest, repeated, one per direction: MIGRATE_DIR,
+				 * MIGRATE_COUNT, LAT_HIST (thread state sent ->
+				 * the other side's answer)
+				 */
+	PCN_A_MIGRATE_DIR,	/* u8: enum pcn_migrate_dir */
+	PCN_A_MIGRATE_COUNT,	/* u64: migrations done in that direction */
+	PCN_A_PROC_PID,		/* u32: the process's tgid on this node */
+	PCN_A_PROC_ORIGIN_NID,	/* u32 */
+	PCN_A_PROC_ORIGIN_PID,	/* u32: its tgid at the origin */
+	PCN_A_PROC_COMM,	/* string */
+	PCN_A_PROC_THREAD,	/* nest, repeated: THREAD_TID, THREAD_NID, THREAD_LOCAL_TID */
+	PCN_A_THREAD_TID,	/* u32: the thread's id at the origin */
+	PCN_A_THREAD_NID,	/* u32: the node it runs on, as this node knows it */
+	PCN_A_THREAD_LOCAL_TID,	/* u32: its id on this node */
 	__PCN_A_MAX,
 };
 #define PCN_A_MAX (__PCN_A_MAX - 1)
