@@ -50,6 +50,13 @@ typedef void (*pcn_kmsg_handler_t)(struct pcn_kmsg_rx *rx);
 
 /* Handlers run in process context (a workqueue) and may sleep. */
 int pcn_kmsg_register(enum pcn_kmsg_type type, pcn_kmsg_handler_t handler);
+/*
+ * An inline handler runs in the transport's receive path, in arrival
+ * order with the replies from the same peer; it must not sleep for long
+ * and never wait on the network.
+ */
+int pcn_kmsg_register_inline(enum pcn_kmsg_type type,
+			     pcn_kmsg_handler_t handler);
 void pcn_kmsg_unregister(enum pcn_kmsg_type type);
 
 /* Copying send; may sleep. */
@@ -98,6 +105,7 @@ struct pcn_page_expo {
 	struct pcn_node *node;
 	struct page *page;
 	bool peer_writes;	/* else the peer reads */
+	bool filled;		/* message fallback: a PAGE_PUT landed */
 	struct pcn_transport *transport;	/* NULL: message fallback */
 	void *tpriv[2];		/* transport state of the exposure */
 	u64 tdma;
@@ -115,6 +123,15 @@ void pcn_page_unexpose(struct pcn_page_expo *e);
  */
 int pcn_page_write(int nid, const struct pcn_page_desc *to, struct page *page);
 int pcn_page_read(int nid, const struct pcn_page_desc *from, struct page *page);
+/*
+ * A posted write: like pcn_page_write(), but the message fallback does not
+ * wait for the peer's answer either (one PAGE_PUT, applied in order before
+ * anything sent after it). A put that could not land leaves the exposure
+ * unfilled: the requester checks pcn_page_filled() once the request that
+ * asked for the page is answered, before it uses the page.
+ */
+int pcn_page_put(int nid, const struct pcn_page_desc *to, struct page *page);
+bool pcn_page_filled(const struct pcn_page_expo *e);
 
 /* ---- transport contract ---- */
 

@@ -71,6 +71,10 @@ const struct pcn_kmsg_bounds pcn_kmsg_type_bounds[PCN_KMSG_TYPE_MAX] = {
 	[PCN_KMSG_TYPE_FUTEX_REPLY] = PCN_FIXED(struct pcn_syscall_reply),
 	[PCN_KMSG_TYPE_CLONE] = PCN_FIXED(struct pcn_clone_msg),
 	[PCN_KMSG_TYPE_CLONE_REPLY] = PCN_FIXED(struct pcn_syscall_reply),
+	[PCN_KMSG_TYPE_PAGE_PUT] = {
+		sizeof(struct pcn_page_msg) + PCN_PAGE_SIZE,
+		sizeof(struct pcn_page_msg) + PCN_PAGE_SIZE
+	},
 #undef PCN_FIXED
 };
 
@@ -104,6 +108,7 @@ static const char * const pcn_kmsg_type_names[PCN_KMSG_TYPE_MAX] = {
 	[PCN_KMSG_TYPE_FUTEX_REPLY] = "futex_reply",
 	[PCN_KMSG_TYPE_CLONE] = "clone",
 	[PCN_KMSG_TYPE_CLONE_REPLY] = "clone_reply",
+	[PCN_KMSG_TYPE_PAGE_PUT] = "page_put",
 };
 
 const char *pcn_kmsg_type_name(unsigned int type)
@@ -119,6 +124,7 @@ int pcn_kmsg_validate(const struct pcn_kmsg_hdr *hdr, int expect_nid)
 EXPORT_SYMBOL_GPL(pcn_kmsg_validate);
 
 static pcn_kmsg_handler_t pcn_handlers[PCN_KMSG_TYPE_MAX];
+static bool pcn_handler_inline[PCN_KMSG_TYPE_MAX];
 static struct workqueue_struct *pcn_kmsg_wq;
 
 /* Types the transports consume themselves are not for users. */
@@ -138,11 +144,24 @@ int pcn_kmsg_register(enum pcn_kmsg_type type, pcn_kmsg_handler_t handler)
 }
 EXPORT_SYMBOL_GPL(pcn_kmsg_register);
 
+int pcn_kmsg_register_inline(enum pcn_kmsg_type type,
+			     pcn_kmsg_handler_t handler)
+{
+	if (!pcn_kmsg_user_type(type))
+		return -EINVAL;
+	/* Set before the handler is published, cleared after it is gone. */
+	WRITE_ONCE(pcn_handler_inline[type], true);
+	return pcn_kmsg_register(type, handler);
+}
+EXPORT_SYMBOL_GPL(pcn_kmsg_register_inline);
+
 void pcn_kmsg_unregister(enum pcn_kmsg_type type)
 {
 	if (type < PCN_KMSG_TYPE_MAX)
 		WRITE_ONCE(pcn_handlers[type], NULL);
 	pcn_kmsg_flush();
+	if (type < PCN_KMSG_TYPE_MAX)
+		WRITE_ONCE(pcn_handler_inline[type], false);
 }
 EXPORT_SYMBOL_GPL(pcn_kmsg_unregister);
 
@@ -344,6 +363,10 @@ void pcn_kmsg_deliver(struct pcn_kmsg_rx *rx)
 
 	if (hdr->flags & PCN_KMSG_F_REPLY) {
 		pcn_ws_complete(rx);
+		return;
+	}
+	if (READ_ONCE(pcn_handler_inline[hdr->type])) {
+		pcn_kmsg_dispatch(&rx->work);
 		return;
 	}
 	INIT_WORK(&rx->work, pcn_kmsg_dispatch);

@@ -166,7 +166,8 @@ static int pcn_recall(struct pcn_process *proc, int nid, unsigned long addr,
 		ret = pcn_reply_status(reply, &flags);
 		pcn_kmsg_done(reply);
 	}
-	if (!ret && pagep && !(flags & PCN_PAGE_F_DATA))
+	if (!ret && pagep &&
+	    (!(flags & PCN_PAGE_F_DATA) || !pcn_page_filled(&e)))
 		ret = -EIO;	/* the only copy is gone */
 	trace_popcorn_invalidate(addr, BIT(nid), keep_copy, ret,
 				 ktime_get_ns() - start);
@@ -357,7 +358,7 @@ static int pcn_send_origin_page(struct vm_area_struct *vma, unsigned long addr,
 		pcn_pte_wrprotect(vma, addr);
 	else
 		pcn_pte_zap(vma, addr);
-	ret = pcn_page_write(nid, desc, page);
+	ret = pcn_page_put(nid, desc, page);
 	put_page(page);
 	return ret;
 }
@@ -603,6 +604,8 @@ static int pcn_fetch(struct pcn_process *proc, struct vm_area_struct *vma,
 			pcn_pte_zap(vma, addr);
 	} else if (!(flags & PCN_PAGE_F_DATA)) {
 		ret = -EPROTO;
+	} else if (!pcn_page_filled(&e)) {
+		ret = -EIO;		/* the data never landed */
 	} else {
 		ret = pcn_pte_install(vma, addr, page, write);
 		if (!ret)
@@ -693,7 +696,7 @@ static void pcn_page_recall_handle(struct pcn_kmsg_rx *rx)
 			pcn_pte_zap(vma, req->addr);
 	}
 	if (page) {
-		r.status = pcn_page_write(rx->from->nid, &req->desc, page);
+		r.status = pcn_page_put(rx->from->nid, &req->desc, page);
 		put_page(page);
 		if (!r.status)
 			r.flags = PCN_PAGE_F_DATA;

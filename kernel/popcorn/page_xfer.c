@@ -10,6 +10,11 @@
  * transport without remote memory access, the core moves the page in
  * PAGE_WRITE/PAGE_READ requests and the descriptor's key is a cookie that
  * dies at unexpose just the same.
+ *
+ * The page server's writes are posted (pcn_page_put): a fault waits for
+ * one answer only. Over RDMA that is the transport's write anyway; over
+ * messages it is a PAGE_PUT, handled inline by the receiver, in order
+ * before the answer that follows it from the same peer.
  */
 #define pr_fmt(fmt) "popcorn: " fmt
 
@@ -154,6 +159,38 @@ int pcn_page_write(int nid, const struct pcn_page_desc *to, struct page *page)
 }
 EXPORT_SYMBOL_GPL(pcn_page_write);
 
+int pcn_page_put(int nid, const struct pcn_page_desc *to, struct page *page)
+{
+	struct pcn_page_msg *msg;
+	int ret;
+
+	ret = pcn_page_op(nid, to, page, true);
+	if (ret <= 0)
+		return ret;
+	msg = kmalloc(sizeof(*msg) + PCN_PAGE_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	msg->desc = *to;
+	memcpy_from_page(msg->data, page, 0, PCN_PAGE_SIZE);
+	ret = pcn_kmsg_send(nid, PCN_KMSG_TYPE_PAGE_PUT, msg,
+			    sizeof(*msg) + PCN_PAGE_SIZE);
+	kfree(msg);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(pcn_page_put);
+
+/*
+ * Did the peer's data land? Over RDMA, yes once its answer is here (a
+ * failed write fails the queue pair instead). Over messages, only if the
+ * PAGE_PUT found the exposure. Call after pcn_page_unexpose(), or after
+ * the answer arrived.
+ */
+bool pcn_page_filled(const struct pcn_page_expo *e)
+{
+	return e->transport || READ_ONCE(e->filled);
+}
+EXPORT_SYMBOL_GPL(pcn_page_filled);
+
 int pcn_page_read(int nid, const struct pcn_page_desc *from, struct page *page)
 {
 	const struct pcn_page_status *st;
@@ -195,10 +232,12 @@ static int pcn_page_cookie_access(struct pcn_kmsg_rx *rx,
 	xa_lock(&pcn_page_cookies);
 	e = xa_load(&pcn_page_cookies, desc->key);
 	if (e && e->node == rx->from && e->peer_writes == write) {
-		if (write)
+		if (write) {
 			memcpy_to_page(e->page, 0, buf, PCN_PAGE_SIZE);
-		else
+			WRITE_ONCE(e->filled, true);
+		} else {
 			memcpy_from_page(buf, e->page, 0, PCN_PAGE_SIZE);
+		}
 		ret = 0;
 	}
 	xa_unlock(&pcn_page_cookies);
@@ -212,6 +251,18 @@ static void pcn_page_write_handle(struct pcn_kmsg_rx *rx)
 
 	st.status = pcn_page_cookie_access(rx, &msg->desc, true, msg->data);
 	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_PAGE_WRITE_REPLY, &st, sizeof(st));
+	pcn_kmsg_done(rx);
+}
+
+/*
+ * Inline (receive path): no answer. A put for a dead cookie is dropped;
+ * the requester sees its exposure unfilled and fails the fault.
+ */
+static void pcn_page_put_handle(struct pcn_kmsg_rx *rx)
+{
+	struct pcn_page_msg *msg = (void *)rx->msg->payload;
+
+	pcn_page_cookie_access(rx, &msg->desc, true, msg->data);
 	pcn_kmsg_done(rx);
 }
 
@@ -241,5 +292,8 @@ int pcn_page_xfer_init(void)
 	if (!ret)
 		ret = pcn_kmsg_register(PCN_KMSG_TYPE_PAGE_READ,
 					pcn_page_read_handle);
+	if (!ret)
+		ret = pcn_kmsg_register_inline(PCN_KMSG_TYPE_PAGE_PUT,
+					       pcn_page_put_handle);
 	return ret;
 }

@@ -12,7 +12,7 @@
 #include <linux/types.h>
 
 #define PCN_KMSG_MAGIC		0x4b4e4350	/* "PCNK" in memory order */
-#define PCN_KMSG_VERSION	2
+#define PCN_KMSG_VERSION	3
 
 /* Largest message, header included. RDMA ring slots are this big. */
 #define PCN_KMSG_MAX_SIZE	8192
@@ -74,6 +74,7 @@ enum pcn_kmsg_type {
 	PCN_KMSG_TYPE_FUTEX_REPLY,
 	PCN_KMSG_TYPE_CLONE,		/* remote -> origin: create a thread */
 	PCN_KMSG_TYPE_CLONE_REPLY,
+	PCN_KMSG_TYPE_PAGE_PUT,		/* message fallback of a posted page write */
 	PCN_KMSG_TYPE_MAX,
 };
 
