@@ -4,16 +4,21 @@
 #   make check        build everything and run the whole test suite
 #   make check-debug  the same on the debug kernel (lockdep, KASAN, DEBUG_VM)
 #   make check-debug-concurrency  the concurrency suite only, debug kernel
+#   make bench        the benchmark suite (bench/run): faults, migration, first
+#                     touch, throughput against perftest/sockperf of the same
+#                     boot, TCP and RDMA; CSV, plots, summary.md in build/bench
+#   make bench-quick  the same, quick mode (bench/run --quick, build/bench/quick)
 #   make kernel       build the vcluster kernel only (incremental)
-#   make tools        pcnctl, libpopcorn, the selftests and the demo program
-#   make demo-prog    the demo programs only (build/demo: pcn_demo, pcn_sharers)
+#   make tools        pcnctl, pcn-top, libpopcorn, the selftests and the demo program
+#   make demo-prog    the demo programs only (build/demo: pcn_demo, pcn_sharers,
+#                     pcn_faultbench)
 #   make shell        2-node cluster with an interactive shell on node 0
 
 TOP := $(CURDIR)
 BUILD := $(TOP)/build
 
-.PHONY: all deps kernel kernel-source kernel-debug tools pcnctl lib selftests demo-prog \
-	demo check check-debug check-debug-concurrency shell clean
+.PHONY: all deps kernel kernel-source kernel-debug tools pcnctl pcntop lib selftests demo-prog \
+	demo check check-debug check-debug-concurrency bench bench-quick shell clean
 
 all: kernel tools
 
@@ -26,10 +31,13 @@ kernel: deps
 kernel-debug: deps
 	@scripts/build-kernel.sh debug
 
-tools: pcnctl lib selftests demo-prog
+tools: pcnctl pcntop lib selftests demo-prog
 
 pcnctl: deps
 	@$(MAKE) -s -C tools/pcnctl O=$(BUILD)/bin
+
+pcntop: deps
+	@$(MAKE) -s -C tools/pcn-top O=$(BUILD)/bin
 
 kernel-source: deps
 	@scripts/build-kernel.sh source
@@ -55,6 +63,12 @@ check-debug: kernel-debug tools
 
 check-debug-concurrency: kernel-debug tools
 	@scripts/run-check.sh --debug --concurrency
+
+bench: kernel tools demo-prog
+	@bench/run
+
+bench-quick: kernel tools demo-prog
+	@bench/run --quick
 
 shell: kernel tools
 	@tools/vcluster/vcluster shell

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pcnctl: generic netlink plumbing on top of libmnl.
+ * pcnctl: generic netlink plumbing on top of libmnl (also built into pcn-top).
  *
  * Every request is sent with NLM_F_ACK (dumps excepted: the kernel never
  * acks a dump, it ends it with NLMSG_DONE) and pcn_nl_talk() reads until the
@@ -16,6 +16,9 @@
 #include <linux/genetlink.h>
 
 #include "nl.h"
+
+const char *pcn_nl_prog = "pcnctl";
+int pcn_nl_quiet;
 
 struct pcn_talk {
 	struct pcn_nl *nl;
@@ -165,14 +168,15 @@ struct nlmsghdr *pcn_nl_req(struct pcn_nl *nl, void *buf, uint8_t cmd,
 	return nlh;
 }
 
-/* Prints "pcnctl: WHAT: kernel message (strerror)"; returns exit status 1. */
+/* Prints "PROG: WHAT: kernel message (strerror)"; returns exit status 1. */
 int pcn_nl_fail(const struct pcn_nl *nl, const char *what, int err)
 {
 	if (nl && nl->extack[0])
-		fprintf(stderr, "pcnctl: %s: %s (%s)\n", what, nl->extack,
-			strerror(-err));
+		fprintf(stderr, "%s: %s: %s (%s)\n", pcn_nl_prog, what,
+			nl->extack, strerror(-err));
 	else
-		fprintf(stderr, "pcnctl: %s: %s\n", what, strerror(-err));
+		fprintf(stderr, "%s: %s: %s\n", pcn_nl_prog, what,
+			strerror(-err));
 	return 1;
 }
 
@@ -205,8 +209,8 @@ static int resolve_family(struct pcn_nl *nl, const char *what)
 	nl->family = 0;
 	err = pcn_nl_talk(nl, nlh, family_cb, &nl->family);
 	if (err == -ENOENT) {
-		fprintf(stderr, "pcnctl: %s: generic netlink family not found (is the kernel built with CONFIG_POPCORN?)\n",
-			PCN_GENL_NAME);
+		fprintf(stderr, "%s: %s: generic netlink family not found (is the kernel built with CONFIG_POPCORN?)\n",
+			pcn_nl_prog, PCN_GENL_NAME);
 		return -1;
 	}
 	if (!err && !nl->family)
@@ -225,13 +229,13 @@ int pcn_nl_open(struct pcn_nl *nl, const char *what)
 
 	nl->sock = mnl_socket_open(NETLINK_GENERIC);
 	if (!nl->sock) {
-		fprintf(stderr, "pcnctl: %s: netlink socket: %s\n", what,
-			strerror(errno));
+		fprintf(stderr, "%s: %s: netlink socket: %s\n", pcn_nl_prog,
+			what, strerror(errno));
 		return -1;
 	}
 	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
-		fprintf(stderr, "pcnctl: %s: netlink bind: %s\n", what,
-			strerror(errno));
+		fprintf(stderr, "%s: %s: netlink bind: %s\n", pcn_nl_prog,
+			what, strerror(errno));
 		pcn_nl_close(nl);
 		return -1;
 	}
@@ -307,7 +311,33 @@ static const enum mnl_attr_data_type pcn_policy[PCN_A_MAX + 1] = {
 	[PCN_A_STAT_PAGE_RECALLS]	= MNL_TYPE_U64,
 	[PCN_A_STAT_PAGE_SERVED]	= MNL_TYPE_U64,
 	[PCN_A_ECHO_MIN_SIZE]		= MNL_TYPE_U32,
+	[PCN_A_STAT_FAULT]		= MNL_TYPE_NESTED,
+	[PCN_A_FAULT_KIND]		= MNL_TYPE_U8,
+	[PCN_A_FAULT_OK]		= MNL_TYPE_U64,
+	[PCN_A_FAULT_RETRY]		= MNL_TYPE_U64,
+	[PCN_A_FAULT_ERROR]		= MNL_TYPE_U64,
+	[PCN_A_LAT_HIST]		= MNL_TYPE_BINARY,
+	[PCN_A_STAT_INVAL_SENT]		= MNL_TYPE_U64,
+	[PCN_A_STAT_INVAL_RECV]		= MNL_TYPE_U64,
+	[PCN_A_STAT_TRANSPORT_ERRORS]	= MNL_TYPE_U64,
+	[PCN_A_STAT_MIGRATE]		= MNL_TYPE_NESTED,
+	[PCN_A_MIGRATE_DIR]		= MNL_TYPE_U8,
+	[PCN_A_MIGRATE_COUNT]		= MNL_TYPE_U64,
+	[PCN_A_PROC_PID]		= MNL_TYPE_U32,
+	[PCN_A_PROC_ORIGIN_NID]		= MNL_TYPE_U32,
+	[PCN_A_PROC_ORIGIN_PID]		= MNL_TYPE_U32,
+	[PCN_A_PROC_COMM]		= MNL_TYPE_NUL_STRING,
+	[PCN_A_PROC_THREAD]		= MNL_TYPE_NESTED,
+	[PCN_A_THREAD_TID]		= MNL_TYPE_U32,
+	[PCN_A_THREAD_NID]		= MNL_TYPE_U32,
+	[PCN_A_THREAD_LOCAL_TID]	= MNL_TYPE_U32,
 };
+
+/* The type an attribute is validated as; MNL_TYPE_UNSPEC: not parsed. */
+enum mnl_attr_data_type pcn_attr_policy(uint16_t type)
+{
+	return type <= PCN_A_MAX ? pcn_policy[type] : MNL_TYPE_UNSPEC;
+}
 
 /*
  * Keeps the last instance of each known attribute in tb[]. Unknown ones
@@ -322,8 +352,10 @@ static int pcn_attr_cb(const struct nlattr *attr, void *data)
 	if (type > PCN_A_MAX || pcn_policy[type] == MNL_TYPE_UNSPEC)
 		return MNL_CB_OK;
 	if (mnl_attr_validate(attr, pcn_policy[type]) < 0) {
-		fprintf(stderr, "pcnctl: warning: ignoring malformed attribute %u (length %u)\n",
-			type, mnl_attr_get_payload_len(attr));
+		if (!pcn_nl_quiet)
+			fprintf(stderr, "%s: warning: ignoring malformed attribute %u (length %u)\n",
+				pcn_nl_prog, type,
+				mnl_attr_get_payload_len(attr));
 		return MNL_CB_OK;
 	}
 	tb[type] = attr;

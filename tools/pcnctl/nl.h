@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * pcnctl: generic netlink plumbing on top of libmnl.
+ * pcnctl: generic netlink plumbing on top of libmnl (also used by pcn-top).
  */
 #ifndef PCNCTL_NL_H
 #define PCNCTL_NL_H
@@ -16,6 +16,10 @@
 /* Large enough for one dump skb (the kernel caps them at 32 KiB). */
 #define PCN_NL_BUFSIZE	32768
 #define PCN_NL_REQSIZE	4096
+
+/* Messages on stderr start with pcn_nl_prog; pcn_nl_quiet mutes warnings. */
+extern const char *pcn_nl_prog;
+extern int pcn_nl_quiet;
 
 struct pcn_nl {
 	struct mnl_socket *sock;
@@ -35,6 +39,7 @@ int pcn_nl_talk(struct pcn_nl *nl, struct nlmsghdr *req, mnl_cb_t cb,
 		void *data);
 int pcn_nl_fail(const struct pcn_nl *nl, const char *what, int err);
 
+enum mnl_attr_data_type pcn_attr_policy(uint16_t type);
 int pcn_attr_parse(const struct nlmsghdr *nlh, const struct nlattr **tb);
 int pcn_attr_parse_nested(const struct nlattr *nest, const struct nlattr **tb);
 

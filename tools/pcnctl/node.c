@@ -18,21 +18,6 @@ static const struct option no_opts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static const char *const state_names[] = {
-	[PCN_NODE_DOWN]		= "down",
-	[PCN_NODE_CONNECTING]	= "connecting",
-	[PCN_NODE_ONLINE]	= "online",
-};
-
-const char *pcn_state_name(int state)
-{
-	if (state < 0)
-		return "-";
-	if (state >= (int)ARRAY_SIZE(state_names))
-		return "unknown";
-	return state_names[state];
-}
-
 static const char *arch_name(int arch)
 {
 	if (arch < 0)
@@ -138,90 +123,6 @@ static int node_del(int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------ */
-/* The node dump.                                                     */
-
-static uint64_t attr_u64(const struct nlattr *attr)
-{
-	return attr ? mnl_attr_get_u64(attr) : 0;
-}
-
-static void node_fill(struct pcn_node *n, const struct nlattr **tb)
-{
-	memset(n, 0, sizeof(*n));
-	n->nid = mnl_attr_get_u32(tb[PCN_A_NID]);
-	if (tb[PCN_A_ADDR])
-		snprintf(n->addr, sizeof(n->addr), "%s",
-			 mnl_attr_get_str(tb[PCN_A_ADDR]));
-	if (tb[PCN_A_TRANSPORT])
-		snprintf(n->transport, sizeof(n->transport), "%s",
-			 mnl_attr_get_str(tb[PCN_A_TRANSPORT]));
-	n->port = tb[PCN_A_PORT] ? mnl_attr_get_u16(tb[PCN_A_PORT]) : -1;
-	n->state = tb[PCN_A_STATE] ? mnl_attr_get_u8(tb[PCN_A_STATE]) : -1;
-	n->arch = tb[PCN_A_ARCH] ? mnl_attr_get_u8(tb[PCN_A_ARCH]) : -1;
-	n->self = !!tb[PCN_A_SELF];
-	n->loaded = !!tb[PCN_A_TRANSPORT_LOADED];
-	n->msgs_in = attr_u64(tb[PCN_A_MSGS_IN]);
-	n->msgs_out = attr_u64(tb[PCN_A_MSGS_OUT]);
-	n->bytes_in = attr_u64(tb[PCN_A_BYTES_IN]);
-	n->bytes_out = attr_u64(tb[PCN_A_BYTES_OUT]);
-	n->bad_msgs = attr_u64(tb[PCN_A_BAD_MSGS]);
-	n->connects = attr_u64(tb[PCN_A_CONNECTS]);
-}
-
-static int node_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *tb[PCN_A_MAX + 1] = { NULL };
-	struct pcn_nodes *nodes = data;
-	struct pcn_node *v;
-
-	if (pcn_attr_parse(nlh, tb) < 0)
-		return MNL_CB_ERROR;
-	if (!tb[PCN_A_NID]) {
-		fprintf(stderr, "pcnctl: warning: node entry without an id, skipped\n");
-		return MNL_CB_OK;
-	}
-	if (nodes->n == nodes->cap) {
-		unsigned int cap = nodes->cap ? 2 * nodes->cap : 16;
-
-		v = realloc(nodes->v, cap * sizeof(*v));
-		if (!v)
-			return MNL_CB_ERROR;	/* errno is ENOMEM */
-		nodes->v = v;
-		nodes->cap = cap;
-	}
-	node_fill(&nodes->v[nodes->n++], tb);
-	return MNL_CB_OK;
-}
-
-static int node_cmp(const void *a, const void *b)
-{
-	const struct pcn_node *x = a, *y = b;
-
-	return (x->nid > y->nid) - (x->nid < y->nid);
-}
-
-/* Fills @nodes (sorted by id); returns 0 or -errno. */
-int pcn_nodes_get(struct pcn_nl *nl, struct pcn_nodes *nodes)
-{
-	char buf[PCN_NL_REQSIZE];
-	struct nlmsghdr *nlh;
-	int err;
-
-	nodes->n = 0;
-	nlh = pcn_nl_req(nl, buf, PCN_CMD_NODE_GET, NLM_F_DUMP);
-	err = pcn_nl_talk(nl, nlh, node_cb, nodes);
-	if (!err && nodes->n)
-		qsort(nodes->v, nodes->n, sizeof(*nodes->v), node_cmp);
-	return err;
-}
-
-void pcn_nodes_free(struct pcn_nodes *nodes)
-{
-	free(nodes->v);
-	memset(nodes, 0, sizeof(*nodes));
-}
-
-/* ------------------------------------------------------------------ */
 /* node list                                                          */
 
 static void node_address(const struct pcn_node *n, char *buf, size_t len)
@@ -251,7 +152,7 @@ static int max_int(int a, int b)
 
 static void list_table(const struct pcn_nodes *nodes)
 {
-	char addr[96], tr[64], id[16];
+	char addr[96], tr[64], id[16], terr[24];
 	int wa = strlen("ADDRESS"), wt = strlen("TRANSPORT");
 	unsigned int i;
 
@@ -262,9 +163,9 @@ static void list_table(const struct pcn_nodes *nodes)
 		wt = max_int(wt, strlen(tr));
 	}
 
-	printf("%-5s %-*s  %-*s  %-10s  %-7s  %10s  %10s  %6s\n", "ID",
+	printf("%-5s %-*s  %-*s  %-10s  %-7s  %10s  %10s  %6s  %6s\n", "ID",
 	       wa, "ADDRESS", wt, "TRANSPORT", "STATE", "ARCH",
-	       "MSGS_IN", "MSGS_OUT", "BAD");
+	       "MSGS_IN", "MSGS_OUT", "BAD", "TERR");
 	for (i = 0; i < nodes->n; i++) {
 		const struct pcn_node *n = &nodes->v[i];
 
@@ -272,11 +173,16 @@ static void list_table(const struct pcn_nodes *nodes)
 			 n->self ? "*" : "");
 		node_address(n, addr, sizeof(addr));
 		node_transport(n, tr, sizeof(tr));
+		if (n->have_terr)
+			snprintf(terr, sizeof(terr), "%" PRIu64,
+				 n->transport_errors);
+		else
+			snprintf(terr, sizeof(terr), "-");
 		printf("%-5s %-*s  %-*s  %-10s  %-7s  %10" PRIu64 "  %10" PRIu64
-		       "  %6" PRIu64 "\n", id, wa, addr, wt, tr,
+		       "  %6" PRIu64 "  %6s\n", id, wa, addr, wt, tr,
 		       n->self ? "self" : pcn_state_name(n->state),
 		       arch_name(n->arch), n->msgs_in, n->msgs_out,
-		       n->bad_msgs);
+		       n->bad_msgs, terr);
 	}
 }
 
@@ -288,6 +194,32 @@ static void json_bool(const char *key, int v)
 static void json_u64(const char *key, uint64_t v)
 {
 	printf(",\"%s\":%" PRIu64, key, v);
+}
+
+/* "types":{"name":{"msgs_in":..},..}, the types with any traffic only. */
+static void list_json_types(const struct pcn_types *types)
+{
+	const struct pcn_type *t;
+	unsigned int i, k = 0;
+	char name[80];
+
+	printf(",\"types\":{");
+	for (i = 0; i < types->n; i++) {
+		t = &types->v[i];
+		if (!t->msgs_in && !t->msgs_out && !t->bytes_in &&
+		    !t->bytes_out)
+			continue;
+		if (t->name[0])
+			snprintf(name, sizeof(name), "%s", t->name);
+		else
+			snprintf(name, sizeof(name), "type_%d", t->id);
+		printf("%s", k++ ? "," : "");
+		pcn_json_str(name);
+		printf(":{\"msgs_in\":%" PRIu64 ",\"msgs_out\":%" PRIu64
+		       ",\"bytes_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64 "}",
+		       t->msgs_in, t->msgs_out, t->bytes_in, t->bytes_out);
+	}
+	putchar('}');
 }
 
 static void list_json_node(const struct pcn_node *n)
@@ -312,6 +244,11 @@ static void list_json_node(const struct pcn_node *n)
 	json_u64("bytes_out", n->bytes_out);
 	json_u64("bad_msgs", n->bad_msgs);
 	json_u64("connects", n->connects);
+	if (n->have_terr)
+		json_u64("transport_errors", n->transport_errors);
+	else
+		printf(",\"transport_errors\":null");
+	list_json_types(&n->types);
 	putchar('}');
 }
 

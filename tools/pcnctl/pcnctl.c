@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pcnctl: Popcorn administration over the "popcorn" generic netlink family.
+ * pcnctl: Popcorn administration over the "popcorn" generic netlink family:
+ * node membership (node), counters and latencies (stat), the distributed
+ * processes and where their threads run (proc), and the kernel's message
+ * and page transfer self tests (echo, pagetest). The parsing of counters
+ * into structs (pcnstat.c) is shared with pcn-top.
  *
  * Exit status: 0 success, 1 failure (kernel refusal, timeout, test failure),
  * 2 usage error.
@@ -27,7 +31,12 @@ static const char usage_text[] =
 "                                 wait until the given peers (default: all\n"
 "                                 configured peers) are online; default 60 s\n"
 "  stat [--json]                  message layer counters, per message type,\n"
-"                                 and remote memory (exposed pages, regions)\n"
+"                                 remote memory (exposed pages, regions),\n"
+"                                 page faults by kind (ok, retry, error, p50\n"
+"                                 and p99 latency), invalidations, transport\n"
+"                                 errors and migrations by direction\n"
+"  proc [--json] [PID]            distributed processes on this node: origin,\n"
+"                                 threads and the node each runs on\n"
 "  echo NID [--count N] [--threads T] [--min-size S] [--max-size S]\n"
 "       [--size S]                message layer round-trip self test; payload\n"
 "                                 sizes cycle min..max (--size: fixed)\n"
@@ -40,6 +49,9 @@ static const char usage_text[] =
 "                                 1 thread, pull); --probe: afterwards check\n"
 "                                 that a write with a spent key fails\n"
 "  help, --help                   this text\n"
+"\n"
+"Latency percentiles are read off the kernel's log2 histograms, interpolated\n"
+"linearly inside the bucket where the percentile falls (exact to 2x).\n"
 "\n"
 "Exit status: 0 success, 1 failure, 2 usage error.\n";
 
@@ -140,6 +152,8 @@ int main(int argc, char **argv)
 		return cmd_echo(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pagetest"))
 		return cmd_pagetest(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "proc"))
+		return cmd_proc(argc - 1, argv + 1);
 
 	fprintf(stderr, "pcnctl: unknown command '%s'\n\n", argv[1]);
 	pcn_usage(PCN_EXIT_USAGE);

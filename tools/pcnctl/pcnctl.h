@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "nl.h"
+#include "pcnstat.h"
 
 /* Exit statuses. */
 #define PCN_EXIT_OK	0
@@ -24,31 +25,10 @@ uint32_t pcn_arg_u32(const char *what, const char *name, const char *arg);
 
 void pcn_json_str(const char *s);
 
-/* Node dump, shared by "node list" and "node wait". */
-struct pcn_node {
-	uint32_t nid;
-	char addr[64];		/* "" when absent */
-	char transport[32];	/* "" when absent */
-	int port;		/* -1 when absent */
-	int state;		/* -1 when absent */
-	int arch;		/* -1 when absent */
-	int self;
-	int loaded;
-	uint64_t msgs_in, msgs_out, bytes_in, bytes_out, bad_msgs, connects;
-};
-
-struct pcn_nodes {
-	struct pcn_node *v;
-	unsigned int n, cap;
-};
-
-int pcn_nodes_get(struct pcn_nl *nl, struct pcn_nodes *nodes);
-void pcn_nodes_free(struct pcn_nodes *nodes);
-const char *pcn_state_name(int state);
-
 int cmd_node(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_echo(int argc, char **argv);
 int cmd_pagetest(int argc, char **argv);
+int cmd_proc(int argc, char **argv);
 
 #endif /* PCNCTL_H */

@@ -1,21 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pcnctl stat: node-wide message layer and remote memory counters, and the
- * per-type table.
+ * pcnctl stat: node-wide message layer, remote memory, process and fault
+ * counters, fault and migration latencies, and the per-type table.
+ *
+ * Latency percentiles come from the kernel's log2 histograms, interpolated
+ * linearly inside the bucket where the percentile falls (pcnstat.c).
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "pcnctl.h"
-
-struct pcn_type {
-	int id;			/* -1 when absent */
-	char name[64];
-	uint64_t msgs_in, msgs_out, bytes_in, bytes_out;
-};
 
 static const struct {
 	int attr;
@@ -42,119 +37,107 @@ static const struct {
 	{ PCN_A_STAT_PAGE_FETCH_RETRIES, "page_fetch_retries", "page_fetch_retries" },
 	{ PCN_A_STAT_PAGE_RECALLS, "page_recalls", "page_recalls" },
 	{ PCN_A_STAT_PAGE_SERVED, "page_served", "page_served" },
+	{ PCN_A_STAT_INVAL_SENT, "inval_sent", "inval_sent" },
+	{ PCN_A_STAT_INVAL_RECV, "inval_recv", "inval_recv" },
+	{ PCN_A_STAT_TRANSPORT_ERRORS, "transport_errors", "transport_errors" },
 };
 
 #define NR_COUNTERS ARRAY_SIZE(stat_counters)
 
-struct pcn_stat {
-	int got;
-	int have[NR_COUNTERS];
-	uint64_t val[NR_COUNTERS];
-	struct pcn_type *types;
-	unsigned int ntypes;
-};
-
-static uint64_t nla_u64(const struct nlattr *attr)
+/* A percentile of @hist in microseconds, "-" when there are no samples. */
+static const char *hist_us(const uint64_t *hist, int have, double pct,
+			   const char *fmt, char *buf, size_t len)
 {
-	return attr ? mnl_attr_get_u64(attr) : 0;
+	double ns = have ? pcn_hist_percentile(hist, pct) : -1;
+
+	if (ns < 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, fmt, ns / 1000);
+	return buf;
 }
 
-static void type_fill(struct pcn_type *t, const struct nlattr **tb)
+static void text_faults(const struct pcn_stat *st)
 {
-	memset(t, 0, sizeof(*t));
-	t->id = tb[PCN_A_TYPE_ID] ? mnl_attr_get_u16(tb[PCN_A_TYPE_ID]) : -1;
-	if (tb[PCN_A_TYPE_NAME])
-		snprintf(t->name, sizeof(t->name), "%s",
-			 mnl_attr_get_str(tb[PCN_A_TYPE_NAME]));
-	t->msgs_in = nla_u64(tb[PCN_A_MSGS_IN]);
-	t->msgs_out = nla_u64(tb[PCN_A_MSGS_OUT]);
-	t->bytes_in = nla_u64(tb[PCN_A_BYTES_IN]);
-	t->bytes_out = nla_u64(tb[PCN_A_BYTES_OUT]);
-}
+	char p50[32], p99[32];
+	int k;
 
-/* The per-type nests repeat, so walk them rather than use tb[]. */
-static int stat_types(const struct nlmsghdr *nlh, struct pcn_stat *st)
-{
-	const struct nlattr *attr;
-	unsigned int n = 0;
+	printf("\n%-9s %12s %10s %10s %10s %10s\n", "FAULT", "OK", "RETRY",
+	       "ERROR", "P50_US", "P99_US");
+	for (k = 0; k < PCN_FAULT_KINDS; k++) {
+		const struct pcn_fault_stat *f = &st->fault[k];
 
-	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr))
-		n += mnl_attr_get_type(attr) == PCN_A_STAT_TYPE;
-	free(st->types);
-	st->types = calloc(n ? n : 1, sizeof(*st->types));
-	st->ntypes = 0;
-	if (!st->types)
-		return -ENOMEM;
-
-	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		const struct nlattr *tb[PCN_A_MAX + 1] = { NULL };
-
-		if (mnl_attr_get_type(attr) != PCN_A_STAT_TYPE)
+		if (!f->have) {
+			printf("%-9s %12s %10s %10s %10s %10s\n",
+			       pcn_fault_kind_name(k), "-", "-", "-", "-", "-");
 			continue;
-		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
-		    pcn_attr_parse_nested(attr, tb) < 0)
-			return -EBADMSG;
-		type_fill(&st->types[st->ntypes++], tb);
+		}
+		printf("%-9s %12" PRIu64 " %10" PRIu64 " %10" PRIu64
+		       " %10s %10s\n", pcn_fault_kind_name(k), f->ok, f->retry,
+		       f->error,
+		       hist_us(f->hist, f->have_hist, 50, "%.1f", p50, 32),
+		       hist_us(f->hist, f->have_hist, 99, "%.1f", p99, 32));
 	}
-	return 0;
 }
 
-/* Copies everything out: the ack that follows reuses the receive buffer. */
-static int stat_cb(const struct nlmsghdr *nlh, void *data)
+static void text_migrations(const struct pcn_stat *st)
 {
-	const struct nlattr *tb[PCN_A_MAX + 1] = { NULL };
-	struct pcn_stat *st = data;
-	const struct nlattr *attr;
-	unsigned int i;
-	int err;
+	char p50[32], p99[32];
+	int d;
 
-	if (pcn_attr_parse(nlh, tb) < 0)
-		return MNL_CB_ERROR;
-	for (i = 0; i < NR_COUNTERS; i++) {
-		attr = tb[stat_counters[i].attr];
-		st->have[i] = !!attr;
-		if (!attr)
+	printf("\n%-9s %12s %10s %10s\n", "MIGRATION", "COUNT", "P50_US",
+	       "P99_US");
+	for (d = 0; d < PCN_MIGRATE_DIRS; d++) {
+		const struct pcn_migrate_stat *m = &st->migrate[d];
+
+		if (!m->have) {
+			printf("%-9s %12s %10s %10s\n",
+			       pcn_migrate_dir_name(d), "-", "-", "-");
 			continue;
-		if (stat_counters[i].attr == PCN_A_STAT_MAX_PAYLOAD)
-			st->val[i] = mnl_attr_get_u32(attr);
-		else
-			st->val[i] = mnl_attr_get_u64(attr);
+		}
+		printf("%-9s %12" PRIu64 " %10s %10s\n",
+		       pcn_migrate_dir_name(d), m->count,
+		       hist_us(m->hist, m->have_hist, 50, "%.1f", p50, 32),
+		       hist_us(m->hist, m->have_hist, 99, "%.1f", p99, 32));
 	}
-	err = stat_types(nlh, st);
-	if (err) {
-		errno = -err;
-		return MNL_CB_ERROR;
-	}
-	st->got = 1;
-	return MNL_CB_OK;
 }
 
-static void stat_text(const struct pcn_stat *st)
+static void text_types(const struct pcn_types *types)
 {
-	unsigned int i;
 	int wn = strlen("TYPE_NAME");
+	unsigned int i;
 
-	for (i = 0; i < NR_COUNTERS; i++) {
-		if (st->have[i])
-			printf("%-20s%" PRIu64 "\n", stat_counters[i].label,
-			       st->val[i]);
-		else
-			printf("%-20s-\n", stat_counters[i].label);
-	}
-
-	for (i = 0; i < st->ntypes; i++)
-		if ((int)strlen(st->types[i].name) > wn)
-			wn = strlen(st->types[i].name);
+	for (i = 0; i < types->n; i++)
+		if ((int)strlen(types->v[i].name) > wn)
+			wn = strlen(types->v[i].name);
 	printf("\n%-7s  %-*s  %12s  %12s  %14s  %14s\n", "TYPE_ID", wn,
 	       "TYPE_NAME", "MSGS_IN", "MSGS_OUT", "BYTES_IN", "BYTES_OUT");
-	for (i = 0; i < st->ntypes; i++) {
-		const struct pcn_type *t = &st->types[i];
+	for (i = 0; i < types->n; i++) {
+		const struct pcn_type *t = &types->v[i];
 
 		printf("%-7d  %-*s  %12" PRIu64 "  %12" PRIu64 "  %14" PRIu64
 		       "  %14" PRIu64 "\n", t->id, wn,
 		       t->name[0] ? t->name : "-", t->msgs_in, t->msgs_out,
 		       t->bytes_in, t->bytes_out);
 	}
+}
+
+static void stat_text(const struct pcn_stat *st)
+{
+	unsigned int i;
+	int a;
+
+	for (i = 0; i < NR_COUNTERS; i++) {
+		a = stat_counters[i].attr;
+		if (pcn_has(&st->c, a))
+			printf("%-20s%" PRIu64 "\n", stat_counters[i].label,
+			       pcn_val(&st->c, a));
+		else
+			printf("%-20s-\n", stat_counters[i].label);
+	}
+	text_faults(st);
+	text_migrations(st);
+	text_types(&st->types);
 }
 
 static void stat_json_type(const struct pcn_type *t)
@@ -169,23 +152,88 @@ static void stat_json_type(const struct pcn_type *t)
 	       t->msgs_in, t->msgs_out, t->bytes_in, t->bytes_out);
 }
 
+/* ,"p50_us":X,"p99_us":Y,"hist_ns_log2":[..] (null when absent or empty) */
+static void json_hist(const uint64_t *hist, int have)
+{
+	char p50[32], p99[32];
+	int i;
+
+	hist_us(hist, have, 50, "%.3f", p50, sizeof(p50));
+	hist_us(hist, have, 99, "%.3f", p99, sizeof(p99));
+	printf(",\"p50_us\":%s,\"p99_us\":%s,\"hist_ns_log2\":",
+	       strcmp(p50, "-") ? p50 : "null",
+	       strcmp(p99, "-") ? p99 : "null");
+	if (!have) {
+		printf("null");
+		return;
+	}
+	for (i = 0; i < PCN_LAT_BUCKETS; i++)
+		printf("%c%" PRIu64, i ? ',' : '[', hist[i]);
+	putchar(']');
+}
+
+static void json_faults(const struct pcn_stat *st)
+{
+	int k;
+
+	printf("\"faults\":{");
+	for (k = 0; k < PCN_FAULT_KINDS; k++) {
+		const struct pcn_fault_stat *f = &st->fault[k];
+
+		printf("%s\"%s\":", k ? "," : "", pcn_fault_kind_name(k));
+		if (!f->have) {
+			printf("null");
+			continue;
+		}
+		printf("{\"ok\":%" PRIu64 ",\"retry\":%" PRIu64
+		       ",\"error\":%" PRIu64, f->ok, f->retry, f->error);
+		json_hist(f->hist, f->have_hist);
+		putchar('}');
+	}
+	printf("},");
+}
+
+static void json_migrations(const struct pcn_stat *st)
+{
+	int d;
+
+	printf("\"migrations\":{");
+	for (d = 0; d < PCN_MIGRATE_DIRS; d++) {
+		const struct pcn_migrate_stat *m = &st->migrate[d];
+
+		printf("%s\"%s\":", d ? "," : "", pcn_migrate_dir_name(d));
+		if (!m->have) {
+			printf("null");
+			continue;
+		}
+		printf("{\"count\":%" PRIu64, m->count);
+		json_hist(m->hist, m->have_hist);
+		putchar('}');
+	}
+	printf("},");
+}
+
 static void stat_json(const struct pcn_stat *st)
 {
 	unsigned int i;
+	int a;
 
 	putchar('{');
 	for (i = 0; i < NR_COUNTERS; i++) {
+		a = stat_counters[i].attr;
 		printf("\"%s\":", stat_counters[i].key);
-		if (st->have[i])
-			printf("%" PRIu64 ",", st->val[i]);
+		if (pcn_has(&st->c, a))
+			printf("%" PRIu64 ",", pcn_val(&st->c, a));
 		else
 			printf("null,");
 	}
+	json_faults(st);
+	json_migrations(st);
 	printf("\"types\":[");
-	for (i = 0; i < st->ntypes; i++) {
+	for (i = 0; i < st->types.n; i++) {
 		if (i)
 			putchar(',');
-		stat_json_type(&st->types[i]);
+		stat_json_type(&st->types.v[i]);
 	}
 	puts("]}");
 }
@@ -197,10 +245,8 @@ int cmd_stat(int argc, char **argv)
 		{ "json",	no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
-	char buf[PCN_NL_REQSIZE];
 	struct pcn_stat st = { 0 };
 	struct pcn_nl nl = { 0 };
-	struct nlmsghdr *nlh;
 	int json = 0;
 	int err;
 
@@ -211,19 +257,16 @@ int cmd_stat(int argc, char **argv)
 
 	if (pcn_nl_open(&nl, what) < 0)
 		return PCN_EXIT_FAIL;
-	nlh = pcn_nl_req(&nl, buf, PCN_CMD_STAT_GET, NLM_F_ACK);
-	err = pcn_nl_talk(&nl, nlh, stat_cb, &st);
+	err = pcn_stat_get(&nl, &st);
 	pcn_nl_close(&nl);
-	if (!err && !st.got)
-		err = -ENODATA;
 	if (err) {
-		free(st.types);
+		pcn_stat_free(&st);
 		return pcn_nl_fail(&nl, what, err);
 	}
 	if (json)
 		stat_json(&st);
 	else
 		stat_text(&st);
-	free(st.types);
+	pcn_stat_free(&st);
 	return PCN_EXIT_OK;
 }

@@ -11,7 +11,22 @@
  * FAKE_ECHO_ERRORS=N, FAKE_MISS (missing-attribute ext ack),
  * FAKE_PAGE_ERRORS=N, FAKE_PROBE_WORKS (the spent key still writes),
  * FAKE_PROBE_NONE (no PAGE_PROBE_ERR in the reply), FAKE_OLD_STAT (no
- * remote memory counters in STAT_GET).
+ * remote memory, fault, migration, invalidation or transport error
+ * counters in STAT_GET, no per-peer ones in NODE_GET), FAKE_OLD_PROC (no
+ * PROC_GET: EOPNOTSUPP), FAKE_NODE_GONE_AFTER=N (node 2 leaves the dump
+ * after N dumps), FAKE_STAT_FAIL_AFTER=N (STAT_GET fails after N calls).
+ *
+ * Counters that pcn-top shows as rates grow by a fixed step with every
+ * request of their command (the first reply has the base values, which
+ * the pcnctl tests check): per NODE_GET node 1 gets +6 messages and +1 MB
+ * each way; per STAT_GET +3 read faults in histogram bucket 10
+ * ([1024, 2048) ns), +2 invalidations sent, +1 received, +1 forward
+ * migration in bucket 22, and +id messages, +100 * id bytes per type.
+ *
+ * Base histograms: read 90 faults in bucket 19 and 10 in bucket 20 (p50
+ * 815.6 us, p99 1992.3 us, interpolated linearly in the bucket), write 40
+ * in bucket 12 (p50 6.1 us, p99 8.2 us), upgrade none; migrations forward
+ * 10 and home 9 in bucket 21 (p50 3145.7 us, p99 4173.3 us).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,6 +48,7 @@ static char queue[QLEN][SKB];
 static size_t qlen[QLEN];
 static int qhead, qtail;
 static int dumps;
+static unsigned int node_calls, stat_calls;	/* replies sent so far */
 
 static struct nlmsghdr *skb_new(const struct nlmsghdr *req, uint16_t type,
 				uint16_t flags)
@@ -123,9 +139,40 @@ static void getfamily(const struct nlmsghdr *req)
 	ack(req, 0, NULL);
 }
 
+static void put_type_n(struct nlmsghdr *nlh, uint16_t id, const char *name,
+		       uint64_t msgs, uint64_t bytes)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, PCN_A_STAT_TYPE);
+
+	mnl_attr_put_u16(nlh, PCN_A_TYPE_ID, id);
+	mnl_attr_put_strz(nlh, PCN_A_TYPE_NAME, name);
+	put_u64(nlh, PCN_A_MSGS_IN, msgs);
+	put_u64(nlh, PCN_A_MSGS_OUT, msgs);
+	put_u64(nlh, PCN_A_BYTES_IN, bytes);
+	put_u64(nlh, PCN_A_BYTES_OUT, bytes);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* The newer per-peer attributes: transport errors and traffic by type. */
+static void put_node_new(struct nlmsghdr *nlh, uint32_t nid)
+{
+	uint64_t k = node_calls;
+
+	if (getenv("FAKE_OLD_STAT"))
+		return;
+	put_u64(nlh, PCN_A_STAT_TRANSPORT_ERRORS, nid == 2 ? 3 : 0);
+	if (nid == 1) {
+		put_type_n(nlh, 1, "handshake", 1, 64);
+		put_type_n(nlh, 2, "echo_request", 0, 0);
+		put_type_n(nlh, 5, "page_request", 1000 + 6 * k, 4096000);
+	}
+}
+
 static void put_node(struct nlmsghdr *nlh, uint32_t nid, const char *addr,
 		     const char *tr, int self, int loaded, int state)
 {
+	uint64_t k = nid == 1 ? node_calls : 0;
+
 	genl_hdr(nlh, PCN_CMD_NODE_GET);
 	mnl_attr_put_u32(nlh, PCN_A_NID, nid);
 	mnl_attr_put_strz(nlh, PCN_A_ADDR, addr);
@@ -137,12 +184,14 @@ static void put_node(struct nlmsghdr *nlh, uint32_t nid, const char *addr,
 		mnl_attr_put(nlh, PCN_A_SELF, 0, NULL);
 	if (loaded)
 		mnl_attr_put(nlh, PCN_A_TRANSPORT_LOADED, 0, NULL);
-	put_u64(nlh, PCN_A_MSGS_IN, 1000 + nid);
-	put_u64(nlh, PCN_A_MSGS_OUT, 2000 + nid);
-	put_u64(nlh, PCN_A_BYTES_IN, 1ULL << 40);
-	put_u64(nlh, PCN_A_BYTES_OUT, 5);
+	put_u64(nlh, PCN_A_MSGS_IN, 1000 + nid + 6 * k);
+	put_u64(nlh, PCN_A_MSGS_OUT, 2000 + nid + 6 * k);
+	put_u64(nlh, PCN_A_BYTES_IN, (1ULL << 40) + 1000000 * k);
+	put_u64(nlh, PCN_A_BYTES_OUT, 5 + 1000000 * k);
 	put_u64(nlh, PCN_A_BAD_MSGS, nid);
 	put_u64(nlh, PCN_A_CONNECTS, 1);
+	if (!self)
+		put_node_new(nlh, nid);
 	mnl_attr_put_u32(nlh, 200, 7);	/* from a newer kernel: ignored */
 }
 
@@ -154,10 +203,14 @@ static void node_dump(const struct nlmsghdr *req)
 	struct nlmsghdr *nlh;
 	int err = -EIO;
 
+	const char *gone = getenv("FAKE_NODE_GONE_AFTER");
+
 	/* Nodes out of order, two per skb, then DONE alone. */
 	nlh = skb_new(req, FAKE_FAMILY, NLM_F_MULTI);
-	put_node(nlh, 2, "10.0.0.3", "rdma", 0, 0, st2);
-	nlh = skb_more(nlh, req, FAKE_FAMILY);
+	if (!gone || node_calls < (unsigned int)atoi(gone)) {
+		put_node(nlh, 2, "10.0.0.3", "rdma", 0, 0, st2);
+		nlh = skb_more(nlh, req, FAKE_FAMILY);
+	}
 	put_node(nlh, 0, "10.0.0.1", "tcp", 1, 1, PCN_NODE_ONLINE);
 	skb_queue(nlh);
 	nlh = skb_new(req, FAKE_FAMILY, NLM_F_MULTI);
@@ -174,6 +227,7 @@ static void node_dump(const struct nlmsghdr *req)
 	if (err)
 		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, "dump exploded");
 	skb_queue(nlh);
+	node_calls++;
 }
 
 static void put_type(struct nlmsghdr *nlh, uint16_t id, const char *name)
@@ -182,17 +236,86 @@ static void put_type(struct nlmsghdr *nlh, uint16_t id, const char *name)
 
 	mnl_attr_put_u16(nlh, PCN_A_TYPE_ID, id);
 	mnl_attr_put_strz(nlh, PCN_A_TYPE_NAME, name);
-	put_u64(nlh, PCN_A_MSGS_IN, id * 10);
-	put_u64(nlh, PCN_A_MSGS_OUT, id * 11);
-	put_u64(nlh, PCN_A_BYTES_IN, id * 1000);
-	put_u64(nlh, PCN_A_BYTES_OUT, id * 1100);
+	put_u64(nlh, PCN_A_MSGS_IN, id * (10 + stat_calls));
+	put_u64(nlh, PCN_A_MSGS_OUT, id * (11 + stat_calls));
+	put_u64(nlh, PCN_A_BYTES_IN, id * (1000 + 100 * stat_calls));
+	put_u64(nlh, PCN_A_BYTES_OUT, id * (1100 + 100 * stat_calls));
 	mnl_attr_nest_end(nlh, nest);
+}
+
+/* LAT_HIST with @n1 samples in bucket @b1 and @n2 in @b2 (n = 0: none). */
+static void put_hist(struct nlmsghdr *nlh, int b1, uint64_t n1, int b2,
+		     uint64_t n2)
+{
+	uint64_t h[PCN_LAT_BUCKETS] = { 0 };
+
+	h[b1] += n1;
+	h[b2] += n2;
+	mnl_attr_put(nlh, PCN_A_LAT_HIST, sizeof(h), h);
+}
+
+static void put_fault(struct nlmsghdr *nlh, int kind, uint64_t ok,
+		      uint64_t retry, uint64_t error, int hist)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, PCN_A_STAT_FAULT);
+	uint64_t k = stat_calls;
+
+	mnl_attr_put_u8(nlh, PCN_A_FAULT_KIND, kind);
+	put_u64(nlh, PCN_A_FAULT_OK, ok);
+	put_u64(nlh, PCN_A_FAULT_RETRY, retry);
+	put_u64(nlh, PCN_A_FAULT_ERROR, error);
+	if (hist && kind == PCN_FAULT_READ) {
+		uint64_t h[PCN_LAT_BUCKETS] = { 0 };
+
+		h[19] = 90;
+		h[20] = 10;
+		h[10] = 3 * k;
+		mnl_attr_put(nlh, PCN_A_LAT_HIST, sizeof(h), h);
+	} else if (hist && kind == PCN_FAULT_WRITE) {
+		put_hist(nlh, 12, 40, 0, 0);
+	} else if (hist) {
+		put_hist(nlh, 0, 0, 0, 0);
+	}
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void put_migrate(struct nlmsghdr *nlh, int dir, uint64_t count,
+			uint64_t n22)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, PCN_A_STAT_MIGRATE);
+
+	mnl_attr_put_u8(nlh, PCN_A_MIGRATE_DIR, dir);
+	put_u64(nlh, PCN_A_MIGRATE_COUNT, count);
+	put_hist(nlh, 21, count - n22, 22, n22);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* The fault, invalidation and migration counters of STAT_GET. */
+static void stat_new(struct nlmsghdr *nlh)
+{
+	uint64_t k = stat_calls;
+
+	put_fault(nlh, PCN_FAULT_READ, 100 + 3 * k, 2, 0, 1);
+	put_fault(nlh, PCN_FAULT_WRITE, 40, 0, 1, 1);
+	put_fault(nlh, PCN_FAULT_UPGRADE, 0, 0, 0, 1);
+	put_fault(nlh, 7, 1, 1, 1, 1);		/* a newer kind: ignored */
+	put_u64(nlh, PCN_A_STAT_INVAL_SENT, 7 + 2 * k);
+	put_u64(nlh, PCN_A_STAT_INVAL_RECV, 5 + k);
+	put_u64(nlh, PCN_A_STAT_TRANSPORT_ERRORS, 4);
+	put_migrate(nlh, PCN_MIGRATE_FORWARD, 10 + k, k);
+	put_migrate(nlh, PCN_MIGRATE_HOME, 9, 0);
 }
 
 static void stat_get(const struct nlmsghdr *req)
 {
-	struct nlmsghdr *nlh = skb_new(req, FAKE_FAMILY, 0);
+	const char *fail = getenv("FAKE_STAT_FAIL_AFTER");
+	struct nlmsghdr *nlh;
 
+	if (fail && stat_calls >= (unsigned int)atoi(fail)) {
+		ack(req, -EIO, "stats exploded");
+		return;
+	}
+	nlh = skb_new(req, FAKE_FAMILY, 0);
 	genl_hdr(nlh, PCN_CMD_STAT_GET);
 	put_u64(nlh, PCN_A_STAT_RX_BAD, 3);
 	put_u64(nlh, PCN_A_STAT_HS_REFUSED, 1);
@@ -204,12 +327,71 @@ static void stat_get(const struct nlmsghdr *req)
 		put_u64(nlh, PCN_A_STAT_PAGES_EXPOSED_TOTAL, 1ULL << 33);
 		put_u64(nlh, PCN_A_STAT_REMOTE_REGIONS, 14);
 		put_u64(nlh, PCN_A_STAT_REMOTE_BYTES, 4456448);
+		stat_new(nlh);
 	}
 	put_type(nlh, 1, "handshake");
 	put_type(nlh, 2, "echo_request");
 	put_type(nlh, 3, "a\"quoted\\name");
 	skb_queue(nlh);
 	ack(req, 0, NULL);
+	stat_calls++;
+}
+
+static void put_thread(struct nlmsghdr *nlh, uint32_t tid, uint32_t nid,
+		       uint32_t local)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, PCN_A_PROC_THREAD);
+
+	mnl_attr_put_u32(nlh, PCN_A_THREAD_TID, tid);
+	mnl_attr_put_u32(nlh, PCN_A_THREAD_NID, nid);
+	mnl_attr_put_u32(nlh, PCN_A_THREAD_LOCAL_TID, local);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/*
+ * Two processes, out of order and in two skbs: 123 "migrate" from here
+ * with a thread on node 1, and 200, a copy of node 1's 77, with an odd
+ * name and no counters (as from an older kernel).
+ */
+static void proc_dump(const struct nlmsghdr *req)
+{
+	struct nlmsghdr *nlh;
+	int err = 0;
+
+	if (getenv("FAKE_OLD_PROC")) {
+		ack(req, -EOPNOTSUPP, NULL);
+		return;
+	}
+	nlh = skb_new(req, FAKE_FAMILY, NLM_F_MULTI);
+	genl_hdr(nlh, PCN_CMD_PROC_GET);
+	mnl_attr_put_u32(nlh, PCN_A_PROC_PID, 200);
+	mnl_attr_put_u32(nlh, PCN_A_PROC_ORIGIN_NID, 1);
+	mnl_attr_put_u32(nlh, PCN_A_PROC_ORIGIN_PID, 77);
+	mnl_attr_put_strz(nlh, PCN_A_PROC_COMM, "a b\"c");
+	put_thread(nlh, 78, 0, 201);
+	skb_queue(nlh);
+
+	nlh = skb_new(req, FAKE_FAMILY, NLM_F_MULTI);
+	genl_hdr(nlh, PCN_CMD_PROC_GET);
+	mnl_attr_put_u32(nlh, PCN_A_PROC_PID, 123);
+	mnl_attr_put_u32(nlh, PCN_A_PROC_ORIGIN_NID, 0);
+	mnl_attr_put_u32(nlh, PCN_A_PROC_ORIGIN_PID, 123);
+	mnl_attr_put_strz(nlh, PCN_A_PROC_COMM, "migrate");
+	put_thread(nlh, 123, 0, 123);
+	put_thread(nlh, 124, 1, 124);
+	put_fault(nlh, PCN_FAULT_READ, 10, 1, 0, 0);
+	put_fault(nlh, PCN_FAULT_WRITE, 3, 0, 0, 0);
+	put_fault(nlh, PCN_FAULT_UPGRADE, 1, 0, 0, 0);
+	put_u64(nlh, PCN_A_STAT_MIGRATIONS_OUT, 4);
+	put_u64(nlh, PCN_A_STAT_MIGRATIONS_IN, 3);
+	put_u64(nlh, PCN_A_STAT_INVAL_SENT, 2);
+	put_u64(nlh, PCN_A_STAT_INVAL_RECV, 1);
+	skb_queue(nlh);
+
+	nlh = skb_new(req, NLMSG_DONE, NLM_F_MULTI);
+	mnl_nlmsg_put_extra_header(nlh, sizeof(int));
+	memcpy(mnl_nlmsg_get_payload(nlh), &err, sizeof(err));
+	skb_queue(nlh);
 }
 
 static void echo(const struct nlmsghdr *req, const struct nlattr **tb)
@@ -289,6 +471,8 @@ static void check_req(const struct nlmsghdr *req, const struct nlattr **tb)
 		node_dump(req);
 	} else if (cmd == PCN_CMD_STAT_GET) {
 		stat_get(req);
+	} else if (cmd == PCN_CMD_PROC_GET) {
+		proc_dump(req);
 	} else if (cmd == PCN_CMD_ECHO) {
 		if (!tb[PCN_A_NID] || !tb[PCN_A_ECHO_COUNT] ||
 		    !tb[PCN_A_ECHO_THREADS])

@@ -3,6 +3,8 @@
 #
 # pcnctl against a user-space fake of the kernel side (fake_kernel.c,
 # LD_PRELOADed over libmnl's socket calls). Usage: run.sh PATH/TO/pcnctl
+# [PATH/TO/pcn-top]: with the second, pcn-top's tests (../../pcn-top/test)
+# run too and count in the last line, "N passed, N failed".
 # Set VALGRIND=1 to run every case under valgrind as well.
 set -u
 
@@ -81,7 +83,51 @@ t wait		0 ''					FAKE_ONLINE_AFTER=2 -- node wait
 t wait-tmo	1 'not online: 2 \(connecting\)'	FAKE_ONLINE_AFTER=99 -- node wait --timeout 0.5
 t wait-ids	1 'not online: 7 \(not configured\)'	-- node wait --timeout 0 1 7
 
-for cmd in "node list" stat; do
+# Faults, invalidations, transport errors, migrations. The fake's read
+# histogram: 90 faults in [2^19, 2^20) ns, 10 in [2^20, 2^21): p50 is
+# 524288 + 524288 * 50/90 ns, p99 1048576 + 1048576 * 9/10 ns (linear
+# inside the bucket); write: 40 in [4096, 8192); migrations in [2^21, 2^22).
+t stat-read	0 '^read +100 +2 +0 +815\.6 +1992\.3$'	-- stat
+t stat-write	0 '^write +40 +0 +1 +6\.1 +8\.2$'	-- stat
+t stat-upgrade	0 '^upgrade +0 +0 +0 +- +-$'		-- stat
+t stat-mig	0 '^forward +10 +3145\.7 +4173\.3$'	-- stat
+t stat-mig-home	0 '^home +9 +3145\.7 +4173\.3$'	-- stat
+t stat-inval	0 '^inval_sent +7$'			-- stat
+t stat-inval-r	0 '^inval_recv +5$'			-- stat
+t stat-terr	0 '^transport_errors +4$'		-- stat
+t stat-j-keys	0 '"page_served":null,"inval_sent":7,"inval_recv":5,"transport_errors":4,"faults":\{' -- stat --json
+t stat-j-read	0 '"read":\{"ok":100,"retry":2,"error":0,"p50_us":815\.559,"p99_us":1992\.294,"hist_ns_log2":\[(0,){19}90,10,(0,){14}0\]\}' -- stat --json
+t stat-j-up	0 '"upgrade":\{"ok":0,"retry":0,"error":0,"p50_us":null,"p99_us":null,"hist_ns_log2":\[(0,){35}0\]\}' -- stat --json
+t stat-j-mig	0 '"migrations":\{"forward":\{"count":10,"p50_us":3145\.728,"p99_us":4173\.332,"hist_ns_log2":\[(0,){21}10,(0,){13}0\]\},"home":\{"count":9,' -- stat --json
+t stat-old-f	0 '^read +- +- +- +- +-$'			FAKE_OLD_STAT=1 -- stat
+t stat-old-m	0 '^forward +- +- +-$'			FAKE_OLD_STAT=1 -- stat
+t stat-old-fj	0 '"transport_errors":null,"faults":\{"read":null,"write":null,"upgrade":null\},"migrations":\{"forward":null,"home":null\},"types":' FAKE_OLD_STAT=1 -- stat --json
+
+# Per-peer transport errors and traffic by type.
+t list-terr	0 '^2 +10\.0\.0\.3:10100 +rdma \(not loaded\) +online +x86_64 +1002 +2002 +2 +3$' -- node list
+t list-terr-self 0 '^0\* +10\.0\.0\.1:10100 +tcp +self +x86_64 +1000 +2000 +0 +-$' -- node list
+t list-j-types	0 '"id":1,.*"transport_errors":0,"types":\{"handshake":\{"msgs_in":1,"msgs_out":1,"bytes_in":64,"bytes_out":64\},"page_request":\{"msgs_in":1000,"msgs_out":1000,"bytes_in":4096000,"bytes_out":4096000\}\}\}' -- node list --json
+t list-j-self	0 '"self":true,.*"transport_errors":null,"types":\{\}\}' -- node list --json
+t list-j-old	0 '"transport_errors":null,"types":\{\}\}\]$'	FAKE_OLD_STAT=1 -- node list --json
+
+# Distributed processes.
+t proc		0 '^123 +0 +123 +migrate +2$'		-- proc
+t proc-head	0 '^PID +ORIGIN_NID +ORIGIN_PID +COMM +THREADS$' -- proc
+t proc-thead	0 '^ +TID +NODE +LOCAL_TID$'		-- proc
+t proc-thread	0 '^ +124 +1 +124$'			-- proc
+t proc-remote	0 '^200 +1 +77 +a b"c +1$'		-- proc
+t proc-rthread	0 '^ +78 +0 +201$'			-- proc
+t proc-pid	0 '^200 +1 +77 '			-- proc 200
+t proc-j	0 '^\{"processes":\[\{"pid":123,"origin_nid":0,"origin_pid":123,"comm":"migrate","threads":\[\{"tid":123,"nid":0,"local_tid":123\},\{"tid":124,"nid":1,"local_tid":124\}\],"faults":\{"read":\{"ok":10,"retry":1,"error":0\},"write":\{"ok":3,"retry":0,"error":0\},"upgrade":\{"ok":1,"retry":0,"error":0\}\},"migrations_out":4,"migrations_in":3,"inval_sent":2,"inval_recv":1\},\{"pid":200,' -- proc --json
+t proc-j-old	0 '"comm":"a b\\"c",.*"faults":\{"read":null,"write":null,"upgrade":null\},"migrations_out":null,"migrations_in":null,"inval_sent":null,"inval_recv":null\}\]\}$' -- proc --json
+t proc-j-pid	0 '^\{"processes":\[\{"pid":200,.*"local_tid":201\}\],' -- proc 200 --json
+t proc-nopid	1 '^pcnctl: proc: no distributed process 124 on this node$' -- proc 124
+t proc-old	1 '^pcnctl: proc: the kernel has no PROC_GET .*\(Operation not supported\)$' FAKE_OLD_PROC=1 -- proc
+t proc-badpid	2 "PID 'x' is not a decimal number"	-- proc x
+t proc-args	2 "unexpected argument '2'"		-- proc 1 2
+t proc-help	0 '^  proc \[--json\] \[PID\] '	-- --help
+
+for cmd in "node list" stat proc "proc 123"; do
 	# shellcheck disable=SC2086 # $cmd is a word list
 	if LD_PRELOAD="$TMP/fake.so" "$PCNCTL" $cmd --json |
 	   python3 -m json.tool >/dev/null 2>&1; then
@@ -92,6 +138,36 @@ for cmd in "node list" stat; do
 	fi
 done
 
+# The JSON read back: values where they belong.
+if LD_PRELOAD="$TMP/fake.so" "$PCNCTL" stat --json >"$TMP/stat.json" &&
+   LD_PRELOAD="$TMP/fake.so" "$PCNCTL" proc --json >"$TMP/proc.json" &&
+   LD_PRELOAD="$TMP/fake.so" "$PCNCTL" node list --json >"$TMP/node.json" &&
+   python3 - "$TMP" <<'EOF' >"$TMP/out" 2>&1
+import json, sys
+d = sys.argv[1]
+st = json.load(open(d + "/stat.json"))
+pr = json.load(open(d + "/proc.json"))["processes"]
+nd = json.load(open(d + "/node.json"))
+f = st["faults"]
+assert f["read"]["p50_us"] == 815.559 and f["read"]["p99_us"] == 1992.294
+assert len(f["read"]["hist_ns_log2"]) == 36 and sum(f["read"]["hist_ns_log2"]) == 100
+assert f["write"]["error"] == 1 and f["upgrade"]["p50_us"] is None
+assert st["migrations"]["home"]["count"] == 9
+assert st["types"][2]["name"] == 'a"quoted\\name'
+assert [p["pid"] for p in pr] == [123, 200]
+assert {(t["tid"], t["nid"]) for t in pr[0]["threads"]} == {(123, 0), (124, 1)}
+assert pr[1]["comm"] == 'a b"c' and pr[1]["migrations_out"] is None
+assert sorted(nd[1]["types"]) == ["handshake", "page_request"]
+assert nd[2]["transport_errors"] == 3 and nd[2]["types"] == {}
+EOF
+then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+	echo "FAIL: JSON read back"
+	sed 's/^/    /' "$TMP/out"
+fi
+
 # Without --probe: no PAGE_PROBE sent (the fake would answer), no probe line.
 if LD_PRELOAD="$TMP/fake.so" "$PCNCTL" pagetest 1 >"$TMP/out" 2>&1 &&
    [ "$(wc -l <"$TMP/out")" = 1 ] && ! grep -q probe "$TMP/out"; then
@@ -100,6 +176,23 @@ else
 	fail=$((fail + 1))
 	echo "FAIL: pagetest without --probe printed more than one line"
 	sed 's/^/    /' "$TMP/out"
+fi
+
+# pcn-top (second argument) shares the netlink code and the fake kernel:
+# its tests run here too, and count in the summary.
+if [ -n "${2:-}" ]; then
+	"$HERE/../../pcn-top/test/run.sh" "$2" >"$TMP/top.log" 2>&1
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$TMP/top.log" | tail -1)
+	grep -vE '^[0-9]+ passed, [0-9]+ failed$' "$TMP/top.log" | sed 's/^/pcn-top: /'
+	if [ -z "$line" ]; then
+		fail=$((fail + 1))
+		echo "FAIL: pcn-top tests did not run to the end"
+	else
+		echo "pcn-top: $line"
+		pass=$((pass + ${line%% passed*}))
+		f=${line#*passed, }
+		fail=$((fail + ${f%% failed*}))
+	fi
 fi
 
 echo "$pass passed, $fail failed"
