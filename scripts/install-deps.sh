@@ -9,7 +9,7 @@ pkgs=(
 	qemu-system-x86 busybox-static
 	rdma-core ibverbs-utils ibverbs-providers perftest iproute2 sockperf
 	libmnl-dev librdmacm-dev libibverbs-dev
-	libncurses-dev gnuplot-nox linux-perf
+	libncurses-dev gnuplot-nox linux-perf jq python3 util-linux
 )
 
 missing=()
