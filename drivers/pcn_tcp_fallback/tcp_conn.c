@@ -38,7 +38,12 @@ int pcn_tcp_recv_full(struct socket *sock, void *buf, size_t len)
 	return 0;
 }
 
-/* A partial send leaves a torn frame behind: the caller must close. */
+/*
+ * A partial send leaves a torn frame behind: the caller must close. A frame
+ * the core follows at once with another (a page and then its answer) is
+ * corked (MSG_MORE): the next frame pushes both out in one segment, one
+ * trip through the network stack instead of two.
+ */
 int pcn_tcp_send_frame(struct socket *sock, const struct pcn_kmsg_hdr *hdr,
 		       const void *payload)
 {
@@ -46,7 +51,10 @@ int pcn_tcp_send_frame(struct socket *sock, const struct pcn_kmsg_hdr *hdr,
 		{ .iov_base = (void *)hdr, .iov_len = sizeof(*hdr) },
 		{ .iov_base = (void *)payload, .iov_len = hdr->size },
 	};
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	struct msghdr msg = {
+		.msg_flags = MSG_NOSIGNAL |
+			     (pcn_kmsg_more_follows(hdr) ? MSG_MORE : 0),
+	};
 	size_t len = sizeof(*hdr) + hdr->size;
 	int ret;
 

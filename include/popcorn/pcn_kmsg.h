@@ -135,6 +135,16 @@ bool pcn_page_filled(const struct pcn_page_expo *e);
 
 /* ---- transport contract ---- */
 
+/*
+ * A message the core always follows at once with another one to the same
+ * peer (a PAGE_PUT is followed by the answer it belongs to): a stream
+ * transport may send both in one segment.
+ */
+static inline bool pcn_kmsg_more_follows(const struct pcn_kmsg_hdr *hdr)
+{
+	return hdr->type == PCN_KMSG_TYPE_PAGE_PUT;
+}
+
 struct pcn_transport {
 	const char *name;		/* "tcp", "rdma": matches pcnctl --transport */
 	struct module *owner;
@@ -154,7 +164,9 @@ struct pcn_transport {
 	/*
 	 * Send one message: header @hdr (filled by the core) and @hdr->size
 	 * payload bytes in @payload. May sleep. Messages from concurrent
-	 * callers must not interleave.
+	 * callers must not interleave. A message for which
+	 * pcn_kmsg_more_follows() is true may be held back until the next
+	 * one to that peer, to go out together.
 	 */
 	int (*send)(struct pcn_node *node, const struct pcn_kmsg_hdr *hdr,
 		    const void *payload);

@@ -196,10 +196,10 @@ int pcn_kmsg_send_hdr(struct pcn_node *node, struct pcn_kmsg_hdr *hdr,
 		goto out;
 	}
 	hdr->seq = atomic64_inc_return(&node->tx_seq);
-	ret = t->send(node, hdr, payload);
 	trace_popcorn_msg_send(node->nid, hdr->type,
 			       pcn_kmsg_type_name(hdr->type), hdr->size,
-			       hdr->seq, ret);
+			       hdr->seq);
+	ret = t->send(node, hdr, payload);
 	if (!ret) {
 		atomic64_inc(&node->stats.msgs_out);
 		atomic64_add(hdr->size, &node->stats.bytes_out);
@@ -353,7 +353,7 @@ void pcn_kmsg_deliver(struct pcn_kmsg_rx *rx)
 
 	trace_popcorn_msg_recv(node->nid, hdr->type,
 			       pcn_kmsg_type_name(hdr->type), hdr->size,
-			       hdr->seq, 0);
+			       hdr->seq);
 	atomic64_inc(&node->stats.msgs_in);
 	atomic64_add(hdr->size, &node->stats.bytes_in);
 	atomic64_inc(&node->stats.types[hdr->type].msgs_in);

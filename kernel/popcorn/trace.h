@@ -79,16 +79,14 @@ TRACE_EVENT(popcorn_fault_end,
 );
 
 DECLARE_EVENT_CLASS(popcorn_msg,
-	TP_PROTO(int peer, int type, const char *name, u32 size, u64 seq,
-		 int ret),
-	TP_ARGS(peer, type, name, size, seq, ret),
+	TP_PROTO(int peer, int type, const char *name, u32 size, u64 seq),
+	TP_ARGS(peer, type, name, size, seq),
 	TP_STRUCT__entry(
 		__field(int, peer)
 		__field(int, type)
 		__string(name, name)
 		__field(u32, size)
 		__field(u64, seq)
-		__field(int, ret)
 	),
 	TP_fast_assign(
 		__entry->peer = peer;
@@ -96,23 +94,24 @@ DECLARE_EVENT_CLASS(popcorn_msg,
 		__assign_str(name, name);
 		__entry->size = size;
 		__entry->seq = seq;
-		__entry->ret = ret;
 	),
-	TP_printk("peer=%d type=%s size=%u seq=%llu ret=%d", __entry->peer,
-		  __get_str(name), __entry->size, __entry->seq, __entry->ret)
+	TP_printk("peer=%d type=%s size=%u seq=%llu", __entry->peer,
+		  __get_str(name), __entry->size, __entry->seq)
 );
 
-/* @size: payload bytes; @ret: the transport's answer (0 sent). */
+/*
+ * @size: payload bytes. A send is traced as it is handed to the transport
+ * (a failed one is counted in transport_errors); a receive once the
+ * transport has checked its header.
+ */
 DEFINE_EVENT(popcorn_msg, popcorn_msg_send,
-	TP_PROTO(int peer, int type, const char *name, u32 size, u64 seq,
-		 int ret),
-	TP_ARGS(peer, type, name, size, seq, ret)
+	TP_PROTO(int peer, int type, const char *name, u32 size, u64 seq),
+	TP_ARGS(peer, type, name, size, seq)
 );
 
 DEFINE_EVENT(popcorn_msg, popcorn_msg_recv,
-	TP_PROTO(int peer, int type, const char *name, u32 size, u64 seq,
-		 int ret),
-	TP_ARGS(peer, type, name, size, seq, ret)
+	TP_PROTO(int peer, int type, const char *name, u32 size, u64 seq),
+	TP_ARGS(peer, type, name, size, seq)
 );
 
 /* The origin took copies back: @nodes held them, @keep left them a copy. */
