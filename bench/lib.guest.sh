@@ -14,34 +14,58 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2f", 
 # Every server gets its own port (callers run in $(...) subshells, so the
 # port is passed in): on iWARP rdma_cm ports are real TCP ports.
 # perftest: server on node 1 through vc-exec, client here with retries.
-# Prints t_typical (the median) in microseconds.
-perftest() {
-	tool=$1 size=$2 port=$3
-	vc-exec 1 "timeout 120 $tool -R -d $rdev -p $port -s $size -n 1000 >/tmp/srv.$port 2>&1 &"
+# perftest TOOL SIZE PORT prints t_typical (the median) in microseconds;
+# perftest_mp TOOL SIZE PORT [ITERS] prints "median p99" (t_typical and the
+# 99% percentile column), ITERS iterations (default 1000). A client that
+# is rejected (the server does not listen yet) tries again; one that fails
+# otherwise (now and then a perftest client dies in librdmacm, "traps:" in
+# the kernel log, and leaves its server stuck) or keeps being rejected
+# starts over with a new server, on PORT + 1000, + 2000, ...
+perftest_mp() {
+	tool=$1 size=$2 port=$3 iters=${4:-1000}
 	i=0
-	while [ $i -lt 50 ]; do
-		if timeout 120 $tool -R -d $rdev -p $port -s $size -n 1000 $peer \
-			>/tmp/cli.$port 2>&1; then
-			awk -v s=$size '$1 == s && NF >= 5 { print $5; exit }' /tmp/cli.$port
-			return
-		fi
-		sleep 0.2
+	while [ $i -lt 8 ]; do
+		p=$((port + i * 1000))
+		vc-exec 1 "timeout 60 $tool -R -d $rdev -p $p -s $size -n $iters >/tmp/srv.$p 2>&1 &"
+		j=0
+		while [ $j -lt 5 ]; do
+			sleep 0.3
+			if timeout 30 $tool -R -d $rdev -p $p -s $size -n $iters $peer \
+				>/tmp/cli.$port 2>&1; then
+				awk -v s=$size '$1 == s && NF >= 5 { print $5, (NF >= 8 ? $8 : $5); exit }' \
+					/tmp/cli.$port
+				return
+			fi
+			grep -q "Unexpected CM event" /tmp/cli.$port || break
+			j=$((j + 1))
+		done
 		i=$((i + 1))
 	done
-	echo "perftest $tool failed" >&2
+	echo "perftest $tool failed: $(tail -n 2 /tmp/cli.$port | tr '\n' ' ')" >&2
 }
 
-# sockperf TCP ping-pong, full round trip median in microseconds.
-sockperf_rtt() {
-	size=$1 port=$2
-	vc-exec 1 "timeout 60 sockperf server --tcp -i $peer -p $port >/dev/null 2>&1 &"
+perftest() { perftest_mp "$1" "$2" "$3" | cut -d' ' -f1; }
+
+# sockperf TCP ping-pong, full round trip in microseconds: sockperf_rtt
+# SIZE PORT prints the median of a 3 s run; sockperf_mp SIZE PORT [SECS]
+# prints "median p99" of a SECS-second run (default 3).
+sockperf_mp() {
+	size=$1 port=$2 secs=${3:-3}
 	i=0
 	while [ $i -lt 10 ]; do
+		vc-exec 1 "ps | grep -v grep | grep -q -e 'sockperf server --tcp -i $peer -p $port' ||
+			{ timeout 60 sockperf server --tcp -i $peer -p $port >/dev/null 2>&1 & }"
 		sleep 0.5
-		v=$(sockperf ping-pong --tcp -i $peer -p $port -m $size -t 3 --full-rtt \
-			--no-rdtsc 2>&1 | sed -n 's/.*percentile 50\.000 = *\([0-9.]*\).*/\1/p')
+		v=$(sockperf ping-pong --tcp -i $peer -p $port -m $size -t $secs --full-rtt \
+			--no-rdtsc 2>&1 | awk '
+			function num() { match($0, /= *[0-9.]+/); return substr($0, RSTART + 1, RLENGTH - 1) + 0 }
+			/percentile 50\.000 =/ { m = num() }
+			/percentile 99\.000 =/ { p = num() }
+			END { if (m != "") print m, (p != "" ? p : m) }')
 		[ -n "$v" ] && { echo "$v"; return; }
 		i=$((i + 1))
 	done
 	echo "sockperf $size B failed" >&2
 }
+
+sockperf_rtt() { sockperf_mp "$1" "$2" 3 | cut -d' ' -f1; }

@@ -114,6 +114,29 @@ host_tests() {
 	[ "$f" -eq 0 ] || failures+=("pcnctl unit tests: $f failed (see $out/pcnctl-test.log)")
 }
 
+# The benchmark suite's smoke mode: one round per transport, to completion,
+# with its CSV and summary written. Figures are not judged (TCG timing).
+bench_smoke() {
+	local dir=$out/bench-smoke t ok=1
+	echo "=== bench smoke: bench/run --quick --reps 1"
+	rm -rf "$dir"
+	if ! "$top/bench/run" --quick --reps 1 --short --out "$dir" \
+		>"$out/bench-smoke.log" 2>&1; then
+		result fail "bench smoke: bench/run --quick failed (see $out/bench-smoke.log)"
+		return
+	fi
+	for t in tcp rdma; do
+		grep -q "^$t,read," "$dir/results.csv" 2>/dev/null || ok=0
+		grep -q "| remote read fault | $t |" "$dir/summary.md" 2>/dev/null || ok=0
+	done
+	if [ $ok = 1 ]; then
+		result pass "bench smoke: results.csv and summary.md for tcp and rdma"
+		echo "ok: bench smoke wrote $dir/results.csv and summary.md"
+	else
+		result fail "bench smoke: results.csv or summary.md incomplete (see $dir)"
+	fi
+}
+
 start=$(date +%s)
 if [ $concurrency = 1 ]; then
 	SUITE_TAG=tcp-rxe-2n-conc run_suite tcp 2 rxe test_distributed.sh
@@ -131,6 +154,7 @@ else
 	# (qemu64, the fast default, has not).
 	[ $# -eq 0 ] && VCLUSTER_CPU=max SUITE_TAG=tcp-rxe-2n-avx \
 		run_suite tcp 2 rxe test_migrate_avx.sh
+	[ $# -eq 0 ] && bench_smoke
 fi
 
 echo

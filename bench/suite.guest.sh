@@ -1,0 +1,118 @@
+# Guest side of bench/run (node 0, busybox sh, in /mnt/host where
+# pcn_faultbench is). Set by the caller:
+#   PART      main (2 nodes: faults, migration, first touch, throughput) or
+#             sharers (K+1 nodes: write faults against k sharers)
+#   REPS      rounds; in each, ours and the baselines take turns
+#   PAGES     pages per read / upgrade / write run
+#   TOUCH     first-touch sizes, "1 16 256"
+#   THREADS   throughput thread counts, "1 2 4 8"; TPAGES pages per thread
+#   SHARERS   sharer counts for PART=sharers (or "" in main: none; "1" in
+#             main: the write fault with one sharer on this 2-node boot)
+#   MIGR      migrations per migrate run
+#   SOCKT     seconds per sockperf run; PITERS iterations per perftest run
+#   BSFX      suffix of the baselines' names (_4n on the 4-node boot)
+# Prints, as they come, "R,ROUND,FIGURE,PARAM,VALUE_US" lines (ours: every
+# sample; baselines: each run's median, and its p99 as FIGURE_p99),
+# "I,ROUND,KEY,VALUE" context lines and "== ..." progress lines. Exit
+# status 1 when a pcn_faultbench run failed; a missing baseline is not a
+# failure (bench/run marks it n/a).
+peer=10.99.0.2
+rdev=
+[ "$PCN_TRANSPORT" = rdma ] && rdev=$(ls /sys/class/infiniband | head -n 1)
+prog=/mnt/host/pcn_faultbench
+failed=0
+port=20000
+
+# ours ROUND ARGS...: one pcn_faultbench run, its samples as R lines. The
+# timeout only keeps one stuck run from taking the boot's results with it.
+ours() {
+	r=$1
+	shift
+	timeout 900 $prog "$@" >/tmp/fb.out 2>/tmp/fb.err
+	st=$?
+	if [ $st != 0 ]; then
+		echo "round $r: pcn_faultbench $* failed (status $st):"
+		cat /tmp/fb.err /tmp/fb.out | tail -n 20
+		failed=1
+		return
+	fi
+	awk -v r="$r" -F, '
+		$1 == "sample" { print "R," r "," $2 "," $3 "," $4 }
+		$1 == "info" { print "I," r "," $2 "," $3 }' /tmp/fb.out
+}
+
+# base ROUND NAME PARAM "MEDIAN P99": a baseline's run, as R lines.
+base() {
+	set -- $1 $2 $3 $4 $5
+	if [ -z "$4" ]; then
+		echo "round $1: baseline $2$BSFX $3 gave nothing"
+		return
+	fi
+	echo "R,$1,$2$BSFX,$3,$4"
+	echo "R,$1,$2${BSFX}_p99,$3,${5:-$4}"
+}
+
+nextport() { port=$((port + 1)); }
+
+tcp_base() {
+	nextport
+	base $1 tcp_pingpong $2 "$(sockperf_mp $2 $port $SOCKT)"
+}
+
+ib_base() {
+	[ -n "$rdev" ] || return 0
+	nextport
+	base $1 $2 $3 "$(perftest_mp $2 $3 $port $PITERS)"
+}
+
+# reverse LIST: the other way round, so that a drift of the host over a
+# round does not favour one end of a sweep.
+reverse() { for x in $*; do echo $x; done | sort -rn | tr '\n' ' '; }
+
+echo "== $PART: transport $PCN_TRANSPORT, device ${rdev:-none}, $REPS rounds, MTU $(cat /sys/class/net/eth0/mtu)"
+# Node 1's clock against node 0's, for the one-way migration legs: its
+# clockd (started again when it is not running).
+clockd() {
+	vc-exec 1 "ps | grep -v grep | grep -q -e 'pcn_faultbench clockd' ||
+		{ $prog clockd --port 19999 --idle 1800 >/dev/null 2>&1 & }"
+}
+
+r=1
+while [ "$r" -le "$REPS" ]; do
+	echo "== round $r/$REPS"
+	if [ $((r % 2)) = 1 ]; then
+		touch_list=$TOUCH thr_list=$THREADS k_list=$SHARERS
+	else
+		touch_list=$(reverse $TOUCH) thr_list=$(reverse $THREADS)
+		k_list=$(reverse $SHARERS)
+	fi
+	if [ "$PART" = main ]; then
+		ours $r read --pages $PAGES
+		tcp_base $r 4096
+		ours $r upgrade --pages $PAGES
+		ib_base $r ib_read_lat 4096
+		clockd
+		ours $r migrate --rounds $MIGR --clock $peer:19999
+		tcp_base $r 64
+		ours $r touch --pages $(echo $touch_list | tr ' ' ',')
+		ib_base $r ib_send_lat 64
+		for t in $thr_list; do
+			ours $r throughput --threads $t --pages $TPAGES
+		done
+		ib_base $r ib_write_lat 4096
+		for k in $k_list; do
+			ours $r write --sharers $k --pages $PAGES
+		done
+	else
+		n=0
+		for k in $k_list; do
+			ours $r write --sharers $k --pages $PAGES
+			# a baseline between two of ours
+			if [ $((n % 2)) = 0 ]; then tcp_base $r 64; else ib_base $r ib_send_lat 64; fi
+			n=$((n + 1))
+		done
+	fi
+	r=$((r + 1))
+done
+echo "== done, failed=$failed"
+exit $failed
