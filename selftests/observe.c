@@ -289,13 +289,15 @@ static long long top_col(const char *out, const char *prefix, int col)
 	return -1;
 }
 
-static int has_line(const char *out, const char *line)
+/* Is there a line that starts with @text (@whole: that is @text)? */
+static int find_line(const char *out, const char *text, int whole)
 {
-	size_t len = strlen(line);
+	size_t len = strlen(text);
 	const char *l = out;
 
 	while (l && *l) {
-		if (!strncmp(l, line, len) && (l[len] == '\n' || l[len] == 0))
+		if (!strncmp(l, text, len) &&
+		    (!whole || l[len] == '\n' || l[len] == 0))
 			return 1;
 		l = strchr(l, '\n');
 		if (l)
@@ -304,19 +306,14 @@ static int has_line(const char *out, const char *line)
 	return 0;
 }
 
+static int has_line(const char *out, const char *line)
+{
+	return find_line(out, line, 1);
+}
+
 static int has_prefix(const char *out, const char *prefix)
 {
-	size_t len = strlen(prefix);
-	const char *l = out;
-
-	while (l && *l) {
-		if (!strncmp(l, prefix, len))
-			return 1;
-		l = strchr(l, '\n');
-		if (l)
-			l++;
-	}
-	return 0;
+	return find_line(out, prefix, 0);
 }
 
 TEST(pcn_top_batch_sees_the_remote_thread)

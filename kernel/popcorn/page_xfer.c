@@ -133,6 +133,20 @@ static int pcn_page_status(struct pcn_kmsg_rx *reply, size_t data_len)
 	return st->status > 0 || st->status < -MAX_ERRNO ? -EPROTO : st->status;
 }
 
+/* Message fallback: a PAGE_WRITE or PAGE_PUT payload with @page's data. */
+static struct pcn_page_msg *pcn_page_msg_new(const struct pcn_page_desc *to,
+					     struct page *page)
+{
+	struct pcn_page_msg *msg;
+
+	msg = kmalloc(sizeof(*msg) + PCN_PAGE_SIZE, GFP_KERNEL);
+	if (msg) {
+		msg->desc = *to;
+		memcpy_from_page(msg->data, page, 0, PCN_PAGE_SIZE);
+	}
+	return msg;
+}
+
 int pcn_page_write(int nid, const struct pcn_page_desc *to, struct page *page)
 {
 	struct pcn_kmsg_rx *reply;
@@ -142,11 +156,9 @@ int pcn_page_write(int nid, const struct pcn_page_desc *to, struct page *page)
 	ret = pcn_page_op(nid, to, page, true);
 	if (ret <= 0)
 		return ret;
-	msg = kmalloc(sizeof(*msg) + PCN_PAGE_SIZE, GFP_KERNEL);
+	msg = pcn_page_msg_new(to, page);
 	if (!msg)
 		return -ENOMEM;
-	msg->desc = *to;
-	memcpy_from_page(msg->data, page, 0, PCN_PAGE_SIZE);
 	ret = pcn_kmsg_request(nid, PCN_KMSG_TYPE_PAGE_WRITE, msg,
 			       sizeof(*msg) + PCN_PAGE_SIZE, &reply,
 			       PCN_PAGE_XFER_TIMEOUT);
@@ -167,11 +179,9 @@ int pcn_page_put(int nid, const struct pcn_page_desc *to, struct page *page)
 	ret = pcn_page_op(nid, to, page, true);
 	if (ret <= 0)
 		return ret;
-	msg = kmalloc(sizeof(*msg) + PCN_PAGE_SIZE, GFP_KERNEL);
+	msg = pcn_page_msg_new(to, page);
 	if (!msg)
 		return -ENOMEM;
-	msg->desc = *to;
-	memcpy_from_page(msg->data, page, 0, PCN_PAGE_SIZE);
 	ret = pcn_kmsg_send(nid, PCN_KMSG_TYPE_PAGE_PUT, msg,
 			    sizeof(*msg) + PCN_PAGE_SIZE);
 	kfree(msg);

@@ -19,21 +19,6 @@ static uint64_t delta(uint64_t cur, uint64_t prev)
 	return cur >= prev ? cur - prev : cur;
 }
 
-static int grow(void **v, unsigned int n, unsigned int *cap, size_t size)
-{
-	unsigned int c = *cap ? 2 * *cap : 16;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	p = realloc(*v, c * size);
-	if (!p)
-		return -ENOMEM;
-	*v = p;
-	*cap = c;
-	return 0;
-}
-
 static const struct pcn_node *node_find(const struct top_sample *s,
 					uint32_t nid)
 {
@@ -102,7 +87,7 @@ static int view_nodes(struct top_ctx *ctx, struct top_view *v,
 		n = &cur->nodes.v[i];
 		if (n->self)
 			v->self = n->nid;
-		if (grow((void **)&v->nodes, v->n_nodes, &v->cap_nodes,
+		if (pcn_grow((void **)&v->nodes, v->n_nodes, &v->cap_nodes,
 			 sizeof(*r)))
 			return -ENOMEM;
 		r = &v->nodes[v->n_nodes++];
@@ -119,7 +104,7 @@ static int view_nodes(struct top_ctx *ctx, struct top_view *v,
 	for (nid = 0; nid < PCN_MAX_NODES; nid++) {
 		if (!ctx->seen[nid] || node_find(cur, nid))
 			continue;
-		if (grow((void **)&v->nodes, v->n_nodes, &v->cap_nodes,
+		if (pcn_grow((void **)&v->nodes, v->n_nodes, &v->cap_nodes,
 			 sizeof(*r)))
 			return -ENOMEM;
 		r = &v->nodes[v->n_nodes++];
@@ -229,7 +214,7 @@ static int view_types(struct top_view *v, const struct top_sample *prev,
 		if (!t->msgs_in && !t->msgs_out && !t->bytes_in &&
 		    !t->bytes_out)
 			continue;
-		if (grow((void **)&v->types, v->n_types, &v->cap_types,
+		if (pcn_grow((void **)&v->types, v->n_types, &v->cap_types,
 			 sizeof(*r)))
 			return -ENOMEM;
 		r = &v->types[v->n_types++];
@@ -259,7 +244,7 @@ static int view_procs(struct top_view *v, const struct top_sample *cur)
 	if (cur->err_procs)
 		return 0;
 	for (i = 0; i < cur->procs.n; i++) {
-		if (grow((void **)&v->procs, v->n_procs, &v->cap_procs,
+		if (pcn_grow((void **)&v->procs, v->n_procs, &v->cap_procs,
 			 sizeof(*v->procs)))
 			return -ENOMEM;
 		v->procs[v->n_procs++] = &cur->procs.v[i];

@@ -166,7 +166,7 @@ static uint32_t u32_or_none(const struct nlattr *attr)
 }
 
 /* Grows *@v (of @size-byte elements) to hold one more than @n. */
-static int grow(void **v, unsigned int n, unsigned int *cap, size_t size)
+int pcn_grow(void **v, unsigned int n, unsigned int *cap, size_t size)
 {
 	unsigned int c = *cap ? 2 * *cap : 8;
 	void *p;
@@ -210,7 +210,7 @@ static int type_nest(const struct nlattr **tb, void *arg)
 	struct pcn_types *types = arg;
 	struct pcn_type *t;
 
-	if (grow((void **)&types->v, types->n, &types->cap, sizeof(*t)))
+	if (pcn_grow((void **)&types->v, types->n, &types->cap, sizeof(*t)))
 		return -ENOMEM;
 	t = &types->v[types->n++];
 	memset(t, 0, sizeof(*t));
@@ -356,7 +356,7 @@ static int node_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	if (!tb[PCN_A_NID])
 		return MNL_CB_OK;	/* nothing to file it under */
-	if (grow((void **)&nodes->v, nodes->n, &nodes->cap, sizeof(*n)))
+	if (pcn_grow((void **)&nodes->v, nodes->n, &nodes->cap, sizeof(*n)))
 		return cb_error(-ENOMEM);
 	n = &nodes->v[nodes->n++];
 	memset(n, 0, sizeof(*n));
@@ -411,7 +411,7 @@ static int thread_nest(const struct nlattr **tb, void *arg)
 	struct pcn_proc *p = arg;
 	struct pcn_thread *t;
 
-	if (grow((void **)&p->threads, p->nthreads, &p->cap, sizeof(*t)))
+	if (pcn_grow((void **)&p->threads, p->nthreads, &p->cap, sizeof(*t)))
 		return -ENOMEM;
 	t = &p->threads[p->nthreads++];
 	t->tid = u32_or_none(tb[PCN_A_THREAD_TID]);
@@ -429,7 +429,7 @@ static int proc_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (pcn_attr_parse(nlh, tb) < 0)
 		return MNL_CB_ERROR;
-	if (grow((void **)&procs->v, procs->n, &procs->cap, sizeof(*p)))
+	if (pcn_grow((void **)&procs->v, procs->n, &procs->cap, sizeof(*p)))
 		return cb_error(-ENOMEM);
 	p = &procs->v[procs->n++];
 	memset(p, 0, sizeof(*p));

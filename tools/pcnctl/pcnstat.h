@@ -127,5 +127,7 @@ const char *pcn_migrate_dir_name(int dir);
 uint64_t pcn_hist_count(const uint64_t *hist);
 double pcn_hist_percentile(const uint64_t *hist, double pct);
 void pcn_hist_delta(uint64_t *out, const uint64_t *cur, const uint64_t *prev);
+/* Grows *@v (of @size-byte elements, doubling) to hold one more than @n. */
+int pcn_grow(void **v, unsigned int n, unsigned int *cap, size_t size);
 
 #endif /* PCNSTAT_H */
