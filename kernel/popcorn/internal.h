@@ -23,10 +23,7 @@ struct pcn_core_stats {
 	atomic64_t late_replies;
 	atomic64_t pages_exposed;
 	atomic64_t pages_exposed_total;
-	atomic64_t type_msgs_in[PCN_KMSG_TYPE_MAX];
-	atomic64_t type_msgs_out[PCN_KMSG_TYPE_MAX];
-	atomic64_t type_bytes_in[PCN_KMSG_TYPE_MAX];
-	atomic64_t type_bytes_out[PCN_KMSG_TYPE_MAX];
+	struct pcn_type_counts types[PCN_KMSG_TYPE_MAX];	/* all peers */
 };
 extern struct pcn_core_stats pcn_stats;
 

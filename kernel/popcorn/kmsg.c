@@ -147,11 +147,18 @@ EXPORT_SYMBOL_GPL(pcn_kmsg_register);
 int pcn_kmsg_register_inline(enum pcn_kmsg_type type,
 			     pcn_kmsg_handler_t handler)
 {
+	bool was;
+	int ret;
+
 	if (!pcn_kmsg_user_type(type))
 		return -EINVAL;
 	/* Set before the handler is published, cleared after it is gone. */
+	was = READ_ONCE(pcn_handler_inline[type]);
 	WRITE_ONCE(pcn_handler_inline[type], true);
-	return pcn_kmsg_register(type, handler);
+	ret = pcn_kmsg_register(type, handler);
+	if (ret)	/* another handler has the type: leave it as it was */
+		WRITE_ONCE(pcn_handler_inline[type], was);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(pcn_kmsg_register_inline);
 
@@ -205,8 +212,8 @@ int pcn_kmsg_send_hdr(struct pcn_node *node, struct pcn_kmsg_hdr *hdr,
 		atomic64_add(hdr->size, &node->stats.bytes_out);
 		atomic64_inc(&node->stats.types[hdr->type].msgs_out);
 		atomic64_add(hdr->size, &node->stats.types[hdr->type].bytes_out);
-		atomic64_inc(&pcn_stats.type_msgs_out[hdr->type]);
-		atomic64_add(hdr->size, &pcn_stats.type_bytes_out[hdr->type]);
+		atomic64_inc(&pcn_stats.types[hdr->type].msgs_out);
+		atomic64_add(hdr->size, &pcn_stats.types[hdr->type].bytes_out);
 	} else {
 		atomic64_inc(&node->stats.transport_errors);
 		atomic64_inc(&pcn_obs.transport_errors);
@@ -358,8 +365,8 @@ void pcn_kmsg_deliver(struct pcn_kmsg_rx *rx)
 	atomic64_add(hdr->size, &node->stats.bytes_in);
 	atomic64_inc(&node->stats.types[hdr->type].msgs_in);
 	atomic64_add(hdr->size, &node->stats.types[hdr->type].bytes_in);
-	atomic64_inc(&pcn_stats.type_msgs_in[hdr->type]);
-	atomic64_add(hdr->size, &pcn_stats.type_bytes_in[hdr->type]);
+	atomic64_inc(&pcn_stats.types[hdr->type].msgs_in);
+	atomic64_add(hdr->size, &pcn_stats.types[hdr->type].bytes_in);
 
 	if (hdr->flags & PCN_KMSG_F_REPLY) {
 		pcn_ws_complete(rx);

@@ -78,32 +78,18 @@ static int pcn_nl_node_del(struct sk_buff *skb, struct genl_info *info)
 	return pcn_node_del(nid, info->extack);
 }
 
-static int pcn_nl_put_u64(struct sk_buff *skb, int attr, atomic64_t *v)
-{
-	return nla_put_u64_64bit(skb, attr, atomic64_read(v), PCN_A_PAD);
-}
-
 /* That peer's non-zero message types. */
 static int pcn_nl_fill_node_types(struct sk_buff *skb, struct pcn_node *node)
 {
 	struct pcn_type_counts *c;
-	struct nlattr *nest;
 	int i;
 
 	for (i = 0; i < PCN_KMSG_TYPE_MAX; i++) {
 		c = &node->stats.types[i];
 		if (!atomic64_read(&c->msgs_in) && !atomic64_read(&c->msgs_out))
 			continue;
-		nest = nla_nest_start(skb, PCN_A_STAT_TYPE);
-		if (!nest ||
-		    nla_put_u16(skb, PCN_A_TYPE_ID, i) ||
-		    nla_put_string(skb, PCN_A_TYPE_NAME, pcn_kmsg_type_name(i)) ||
-		    pcn_nl_put_u64(skb, PCN_A_MSGS_IN, &c->msgs_in) ||
-		    pcn_nl_put_u64(skb, PCN_A_MSGS_OUT, &c->msgs_out) ||
-		    pcn_nl_put_u64(skb, PCN_A_BYTES_IN, &c->bytes_in) ||
-		    pcn_nl_put_u64(skb, PCN_A_BYTES_OUT, &c->bytes_out))
+		if (pcn_nla_put_type(skb, i, c))
 			return -EMSGSIZE;
-		nla_nest_end(skb, nest);
 	}
 	return 0;
 }
@@ -136,14 +122,14 @@ static int pcn_nl_fill_node(struct sk_buff *skb, struct netlink_callback *cb,
 	     nla_put_flag(skb, PCN_A_TRANSPORT_LOADED)) ||
 	    nla_put_u8(skb, PCN_A_STATE, pcn_node_state(node)) ||
 	    nla_put_u8(skb, PCN_A_ARCH, READ_ONCE(node->arch)) ||
-	    pcn_nl_put_u64(skb, PCN_A_MSGS_IN, &node->stats.msgs_in) ||
-	    pcn_nl_put_u64(skb, PCN_A_MSGS_OUT, &node->stats.msgs_out) ||
-	    pcn_nl_put_u64(skb, PCN_A_BYTES_IN, &node->stats.bytes_in) ||
-	    pcn_nl_put_u64(skb, PCN_A_BYTES_OUT, &node->stats.bytes_out) ||
-	    pcn_nl_put_u64(skb, PCN_A_BAD_MSGS, &node->stats.bad) ||
-	    pcn_nl_put_u64(skb, PCN_A_CONNECTS, &node->stats.connects) ||
-	    pcn_nl_put_u64(skb, PCN_A_STAT_TRANSPORT_ERRORS,
-			   &node->stats.transport_errors) ||
+	    pcn_nla_put_counter(skb, PCN_A_MSGS_IN, &node->stats.msgs_in) ||
+	    pcn_nla_put_counter(skb, PCN_A_MSGS_OUT, &node->stats.msgs_out) ||
+	    pcn_nla_put_counter(skb, PCN_A_BYTES_IN, &node->stats.bytes_in) ||
+	    pcn_nla_put_counter(skb, PCN_A_BYTES_OUT, &node->stats.bytes_out) ||
+	    pcn_nla_put_counter(skb, PCN_A_BAD_MSGS, &node->stats.bad) ||
+	    pcn_nla_put_counter(skb, PCN_A_CONNECTS, &node->stats.connects) ||
+	    pcn_nla_put_counter(skb, PCN_A_STAT_TRANSPORT_ERRORS,
+				&node->stats.transport_errors) ||
 	    pcn_nl_fill_node_types(skb, node))
 		goto cancel;
 	genlmsg_end(skb, hdr);
@@ -196,49 +182,39 @@ static int pcn_nl_fill_process_stats(struct sk_buff *msg)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(c); i++)
-		if (pcn_nl_put_u64(msg, c[i].attr, c[i].v))
+		if (pcn_nla_put_counter(msg, c[i].attr, c[i].v))
 			return -EMSGSIZE;
 	return 0;
 }
 
 static int pcn_nl_fill_stats(struct sk_buff *msg)
 {
-	struct nlattr *nest;
 	u64 regions, bytes, stalls;
 	int i;
 
 	pcn_transports_stats(&regions, &bytes, &stalls);
-	if (pcn_nl_put_u64(msg, PCN_A_STAT_PAGES_EXPOSED,
-			   &pcn_stats.pages_exposed) ||
-	    pcn_nl_put_u64(msg, PCN_A_STAT_PAGES_EXPOSED_TOTAL,
-			   &pcn_stats.pages_exposed_total) ||
+	if (pcn_nla_put_counter(msg, PCN_A_STAT_PAGES_EXPOSED,
+				&pcn_stats.pages_exposed) ||
+	    pcn_nla_put_counter(msg, PCN_A_STAT_PAGES_EXPOSED_TOTAL,
+				&pcn_stats.pages_exposed_total) ||
 	    nla_put_u64_64bit(msg, PCN_A_STAT_REMOTE_REGIONS, regions,
 			      PCN_A_PAD) ||
 	    nla_put_u64_64bit(msg, PCN_A_STAT_REMOTE_BYTES, bytes, PCN_A_PAD) ||
 	    nla_put_u64_64bit(msg, PCN_A_STAT_TX_STALLS, stalls, PCN_A_PAD))
 		return -EMSGSIZE;
 
-	if (pcn_nl_put_u64(msg, PCN_A_STAT_RX_BAD, &pcn_stats.rx_bad) ||
-	    pcn_nl_put_u64(msg, PCN_A_STAT_HS_REFUSED, &pcn_stats.hs_refused) ||
-	    pcn_nl_put_u64(msg, PCN_A_STAT_WS_TIMEOUTS, &pcn_stats.ws_timeouts) ||
-	    pcn_nl_put_u64(msg, PCN_A_STAT_LATE_REPLIES,
-			   &pcn_stats.late_replies) ||
+	if (pcn_nla_put_counter(msg, PCN_A_STAT_RX_BAD, &pcn_stats.rx_bad) ||
+	    pcn_nla_put_counter(msg, PCN_A_STAT_HS_REFUSED, &pcn_stats.hs_refused) ||
+	    pcn_nla_put_counter(msg, PCN_A_STAT_WS_TIMEOUTS, &pcn_stats.ws_timeouts) ||
+	    pcn_nla_put_counter(msg, PCN_A_STAT_LATE_REPLIES,
+				&pcn_stats.late_replies) ||
 	    nla_put_u32(msg, PCN_A_STAT_MAX_PAYLOAD, PCN_KMSG_MAX_PAYLOAD))
 		return -EMSGSIZE;
 	if (pcn_nl_fill_process_stats(msg) || pcn_stats_fill_obs(msg))
 		return -EMSGSIZE;
-	for (i = 0; i < PCN_KMSG_TYPE_MAX; i++) {
-		nest = nla_nest_start(msg, PCN_A_STAT_TYPE);
-		if (!nest ||
-		    nla_put_u16(msg, PCN_A_TYPE_ID, i) ||
-		    nla_put_string(msg, PCN_A_TYPE_NAME, pcn_kmsg_type_name(i)) ||
-		    pcn_nl_put_u64(msg, PCN_A_MSGS_IN, &pcn_stats.type_msgs_in[i]) ||
-		    pcn_nl_put_u64(msg, PCN_A_MSGS_OUT, &pcn_stats.type_msgs_out[i]) ||
-		    pcn_nl_put_u64(msg, PCN_A_BYTES_IN, &pcn_stats.type_bytes_in[i]) ||
-		    pcn_nl_put_u64(msg, PCN_A_BYTES_OUT, &pcn_stats.type_bytes_out[i]))
+	for (i = 0; i < PCN_KMSG_TYPE_MAX; i++)
+		if (pcn_nla_put_type(msg, i, &pcn_stats.types[i]))
 			return -EMSGSIZE;
-		nla_nest_end(msg, nest);
-	}
 	return 0;
 }
 

@@ -6,6 +6,7 @@
  */
 #include <linux/log2.h>
 #include <net/netlink.h>
+#include "internal.h"
 #include "process.h"
 #include "stats.h"
 
@@ -59,9 +60,27 @@ void pcn_stat_inval_recv(struct pcn_process *proc)
 		atomic64_inc(&proc->stats.inval_recv);
 }
 
-static int pcn_put_u64(struct sk_buff *skb, int attr, atomic64_t *v)
+int pcn_nla_put_counter(struct sk_buff *skb, int attr, atomic64_t *v)
 {
 	return nla_put_u64_64bit(skb, attr, atomic64_read(v), PCN_A_PAD);
+}
+
+/* A PCN_A_STAT_TYPE nest: all peers' (STAT_GET) or one peer's (NODE_GET). */
+int pcn_nla_put_type(struct sk_buff *skb, unsigned int type,
+		     struct pcn_type_counts *c)
+{
+	struct nlattr *nest = nla_nest_start(skb, PCN_A_STAT_TYPE);
+
+	if (!nest ||
+	    nla_put_u16(skb, PCN_A_TYPE_ID, type) ||
+	    nla_put_string(skb, PCN_A_TYPE_NAME, pcn_kmsg_type_name(type)) ||
+	    pcn_nla_put_counter(skb, PCN_A_MSGS_IN, &c->msgs_in) ||
+	    pcn_nla_put_counter(skb, PCN_A_MSGS_OUT, &c->msgs_out) ||
+	    pcn_nla_put_counter(skb, PCN_A_BYTES_IN, &c->bytes_in) ||
+	    pcn_nla_put_counter(skb, PCN_A_BYTES_OUT, &c->bytes_out))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
 }
 
 /* A snapshot: buckets are read one by one, a fault may land meanwhile. */
@@ -91,10 +110,10 @@ static int pcn_put_faults(struct sk_buff *skb, struct pcn_fault_counts *c,
 		nest = nla_nest_start(skb, PCN_A_STAT_FAULT);
 		if (!nest ||
 		    nla_put_u8(skb, PCN_A_FAULT_KIND, k) ||
-		    pcn_put_u64(skb, PCN_A_FAULT_OK, &c->n[k][PCN_FAULT_DONE]) ||
-		    pcn_put_u64(skb, PCN_A_FAULT_RETRY, &c->n[k][PCN_FAULT_BUSY]) ||
-		    pcn_put_u64(skb, PCN_A_FAULT_ERROR,
-				&c->n[k][PCN_FAULT_FAILED]) ||
+		    pcn_nla_put_counter(skb, PCN_A_FAULT_OK, &c->n[k][PCN_FAULT_DONE]) ||
+		    pcn_nla_put_counter(skb, PCN_A_FAULT_RETRY, &c->n[k][PCN_FAULT_BUSY]) ||
+		    pcn_nla_put_counter(skb, PCN_A_FAULT_ERROR,
+					&c->n[k][PCN_FAULT_FAILED]) ||
 		    (lat && pcn_put_hist(skb, &lat[k])))
 			return -EMSGSIZE;
 		nla_nest_end(skb, nest);
@@ -108,16 +127,16 @@ int pcn_stats_fill_obs(struct sk_buff *skb)
 	int d;
 
 	if (pcn_put_faults(skb, &pcn_obs.faults, pcn_obs.fault_lat) ||
-	    pcn_put_u64(skb, PCN_A_STAT_INVAL_SENT, &pcn_obs.inval_sent) ||
-	    pcn_put_u64(skb, PCN_A_STAT_INVAL_RECV, &pcn_obs.inval_recv) ||
-	    pcn_put_u64(skb, PCN_A_STAT_TRANSPORT_ERRORS,
-			&pcn_obs.transport_errors))
+	    pcn_nla_put_counter(skb, PCN_A_STAT_INVAL_SENT, &pcn_obs.inval_sent) ||
+	    pcn_nla_put_counter(skb, PCN_A_STAT_INVAL_RECV, &pcn_obs.inval_recv) ||
+	    pcn_nla_put_counter(skb, PCN_A_STAT_TRANSPORT_ERRORS,
+				&pcn_obs.transport_errors))
 		return -EMSGSIZE;
 	for (d = 0; d < PCN_MIGRATE_DIRS; d++) {
 		nest = nla_nest_start(skb, PCN_A_STAT_MIGRATE);
 		if (!nest ||
 		    nla_put_u8(skb, PCN_A_MIGRATE_DIR, d) ||
-		    pcn_put_u64(skb, PCN_A_MIGRATE_COUNT, &pcn_obs.migrations[d]) ||
+		    pcn_nla_put_counter(skb, PCN_A_MIGRATE_COUNT, &pcn_obs.migrations[d]) ||
 		    pcn_put_hist(skb, &pcn_obs.migrate_lat[d]))
 			return -EMSGSIZE;
 		nla_nest_end(skb, nest);
@@ -130,10 +149,10 @@ int pcn_stats_fill_proc(struct sk_buff *skb, struct pcn_process *proc)
 	struct pcn_proc_stats *s = &proc->stats;
 
 	if (pcn_put_faults(skb, &s->faults, NULL) ||
-	    pcn_put_u64(skb, PCN_A_STAT_MIGRATIONS_OUT, &s->migrations_out) ||
-	    pcn_put_u64(skb, PCN_A_STAT_MIGRATIONS_IN, &s->migrations_in) ||
-	    pcn_put_u64(skb, PCN_A_STAT_INVAL_SENT, &s->inval_sent) ||
-	    pcn_put_u64(skb, PCN_A_STAT_INVAL_RECV, &s->inval_recv))
+	    pcn_nla_put_counter(skb, PCN_A_STAT_MIGRATIONS_OUT, &s->migrations_out) ||
+	    pcn_nla_put_counter(skb, PCN_A_STAT_MIGRATIONS_IN, &s->migrations_in) ||
+	    pcn_nla_put_counter(skb, PCN_A_STAT_INVAL_SENT, &s->inval_sent) ||
+	    pcn_nla_put_counter(skb, PCN_A_STAT_INVAL_RECV, &s->inval_recv))
 		return -EMSGSIZE;
 	return 0;
 }

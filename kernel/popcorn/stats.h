@@ -13,6 +13,7 @@
 #include <uapi/popcorn/pcn_netlink.h>
 
 struct pcn_process;
+struct pcn_type_counts;
 struct sk_buff;
 
 struct pcn_lat_hist {
@@ -53,7 +54,11 @@ void pcn_stat_migrate_in(struct pcn_process *proc);
 void pcn_stat_inval_sent(struct pcn_process *proc, unsigned int holders);
 void pcn_stat_inval_recv(struct pcn_process *proc);
 
-/* Netlink attributes (netlink.c): node-wide, and one process's. */
+/* Netlink attributes (netlink.c): one counter, one message type's nest. */
+int pcn_nla_put_counter(struct sk_buff *skb, int attr, atomic64_t *v);
+int pcn_nla_put_type(struct sk_buff *skb, unsigned int type,
+		     struct pcn_type_counts *c);
+/* Node-wide, and one process's. */
 int pcn_stats_fill_obs(struct sk_buff *skb);
 int pcn_stats_fill_proc(struct sk_buff *skb, struct pcn_process *proc);
 
