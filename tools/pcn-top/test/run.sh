@@ -164,7 +164,11 @@ if command -v script >/dev/null; then
 		bad "unknown terminal type (rc $rc)"
 	fi
 	# Two refreshes and out, under script(1) as a user would run it.
-	LD_PRELOAD="$TMP/fake.so" TERM=vt100 script -qec "timeout 10 $TOP -n 2 -d 0.2" \
+	# --foreground: script runs $SHELL -c, and when that is dash (as with
+	# SHELL unset in CI) the shell keeps the terminal's foreground group;
+	# a plain timeout would put pcn-top in a background group, where its
+	# first terminal access stops it with SIGTTOU until the timeout.
+	LD_PRELOAD="$TMP/fake.so" TERM=vt100 script -qec "timeout --foreground 10 $TOP -n 2 -d 0.2" \
 		/dev/null >"$TMP/out" 2>&1 </dev/null
 	rc=$?
 	if [ $rc = 0 ] && grep -q 'NODES' "$TMP/out"; then
