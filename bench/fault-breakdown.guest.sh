@@ -9,12 +9,15 @@
 #           dispatch, directory, the page sent (posted), the reply handed
 #           to the transport
 # "wait" minus "serve" is the network and both stacks, sends included.
+# Then, per fault and node, the packets and the softirq time behind it.
 # One faulting thread at a time, so the events of one fault follow each
 # other.
 
-vc-exec 1 "perf record -q -e 'popcorn:*' -a -o /tmp/p1.data -- sleep 600 >/tmp/p1.log 2>&1 &"
+# Also each packet and each softirq run: the transport's own cost per fault.
+EV="-e popcorn:* -e net:net_dev_xmit -e net:netif_receive_skb -e irq:softirq_entry -e irq:softirq_exit"
+vc-exec 1 "perf record -q $EV -a -o /tmp/p1.data -- sleep 600 >/tmp/p1.log 2>&1 &"
 sleep 2
-perf record -q -e 'popcorn:*' -a -o /tmp/p0.data -- \
+perf record -q $EV -a -o /tmp/p0.data -- \
 	./pcn_faultbench read --pages "$PAGES" >/tmp/fb.out 2>&1 ||
 	{ cat /tmp/fb.out; echo "pcn_faultbench failed"; exit 1; }
 vc-exec 1 'kill -INT $(pidof perf); sleep 3; perf script -i /tmp/p1.data' >/tmp/p1.txt 2>&1
@@ -58,3 +61,27 @@ done
 net=$(awk -v w="$wait" -v s="$serve" 'BEGIN { printf "%.1f", w - s }')
 echo "  network and both stacks (wait - serve): $net us"
 echo "breakdown,network,$net"
+
+# Per fault, at each node: packets out and in, and the time spent in
+# softirqs (network receive and the Soft-RoCE tasklets, where the RDMA
+# work of a software device runs). Counted from the node's first
+# fault_begin / page_fetch to its last fault_end / page_fetch_reply.
+# ib_read_lat, for comparison, costs one packet each way per read.
+per_fault() {
+	awk -v node="$1" -v n="$n" '
+	function ts() { t = $4; sub(/:$/, "", t); return t * 1e6 }
+	/popcorn_fault_begin:|popcorn_msg_recv:.* type=page_fetch / { on = 1 }
+	!on { next }
+	/net_dev_xmit:/ { tx++ }
+	/netif_receive_skb:/ { rx++ }
+	/softirq_entry:/ && (/NET_RX/ || /TASKLET/) { s = ts() }
+	/softirq_exit:/ && s { sirq += ts() - s; s = 0 }
+	/popcorn_fault_end:|popcorn_msg_send:.* type=page_fetch_reply / {
+		TX = tx; RX = rx; SIRQ = sirq }
+	END {
+		printf "  node %s: %.1f packets out, %.1f in, %.0f us in softirqs per fault\n", node, TX / n, RX / n, SIRQ / n
+		printf "breakdown,node%s_packets_out,%.1f\nbreakdown,node%s_packets_in,%.1f\nbreakdown,node%s_softirq_us,%.0f\n", node, TX / n, node, RX / n, node, SIRQ / n
+	}' "$2"
+}
+per_fault 1 /tmp/p1.txt
+per_fault 0 /tmp/p0.txt

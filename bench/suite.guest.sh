@@ -12,7 +12,9 @@
 #   SOCKT     seconds per sockperf run; PITERS iterations per perftest run
 #   BSFX      suffix of the baselines' names (_4n on the 4-node boot)
 # Prints, as they come, "R,ROUND,FIGURE,PARAM,VALUE_US" lines (ours: every
-# sample; baselines: each run's median, and its p99 as FIGURE_p99),
+# sample; baselines: each run's median, and its p99 as FIGURE_p99; the
+# cpuSFX_nodeN figures are percent busy during a throughput or sharers
+# run),
 # "I,ROUND,KEY,VALUE" context lines and "== ..." progress lines. Exit
 # status 1 when a pcn_faultbench run failed; a missing baseline is not a
 # failure (bench/run marks it n/a).
@@ -65,6 +67,23 @@ ib_base() {
 	base $1 $2 $3 "$(perftest_mp $2 $3 $port $PITERS)"
 }
 
+# How busy a node's (single) CPU was over a throughput or sharers run: a
+# fault costs CPU on every node it involves (Soft-RoCE is software), so
+# once a CPU is busy all the time, more threads cannot mean more faults
+# per second, nor k invalidations in parallel cost one.
+# cpu_line NODE: its /proc/stat "cpu" line.
+cpu_line() {
+	if [ "$1" = 0 ]; then head -n 1 /proc/stat; else vc-exec 1 'head -n 1 /proc/stat' | tr -d '\r'; fi
+}
+# cpu_busy ROUND NODE PARAM BEFORE AFTER [SUFFIX]: an R line, percent busy.
+cpu_busy() {
+	pct=$(echo "$4 $5" | awk '$1 == "cpu" && $12 == "cpu" {
+		b0 = $2 + $3 + $4 + $7 + $8 + $9; t0 = b0 + $5 + $6
+		b1 = $13 + $14 + $15 + $18 + $19 + $20; t1 = b1 + $16 + $17
+		if (t1 > t0) printf "%.1f", 100 * (b1 - b0) / (t1 - t0) }')
+	[ -n "$pct" ] && echo "R,$1,cpu$6_node$2,$3,$pct"
+}
+
 # reverse LIST: the other way round, so that a drift of the host over a
 # round does not favour one end of a sweep.
 reverse() { for x in $*; do echo $x; done | sort -rn | tr '\n' ' '; }
@@ -97,7 +116,10 @@ while [ "$r" -le "$REPS" ]; do
 		ours $r touch --pages $(echo $touch_list | tr ' ' ',')
 		ib_base $r ib_send_lat 64
 		for t in $thr_list; do
+			c0=$(cpu_line 0) c1=$(cpu_line 1)
 			ours $r throughput --threads $t --pages $TPAGES
+			cpu_busy $r 0 $t "$c0" "$(cpu_line 0)"
+			cpu_busy $r 1 $t "$c1" "$(cpu_line 1)"
 		done
 		ib_base $r ib_write_lat 4096
 		for k in $k_list; do
@@ -106,7 +128,10 @@ while [ "$r" -le "$REPS" ]; do
 	else
 		n=0
 		for k in $k_list; do
+			c0=$(cpu_line 0) c1=$(cpu_line 1)
 			ours $r write --sharers $k --pages $PAGES
+			cpu_busy $r 0 $k "$c0" "$(cpu_line 0)" _write
+			cpu_busy $r 1 $k "$c1" "$(cpu_line 1)" _write
 			# a baseline between two of ours
 			if [ $((n % 2)) = 0 ]; then tcp_base $r 64; else ib_base $r ib_send_lat 64; fi
 			n=$((n + 1))

@@ -28,6 +28,18 @@
  */
 #define PCN_RDMA_SILENT_LIMIT	(5 * PCN_RDMA_KEEPALIVE)
 
+/*
+ * WRITE_IMM mode immediates: a ring slot index, or with this bit a whole
+ * message in the low PCN_KMSG_IMM_BITS (a page reply, kmsg_imm.c) that
+ * came with a page write and takes no ring slot.
+ */
+#define PCN_RDMA_IMM_MSG	BIT(PCN_KMSG_IMM_BITS)
+/*
+ * Receives posted beyond one per slot, for those messages: a peer sends
+ * one per exposure of ours, and we hold at most PCN_RDMA_PAGE_EXPOS.
+ */
+#define PCN_RDMA_IMM_RECVS	PCN_RDMA_PAGE_EXPOS
+
 /* How a message reaches the peer's ring slot. */
 enum pcn_rdma_mode {
 	PCN_RDMA_WRITE_IMM = 1,	/* RDMA WRITE_WITH_IMM, immediate = slot */
@@ -102,6 +114,7 @@ struct pcn_rdma_conn {
 	bool ring_counted;		/* ring in the remote_* counters */
 	enum pcn_rdma_mode mode;
 	u32 nslots;
+	u32 nrecvs;		/* receives posted: nslots, + PCN_RDMA_IMM_RECVS */
 	enum pcn_rdma_conn_state state;
 
 	/* receive side: the ring we own and the peer fills */
@@ -181,6 +194,12 @@ void pcn_rdma_conn_put(struct pcn_rdma_conn *conn);
 void pcn_rdma_expo_reg_failed(struct ib_cq *cq, struct ib_wc *wc);
 int pcn_rdma_page_expose(struct pcn_node *node, struct pcn_page_expo *e);
 void pcn_rdma_page_unexpose(struct pcn_page_expo *e);
+int pcn_rdma_page_post(struct pcn_rdma_conn *conn,
+		       const struct pcn_page_desc *to, struct page *page,
+		       const u32 *imm);
+int pcn_rdma_send_page(struct pcn_node *node, const struct pcn_kmsg_hdr *hdr,
+		       const void *payload, const struct pcn_page_desc *to,
+		       struct page *page);
 int pcn_rdma_page_write(struct pcn_node *node, const struct pcn_page_desc *to,
 			struct page *page);
 int pcn_rdma_page_read(struct pcn_node *node,

@@ -133,7 +133,10 @@ static int pcn_rdma_conn_setup_queue(struct pcn_rdma_conn *conn)
 		conn->pd = NULL;
 		return ret;
 	}
-	conn->cq_size = 2 * conn->nslots + 2 + PCN_RDMA_PAGE_WRS +
+	conn->nrecvs = conn->nslots;
+	if (conn->mode == PCN_RDMA_WRITE_IMM)
+		conn->nrecvs += PCN_RDMA_IMM_RECVS;
+	conn->cq_size = conn->nslots + conn->nrecvs + 2 + PCN_RDMA_PAGE_WRS +
 			2 * PCN_RDMA_PAGE_EXPOS;
 	conn->cq = ib_cq_pool_get(conn->dev, conn->cq_size, -1,
 				  IB_POLL_WORKQUEUE);
@@ -152,7 +155,7 @@ static int pcn_rdma_conn_setup_queue(struct pcn_rdma_conn *conn)
 	 */
 	attr.cap.max_send_wr = conn->nslots + 2 + PCN_RDMA_PAGE_WRS +
 			       2 * PCN_RDMA_PAGE_EXPOS;
-	attr.cap.max_recv_wr = conn->nslots;
+	attr.cap.max_recv_wr = conn->nrecvs;
 	attr.cap.max_send_sge = 1;
 	attr.cap.max_recv_sge = 1;
 	attr.sq_sig_type = IB_SIGNAL_REQ_WR;

@@ -92,6 +92,7 @@ struct pcn_transport pcn_rdma_transport = {
 	.page_unexpose = pcn_rdma_page_unexpose,
 	.page_write = pcn_rdma_page_write,
 	.page_read = pcn_rdma_page_read,
+	.send_page = pcn_rdma_send_page,
 };
 
 static int pcn_rdma_add_one(struct ib_device *dev)

@@ -11,6 +11,9 @@
  *    and consumes one zero-length receive at the peer;
  *  - SEND mode (iWARP has no immediate data): SEND into the peer's ring
  *    slots, which are its pre-posted receive buffers.
+ * A page reply (kmsg_imm.c) takes no slot: it is the immediate of the
+ * page's WRITE_WITH_IMM, with PCN_RDMA_IMM_MSG set, and consumes one of
+ * PCN_RDMA_IMM_RECVS receives posted beyond the slots' own.
  * Every header carries the sender's count of consumed slots (hdr.credits);
  * a CREDIT message goes out only when credits pile up with no traffic to
  * carry them. A full ring makes senders wait (back-pressure), never drops.
@@ -307,7 +310,8 @@ int pcn_rdma_ring_post_recvs(struct pcn_rdma_conn *conn)
 	u32 i;
 	int ret;
 
-	for (i = 0; i < conn->nslots; i++) {
+	/* SEND mode: nrecvs == nslots, receive i is slot i. */
+	for (i = 0; i < conn->nrecvs; i++) {
 		ret = pcn_rdma_post_recv(conn, i);
 		if (ret)
 			return ret;
@@ -523,6 +527,31 @@ done:
 	return true;
 }
 
+/*
+ * A message that came as the immediate of a page write (its data is in
+ * our exposure by now); false if no peer may send that immediate.
+ */
+static bool pcn_rdma_rx_imm_message(struct pcn_rdma_conn *conn, u32 imm)
+{
+	struct pcn_node *node = conn->peer->node;
+	struct pcn_rdma_rx *rx;
+
+	rx = kmalloc(sizeof(*rx) + PCN_KMSG_IMM_PAYLOAD, GFP_KERNEL);
+	if (!rx) {
+		pcn_rdma_conn_fail(conn, "out of memory");
+		return true;
+	}
+	if (pcn_kmsg_from_imm(imm, node->nid, &rx->msg)) {
+		kfree(rx);
+		return false;
+	}
+	rx->rx.msg = &rx->msg;
+	rx->rx.from = node;
+	rx->rx.transport = &pcn_rdma_transport;
+	pcn_kmsg_deliver(&rx->rx);
+	return true;
+}
+
 static void pcn_rdma_rx_error(struct pcn_rdma_conn *conn, struct ib_wc *wc)
 {
 	if (wc->status != IB_WC_WR_FLUSH_ERR)
@@ -561,10 +590,18 @@ static const char *pcn_rdma_rx_imm(struct pcn_rdma_conn *conn,
 		return NULL;
 	}
 	if (wc->opcode != IB_WC_RECV_RDMA_WITH_IMM ||
-	    !(wc->wc_flags & IB_WC_WITH_IMM) || idx >= conn->nslots)
+	    !(wc->wc_flags & IB_WC_WITH_IMM))
 		return "bad ring notification";
 	if (!(atomic_read(&conn->ready) & PCN_RDMA_READY_RING))
 		return "ring message before the ring was described";
+	if (idx & PCN_RDMA_IMM_MSG) {
+		if (!pcn_rdma_rx_imm_message(conn, idx & ~PCN_RDMA_IMM_MSG))
+			return "bad message in an immediate";
+		pcn_rdma_repost(conn, 0);
+		return NULL;
+	}
+	if (idx >= conn->nslots)
+		return "bad ring notification";
 	if (!pcn_rdma_rx_message(conn, &conn->rx[idx], wc->byte_len))
 		return "invalid message";
 	if (pcn_ring_rx_consume(&conn->rx_ring, idx) < 0)

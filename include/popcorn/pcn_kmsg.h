@@ -132,6 +132,28 @@ int pcn_page_read(int nid, const struct pcn_page_desc *from, struct page *page);
  */
 int pcn_page_put(int nid, const struct pcn_page_desc *to, struct page *page);
 bool pcn_page_filled(const struct pcn_page_expo *e);
+/*
+ * Answer @req (a page fetch or recall) with @page put into the requester's
+ * exposure @to and a reply of @type that says so ({0, PCN_PAGE_F_DATA}),
+ * the data landing first. Where the transport can, both go as one write
+ * with an immediate (kmsg_imm.c); else pcn_page_put() and the reply.
+ * Returns 0 once the answer is on its way; on an error the caller still
+ * owes @req an answer.
+ */
+int pcn_kmsg_reply_page(struct pcn_kmsg_rx *req, enum pcn_kmsg_type type,
+			const struct pcn_page_desc *to, struct page *page);
+
+/*
+ * A page reply as an immediate (kmsg_imm.c): the transport keeps the bits
+ * above PCN_KMSG_IMM_BITS to tell it from its own immediates. Wait station
+ * ids stay within PCN_KMSG_IMM_WS_MAX for this.
+ */
+#define PCN_KMSG_IMM_BITS	31
+#define PCN_KMSG_IMM_WS_MAX	0x3fffffffU
+#define PCN_KMSG_IMM_PAYLOAD	sizeof(struct pcn_page_fetch_reply)
+bool pcn_kmsg_to_imm(const struct pcn_kmsg_hdr *hdr, const void *payload,
+		     u32 *imm);
+int pcn_kmsg_from_imm(u32 imm, int from_nid, struct pcn_kmsg *msg);
 
 /* ---- transport contract ---- */
 
@@ -182,6 +204,15 @@ struct pcn_transport {
 	int (*page_write)(struct pcn_node *node, const struct pcn_page_desc *to,
 			  struct page *page);
 	int (*page_read)(struct pcn_node *node, const struct pcn_page_desc *from,
+			 struct page *page);
+	/*
+	 * Optional: page_write of @page to @to, then send(@hdr, @payload),
+	 * in one operation where the message fits an immediate
+	 * (pcn_kmsg_to_imm()); the receiving transport rebuilds it with
+	 * pcn_kmsg_from_imm() and delivers it. May sleep.
+	 */
+	int (*send_page)(struct pcn_node *node, const struct pcn_kmsg_hdr *hdr,
+			 const void *payload, const struct pcn_page_desc *to,
 			 struct page *page);
 
 	/* Registered for remote access right now (pcnctl stat). */

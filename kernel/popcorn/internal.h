@@ -49,6 +49,9 @@ void pcn_ws_fail_node(int nid);
 /* kmsg.c */
 int pcn_kmsg_send_hdr(struct pcn_node *node, struct pcn_kmsg_hdr *hdr,
 		      const void *payload);
+int pcn_kmsg_send_hdr_page(struct pcn_node *node, struct pcn_kmsg_hdr *hdr,
+			   const void *payload, const struct pcn_page_desc *to,
+			   struct page *page);
 void pcn_kmsg_fill_hdr(struct pcn_kmsg_hdr *hdr, enum pcn_kmsg_type type,
 		       size_t size);
 void pcn_kmsg_flush(void);

@@ -188,9 +188,14 @@ void pcn_kmsg_fill_hdr(struct pcn_kmsg_hdr *hdr, enum pcn_kmsg_type type,
 	hdr->size = size;
 }
 
-/* Send a message whose header is filled but for the sequence number. */
-int pcn_kmsg_send_hdr(struct pcn_node *node, struct pcn_kmsg_hdr *hdr,
-		      const void *payload)
+/*
+ * Send a message whose header is filled but for the sequence number; with
+ * @page, after writing @page to the peer's exposure @to (-EOPNOTSUPP, with
+ * nothing sent, when the transport cannot do both in one call).
+ */
+int pcn_kmsg_send_hdr_page(struct pcn_node *node, struct pcn_kmsg_hdr *hdr,
+			   const void *payload, const struct pcn_page_desc *to,
+			   struct page *page)
 {
 	struct pcn_transport *t;
 	int idx, ret;
@@ -202,11 +207,18 @@ int pcn_kmsg_send_hdr(struct pcn_node *node, struct pcn_kmsg_hdr *hdr,
 		ret = -ENOTCONN;
 		goto out;
 	}
+	if (page && !t->send_page) {
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
 	hdr->seq = atomic64_inc_return(&node->tx_seq);
 	trace_popcorn_msg_send(node->nid, hdr->type,
 			       pcn_kmsg_type_name(hdr->type), hdr->size,
 			       hdr->seq);
-	ret = t->send(node, hdr, payload);
+	if (page)
+		ret = t->send_page(node, hdr, payload, to, page);
+	else
+		ret = t->send(node, hdr, payload);
 	if (!ret) {
 		atomic64_inc(&node->stats.msgs_out);
 		atomic64_add(hdr->size, &node->stats.bytes_out);
@@ -221,6 +233,12 @@ int pcn_kmsg_send_hdr(struct pcn_node *node, struct pcn_kmsg_hdr *hdr,
 out:
 	pcn_node_transport_unlock(idx);
 	return ret;
+}
+
+int pcn_kmsg_send_hdr(struct pcn_node *node, struct pcn_kmsg_hdr *hdr,
+		      const void *payload)
+{
+	return pcn_kmsg_send_hdr_page(node, hdr, payload, NULL, NULL);
 }
 
 /* May a user send a @type message of @size payload bytes? */

@@ -336,14 +336,16 @@ static vm_fault_t pcn_origin_fault(struct pcn_process *proc,
 }
 
 /*
- * Write this node's page at @addr into @nid's exposed page; from then on
- * the page is read-only here (@keep) or gone. The mapping changes first,
- * the data is read after: a write racing with the copy faults (and waits
- * for the directory entry) instead of being lost to the copy.
+ * Answer the fetch @rx with this node's page at @addr, written into the
+ * requester's exposed page; from then on the page is read-only here
+ * (@keep) or gone. The mapping changes first, the data is read after: a
+ * write racing with the copy faults (and waits for the directory entry)
+ * instead of being lost to the copy. The caller still holds the directory
+ * entry: the requester's next request for the page waits for it.
  */
 static int pcn_send_origin_page(struct vm_area_struct *vma, unsigned long addr,
-				int nid, const struct pcn_page_desc *desc,
-				bool keep)
+				struct pcn_kmsg_rx *rx,
+				const struct pcn_page_desc *desc, bool keep)
 {
 	struct page *page;
 	long got;
@@ -358,15 +360,18 @@ static int pcn_send_origin_page(struct vm_area_struct *vma, unsigned long addr,
 		pcn_pte_wrprotect(vma, addr);
 	else
 		pcn_pte_zap(vma, addr);
-	ret = pcn_page_put(nid, desc, page);
+	ret = pcn_kmsg_reply_page(rx, PCN_KMSG_TYPE_PAGE_FETCH_REPLY, desc,
+				  page);
 	put_page(page);
 	return ret;
 }
 
+/* Both return the fetch's status; *replied when the page answered it. */
 static int pcn_serve_read(struct pcn_process *proc, struct pcn_page_dir *dir,
-			  struct vm_area_struct *vma,
-			  const struct pcn_page_fetch *req, int from, u32 *flags)
+			  struct vm_area_struct *vma, struct pcn_kmsg_rx *rx,
+			  const struct pcn_page_fetch *req, bool *replied)
 {
+	int from = rx->from->nid;
 	int ret;
 
 	if (dir->owner == from)
@@ -376,19 +381,20 @@ static int pcn_serve_read(struct pcn_process *proc, struct pcn_page_dir *dir,
 		if (ret)
 			return ret;
 	}
-	ret = pcn_send_origin_page(vma, req->addr, from, &req->desc, true);
+	ret = pcn_send_origin_page(vma, req->addr, rx, &req->desc, true);
 	if (ret)
 		return ret;
+	*replied = true;
 	dir->sharers |= BIT(from);
-	*flags = PCN_PAGE_F_DATA;
 	return 0;
 }
 
 static int pcn_serve_write(struct pcn_process *proc, struct pcn_page_dir *dir,
-			   struct vm_area_struct *vma,
-			   const struct pcn_page_fetch *req, int from, u32 *flags)
+			   struct vm_area_struct *vma, struct pcn_kmsg_rx *rx,
+			   const struct pcn_page_fetch *req, bool *replied)
 {
 	bool have_copy = req->flags & PCN_PAGE_F_HAVE_COPY;
+	int from = rx->from->nid;
 	int ret;
 
 	if (!(vma->vm_flags & VM_WRITE))
@@ -406,11 +412,11 @@ static int pcn_serve_write(struct pcn_process *proc, struct pcn_page_dir *dir,
 	if (ret)
 		return ret;
 	if (!have_copy) {
-		ret = pcn_send_origin_page(vma, req->addr, from, &req->desc,
+		ret = pcn_send_origin_page(vma, req->addr, rx, &req->desc,
 					   false);
 		if (ret)
 			return ret;
-		*flags = PCN_PAGE_F_DATA;
+		*replied = true;
 	} else {
 		pcn_pte_zap(vma, req->addr);
 	}
@@ -440,6 +446,7 @@ static void pcn_page_fetch_handle(struct pcn_kmsg_rx *rx)
 	struct pcn_page_dir *dir;
 	struct pcn_process *proc;
 	struct mm_struct *mm = NULL;
+	bool replied = false;
 
 	if (!pcn_fetch_valid(req)) {
 		pcn_kmsg_bad(rx->from, "malformed page fetch");
@@ -462,11 +469,11 @@ static void pcn_page_fetch_handle(struct pcn_kmsg_rx *rx)
 		r.status = vma ? -ENOMEM : -EFAULT;
 	} else if (mutex_trylock(&dir->lock)) {
 		if (req->flags & PCN_PAGE_F_WRITE)
-			r.status = pcn_serve_write(proc, dir, vma, req, from,
-						   &r.flags);
+			r.status = pcn_serve_write(proc, dir, vma, rx, req,
+						   &replied);
 		else
-			r.status = pcn_serve_read(proc, dir, vma, req, from,
-						  &r.flags);
+			r.status = pcn_serve_read(proc, dir, vma, rx, req,
+						  &replied);
 		mutex_unlock(&dir->lock);
 		atomic64_inc(&pcn_pstats.page_served);
 	}
@@ -476,7 +483,9 @@ mmput:
 	mmput(mm);
 	pcn_process_put(proc);
 reply:
-	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_PAGE_FETCH_REPLY, &r, sizeof(r));
+	if (!replied)
+		pcn_kmsg_reply(rx, PCN_KMSG_TYPE_PAGE_FETCH_REPLY, &r,
+			       sizeof(r));
 	pcn_kmsg_done(rx);
 }
 
@@ -657,6 +666,7 @@ static void pcn_page_recall_handle(struct pcn_kmsg_rx *rx)
 	struct vm_area_struct *vma;
 	struct pcn_process *proc;
 	struct mm_struct *mm = NULL;
+	bool replied = false;
 	struct mutex *lock;
 	struct page *page;
 
@@ -696,10 +706,11 @@ static void pcn_page_recall_handle(struct pcn_kmsg_rx *rx)
 			pcn_pte_zap(vma, req->addr);
 	}
 	if (page) {
-		r.status = pcn_page_put(rx->from->nid, &req->desc, page);
+		r.status = pcn_kmsg_reply_page(rx,
+					       PCN_KMSG_TYPE_PAGE_RECALL_REPLY,
+					       &req->desc, page);
 		put_page(page);
-		if (!r.status)
-			r.flags = PCN_PAGE_F_DATA;
+		replied = !r.status;
 	}
 	mutex_unlock(lock);
 	mmap_read_unlock(mm);
@@ -709,7 +720,9 @@ put:
 	pcn_process_put(proc);
 reply:
 	trace_popcorn_recall(rx->from->nid, req->addr, keep, r.status);
-	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_PAGE_RECALL_REPLY, &r, sizeof(r));
+	if (!replied)
+		pcn_kmsg_reply(rx, PCN_KMSG_TYPE_PAGE_RECALL_REPLY, &r,
+			       sizeof(r));
 	pcn_kmsg_done(rx);
 }
 

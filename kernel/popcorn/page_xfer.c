@@ -11,10 +11,11 @@
  * PAGE_WRITE/PAGE_READ requests and the descriptor's key is a cookie that
  * dies at unexpose just the same.
  *
- * The page server's writes are posted (pcn_page_put): a fault waits for
- * one answer only. Over RDMA that is the transport's write anyway; over
+ * The page server answers a fault with the page and one reply
+ * (pcn_kmsg_reply_page): a fault waits for one answer only. Over RDMA the
+ * page goes as a WRITE_WITH_IMM whose immediate is the reply; over
  * messages it is a PAGE_PUT, handled inline by the receiver, in order
- * before the answer that follows it from the same peer.
+ * before the reply that follows it from the same peer.
  */
 #define pr_fmt(fmt) "popcorn: " fmt
 
@@ -188,6 +189,32 @@ int pcn_page_put(int nid, const struct pcn_page_desc *to, struct page *page)
 	return ret;
 }
 EXPORT_SYMBOL_GPL(pcn_page_put);
+
+int pcn_kmsg_reply_page(struct pcn_kmsg_rx *req, enum pcn_kmsg_type type,
+			const struct pcn_page_desc *to, struct page *page)
+{
+	static const struct pcn_page_fetch_reply r = {
+		.flags = PCN_PAGE_F_DATA,
+	};
+	struct pcn_kmsg_hdr hdr;
+	int ret;
+
+	if (to->len != PCN_PAGE_SIZE)
+		return -EINVAL;
+	ret = pcn_kmsg_check_out(type, sizeof(r));
+	if (ret)
+		return ret;
+	pcn_kmsg_fill_hdr(&hdr, type, sizeof(r));
+	hdr.flags = PCN_KMSG_F_REPLY;
+	hdr.ws = req->msg->hdr.ws;
+	ret = pcn_kmsg_send_hdr_page(req->from, &hdr, &r, to, page);
+	if (ret != -EOPNOTSUPP)
+		return ret;
+	/* A transport without it: the posted put, then the reply. */
+	ret = pcn_page_put(req->from->nid, to, page);
+	return ret ? ret : pcn_kmsg_reply(req, type, &r, sizeof(r));
+}
+EXPORT_SYMBOL_GPL(pcn_kmsg_reply_page);
 
 /*
  * Did the peer's data land? Over RDMA, yes once its answer is here (a

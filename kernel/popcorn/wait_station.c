@@ -3,10 +3,10 @@
  * Wait stations: pair a request with its reply.
  *
  * A requester puts a station (on its stack; pcn_kmsg_request_all() has one
- * per node) into an allocating xarray and sends the id in hdr.ws; the reply echoes it with PCN_KMSG_F_REPLY. The
- * station is removed from the xarray, under the xarray lock, by whoever
- * finishes it first: the reply, the peer going offline, or the requester
- * giving up. Completing happens under that same lock, so once the requester
+ * per node) into an allocating xarray and sends the id in hdr.ws; the
+ * reply echoes it with PCN_KMSG_F_REPLY. The station is removed from the
+ * xarray, under the xarray lock, by whoever finishes it first: the reply,
+ * the peer going offline, or the requester giving up. Completing happens under that same lock, so once the requester
  * has taken the lock and found its station gone, nobody touches it again.
  * Ids are allocated cyclically so that a late reply does not hit a station
  * reused for a newer request.
@@ -37,7 +37,9 @@ static int pcn_ws_add(struct pcn_ws *ws, int nid, u32 *id)
 	ws->nid = nid;
 	ws->err = 0;
 	ws->reply = NULL;
-	ret = xa_alloc_cyclic(&pcn_ws_xa, id, ws, xa_limit_32b, &pcn_ws_next,
+	/* Ids fit a page reply's immediate (kmsg_imm.c). */
+	ret = xa_alloc_cyclic(&pcn_ws_xa, id, ws,
+			      XA_LIMIT(1, PCN_KMSG_IMM_WS_MAX), &pcn_ws_next,
 			      GFP_KERNEL);
 	return ret < 0 ? ret : 0;	/* 1: the ids wrapped, fine */
 }

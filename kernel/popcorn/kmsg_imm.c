@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Messages that travel as an immediate. The answer to a page request that
+ * carries the page (a fetch or a recall reply saying "the data is in your
+ * exposure") is fully described by its type and its wait station; a
+ * transport that writes the page with an immediate (RDMA WRITE_WITH_IMM)
+ * carries it in the immediate and spares a message, and its ACK, per
+ * remote fault. Pure logic, tested by KUnit (kmsg_test.c).
+ *
+ * Layout, PCN_KMSG_IMM_BITS bits: bit 30 set for a recall reply (clear for
+ * a fetch reply), bits 0..29 the wait station (1..PCN_KMSG_IMM_WS_MAX).
+ * The transport keeps the bits above for itself.
+ */
+#include <linux/bits.h>
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/string.h>
+#include <popcorn/pcn_kmsg.h>
+
+#define PCN_KMSG_IMM_RECALL	BIT(30)
+
+static const struct pcn_page_fetch_reply pcn_kmsg_imm_data = {
+	.status = 0,
+	.flags = PCN_PAGE_F_DATA,
+};
+
+/**
+ * pcn_kmsg_to_imm - can this message travel as an immediate?
+ * @hdr: the header, filled by the core
+ * @payload: its @hdr->size payload bytes
+ * @imm: the immediate, when it can
+ *
+ * Return: true if @imm says all of it.
+ */
+bool pcn_kmsg_to_imm(const struct pcn_kmsg_hdr *hdr, const void *payload,
+		     u32 *imm)
+{
+	if (hdr->flags != PCN_KMSG_F_REPLY || !hdr->ws ||
+	    hdr->ws > PCN_KMSG_IMM_WS_MAX ||
+	    hdr->size != sizeof(pcn_kmsg_imm_data) ||
+	    memcmp(payload, &pcn_kmsg_imm_data, sizeof(pcn_kmsg_imm_data)))
+		return false;
+	if (hdr->type == PCN_KMSG_TYPE_PAGE_FETCH_REPLY)
+		*imm = hdr->ws;
+	else if (hdr->type == PCN_KMSG_TYPE_PAGE_RECALL_REPLY)
+		*imm = hdr->ws | PCN_KMSG_IMM_RECALL;
+	else
+		return false;
+	return true;
+}
+EXPORT_SYMBOL_GPL(pcn_kmsg_to_imm);
+
+/**
+ * pcn_kmsg_from_imm - rebuild the message an immediate stands for
+ * @imm: as received (the transport's own bits cleared)
+ * @from_nid: the peer it came from
+ * @msg: room for a header and PCN_KMSG_IMM_PAYLOAD bytes
+ *
+ * Return: 0, or -EPROTO for an immediate no peer may send.
+ */
+int pcn_kmsg_from_imm(u32 imm, int from_nid, struct pcn_kmsg *msg)
+{
+	u32 ws = imm & PCN_KMSG_IMM_WS_MAX;
+
+	if ((imm & ~(PCN_KMSG_IMM_WS_MAX | PCN_KMSG_IMM_RECALL)) || !ws ||
+	    from_nid < 0 || from_nid >= PCN_MAX_NODES)
+		return -EPROTO;
+	memset(&msg->hdr, 0, sizeof(msg->hdr));
+	msg->hdr.magic = PCN_KMSG_MAGIC;
+	msg->hdr.version = PCN_KMSG_VERSION;
+	msg->hdr.from_nid = from_nid;
+	msg->hdr.type = imm & PCN_KMSG_IMM_RECALL ?
+			PCN_KMSG_TYPE_PAGE_RECALL_REPLY :
+			PCN_KMSG_TYPE_PAGE_FETCH_REPLY;
+	msg->hdr.flags = PCN_KMSG_F_REPLY;
+	msg->hdr.size = sizeof(pcn_kmsg_imm_data);
+	msg->hdr.ws = ws;
+	memcpy(msg->payload, &pcn_kmsg_imm_data, sizeof(pcn_kmsg_imm_data));
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pcn_kmsg_from_imm);
