@@ -9,7 +9,8 @@
 #           dispatch, directory, the page sent (posted), the reply handed
 #           to the transport
 # "wait" minus "serve" is the network and both stacks, sends included.
-# Then, per fault and node, the packets and the softirq time behind it.
+# Then, per fault and node, the packets and the softirq time behind it,
+# and (RDMA) the packets of one ib_read_lat 4 KiB read for comparison.
 # One faulting thread at a time, so the events of one fault follow each
 # other.
 
@@ -85,3 +86,19 @@ per_fault() {
 }
 per_fault 1 /tmp/p1.txt
 per_fault 0 /tmp/p0.txt
+
+# The raw transfer for comparison: packets per ib_read_lat 4 KiB read at
+# its client (connection setup included, a few packets in all).
+[ "$PCN_TRANSPORT" = rdma ] || exit 0
+rdev=$(ls /sys/class/infiniband | head -n 1)
+vc-exec 1 "timeout 120 ib_read_lat -R -d $rdev -p 18600 -s 4096 -n $PAGES >/tmp/srv.ibr 2>&1 &"
+sleep 1
+perf record -q -e net:net_dev_xmit -e net:netif_receive_skb -a -o /tmp/pb.data -- \
+	timeout 120 ib_read_lat -R -d "$rdev" -p 18600 -s 4096 -n "$PAGES" 10.99.0.2 \
+	>/tmp/ibr.out 2>&1 || { echo "ib_read_lat failed"; tail -n 3 /tmp/ibr.out; exit 0; }
+perf script -i /tmp/pb.data 2>/dev/null | awk -v n="$PAGES" '
+	/net_dev_xmit:/ { tx++ } /netif_receive_skb:/ { rx++ }
+	END {
+		printf "  ib_read_lat client: %.1f packets out, %.1f in per read\n", tx / n, rx / n
+		printf "breakdown,ib_read_lat_packets_out,%.1f\nbreakdown,ib_read_lat_packets_in,%.1f\n", tx / n, rx / n
+	}'
