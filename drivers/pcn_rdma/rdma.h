@@ -177,6 +177,7 @@ extern struct workqueue_struct *pcn_rdma_wq;
 extern unsigned int pcn_rdma_slots;
 extern bool pcn_rdma_force_send;
 extern unsigned int pcn_rdma_rx_delay_us;
+extern bool pcn_rdma_imm_replies;
 extern unsigned short pcn_rdma_port;
 
 /* rdma_conn.c: connection management */

@@ -26,6 +26,10 @@ unsigned int pcn_rdma_rx_delay_us;
 module_param_named(rx_delay_us, pcn_rdma_rx_delay_us, uint, 0644);
 MODULE_PARM_DESC(rx_delay_us, "testing: delay each received message, making this node a slow receiver");
 
+bool pcn_rdma_imm_replies = true;
+module_param_named(imm_replies, pcn_rdma_imm_replies, bool, 0644);
+MODULE_PARM_DESC(imm_replies, "send a page reply as the immediate of the page's write (default on; off: a message after it, to measure the difference)");
+
 struct workqueue_struct *pcn_rdma_wq;
 
 static int pcn_rdma_connect(struct pcn_node *node)

@@ -321,6 +321,7 @@ int pcn_rdma_send_page(struct pcn_node *node, const struct pcn_kmsg_hdr *hdr,
 	if (!conn)
 		return -ENOTCONN;
 	if (conn->mode == PCN_RDMA_WRITE_IMM &&
+	    READ_ONCE(pcn_rdma_imm_replies) &&
 	    pcn_kmsg_to_imm(hdr, payload, &imm)) {
 		imm |= PCN_RDMA_IMM_MSG;
 		ret = pcn_rdma_page_post(conn, to, page, &imm);
