@@ -9,11 +9,29 @@
 # --concurrency: only the concurrency suite (test_distributed.sh) on 2
 # nodes over TCP and RDMA and on 3 nodes (make check-debug-concurrency
 # runs it on the debug kernel).
+#
+#   scripts/run-check.sh --kunit-logs NODE-LOG...
+#
+# --kunit-logs: only check the KUnit results in serial logs already there
+# (e.g. build/vcluster/last/node*.log); no cluster is booted.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 vc=$top/tools/vcluster/vcluster
 out=$top/build/check
-mkdir -p "$out"
+
+# The KUnit suites every node must run at boot, one a line. A suite that
+# did not run on a node, or whose plan (1..N) and case results disagree,
+# is a failure.
+kunit_suites="
+popcorn_kmsg_hdr
+popcorn_kmsg_imm
+popcorn_stats
+popcorn_ring
+popcorn_wire
+"
+
+# tap_check: the TAP plan check run_all.sh makes of every selftest.
+. "$top/selftests/lib.sh"
 
 vc_opts=()
 guest_env=()
@@ -51,6 +69,92 @@ result() {	# result pass|fail|skip NAME
 	fi
 }
 
+# kunit_results NODE < SERIAL-LOG: one line per result, "pass|fail|skip
+# DESCRIPTION", tab-separated: each KUnit case that ran ("    ok N case"
+# under "    # Subtest: SUITE"), a failure for each suite whose plan
+# ("    1..N") and case results disagree or that did not finish, and for
+# each suite of $kunit_suites that did not run; else one pass for the
+# suites.
+kunit_results() {
+	sed -E 's/\r$//; s/^\[ *[0-9.]+\] //' |
+	awk -v node="$1" -v expected="$(printf '%s ' $kunit_suites)" '
+	function emit(kind, what) { printf "%s\tkunit %s: %s\n", kind, node, what }
+	function close_suite(why) {
+		if (cur == "")
+			return
+		if (why == "" && plan < 0)
+			why = "printed no plan (1..N)"
+		else if (why == "" && plan != nres)
+			why = "has a plan of 1.." plan " but " nres " case results"
+		else if (why == "" && !suite_ok && nfail == 0)
+			why = "reported not ok, with no failed case"
+		if (why != "") {
+			emit("fail", "suite " cur " " why)
+			bad++
+		}
+		cur = ""
+	}
+	/^    # Subtest: / {
+		close_suite("did not finish (a new suite began)")
+		cur = substr($0, 16); sub(/[ \t]+$/, "", cur)
+		ran[cur] = 1
+		plan = -1; nres = 0; nfail = 0
+		next
+	}
+	cur != "" && plan < 0 && /^    1\.\.[0-9]+/ {
+		plan = substr($0, 8) + 0
+		next
+	}
+	cur != "" && /^    (not )?ok [0-9]+ / {
+		line = substr($0, 5)
+		nres++
+		if (line ~ /^not ok/) {
+			nfail++
+			emit("fail", cur ": " substr(line, 8))
+		} else if (line ~ /# SKIP/) {
+			emit("skip", cur ": " substr(line, 4))
+		} else {
+			emit("pass", cur ": " substr(line, 4))
+		}
+		next
+	}
+	cur != "" && /^(not )?ok [0-9]+ / {
+		name = $0; sub(/^(not )?ok [0-9]+ /, "", name); sub(/ .*/, "", name)
+		if (name != cur) {
+			close_suite("did not finish (ended as " name ")")
+			next
+		}
+		suite_ok = ($0 !~ /^not ok/)
+		close_suite("")
+		next
+	}
+	END {
+		close_suite("did not finish (the log ends)")
+		n = split(expected, want, " ")
+		missing = 0
+		for (i = 1; i <= n; i++) {
+			if (want[i] == "" || (want[i] in ran))
+				continue
+			emit("fail", "suite " want[i] " did not run")
+			missing++
+		}
+		if (!missing && !bad)
+			emit("pass", "every expected KUnit suite ran, each as its plan says")
+	}'
+}
+
+# kunit_check NODE LOG TAG: the KUnit results of one node's serial log.
+kunit_check() {
+	local kind what
+	if [ ! -f "$2" ]; then
+		result fail "$3: kunit $1: no serial log $2"
+		return
+	fi
+	while IFS=$'\t' read -r kind what; do
+		result "$kind" "$3: $what"
+	done < <(kunit_results "$1" < "$2")
+}
+
 # One cluster boot: selftests over TRANSPORT on NODES nodes, RDMA device DEV.
 run_suite() {
 	local transport=$1 nodes=$2 dev=$3 tag=${SUITE_TAG:-$1-$3-$2n} rc logdir
@@ -71,18 +175,10 @@ run_suite() {
 		esac
 	done < <(grep -E '^(not )?ok [0-9]+ ' "$out/$tag.tap")
 
-	# KUnit prints "    ok N case" per case, under its suite, at boot.
-	for log in "$logdir"/node*.log; do
-		[ -f "$log" ] || continue
-		local node
-		node=$(basename "$log" .log)
-		while read -r line; do
-			case "$line" in
-			"ok "*) result pass "$tag: kunit $node: ${line#ok }" ;;
-			"not ok "*) result fail "$tag: kunit $node: ${line#not ok }" ;;
-			esac
-		done < <(sed -E 's/^\[ *[0-9.]+\] //' "$log" |
-			 grep -E '^    (not )?ok [0-9]+ ' | sed 's/^    //')
+	# KUnit ran at boot on every node: its results are in the serial logs.
+	local i why
+	for ((i = 0; i < nodes; i++)); do
+		kunit_check "node$i" "$logdir/node$i.log" "$tag"
 	done
 
 	case $rc in
@@ -91,18 +187,21 @@ run_suite() {
 	126) result fail "$tag: cluster came up (see $logdir)" ;;
 	*) result pass "$tag: kernel logs clean, cluster up and down" ;;
 	esac
-	grep -q "^1\.\.[0-9]" "$out/$tag.tap" ||
-		result fail "$tag: selftest run produced a TAP plan"
+	# run_all.sh's own TAP: one result per test, as its plan says.
+	why=$(tr -d '\r' < "$out/$tag.tap" | tap_check) ||
+		result fail "$tag: selftest run: $why"
 }
 
-# Host-side unit tests of the tools (pcnctl against a fake kernel).
-host_tests() {
-	local line p f
-	echo "=== pcnctl unit tests (host)"
-	line=$(make -s -C "$top/tools/pcnctl" test 2>&1 | tee "$out/pcnctl-test.log" |
+# host_suite NAME LOG CMD...: a host-side test program whose last line is
+# "N passed, N failed"; its counts count.
+host_suite() {
+	local name=$1 log=$2 line p f
+	shift 2
+	echo "=== $name (host)"
+	line=$("$@" 2>&1 | tee "$log" |
 	       grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
 	if [ -z "$line" ]; then
-		result fail "pcnctl unit tests ran (see $out/pcnctl-test.log)"
+		result fail "$name ran (see $log)"
 		return
 	fi
 	echo "$line"
@@ -111,7 +210,16 @@ host_tests() {
 	f=${f%% failed*}
 	passed=$((passed + p))
 	failed=$((failed + f))
-	[ "$f" -eq 0 ] || failures+=("pcnctl unit tests: $f failed (see $out/pcnctl-test.log)")
+	[ "$f" -eq 0 ] || failures+=("$name: $f failed (see $log)")
+}
+
+# Host-side unit tests: the tools (pcnctl against a fake kernel), and this
+# script's own checks on fake KUnit logs and TAP (test-run-check.sh).
+host_tests() {
+	host_suite "pcnctl unit tests" "$out/pcnctl-test.log" \
+		make -s -C "$top/tools/pcnctl" test
+	host_suite "run-check's checks" "$out/run-check-test.log" \
+		"$top/scripts/test-run-check.sh"
 }
 
 # The benchmark suite's smoke mode: one round per transport, to completion,
@@ -138,6 +246,19 @@ bench_smoke() {
 }
 
 start=$(date +%s)
+if [ "${1:-}" = --kunit-logs ]; then
+	shift
+	for log in "$@"; do
+		kunit_check "$(basename "$log" .log)" "$log" "$(basename "$(dirname "$(readlink -f "$log")")")"
+	done
+	for f in "${failures[@]}"; do
+		echo "FAILED: $f"
+	done
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ]
+	exit
+fi
+mkdir -p "$out"
 if [ $concurrency = 1 ]; then
 	SUITE_TAG=tcp-rxe-2n-conc run_suite tcp 2 rxe test_distributed.sh
 	SUITE_TAG=rdma-rxe-2n-conc run_suite rdma 2 rxe test_distributed.sh

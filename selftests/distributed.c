@@ -468,7 +468,7 @@ FIXTURE_SETUP(dist)
 		for (k = 0; k < 2; k++) {
 			left = wait_zero(nid, counters[k]);
 			ASSERT_EQ(left, 0)
-				TH_LOG("node %d: counter \"%s\" is %lld %ds after the last test process ended (-1: not reported)",
+				TH_LOG("node %d: counter \"%s\" is %lld %ds after the last test process ended",
 				       nid, counters[k], left, STATE_WAIT_S);
 		}
 	}

@@ -1,9 +1,69 @@
 #!/bin/sh
-# Helpers for the shell selftests (busybox sh, inside the vcluster).
+# Helpers for the shell selftests (busybox sh, inside the vcluster), and
+# the TAP check of run_all.sh and scripts/run-check.sh (tap_check).
+#
+# Every test prints TAP. A test that runs a kselftest-harness program
+# prints that program's TAP; a shell test prints its own, one result:
+# tap_plan first, then pass, fail or skip.
+
+# tap_plan: "1..1" (and the TAP header); fail and skip then print the
+# test's result line too. A test that ends otherwise (exit 0 without
+# pass, say) is one result short: run_all.sh counts it as failed.
+tap_plan() {
+	tap_planned=1
+	echo "TAP version 13"
+	echo "1..1"
+}
+
+# pass [MESSAGE]: the test's one result, ok.
+pass() {
+	[ $# -eq 0 ] || echo "$*"
+	echo "ok 1 ${0##*/}"
+}
 
 fail() {
 	echo "FAIL: $*"
+	[ -z "${tap_planned:-}" ] || echo "not ok 1 ${0##*/}"
 	exit 1
+}
+
+# skip REASON: the whole test is skipped (exit 4): "ok 1 ... # SKIP" after
+# tap_plan, else the empty plan "1..0 # SKIP".
+skip() {
+	if [ -n "${tap_planned:-}" ]; then
+		echo "ok 1 ${0##*/} # SKIP $*"
+	else
+		echo "1..0 # SKIP $*"
+	fi
+	exit 4
+}
+
+# tap_check < TAP: prints why and returns 1 when there is no plan (a line
+# 1..N), or when the plans (added up when there are several) and the
+# results ("ok N", "not ok N"; skips are results) disagree. Only lines at
+# column 0 count: run_all.sh prints each test's output as "# " lines.
+tap_check() {
+	_plans=0 _planned=0 _results=0
+	while IFS= read -r _l; do
+		case $_l in
+		1..[0-9]*)
+			_n=${_l#1..}
+			_n=${_n%%[!0-9]*}
+			_plans=$((_plans + 1))
+			_planned=$((_planned + _n)) ;;
+		"ok "[0-9]*|"not ok "[0-9]*)
+			_results=$((_results + 1)) ;;
+		esac
+	done
+	if [ $_plans -eq 0 ]; then
+		echo "no TAP plan (1..N), $_results results"
+		return 1
+	fi
+	if [ $_planned -ne $_results ]; then
+		echo "TAP plan 1..$_planned but $_results results"
+		return 1
+	fi
+	return 0
 }
 
 # node_field NID FIELD [CMD...]: FIELD of node NID in `pcnctl node list
@@ -15,11 +75,23 @@ node_field() {
 		sed -n "s/.*\"$field\":\"\\{0,1\\}\\([^\",}]*\\).*/\\1/p"
 }
 
-# stat_field FIELD [CMD...]: a node-wide counter of `pcnctl stat --json`.
-stat_field() {
-	field=$1
-	shift
-	"$@" pcnctl stat --json | sed -n "s/.*\"$field\":\\([0-9]*\\).*/\\1/p"
+# stat_get VAR FIELD [CMD...]: VAR := the node-wide counter FIELD of
+# `pcnctl stat --json`, run locally or through CMD (e.g. "vc-exec 1").
+# When pcnctl fails or does not report FIELD as a number, the test fails
+# here: no value comes back that a comparison could take for a counter.
+stat_get() {
+	_var=$1 _field=$2
+	shift 2
+	_json=$("$@" pcnctl stat --json) ||
+		fail "${*:+$* }pcnctl stat --json failed"
+	# The first "FIELD": (the top-level counters come first).
+	_val=$(printf '%s\n' "$_json" | tr ',{' '\n\n' | grep "^\"$_field\":" |
+	       head -n 1 | sed 's/^[^:]*://; s/[]}]*$//')
+	case $_val in
+	""|*[!0-9]*)
+		fail "${*:+$* }pcnctl stat --json: no counter \"$_field\" in: $_json" ;;
+	esac
+	eval "$_var=\$_val"
 }
 
 # expect_refused DESCRIPTION MESSAGE-REGEX CMD...: CMD must fail and say why.

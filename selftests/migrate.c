@@ -171,7 +171,7 @@ FIXTURE_SETUP(mig)
 	for (nid = ORIGIN; nid <= REMOTE; nid++) {
 		left = wait_no_processes(nid);
 		ASSERT_EQ(left, 0)
-			TH_LOG("node %d: counter \"processes\" is %lld %ds after the last migrated process ended (-1: not reported)",
+			TH_LOG("node %d: counter \"processes\" is %lld %ds after the last migrated process ended",
 			       nid, left, STATE_WAIT_S);
 	}
 	ASSERT_EQ(popcorn_getnid(), ORIGIN)

@@ -4,21 +4,38 @@
 #define _PCN_SELFTEST_STAT_H
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /*
+ * No value means "could not read it": a failed read ends the test here,
+ * with the reason, rather than hand back a number that a comparison could
+ * take for a counter. abort(): the kselftest harness
+ * reports the test as failed ("terminated by assertion").
+ */
+static inline __attribute__((noreturn)) void
+pcn_stat_die(const char *cmd, const char *name, const char *why,
+	     const char *out)
+{
+	fprintf(stderr, "# FAIL: counter \"%s\" from '%s': %s%s%.300s\n",
+		name, cmd, why, out ? "; output: " : "", out ? out : "");
+	abort();
+}
+
+/*
  * One node-wide counter of node @nid (0: this node, the others through
- * vc-exec), or -1 when pcnctl fails or does not report it.
+ * vc-exec). Never returns on error (pcnctl fails, its output does not fit,
+ * or it does not report @name as a number).
  */
 static inline long long pcn_stat_node(int nid, const char *name)
 {
-	char buf[16384], cmd[64], key[64];
-	long long v = -1;
+	char buf[65536], cmd[64], key[64], *p, *end;
+	long long v;
 	size_t n;
 	FILE *f;
-	char *p;
+	int rc;
 
 	if (nid)
 		snprintf(cmd, sizeof(cmd), "vc-exec %d pcnctl stat --json", nid);
@@ -26,19 +43,30 @@ static inline long long pcn_stat_node(int nid, const char *name)
 		snprintf(cmd, sizeof(cmd), "pcnctl stat --json");
 	f = popen(cmd, "r");
 	if (!f)
-		return -1;
+		pcn_stat_die(cmd, name, strerror(errno), NULL);
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	buf[n] = 0;
-	if (pclose(f))
-		return -1;
+	if (n == sizeof(buf) - 1 && fgetc(f) != EOF)
+		pcn_stat_die(cmd, name, "output longer than the buffer", NULL);
+	rc = pclose(f);
+	if (rc)
+		pcn_stat_die(cmd, name, rc == -1 ? strerror(errno) :
+			     "command failed", buf);
 	snprintf(key, sizeof(key), "\"%s\":", name);
 	p = strstr(buf, key);
-	if (p && isdigit((unsigned char)p[strlen(key)]))
-		v = strtoll(p + strlen(key), NULL, 10);
+	if (!p)
+		pcn_stat_die(cmd, name, "not reported", buf);
+	p += strlen(key);
+	if (!isdigit((unsigned char)*p))
+		pcn_stat_die(cmd, name, "not a number", p);
+	errno = 0;
+	v = strtoll(p, &end, 10);
+	if (errno || (*end != ',' && *end != '}'))
+		pcn_stat_die(cmd, name, "not a number", p);
 	return v;
 }
 
-/* One node-wide counter of this node, or -1. */
+/* One node-wide counter of this node; never returns on error. */
 static inline long long pcn_stat(const char *name)
 {
 	return pcn_stat_node(0, name);

@@ -1,8 +1,11 @@
 #!/bin/sh
 # Runs the Popcorn selftests inside the vcluster (on node 0) and prints TAP
 # version 13: one result per test, each test's output as "# " lines.
+# Each test prints TAP too: a test whose plan (1..N) and results disagree,
+# or that prints no plan, fails whatever its exit status (tap_check).
 #   run_all.sh [TEST...]     default: every test in tests.list, in order
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 per_test_timeout=${PCN_TEST_TIMEOUT:-600}
 
 if [ $# -gt 0 ]; then
@@ -23,10 +26,18 @@ for t in $tests; do
 	rc=$?
 	echo "$out" | sed 's/^/# /'
 	took=$(( $(date +%s) - start ))
+	tap=$(printf '%s\n' "$out" | tap_check) && tap=
 	case $rc in
-	0) echo "ok $i $t # ${took}s" ;;
-	4) echo "ok $i $t # SKIP" ;;
 	124|143) echo "not ok $i $t # TIMEOUT after ${per_test_timeout}s" ;;
-	*) echo "not ok $i $t # exit $rc, ${took}s" ;;
+	*)
+		if [ -n "$tap" ]; then
+			echo "not ok $i $t # $tap, exit $rc, ${took}s"
+		elif [ $rc = 0 ]; then
+			echo "ok $i $t # ${took}s"
+		elif [ $rc = 4 ]; then
+			echo "ok $i $t # SKIP"
+		else
+			echo "not ok $i $t # exit $rc, ${took}s"
+		fi ;;
 	esac
 done

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Invalid configuration is refused with a clear error and changes nothing.
 . "$(dirname "$0")/lib.sh"
+tap_plan
 
 before=$(pcnctl node list --json) || fail "node list"
 
@@ -40,4 +41,4 @@ after=$(pcnctl node list --json) || fail "node list"
 strip() { echo "$1" | sed 's/"msgs_[a-z]*":[0-9]*//g; s/"bytes_[a-z]*":[0-9]*//g'; }
 [ "$(strip "$before")" = "$(strip "$after")" ] ||
 	fail "configuration changed: before $before after $after"
-echo "every bad configuration refused, node list unchanged"
+pass "every bad configuration refused, node list unchanged"

@@ -2,7 +2,8 @@
 # Remove the RDMA device under traffic (rdma link del), then add it back:
 # no oops, the waiting requests fail, the nodes rejoin. Once on each node.
 . "$(dirname "$0")/lib.sh"
-[ "$PCN_TRANSPORT" = rdma ] || { echo "RDMA transport only"; exit 4; }
+tap_plan
+[ "$PCN_TRANSPORT" = rdma ] || skip "RDMA transport only"
 if [ -d /sys/class/infiniband/rxe0 ]; then
 	dev=rxe0 type=rxe
 else
@@ -27,4 +28,4 @@ remove_and_readd() {
 
 remove_and_readd 0 ""
 remove_and_readd 1 "vc-exec 1"
-echo "device removed and re-added on both nodes under traffic; cluster rejoined"
+pass "device removed and re-added on both nodes under traffic; cluster rejoined"

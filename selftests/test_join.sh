@@ -2,6 +2,7 @@
 # Every node lists every other node online, with the right id and arch,
 # and lists itself as self.
 . "$(dirname "$0")/lib.sh"
+tap_plan
 nodes=${PCN_NODES:-2}
 
 for me in $(seq 0 $((nodes - 1))); do
@@ -19,4 +20,4 @@ for me in $(seq 0 $((nodes - 1))); do
 		[ "$arch" = x86_64 ] || fail "node $me: node $peer has arch '$arch'"
 	done
 done
-echo "all $nodes nodes see each other online"
+pass "all $nodes nodes see each other online"

@@ -6,7 +6,7 @@
 # (observe_load) records its faults, by kind, and its migration.
 . "$(dirname "$0")/lib.sh"
 nodes=${PCN_NODES:-2}
-[ "$nodes" -ge 2 ] || { echo "needs 2 nodes"; exit 4; }
+[ "$nodes" -ge 2 ] || skip "needs 2 nodes"
 dir=$(dirname "$0")
 pages=32
 

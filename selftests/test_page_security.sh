@@ -5,6 +5,7 @@
 # and must come back. And nothing but the pages in transfer (and, with
 # WRITE_WITH_IMM, the message rings) is registered for remote access.
 . "$(dirname "$0")/lib.sh"
+tap_plan
 
 pcnctl pagetest 1 --pages 20 --threads 2 --probe || fail "spent key probe"
 pcnctl node wait --timeout 60 || fail "link did not come back after the probe"
@@ -21,13 +22,13 @@ slots=$(cat /sys/module/pcn_rdma/parameters/ring_slots 2>/dev/null || echo 0)
 for n in 0 1; do
 	run=""
 	[ $n = 0 ] || run="vc-exec 1"
-	exposed=$(stat_field pages_exposed $run)
-	regions=$(stat_field remote_regions $run)
-	bytes=$(stat_field remote_bytes $run)
+	stat_get exposed pages_exposed $run
+	stat_get regions remote_regions $run
+	stat_get bytes remote_bytes $run
 	echo "node $n: pages_exposed=$exposed remote_regions=$regions remote_bytes=$bytes"
 	[ "$exposed" = 0 ] || fail "node $n: pages still exposed"
 	[ "$regions" = "$rings" ] || fail "node $n: $regions remote regions, expected $rings"
 	[ "$bytes" = $((rings * slots * 8192)) ] ||
 		fail "node $n: $bytes bytes open to remote access, expected the rings only"
 done
-echo "spent key refused; only the rings are registered for remote access"
+pass "spent key refused; only the rings are registered for remote access"

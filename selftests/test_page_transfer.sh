@@ -4,6 +4,7 @@
 # from several threads, while node 1 does the same towards node 0. Nothing
 # stays exposed afterwards.
 . "$(dirname "$0")/lib.sh"
+tap_plan
 pages=${PAGE_COUNT:-2000}
 
 vc-exec 1 pcnctl pagetest 0 --pages "$pages" --threads 4 --mode pull \
@@ -17,9 +18,9 @@ cat /tmp/pages_1to0
 for n in 0 1; do
 	run=""
 	[ $n = 0 ] || run="vc-exec 1"
-	exposed=$(stat_field pages_exposed $run)
-	total=$(stat_field pages_exposed_total $run)
+	stat_get exposed pages_exposed $run
+	stat_get total pages_exposed_total $run
 	[ "$exposed" = 0 ] || fail "node $n: $exposed pages still exposed"
-	[ "${total:-0}" -ge "$pages" ] || fail "node $n: only $total exposures counted"
+	[ "$total" -ge "$pages" ] || fail "node $n: only $total exposures counted"
 done
-echo "all pages checked; no page left exposed"
+pass "all pages checked; no page left exposed"

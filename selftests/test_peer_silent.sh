@@ -9,6 +9,7 @@
 # manager's) into the error state when it sends on a down link and never
 # recovers it, so no connection could be made to that node again.
 . "$(dirname "$0")/lib.sh"
+tap_plan
 outage=${OUTAGE_S:-25}
 
 # Detached on node 1: its vc-exec server goes silent too. The full path,
@@ -35,4 +36,4 @@ tail -2 /tmp/echo_bg
 pcnctl node wait --timeout 90 || fail "node 1 did not come back"
 vc-exec 1 pcnctl node wait --timeout 30 || fail "node 1 does not see node 0 again"
 pcnctl echo 1 --count 300 --threads 2 || fail "no traffic after the outage"
-echo "outage of ${outage}s survived: requests failed, link rebuilt after $(( $(date +%s) - start ))s"
+pass "outage of ${outage}s survived: requests failed, link rebuilt after $(( $(date +%s) - start ))s"

@@ -1,4 +1,5 @@
 #!/bin/sh
 # Malformed connection requests on the RDMA transport (rdma_bad_connect.c).
-[ "$PCN_TRANSPORT" = rdma ] || { echo "RDMA transport only"; exit 4; }
+. "$(dirname "$0")/lib.sh"
+[ "$PCN_TRANSPORT" = rdma ] || skip "RDMA transport only"
 exec "$(dirname "$0")/rdma_bad_connect"

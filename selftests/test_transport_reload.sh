@@ -3,6 +3,7 @@
 # waiting requests fail (no hang), the nodes rejoin and traffic flows again.
 # Done on node 0 and then on node 1.
 . "$(dirname "$0")/lib.sh"
+tap_plan
 mod=pcn_${PCN_TRANSPORT:-tcp}
 ko=/lib/modules/$mod.ko
 
@@ -24,4 +25,4 @@ reload_during_traffic() {
 
 reload_during_traffic 0 ""
 reload_during_traffic 1 "vc-exec 1"
-echo "transport reloaded on both nodes under traffic; cluster rejoined"
+pass "transport reloaded on both nodes under traffic; cluster rejoined"

@@ -12,7 +12,8 @@
 #include <rdma/mr_pool.h>
 #include <rdma/rdma_cm.h>
 #include <popcorn/pcn_kmsg.h>
-#include <popcorn/pcn_ring.h>
+#include "rdma_cm_priv.h"
+#include "rdma_ring.h"
 
 #define PCN_RDMA_SLOT_SIZE	PCN_KMSG_MAX_SIZE
 /* Page transfers: exposures and work requests in flight per connection. */
@@ -39,28 +40,6 @@
  * one per exposure of ours, and we hold at most PCN_RDMA_PAGE_EXPOS.
  */
 #define PCN_RDMA_IMM_RECVS	PCN_RDMA_PAGE_EXPOS
-
-/* How a message reaches the peer's ring slot. */
-enum pcn_rdma_mode {
-	PCN_RDMA_WRITE_IMM = 1,	/* RDMA WRITE_WITH_IMM, immediate = slot */
-	PCN_RDMA_SEND = 2,	/* SEND into a pre-posted RECV (iWARP/siw) */
-};
-
-/*
- * rdma_cm private data, both ways (connect and accept). Fits the 56 bytes
- * InfiniBand leaves to the consumer. In WRITE_IMM mode it tells the peer
- * where our ring is: @addr/@rkey of a REMOTE_WRITE registration covering
- * exactly the ring's slots.
- */
-struct pcn_rdma_cm_priv {
-	__u32 magic;		/* PCN_KMSG_MAGIC */
-	__u8 proto_version;
-	__u8 nid;
-	__u8 arch;
-	__u8 mode;		/* enum pcn_rdma_mode */
-	__u32 max_size;		/* PCN_KMSG_MAX_SIZE */
-	__u32 slots;
-} __packed;
 
 /*
  * WRITE_IMM mode: once its queue pair is up, each side registers its ring
@@ -159,24 +138,19 @@ struct pcn_rdma_conn {
 };
 
 /*
- * One per configured peer (node->tpriv). The node with the higher id dials
- * and redials with backoff; the other one accepts.
+ * One per configured peer (node->tpriv). @link (the core's) decides who
+ * dials and when; link.lock covers the publication of @conn.
  */
 struct pcn_rdma_peer {
-	struct pcn_node *node;
-	struct mutex lock;		/* conn publication, stopping */
+	struct pcn_peer_link link;
 	struct pcn_rdma_conn __rcu *conn;	/* live connection or NULL */
-	struct delayed_work connect_work;
-	unsigned int backoff_ms;
-	bool dialler;
-	bool stopping;
 };
 
 extern struct pcn_transport pcn_rdma_transport;
 extern struct workqueue_struct *pcn_rdma_wq;
 extern unsigned int pcn_rdma_slots;
 extern bool pcn_rdma_force_send;
-extern unsigned int pcn_rdma_rx_delay_us;
+extern u32 pcn_rdma_rx_delay_us;
 extern bool pcn_rdma_imm_replies;
 extern unsigned short pcn_rdma_port;
 

@@ -2,11 +2,13 @@
 /*
  * Popcorn RDMA transport: connection management with rdma_cm.
  *
- * The dialler (the node with the higher id) resolves address and route,
- * builds its queue pair and ring, and connects with its node id and ring
- * description in the private data; the acceptor checks that against the
- * configuration (pcn_peer_admit), builds its side and answers with its own.
- * Each side admits the other before a message flows.
+ * The dialler (the node with the higher id, see the core's peer_link.c)
+ * resolves address and route, builds its queue pair and ring, and connects
+ * with its node id, ring mode and size in the private data; the acceptor
+ * checks that against the configuration (pcn_peer_admit), builds its side
+ * and answers with its own. Once established, each side tells the other
+ * where its ring is in one ring_info SEND (rdma_ring.c). Each side admits
+ * the other before a message flows.
  *
  * Teardown of a connection always runs from pcn_rdma_wq (never from an
  * rdma_cm callback, which cannot destroy its own cm_id): unpublish, mark
@@ -28,8 +30,6 @@
  * lost packet stalls the connection for good.
  */
 #define PCN_RDMA_ACK_TIMEOUT	17
-#define PCN_RDMA_BACKOFF_MIN_MS	100
-#define PCN_RDMA_BACKOFF_MAX_MS	2000
 
 static struct rdma_cm_id *pcn_rdma_listen_id;
 static LIST_HEAD(pcn_rdma_conns);
@@ -236,7 +236,7 @@ static int pcn_rdma_check_ring(struct pcn_rdma_conn *conn,
 			       const struct pcn_rdma_cm_priv *priv)
 {
 	if (priv->mode != conn->mode || priv->slots != conn->nslots) {
-		pcn_kmsg_bad(conn->peer->node, "ring mode or size differs");
+		pcn_kmsg_bad(conn->peer->link.node, "ring mode or size differs");
 		return -EPROTO;
 	}
 	return 0;
@@ -261,16 +261,15 @@ static void pcn_rdma_conn_publish(struct pcn_rdma_conn *conn)
 	struct pcn_rdma_peer *peer = conn->peer;
 	struct pcn_rdma_conn *old;
 
-	mutex_lock(&peer->lock);
-	if (peer->stopping || conn->state != PCN_RDMA_SETUP) {
-		mutex_unlock(&peer->lock);
+	mutex_lock(&peer->link.lock);
+	if (peer->link.stopping || conn->state != PCN_RDMA_SETUP) {
+		mutex_unlock(&peer->link.lock);
 		pcn_rdma_conn_fail(conn, "peer going away");
 		return;
 	}
-	old = rcu_dereference_protected(peer->conn, lockdep_is_held(&peer->lock));
+	old = rcu_dereference_protected(peer->conn,
+					lockdep_is_held(&peer->link.lock));
 	if (old) {
-		pr_info("node %d: new connection replaces the old one\n",
-			peer->node->nid);
 		RCU_INIT_POINTER(peer->conn, NULL);
 		pcn_rdma_conn_fail(old, "replaced");
 	}
@@ -279,9 +278,8 @@ static void pcn_rdma_conn_publish(struct pcn_rdma_conn *conn)
 	rcu_assign_pointer(peer->conn, conn);
 	queue_delayed_work(pcn_rdma_wq, &conn->keepalive_work,
 			   PCN_RDMA_KEEPALIVE);
-	peer->backoff_ms = PCN_RDMA_BACKOFF_MIN_MS;
-	pcn_node_online(peer->node);
-	mutex_unlock(&peer->lock);
+	pcn_peer_link_up(&peer->link, old != NULL);
+	mutex_unlock(&peer->link.lock);
 }
 
 /* Anything wrong with a connection ends it; the dialler dials again. */
@@ -290,26 +288,14 @@ void pcn_rdma_conn_fail(struct pcn_rdma_conn *conn, const char *why)
 	if (atomic_xchg(&conn->teardown_queued, 1))
 		return;
 	if (READ_ONCE(conn->state) == PCN_RDMA_LIVE)
-		pr_info("node %d: connection lost (%s)\n", conn->peer->node->nid,
+		pr_info("node %d: connection lost (%s)\n", conn->peer->link.node->nid,
 			why);
 	else
 		pr_info_ratelimited("node %d: connection attempt failed (%s)\n",
-				    conn->peer->node->nid, why);
+				    conn->peer->link.node->nid, why);
 	WRITE_ONCE(conn->state, PCN_RDMA_DEAD);
 	wake_up_all(&conn->tx_wait);
 	queue_work(pcn_rdma_wq, &conn->teardown_work);
-}
-
-static void pcn_rdma_redial(struct pcn_rdma_peer *peer)
-{
-	mutex_lock(&peer->lock);
-	if (peer->dialler && !peer->stopping) {
-		queue_delayed_work(pcn_rdma_wq, &peer->connect_work,
-				   msecs_to_jiffies(peer->backoff_ms));
-		peer->backoff_ms = min(peer->backoff_ms * 2,
-				       PCN_RDMA_BACKOFF_MAX_MS);
-	}
-	mutex_unlock(&peer->lock);
 }
 
 static void pcn_rdma_teardown_work(struct work_struct *work)
@@ -319,18 +305,18 @@ static void pcn_rdma_teardown_work(struct work_struct *work)
 	struct pcn_rdma_peer *peer = conn->peer;
 	bool was_live = false;
 
-	mutex_lock(&peer->lock);
+	mutex_lock(&peer->link.lock);
 	if (rcu_access_pointer(peer->conn) == conn) {
 		RCU_INIT_POINTER(peer->conn, NULL);
 		was_live = true;
 	}
-	mutex_unlock(&peer->lock);
+	mutex_unlock(&peer->link.lock);
 	WRITE_ONCE(conn->state, PCN_RDMA_DEAD);
 	wake_up_all(&conn->tx_wait);
 	/* Whoever found @conn under RCU holds a reference by now. */
 	synchronize_rcu();
 	if (was_live)
-		pcn_node_offline(peer->node);
+		pcn_node_offline(peer->link.node);
 
 	if (conn->qp) {
 		rdma_disconnect(conn->cm_id);
@@ -349,28 +335,29 @@ static void pcn_rdma_teardown_work(struct work_struct *work)
 	mutex_unlock(&pcn_rdma_conns_lock);
 	kfree(conn);
 
-	pcn_rdma_redial(peer);
+	mutex_lock(&peer->link.lock);
+	pcn_peer_link_redial(&peer->link);
+	mutex_unlock(&peer->link.lock);
 }
 
 /* ---- dialling ---- */
 
 void pcn_rdma_connect_work(struct work_struct *work)
 {
-	struct pcn_rdma_peer *peer = container_of(to_delayed_work(work),
-						  struct pcn_rdma_peer,
-						  connect_work);
+	struct pcn_rdma_peer *peer = container_of(pcn_peer_link_of(work),
+						  struct pcn_rdma_peer, link);
 	struct sockaddr_in dst = {
 		.sin_family = AF_INET,
-		.sin_addr.s_addr = peer->node->addr,
-		.sin_port = htons(peer->node->port),
+		.sin_addr.s_addr = peer->link.node->addr,
+		.sin_port = htons(peer->link.node->port),
 	};
 	struct pcn_rdma_conn *conn;
 	struct rdma_cm_id *id;
 	int ret;
 
-	if (READ_ONCE(peer->stopping) || rcu_access_pointer(peer->conn))
+	if (READ_ONCE(peer->link.stopping) || rcu_access_pointer(peer->conn))
 		return;
-	pcn_node_connecting(peer->node);
+	pcn_node_connecting(peer->link.node);
 	conn = pcn_rdma_conn_alloc(peer);
 	if (!conn)
 		goto retry;
@@ -388,7 +375,7 @@ void pcn_rdma_connect_work(struct work_struct *work)
 		pcn_rdma_conn_fail(conn, "address resolution");
 	return;
 retry:
-	pcn_rdma_redial(peer);
+	pcn_peer_link_dial_failed(&peer->link, -ENOMEM);
 }
 
 static int pcn_rdma_route_resolved(struct pcn_rdma_conn *conn)
@@ -415,8 +402,8 @@ static int pcn_rdma_established(struct pcn_rdma_conn *conn,
 	struct pcn_node *node;
 	int ret;
 
-	if (conn->peer->dialler) {
-		node = pcn_rdma_admit(conn->cm_id, param, conn->peer->node->nid,
+	if (conn->peer->link.dialler) {
+		node = pcn_rdma_admit(conn->cm_id, param, conn->peer->link.node->nid,
 				      &priv);
 		if (IS_ERR(node))
 			return PTR_ERR(node);
@@ -460,7 +447,7 @@ static int pcn_rdma_connect_request(struct rdma_cm_id *id,
 		goto reject;
 	/* Paired with smp_store_release() in pcn_rdma_connect(). */
 	peer = smp_load_acquire(&node->tpriv);
-	if (!peer || peer->dialler || READ_ONCE(peer->stopping)) {
+	if (!peer || peer->link.dialler || READ_ONCE(peer->link.stopping)) {
 		pcn_kmsg_bad(node, "unexpected connection direction");
 		goto put;
 	}
@@ -533,7 +520,7 @@ static int pcn_rdma_cm_handler(struct rdma_cm_id *id,
 	}
 	if (ret) {
 		pr_info_ratelimited("node %d: %s: error %d\n",
-				    conn->peer->node->nid,
+				    conn->peer->link.node->nid,
 				    rdma_event_msg(ev->event), ret);
 		pcn_rdma_conn_fail(conn, rdma_event_msg(ev->event));
 	}

@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) "pcn_rdma: " fmt
 
+#include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include "rdma.h"
@@ -16,19 +17,43 @@ MODULE_PARM_DESC(port, "rdma_cm port to listen on (default 10100)");
 
 unsigned int pcn_rdma_slots = 64;
 module_param_named(ring_slots, pcn_rdma_slots, uint, 0444);
-MODULE_PARM_DESC(ring_slots, "receive ring slots per peer, 2..1024 (default 64); equal on all nodes");
+MODULE_PARM_DESC(ring_slots, "receive ring slots per peer, a power of two 2..1024 (default 64); equal on all nodes");
 
 bool pcn_rdma_force_send;
 module_param_named(force_send, pcn_rdma_force_send, bool, 0444);
 MODULE_PARM_DESC(force_send, "use SEND/RECV even where WRITE_WITH_IMM works (testing)");
 
-unsigned int pcn_rdma_rx_delay_us;
-module_param_named(rx_delay_us, pcn_rdma_rx_delay_us, uint, 0644);
-MODULE_PARM_DESC(rx_delay_us, "testing: delay each received message, making this node a slow receiver");
-
+/*
+ * Test and benchmark knobs, in debugfs with CONFIG_POPCORN_SELFTEST
+ * (/sys/kernel/debug/popcorn/rdma/); fixed at their defaults without it.
+ *   rx_delay_us  delay each received message: a slow receiver (tests of
+ *                ring back-pressure)
+ *   imm_replies  a page reply is the immediate of the page's write (on);
+ *                off: a message after the write, to measure the difference
+ */
+u32 pcn_rdma_rx_delay_us;
 bool pcn_rdma_imm_replies = true;
-module_param_named(imm_replies, pcn_rdma_imm_replies, bool, 0644);
-MODULE_PARM_DESC(imm_replies, "send a page reply as the immediate of the page's write (default on; off: a message after it, to measure the difference)");
+
+#ifdef CONFIG_POPCORN_SELFTEST
+static struct dentry *pcn_rdma_debugfs;
+
+static void pcn_rdma_debugfs_init(void)
+{
+	pcn_rdma_debugfs = debugfs_create_dir("rdma", pcn_debugfs_dir());
+	debugfs_create_u32("rx_delay_us", 0600, pcn_rdma_debugfs,
+			   &pcn_rdma_rx_delay_us);
+	debugfs_create_bool("imm_replies", 0600, pcn_rdma_debugfs,
+			    &pcn_rdma_imm_replies);
+}
+
+static void pcn_rdma_debugfs_exit(void)
+{
+	debugfs_remove_recursive(pcn_rdma_debugfs);
+}
+#else
+static void pcn_rdma_debugfs_init(void) {}
+static void pcn_rdma_debugfs_exit(void) {}
+#endif
 
 struct workqueue_struct *pcn_rdma_wq;
 
@@ -39,16 +64,11 @@ static int pcn_rdma_connect(struct pcn_node *node)
 	peer = kzalloc(sizeof(*peer), GFP_KERNEL);
 	if (!peer)
 		return -ENOMEM;
-	peer->node = node;
-	mutex_init(&peer->lock);
-	INIT_DELAYED_WORK(&peer->connect_work, pcn_rdma_connect_work);
-	peer->backoff_ms = 100;
-	peer->dialler = pcn_my_nid() > node->nid;
+	pcn_peer_link_init(&peer->link, node, pcn_rdma_wq,
+			   pcn_rdma_connect_work);
 	/* Paired with smp_load_acquire() on a connection request. */
 	smp_store_release(&node->tpriv, peer);
-	pcn_node_connecting(node);
-	if (peer->dialler)
-		queue_delayed_work(pcn_rdma_wq, &peer->connect_work, 0);
+	pcn_peer_link_start(&peer->link);
 	return 0;
 }
 
@@ -56,10 +76,7 @@ static void pcn_rdma_disconnect(struct pcn_node *node)
 {
 	struct pcn_rdma_peer *peer = node->tpriv;
 
-	mutex_lock(&peer->lock);
-	WRITE_ONCE(peer->stopping, true);
-	mutex_unlock(&peer->lock);
-	cancel_delayed_work_sync(&peer->connect_work);
+	pcn_peer_link_stop(&peer->link);
 	pcn_rdma_peer_drop(peer);
 }
 
@@ -120,8 +137,9 @@ static int __init pcn_rdma_init(void)
 {
 	int ret;
 
-	if (pcn_rdma_slots < 2 || pcn_rdma_slots > 1024) {
-		pr_err("ring_slots must be 2..1024\n");
+	if (!pcn_ring_slots_valid(pcn_rdma_slots)) {
+		pr_err("ring_slots must be a power of two, %u..%u\n",
+		       PCN_RING_MIN_SLOTS, PCN_RING_MAX_SLOTS);
 		return -EINVAL;
 	}
 	pcn_rdma_wq = alloc_workqueue("pcn_rdma", WQ_UNBOUND | WQ_MEM_RECLAIM,
@@ -137,6 +155,7 @@ static int __init pcn_rdma_init(void)
 	ret = pcn_transport_register(&pcn_rdma_transport);
 	if (ret)
 		goto unlisten;
+	pcn_rdma_debugfs_init();
 	pr_info("listening on port %u, %u ring slots per peer\n",
 		pcn_rdma_port, pcn_rdma_slots);
 	return 0;
@@ -152,6 +171,7 @@ destroy_wq:
 
 static void __exit pcn_rdma_exit(void)
 {
+	pcn_rdma_debugfs_exit();
 	pcn_rdma_unlisten();
 	pcn_transport_unregister(&pcn_rdma_transport);
 	ib_unregister_client(&pcn_rdma_ib_client);

@@ -483,7 +483,7 @@ static void pcn_rdma_rx_credit_check(struct pcn_rdma_conn *conn);
 static bool pcn_rdma_rx_message(struct pcn_rdma_conn *conn,
 				struct pcn_rdma_slot *slot, u32 byte_len)
 {
-	struct pcn_node *node = conn->peer->node;
+	struct pcn_node *node = conn->peer->link.node;
 	struct pcn_kmsg_hdr *hdr = slot->buf;
 	struct pcn_rdma_rx *rx;
 	int ret;
@@ -533,7 +533,7 @@ done:
  */
 static bool pcn_rdma_rx_imm_message(struct pcn_rdma_conn *conn, u32 imm)
 {
-	struct pcn_node *node = conn->peer->node;
+	struct pcn_node *node = conn->peer->link.node;
 	struct pcn_rdma_rx *rx;
 
 	rx = kmalloc(sizeof(*rx) + PCN_KMSG_IMM_PAYLOAD, GFP_KERNEL);
@@ -631,7 +631,7 @@ static void pcn_rdma_rx_verdict(struct pcn_rdma_conn *conn, const char *why)
 {
 	if (!why)
 		return;
-	pcn_kmsg_bad(conn->peer->node, why);
+	pcn_kmsg_bad(conn->peer->link.node, why);
 	pcn_rdma_conn_fail(conn, "protocol error");
 }
 

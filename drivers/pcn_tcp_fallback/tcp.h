@@ -9,20 +9,14 @@
 #include <popcorn/pcn_kmsg.h>
 
 /*
- * One per configured peer (node->tpriv). The node with the higher id dials,
- * the other one accepts; whoever dials redials with backoff when the link
- * drops.
+ * One per configured peer (node->tpriv). @link (the core's) decides who
+ * dials and when; link.lock covers conn attach/detach.
  */
 struct pcn_tcp_peer {
-	struct pcn_node *node;
-	struct mutex lock;		/* conn attach/detach, stopping */
+	struct pcn_peer_link link;
 	struct mutex tx_lock;		/* one frame at a time; guards conn for senders */
-	struct pcn_tcp_conn *conn;	/* written under both locks */
-	struct delayed_work connect_work;
+	struct pcn_tcp_conn *conn;	/* written under link.lock and tx_lock */
 	struct work_struct lost_work;
-	unsigned int backoff_ms;
-	bool dialler;
-	bool stopping;
 };
 
 struct pcn_tcp_conn {

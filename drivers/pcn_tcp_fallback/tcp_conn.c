@@ -16,8 +16,6 @@
 #include <net/tcp.h>
 #include "tcp.h"
 
-#define PCN_TCP_BACKOFF_MIN_MS	100
-#define PCN_TCP_BACKOFF_MAX_MS	2000
 
 /* Blocks until @len bytes arrived; -ECONNRESET on end of stream. */
 int pcn_tcp_recv_full(struct socket *sock, void *buf, size_t len)
@@ -144,7 +142,7 @@ static void pcn_tcp_rx_release(struct pcn_kmsg_rx *rx)
 
 static int pcn_tcp_rx_one(struct pcn_tcp_conn *conn)
 {
-	struct pcn_node *node = conn->peer->node;
+	struct pcn_node *node = conn->peer->link.node;
 	struct pcn_kmsg_hdr hdr;
 	struct pcn_tcp_rx *rx;
 	int ret;
@@ -187,7 +185,7 @@ static int pcn_tcp_rx_thread(void *data)
 	if (!kthread_should_stop()) {
 		if (ret != -ECONNRESET && ret != -EPIPE)
 			pr_info("node %d: link lost (%d)\n",
-				conn->peer->node->nid, ret);
+				conn->peer->link.node->nid, ret);
 		WRITE_ONCE(conn->dead, true);
 		queue_work(pcn_tcp_wq, &conn->peer->lost_work);
 	}
@@ -203,12 +201,12 @@ static int pcn_tcp_rx_thread(void *data)
 
 /* ---- attach / detach ---- */
 
-/* Called with peer->lock held. */
+/* Called with peer->link.lock held. */
 void pcn_tcp_detach(struct pcn_tcp_peer *peer)
 {
 	struct pcn_tcp_conn *conn = peer->conn;
 
-	lockdep_assert_held(&peer->lock);
+	lockdep_assert_held(&peer->link.lock);
 	if (!conn)
 		return;
 	/* Unblocks the rx thread and any sender waiting for buffer space. */
@@ -216,7 +214,7 @@ void pcn_tcp_detach(struct pcn_tcp_peer *peer)
 	mutex_lock(&peer->tx_lock);
 	peer->conn = NULL;
 	mutex_unlock(&peer->tx_lock);
-	pcn_node_offline(peer->node);
+	pcn_node_offline(peer->link.node);
 	kthread_stop(conn->rx_task);
 	put_task_struct(conn->rx_task);
 	sock_release(conn->sock);
@@ -228,6 +226,7 @@ int pcn_tcp_attach(struct pcn_tcp_peer *peer, struct socket *sock)
 {
 	struct pcn_tcp_conn *conn;
 	struct task_struct *task;
+	bool replacing;
 
 	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
 	if (!conn)
@@ -236,20 +235,18 @@ int pcn_tcp_attach(struct pcn_tcp_peer *peer, struct socket *sock)
 	conn->peer = peer;
 	pcn_tcp_set_timeout(sock, 0);
 
-	mutex_lock(&peer->lock);
-	if (peer->stopping) {
-		mutex_unlock(&peer->lock);
+	mutex_lock(&peer->link.lock);
+	if (peer->link.stopping) {
+		mutex_unlock(&peer->link.lock);
 		kfree(conn);
 		return -ESHUTDOWN;
 	}
-	if (peer->conn)
-		pr_info("node %d: new connection replaces the old one\n",
-			peer->node->nid);
+	replacing = peer->conn;
 	pcn_tcp_detach(peer);
 	task = kthread_create(pcn_tcp_rx_thread, conn, "pcn_tcp_rx/%d",
-			      peer->node->nid);
+			      peer->link.node->nid);
 	if (IS_ERR(task)) {
-		mutex_unlock(&peer->lock);
+		mutex_unlock(&peer->link.lock);
 		kfree(conn);
 		return PTR_ERR(task);
 	}
@@ -258,20 +255,10 @@ int pcn_tcp_attach(struct pcn_tcp_peer *peer, struct socket *sock)
 	mutex_lock(&peer->tx_lock);
 	peer->conn = conn;
 	mutex_unlock(&peer->tx_lock);
-	peer->backoff_ms = PCN_TCP_BACKOFF_MIN_MS;
-	pcn_node_online(peer->node);
+	pcn_peer_link_up(&peer->link, replacing);
 	wake_up_process(task);
-	mutex_unlock(&peer->lock);
+	mutex_unlock(&peer->link.lock);
 	return 0;
-}
-
-static void pcn_tcp_redial(struct pcn_tcp_peer *peer)
-{
-	if (!peer->dialler || READ_ONCE(peer->stopping))
-		return;
-	queue_delayed_work(pcn_tcp_wq, &peer->connect_work,
-			   msecs_to_jiffies(peer->backoff_ms));
-	peer->backoff_ms = min(peer->backoff_ms * 2, PCN_TCP_BACKOFF_MAX_MS);
 }
 
 void pcn_tcp_lost_work(struct work_struct *work)
@@ -279,24 +266,21 @@ void pcn_tcp_lost_work(struct work_struct *work)
 	struct pcn_tcp_peer *peer =
 		container_of(work, struct pcn_tcp_peer, lost_work);
 
-	mutex_lock(&peer->lock);
+	mutex_lock(&peer->link.lock);
 	if (peer->conn && READ_ONCE(peer->conn->dead)) {
 		pcn_tcp_detach(peer);
-		if (!peer->stopping)
-			pcn_node_connecting(peer->node);
-		pcn_tcp_redial(peer);
+		pcn_peer_link_redial(&peer->link);
 	}
-	mutex_unlock(&peer->lock);
+	mutex_unlock(&peer->link.lock);
 }
 
 /* ---- dialling and accepting ---- */
 
 void pcn_tcp_connect_work(struct work_struct *work)
 {
-	struct pcn_tcp_peer *peer = container_of(to_delayed_work(work),
-						 struct pcn_tcp_peer,
-						 connect_work);
-	struct pcn_node *node = peer->node, *got;
+	struct pcn_tcp_peer *peer = container_of(pcn_peer_link_of(work),
+						 struct pcn_tcp_peer, link);
+	struct pcn_node *node = peer->link.node, *got;
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
 		.sin_addr.s_addr = node->addr,
@@ -305,7 +289,7 @@ void pcn_tcp_connect_work(struct work_struct *work)
 	struct socket *sock;
 	int ret;
 
-	if (READ_ONCE(peer->stopping) || READ_ONCE(peer->conn))
+	if (READ_ONCE(peer->link.stopping) || READ_ONCE(peer->conn))
 		return;
 	pcn_node_connecting(node);
 	ret = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
@@ -331,10 +315,7 @@ void pcn_tcp_connect_work(struct work_struct *work)
 release:
 	sock_release(sock);
 retry:
-	pr_debug("node %d: dial failed (%d)\n", node->nid, ret);
-	mutex_lock(&peer->lock);
-	pcn_tcp_redial(peer);
-	mutex_unlock(&peer->lock);
+	pcn_peer_link_dial_failed(&peer->link, ret);
 }
 
 struct pcn_tcp_accept {
@@ -359,7 +340,7 @@ static void pcn_tcp_accept_work(struct work_struct *work)
 		goto release;
 	/* Paired with smp_store_release() in pcn_tcp_connect(). */
 	peer = smp_load_acquire(&node->tpriv);
-	if (!peer || peer->dialler) {
+	if (!peer || peer->link.dialler) {
 		pcn_kmsg_bad(node, "unexpected connection direction");
 		goto put;
 	}

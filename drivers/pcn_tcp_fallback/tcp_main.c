@@ -31,18 +31,13 @@ static int pcn_tcp_connect(struct pcn_node *node)
 	peer = kzalloc(sizeof(*peer), GFP_KERNEL);
 	if (!peer)
 		return -ENOMEM;
-	peer->node = node;
-	mutex_init(&peer->lock);
+	pcn_peer_link_init(&peer->link, node, pcn_tcp_wq,
+			   pcn_tcp_connect_work);
 	mutex_init(&peer->tx_lock);
-	INIT_DELAYED_WORK(&peer->connect_work, pcn_tcp_connect_work);
 	INIT_WORK(&peer->lost_work, pcn_tcp_lost_work);
-	peer->backoff_ms = 100;
-	peer->dialler = pcn_my_nid() > node->nid;
 	/* Paired with smp_load_acquire() when a peer's HELLO arrives. */
 	smp_store_release(&node->tpriv, peer);
-	pcn_node_connecting(node);
-	if (peer->dialler)
-		queue_delayed_work(pcn_tcp_wq, &peer->connect_work, 0);
+	pcn_peer_link_start(&peer->link);
 	return 0;
 }
 
@@ -50,15 +45,12 @@ static void pcn_tcp_disconnect(struct pcn_node *node)
 {
 	struct pcn_tcp_peer *peer = node->tpriv;
 
-	mutex_lock(&peer->lock);
-	WRITE_ONCE(peer->stopping, true);
-	mutex_unlock(&peer->lock);
-	cancel_delayed_work_sync(&peer->connect_work);
+	pcn_peer_link_stop(&peer->link);
 	/* Handshakes in flight may hold this node; let them finish. */
 	flush_workqueue(pcn_tcp_wq);
-	mutex_lock(&peer->lock);
+	mutex_lock(&peer->link.lock);
 	pcn_tcp_detach(peer);
-	mutex_unlock(&peer->lock);
+	mutex_unlock(&peer->link.lock);
 	/* The dying rx thread may have queued it again. */
 	cancel_work_sync(&peer->lost_work);
 }

@@ -11,32 +11,14 @@
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <uapi/popcorn/pcn_netlink.h>
-#include <uapi/popcorn/pcn_wire.h>
+#include <popcorn/pcn_wire.h>
 
 struct pcn_transport;
 struct pcn_kmsg;
 struct pcn_kmsg_hello;
+struct pcn_node_stats;		/* the core's (kernel/popcorn/stats.h) */
 
 #define PCN_TRANSPORT_NAME_LEN	16
-
-/* Messages and payload bytes of one type, to or from one peer. */
-struct pcn_type_counts {
-	atomic64_t msgs_in;
-	atomic64_t msgs_out;
-	atomic64_t bytes_in;
-	atomic64_t bytes_out;
-};
-
-struct pcn_node_stats {
-	atomic64_t msgs_in;
-	atomic64_t msgs_out;
-	atomic64_t bytes_in;
-	atomic64_t bytes_out;
-	atomic64_t bad;
-	atomic64_t connects;
-	atomic64_t transport_errors;	/* sends refused, links lost */
-	struct pcn_type_counts types[PCN_KMSG_TYPE_MAX];
-};
 
 struct pcn_node {
 	int nid;
@@ -55,7 +37,7 @@ struct pcn_node {
 	u8 arch;
 
 	atomic64_t tx_seq;
-	struct pcn_node_stats stats;
+	struct pcn_node_stats __percpu *stats;	/* the core's counters */
 	struct kref ref;
 	struct rcu_head rcu;
 };

@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Popcorn message layer: the wire header, the API the core offers to its
- * users (send, post, done, request/reply) and the contract a transport
+ * users (send, done, request/reply, page transfers) and the contract a transport
  * (pcn_tcp, pcn_rdma) implements. Transports include only this header.
  */
 #ifndef _POPCORN_PCN_KMSG_H
 #define _POPCORN_PCN_KMSG_H
 
 #include <linux/types.h>
+#include <linux/mutex.h>
 #include <linux/workqueue.h>
 #include <linux/uio.h>
 #include <uapi/popcorn/pcn_netlink.h>
-#include <uapi/popcorn/pcn_wire.h>
+#include <popcorn/pcn_wire.h>
 #include <popcorn/node.h>
 
 struct pcn_kmsg {
@@ -25,8 +26,17 @@ struct pcn_kmsg_bounds {
 	u32 max;
 };
 
+/* One row of the message table (PCN_KMSG_TYPES in pcn_wire.h). */
+struct pcn_kmsg_type_info {
+	const char *name;
+	struct pcn_kmsg_bounds size;
+	u16 reply;		/* its answer's type; PCN_KMSG_TYPE_NONE */
+	u16 flags;		/* PCN_KMSG_T_* */
+};
+
 int pcn_kmsg_check_hdr(const struct pcn_kmsg_hdr *hdr, int expect_nid,
-		       const struct pcn_kmsg_bounds *bounds, unsigned int ntypes);
+		       const struct pcn_kmsg_type_info *types,
+		       unsigned int ntypes);
 
 /* pcn_kmsg_check_hdr() against the core's table of message types. */
 int pcn_kmsg_validate(const struct pcn_kmsg_hdr *hdr, int expect_nid);
@@ -48,31 +58,25 @@ struct pcn_kmsg_rx {
 
 typedef void (*pcn_kmsg_handler_t)(struct pcn_kmsg_rx *rx);
 
-/* Handlers run in process context (a workqueue) and may sleep. */
-int pcn_kmsg_register(enum pcn_kmsg_type type, pcn_kmsg_handler_t handler);
 /*
- * An inline handler runs in the transport's receive path, in arrival
- * order with the replies from the same peer; it must not sleep for long
- * and never wait on the network.
+ * Handlers run in process context (a workqueue) and may sleep, but for
+ * the types the table marks PCN_KMSG_T_INLINE: those run in the
+ * transport's receive path, in arrival order with the replies from the
+ * same peer, must not sleep for long and never wait on the network.
  */
-int pcn_kmsg_register_inline(enum pcn_kmsg_type type,
-			     pcn_kmsg_handler_t handler);
-void pcn_kmsg_unregister(enum pcn_kmsg_type type);
+int pcn_kmsg_register(enum pcn_kmsg_type type, pcn_kmsg_handler_t handler);
 
 /* Copying send; may sleep. */
 int pcn_kmsg_send(int nid, enum pcn_kmsg_type type, const void *payload,
 		  size_t size);
-/* Zero-copy: fill the payload of a buffer from pcn_kmsg_get(), then post. */
-struct pcn_kmsg *pcn_kmsg_get(int nid, size_t size);
-int pcn_kmsg_post(int nid, enum pcn_kmsg_type type, struct pcn_kmsg *msg);
-void pcn_kmsg_put(struct pcn_kmsg *msg);
 /* Release a received message. */
 void pcn_kmsg_done(struct pcn_kmsg_rx *rx);
 
 /*
  * Request/response through a wait station. On success *reply holds the
- * response, to be released with pcn_kmsg_done(). Fails with -ETIMEDOUT,
- * or -ECONNRESET when the peer goes away while we wait.
+ * response, of the request type's reply type (the table's), to be released
+ * with pcn_kmsg_done(). Fails with -ETIMEDOUT, -ECONNRESET when the peer
+ * goes away while we wait, or -EPROTO when it answers with another type.
  */
 int pcn_kmsg_request(int nid, enum pcn_kmsg_type type, const void *payload,
 		     size_t size, struct pcn_kmsg_rx **reply,
@@ -90,8 +94,8 @@ int pcn_kmsg_request_all(unsigned long nids, enum pcn_kmsg_type type,
 			 const void *payload, size_t size,
 			 struct pcn_kmsg_rx **replies, int *results,
 			 unsigned long timeout);
-int pcn_kmsg_reply(struct pcn_kmsg_rx *req, enum pcn_kmsg_type type,
-		   const void *payload, size_t size);
+/* Answer @req with its type's reply type (PCN_KMSG_TYPES). */
+int pcn_kmsg_reply(struct pcn_kmsg_rx *req, const void *payload, size_t size);
 
 /* ---- page transfers ---- */
 
@@ -115,32 +119,27 @@ int pcn_page_expose(int nid, struct page *page, bool peer_writes,
 		    struct pcn_page_expo *e);
 void pcn_page_unexpose(struct pcn_page_expo *e);
 /*
- * The peer side: put @page into the exposed page, or get it from there.
- * pcn_page_write() may return before the data has landed (RDMA posts the
- * write and goes on), but anything sent to that node afterwards arrives
- * after the data, and a write that fails breaks the link instead. @page
- * may be freed by the caller at once: the transport holds a reference.
- */
-int pcn_page_write(int nid, const struct pcn_page_desc *to, struct page *page);
-int pcn_page_read(int nid, const struct pcn_page_desc *from, struct page *page);
-/*
- * A posted write: like pcn_page_write(), but the message fallback does not
- * wait for the peer's answer either (one PAGE_PUT, applied in order before
- * anything sent after it). A put that could not land leaves the exposure
- * unfilled: the requester checks pcn_page_filled() once the request that
- * asked for the page is answered, before it uses the page.
+ * The peer side: put @page into the exposed page, posted. Over RDMA it may
+ * return before the data has landed (it posts the write and goes on), but
+ * anything sent to that node afterwards arrives after the data, and a
+ * write that fails breaks the link instead; over messages it is one
+ * PAGE_PUT, applied in order before anything sent after it. A put that
+ * could not land leaves the exposure unfilled: the requester checks
+ * pcn_page_filled() once the request that asked for the page is answered,
+ * before it uses the page. @page may be freed by the caller at once: the
+ * transport holds a reference.
  */
 int pcn_page_put(int nid, const struct pcn_page_desc *to, struct page *page);
 bool pcn_page_filled(const struct pcn_page_expo *e);
 /*
  * Answer @req (a page fetch or recall) with @page put into the requester's
- * exposure @to and a reply of @type that says so ({0, PCN_PAGE_F_DATA}),
+ * exposure @to and the reply that says so ({0, PCN_PAGE_F_DATA}),
  * the data landing first. Where the transport can, both go as one write
  * with an immediate (kmsg_imm.c); else pcn_page_put() and the reply.
  * Returns 0 once the answer is on its way; on an error the caller still
  * owes @req an answer.
  */
-int pcn_kmsg_reply_page(struct pcn_kmsg_rx *req, enum pcn_kmsg_type type,
+int pcn_kmsg_reply_page(struct pcn_kmsg_rx *req,
 			const struct pcn_page_desc *to, struct page *page);
 
 /*
@@ -225,6 +224,41 @@ struct pcn_transport {
 	struct list_head list;
 	atomic_t rx_outstanding;
 };
+
+/*
+ * A transport's link to one peer: its life cycle, the same for every
+ * transport (kernel/popcorn/peer_link.c). The transport embeds it in its
+ * per-peer state, keeps its own link (socket, queue pair) under @lock, and
+ * dials from @dial_work.
+ */
+struct pcn_peer_link {
+	struct pcn_node *node;
+	struct mutex lock;		/* the transport's link; @stopping */
+	struct delayed_work dial_work;
+	struct workqueue_struct *wq;	/* @dial_work runs there */
+	unsigned int backoff_ms;
+	bool dialler;			/* this side dials (the higher id) */
+	bool stopping;			/* the peer is going away */
+};
+
+void pcn_peer_link_init(struct pcn_peer_link *pl, struct pcn_node *node,
+			struct workqueue_struct *wq, work_func_t dial);
+void pcn_peer_link_start(struct pcn_peer_link *pl);
+void pcn_peer_link_dial_failed(struct pcn_peer_link *pl, int err);
+void pcn_peer_link_up(struct pcn_peer_link *pl, bool replacing);
+void pcn_peer_link_redial(struct pcn_peer_link *pl);
+void pcn_peer_link_stop(struct pcn_peer_link *pl);
+
+static inline struct pcn_peer_link *pcn_peer_link_of(struct work_struct *w)
+{
+	return container_of(to_delayed_work(w), struct pcn_peer_link,
+			    dial_work);
+}
+
+#ifdef CONFIG_POPCORN_SELFTEST
+/* The core's debugfs folder, where a transport puts its test knobs. */
+struct dentry *pcn_debugfs_dir(void);
+#endif
 
 int pcn_transport_register(struct pcn_transport *t);
 void pcn_transport_unregister(struct pcn_transport *t);

@@ -19,8 +19,7 @@ static void pcn_echo_handle(struct pcn_kmsg_rx *rx)
 {
 	int ret;
 
-	ret = pcn_kmsg_reply(rx, PCN_KMSG_TYPE_ECHO_REPLY, rx->msg->payload,
-			     rx->msg->hdr.size);
+	ret = pcn_kmsg_reply(rx, rx->msg->payload, rx->msg->hdr.size);
 	if (ret)
 		pr_debug("echo reply to node %d failed: %d\n", rx->from->nid,
 			 ret);
@@ -59,8 +58,7 @@ static int pcn_echo_one(void *ctx, void *buf, u32 i, u64 *ns)
 	if (ret)
 		return ret;
 	*ns = ktime_to_ns(ktime_sub(ktime_get(), t0));
-	if (reply->msg->hdr.type != PCN_KMSG_TYPE_ECHO_REPLY ||
-	    reply->msg->hdr.size != size ||
+	if (reply->msg->hdr.size != size ||
 	    memcmp(reply->msg->payload, buf, size))
 		ret = -EILSEQ;
 	pcn_kmsg_done(reply);

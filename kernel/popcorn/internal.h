@@ -9,25 +9,12 @@
 #include <popcorn/pcn_kmsg.h>
 #include "stats.h"
 
-
 /* Serialises membership changes and transport (un)registration. */
 extern struct mutex pcn_config_mutex;
 /* Protects calls into a transport against its unregistration. */
 extern struct srcu_struct pcn_transport_srcu;
 
-/* Node-wide counters (pcnctl stat). */
-struct pcn_core_stats {
-	atomic64_t rx_bad;
-	atomic64_t hs_refused;
-	atomic64_t ws_timeouts;
-	atomic64_t late_replies;
-	atomic64_t pages_exposed;
-	atomic64_t pages_exposed_total;
-	struct pcn_type_counts types[PCN_KMSG_TYPE_MAX];	/* all peers */
-};
-extern struct pcn_core_stats pcn_stats;
-
-extern const struct pcn_kmsg_bounds pcn_kmsg_type_bounds[PCN_KMSG_TYPE_MAX];
+extern const struct pcn_kmsg_type_info pcn_kmsg_types[PCN_KMSG_TYPE_MAX];
 const char *pcn_kmsg_type_name(unsigned int type);
 
 /* node.c */
@@ -55,10 +42,34 @@ int pcn_kmsg_send_hdr_page(struct pcn_node *node, struct pcn_kmsg_hdr *hdr,
 void pcn_kmsg_fill_hdr(struct pcn_kmsg_hdr *hdr, enum pcn_kmsg_type type,
 		       size_t size);
 void pcn_kmsg_flush(void);
-int pcn_kmsg_check_out(enum pcn_kmsg_type type, size_t size);
+int pcn_kmsg_check_out(enum pcn_kmsg_type type, size_t size, bool reply);
 int pcn_kmsg_init(void);
 
-/* selftest.c: the runner of the in-kernel self tests */
+/* page_xfer.c */
+int pcn_page_xfer_init(void);
+int pcn_page_op(int nid, const struct pcn_page_desc *desc, struct page *page,
+		bool write);
+struct pcn_page_msg *pcn_page_msg_new(const struct pcn_page_desc *to,
+				      struct page *page);
+int pcn_page_cookie_access(struct pcn_kmsg_rx *rx,
+			   const struct pcn_page_desc *desc, bool write,
+			   void *buf);
+
+/* netlink.c */
+struct genl_info;
+extern struct genl_family pcn_genl_family;
+int pcn_nl_get_nid(struct genl_info *info, int *nid);
+int pcn_netlink_init(void);
+
+/*
+ * The in-kernel self tests and benchmark knobs (CONFIG_POPCORN_SELFTEST):
+ * selftest.c (the runner), echo.c, page_test.c and page_rw.c (the tests
+ * and their message handlers), selftest_netlink.c (their commands),
+ * debugfs.c (the knobs).
+ */
+#define PCN_SELFTEST_MAX_THREADS	64
+
+#ifdef CONFIG_POPCORN_SELFTEST
 struct pcn_selftest_result {
 	u32 ok;
 	u32 errors;
@@ -79,19 +90,33 @@ struct pcn_selftest {
 
 int pcn_selftest_run(const struct pcn_selftest *test,
 		     struct pcn_selftest_result *res);
+int pcn_selftest_init(void);
 
-/* echo.c */
 int pcn_echo_run(int nid, u32 count, u32 threads, u32 min_size, u32 max_size,
 		 struct pcn_selftest_result *res);
 int pcn_echo_init(void);
 
-/* page_xfer.c, page_test.c */
-int pcn_page_xfer_init(void);
 int pcn_page_test_init(void);
 int pcn_page_test_run(int nid, u32 pages, u32 threads, u32 mode, bool probe,
 		      struct pcn_selftest_result *res, int *probe_err);
+int pcn_page_write(int nid, const struct pcn_page_desc *to, struct page *page);
+int pcn_page_read(int nid, const struct pcn_page_desc *from, struct page *page);
+int pcn_page_rw_init(void);
 
-/* netlink.c */
-int pcn_netlink_init(void);
+int pcn_nl_echo(struct sk_buff *skb, struct genl_info *info);
+int pcn_nl_page_test(struct sk_buff *skb, struct genl_info *info);
+
+/* A knob's value (debugfs.c); false/0 when the knob is not built. */
+extern bool pcn_knob_invalidate_serial;
+void pcn_debugfs_init(void);
+#define pcn_knob(name)		READ_ONCE(pcn_knob_##name)
+#else
+static inline int pcn_selftest_init(void)
+{
+	return 0;
+}
+
+#define pcn_knob(name)		false
+#endif
 
 #endif /* _KERNEL_POPCORN_INTERNAL_H */

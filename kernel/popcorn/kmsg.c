@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Popcorn message core: handler registry, send/post/done, delivery of
- * received messages to handlers, per-type counters.
+ * Popcorn message core: the message table, handler registry, send/done,
+ * delivery of received messages to handlers, per-type counters.
  *
  * Received messages reach handlers through an unbound workqueue, never in
  * the transport's receive context: a handler may sleep and send, and a
@@ -16,161 +16,59 @@
 #include "internal.h"
 #include "trace.h"
 
-struct pcn_core_stats pcn_stats;
+#define PCN_KMSG_TYPE_INFO(NAME, lname, bounds, reply_type, type_flags)	\
+	[PCN_KMSG_TYPE_##NAME] = {					\
+		.name = #lname,						\
+		.size = bounds,						\
+		.reply = PCN_KMSG_TYPE_##reply_type,			\
+		.flags = type_flags,					\
+	},
 
-const struct pcn_kmsg_bounds pcn_kmsg_type_bounds[PCN_KMSG_TYPE_MAX] = {
-	[PCN_KMSG_TYPE_HELLO] = {
-		sizeof(struct pcn_kmsg_hello), sizeof(struct pcn_kmsg_hello)
-	},
-	[PCN_KMSG_TYPE_ECHO_REQUEST] = { 0, PCN_KMSG_MAX_PAYLOAD },
-	[PCN_KMSG_TYPE_ECHO_REPLY] = { 0, PCN_KMSG_MAX_PAYLOAD },
-	[PCN_KMSG_TYPE_CREDIT] = { 0, 0 },
-	[PCN_KMSG_TYPE_PAGE_WRITE] = {
-		sizeof(struct pcn_page_msg) + PCN_PAGE_SIZE,
-		sizeof(struct pcn_page_msg) + PCN_PAGE_SIZE
-	},
-	[PCN_KMSG_TYPE_PAGE_WRITE_REPLY] = {
-		sizeof(struct pcn_page_status), sizeof(struct pcn_page_status)
-	},
-	[PCN_KMSG_TYPE_PAGE_READ] = {
-		sizeof(struct pcn_page_msg), sizeof(struct pcn_page_msg)
-	},
-	[PCN_KMSG_TYPE_PAGE_READ_REPLY] = {
-		sizeof(struct pcn_page_status),
-		sizeof(struct pcn_page_status) + PCN_PAGE_SIZE
-	},
-	[PCN_KMSG_TYPE_PAGE_TEST] = {
-		sizeof(struct pcn_page_test_msg), sizeof(struct pcn_page_test_msg)
-	},
-	[PCN_KMSG_TYPE_PAGE_TEST_REPLY] = {
-		sizeof(struct pcn_page_status), sizeof(struct pcn_page_status)
-	},
-#define PCN_FIXED(t)	{ sizeof(t), sizeof(t) }
-	[PCN_KMSG_TYPE_MIGRATE] = {
-		sizeof(struct pcn_migrate_msg),
-		sizeof(struct pcn_migrate_msg) + PCN_FPU_MAX_SIZE
-	},
-	[PCN_KMSG_TYPE_MIGRATE_REPLY] = PCN_FIXED(struct pcn_migrate_reply),
-	[PCN_KMSG_TYPE_THREAD_EXIT] = PCN_FIXED(struct pcn_thread_exit_msg),
-	[PCN_KMSG_TYPE_THREAD_KILL] = PCN_FIXED(struct pcn_thread_exit_msg),
-	[PCN_KMSG_TYPE_PROCESS_EXIT] = PCN_FIXED(struct pcn_thread_exit_msg),
-	[PCN_KMSG_TYPE_VMA_REQUEST] = PCN_FIXED(struct pcn_vma_request),
-	[PCN_KMSG_TYPE_VMA_REPLY] = {
-		sizeof(struct pcn_vma_reply),
-		sizeof(struct pcn_vma_reply) + PCN_VMA_PATH_MAX
-	},
-	[PCN_KMSG_TYPE_VMA_OP] = PCN_FIXED(struct pcn_vma_op),
-	[PCN_KMSG_TYPE_VMA_OP_REPLY] = PCN_FIXED(struct pcn_syscall_reply),
-	[PCN_KMSG_TYPE_VMA_DROP] = PCN_FIXED(struct pcn_vma_drop),
-	[PCN_KMSG_TYPE_VMA_DROP_REPLY] = PCN_FIXED(struct pcn_syscall_reply),
-	[PCN_KMSG_TYPE_PAGE_FETCH] = PCN_FIXED(struct pcn_page_fetch),
-	[PCN_KMSG_TYPE_PAGE_FETCH_REPLY] = PCN_FIXED(struct pcn_page_fetch_reply),
-	[PCN_KMSG_TYPE_PAGE_RECALL] = PCN_FIXED(struct pcn_page_fetch),
-	[PCN_KMSG_TYPE_PAGE_RECALL_REPLY] = PCN_FIXED(struct pcn_page_fetch_reply),
-	[PCN_KMSG_TYPE_FUTEX] = PCN_FIXED(struct pcn_futex_msg),
-	[PCN_KMSG_TYPE_FUTEX_REPLY] = PCN_FIXED(struct pcn_syscall_reply),
-	[PCN_KMSG_TYPE_CLONE] = PCN_FIXED(struct pcn_clone_msg),
-	[PCN_KMSG_TYPE_CLONE_REPLY] = PCN_FIXED(struct pcn_syscall_reply),
-	[PCN_KMSG_TYPE_PAGE_PUT] = {
-		sizeof(struct pcn_page_msg) + PCN_PAGE_SIZE,
-		sizeof(struct pcn_page_msg) + PCN_PAGE_SIZE
-	},
-#undef PCN_FIXED
-};
-
-static const char * const pcn_kmsg_type_names[PCN_KMSG_TYPE_MAX] = {
-	[PCN_KMSG_TYPE_HELLO] = "hello",
-	[PCN_KMSG_TYPE_ECHO_REQUEST] = "echo_request",
-	[PCN_KMSG_TYPE_ECHO_REPLY] = "echo_reply",
-	[PCN_KMSG_TYPE_CREDIT] = "credit",
-	[PCN_KMSG_TYPE_PAGE_WRITE] = "page_write",
-	[PCN_KMSG_TYPE_PAGE_WRITE_REPLY] = "page_write_reply",
-	[PCN_KMSG_TYPE_PAGE_READ] = "page_read",
-	[PCN_KMSG_TYPE_PAGE_READ_REPLY] = "page_read_reply",
-	[PCN_KMSG_TYPE_PAGE_TEST] = "page_test",
-	[PCN_KMSG_TYPE_PAGE_TEST_REPLY] = "page_test_reply",
-	[PCN_KMSG_TYPE_MIGRATE] = "migrate",
-	[PCN_KMSG_TYPE_MIGRATE_REPLY] = "migrate_reply",
-	[PCN_KMSG_TYPE_THREAD_EXIT] = "thread_exit",
-	[PCN_KMSG_TYPE_THREAD_KILL] = "thread_kill",
-	[PCN_KMSG_TYPE_PROCESS_EXIT] = "process_exit",
-	[PCN_KMSG_TYPE_VMA_REQUEST] = "vma_request",
-	[PCN_KMSG_TYPE_VMA_REPLY] = "vma_reply",
-	[PCN_KMSG_TYPE_VMA_OP] = "vma_op",
-	[PCN_KMSG_TYPE_VMA_OP_REPLY] = "vma_op_reply",
-	[PCN_KMSG_TYPE_VMA_DROP] = "vma_drop",
-	[PCN_KMSG_TYPE_VMA_DROP_REPLY] = "vma_drop_reply",
-	[PCN_KMSG_TYPE_PAGE_FETCH] = "page_fetch",
-	[PCN_KMSG_TYPE_PAGE_FETCH_REPLY] = "page_fetch_reply",
-	[PCN_KMSG_TYPE_PAGE_RECALL] = "page_recall",
-	[PCN_KMSG_TYPE_PAGE_RECALL_REPLY] = "page_recall_reply",
-	[PCN_KMSG_TYPE_FUTEX] = "futex",
-	[PCN_KMSG_TYPE_FUTEX_REPLY] = "futex_reply",
-	[PCN_KMSG_TYPE_CLONE] = "clone",
-	[PCN_KMSG_TYPE_CLONE_REPLY] = "clone_reply",
-	[PCN_KMSG_TYPE_PAGE_PUT] = "page_put",
+const struct pcn_kmsg_type_info pcn_kmsg_types[PCN_KMSG_TYPE_MAX] = {
+	PCN_KMSG_TYPES(PCN_KMSG_TYPE_INFO)
 };
 
 const char *pcn_kmsg_type_name(unsigned int type)
 {
-	return type < PCN_KMSG_TYPE_MAX ? pcn_kmsg_type_names[type] : "?";
+	return type < PCN_KMSG_TYPE_MAX ? pcn_kmsg_types[type].name : "?";
 }
 
 int pcn_kmsg_validate(const struct pcn_kmsg_hdr *hdr, int expect_nid)
 {
-	return pcn_kmsg_check_hdr(hdr, expect_nid, pcn_kmsg_type_bounds,
+	return pcn_kmsg_check_hdr(hdr, expect_nid, pcn_kmsg_types,
 				  PCN_KMSG_TYPE_MAX);
 }
 EXPORT_SYMBOL_GPL(pcn_kmsg_validate);
 
 static pcn_kmsg_handler_t pcn_handlers[PCN_KMSG_TYPE_MAX];
-static bool pcn_handler_inline[PCN_KMSG_TYPE_MAX];
 static struct workqueue_struct *pcn_kmsg_wq;
 
-/* Types the transports consume themselves are not for users. */
+/*
+ * Types a user of the message layer may handle and send: not the ones the
+ * transports consume themselves, and the self tests' only when built.
+ */
 static bool pcn_kmsg_user_type(unsigned int type)
 {
-	return type > PCN_KMSG_TYPE_HELLO && type < PCN_KMSG_TYPE_MAX &&
-	       type != PCN_KMSG_TYPE_CREDIT;
+	u16 flags;
+
+	if (type >= PCN_KMSG_TYPE_MAX)
+		return false;
+	flags = pcn_kmsg_types[type].flags;
+	if (flags & PCN_KMSG_T_TRANSPORT)
+		return false;
+	return IS_ENABLED(CONFIG_POPCORN_SELFTEST) ||
+	       !(flags & PCN_KMSG_T_SELFTEST);
 }
 
 int pcn_kmsg_register(enum pcn_kmsg_type type, pcn_kmsg_handler_t handler)
 {
-	if (!pcn_kmsg_user_type(type))
+	if (!pcn_kmsg_user_type(type) ||
+	    (pcn_kmsg_types[type].flags & PCN_KMSG_T_REPLY))
 		return -EINVAL;
 	if (cmpxchg(&pcn_handlers[type], NULL, handler))
 		return -EBUSY;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(pcn_kmsg_register);
-
-int pcn_kmsg_register_inline(enum pcn_kmsg_type type,
-			     pcn_kmsg_handler_t handler)
-{
-	bool was;
-	int ret;
-
-	if (!pcn_kmsg_user_type(type))
-		return -EINVAL;
-	/* Set before the handler is published, cleared after it is gone. */
-	was = READ_ONCE(pcn_handler_inline[type]);
-	WRITE_ONCE(pcn_handler_inline[type], true);
-	ret = pcn_kmsg_register(type, handler);
-	if (ret)	/* another handler has the type: leave it as it was */
-		WRITE_ONCE(pcn_handler_inline[type], was);
-	return ret;
-}
-EXPORT_SYMBOL_GPL(pcn_kmsg_register_inline);
-
-void pcn_kmsg_unregister(enum pcn_kmsg_type type)
-{
-	if (type < PCN_KMSG_TYPE_MAX)
-		WRITE_ONCE(pcn_handlers[type], NULL);
-	pcn_kmsg_flush();
-	if (type < PCN_KMSG_TYPE_MAX)
-		WRITE_ONCE(pcn_handler_inline[type], false);
-}
-EXPORT_SYMBOL_GPL(pcn_kmsg_unregister);
 
 void pcn_kmsg_flush(void)
 {
@@ -220,15 +118,15 @@ int pcn_kmsg_send_hdr_page(struct pcn_node *node, struct pcn_kmsg_hdr *hdr,
 	else
 		ret = t->send(node, hdr, payload);
 	if (!ret) {
-		atomic64_inc(&node->stats.msgs_out);
-		atomic64_add(hdr->size, &node->stats.bytes_out);
-		atomic64_inc(&node->stats.types[hdr->type].msgs_out);
-		atomic64_add(hdr->size, &node->stats.types[hdr->type].bytes_out);
-		atomic64_inc(&pcn_stats.types[hdr->type].msgs_out);
-		atomic64_add(hdr->size, &pcn_stats.types[hdr->type].bytes_out);
+		pcn_peer_stat_inc(node, msgs_out);
+		pcn_peer_stat_add(node, bytes_out, hdr->size);
+		pcn_peer_stat_inc(node, types[hdr->type].msgs_out);
+		pcn_peer_stat_add(node, types[hdr->type].bytes_out, hdr->size);
+		pcn_stat_inc(types[hdr->type].msgs_out);
+		pcn_stat_add(types[hdr->type].bytes_out, hdr->size);
 	} else {
-		atomic64_inc(&node->stats.transport_errors);
-		atomic64_inc(&pcn_obs.transport_errors);
+		pcn_peer_stat_inc(node, transport_errors);
+		pcn_stat_inc(transport_errors);
 	}
 out:
 	pcn_node_transport_unlock(idx);
@@ -241,13 +139,18 @@ int pcn_kmsg_send_hdr(struct pcn_node *node, struct pcn_kmsg_hdr *hdr,
 	return pcn_kmsg_send_hdr_page(node, hdr, payload, NULL, NULL);
 }
 
-/* May a user send a @type message of @size payload bytes? */
-int pcn_kmsg_check_out(enum pcn_kmsg_type type, size_t size)
+/*
+ * May a user send a @type message of @size payload bytes, as a reply to a
+ * request (@reply) or not?
+ */
+int pcn_kmsg_check_out(enum pcn_kmsg_type type, size_t size, bool reply)
 {
 	if (!pcn_kmsg_user_type(type))
 		return -EINVAL;
-	if (size > pcn_kmsg_type_bounds[type].max ||
-	    size < pcn_kmsg_type_bounds[type].min)
+	if (!(pcn_kmsg_types[type].flags & PCN_KMSG_T_REPLY) != !reply)
+		return -EINVAL;
+	if (size > pcn_kmsg_types[type].size.max ||
+	    size < pcn_kmsg_types[type].size.min)
 		return -EMSGSIZE;
 	return 0;
 }
@@ -255,7 +158,7 @@ int pcn_kmsg_check_out(enum pcn_kmsg_type type, size_t size)
 static int pcn_kmsg_check_send(int nid, enum pcn_kmsg_type type, size_t size,
 			       struct pcn_node **node)
 {
-	int ret = pcn_kmsg_check_out(type, size);
+	int ret = pcn_kmsg_check_out(type, size, false);
 
 	if (ret)
 		return ret;
@@ -278,48 +181,6 @@ int pcn_kmsg_send(int nid, enum pcn_kmsg_type type, const void *payload,
 	pcn_node_put(node);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(pcn_kmsg_send);
-
-/*
- * Zero-copy send. The TCP transport frames straight from this buffer; a
- * transport with registered send buffers (RDMA) will hand out its own.
- */
-struct pcn_kmsg *pcn_kmsg_get(int nid, size_t size)
-{
-	struct pcn_kmsg *msg;
-
-	if (size > PCN_KMSG_MAX_PAYLOAD)
-		return NULL;
-	msg = kmalloc(sizeof(*msg) + size, GFP_KERNEL);
-	if (msg)
-		msg->hdr.size = size;
-	return msg;
-}
-EXPORT_SYMBOL_GPL(pcn_kmsg_get);
-
-void pcn_kmsg_put(struct pcn_kmsg *msg)
-{
-	kfree(msg);
-}
-EXPORT_SYMBOL_GPL(pcn_kmsg_put);
-
-/* Sends and consumes @msg, whatever the outcome. */
-int pcn_kmsg_post(int nid, enum pcn_kmsg_type type, struct pcn_kmsg *msg)
-{
-	struct pcn_node *node;
-	size_t size = msg->hdr.size;
-	int ret;
-
-	ret = pcn_kmsg_check_send(nid, type, size, &node);
-	if (!ret) {
-		pcn_kmsg_fill_hdr(&msg->hdr, type, size);
-		ret = pcn_kmsg_send_hdr(node, &msg->hdr, msg->payload);
-		pcn_node_put(node);
-	}
-	pcn_kmsg_put(msg);
-	return ret;
-}
-EXPORT_SYMBOL_GPL(pcn_kmsg_post);
 
 void pcn_kmsg_done(struct pcn_kmsg_rx *rx)
 {
@@ -335,14 +196,13 @@ void pcn_kmsg_done(struct pcn_kmsg_rx *rx)
 		wake_up_var(&t->rx_outstanding);
 	pcn_node_put(node);
 }
-EXPORT_SYMBOL_GPL(pcn_kmsg_done);
 
 /* A peer broke the protocol: count it. The transport closes the link. */
 void pcn_kmsg_bad(struct pcn_node *node, const char *why)
 {
-	atomic64_inc(&pcn_stats.rx_bad);
+	pcn_stat_inc(rx_bad);
 	if (node) {
-		atomic64_inc(&node->stats.bad);
+		pcn_peer_stat_inc(node, bad);
 		pr_warn_ratelimited("node %d: bad message (%s), closing\n",
 				    node->nid, why);
 	} else {
@@ -379,18 +239,18 @@ void pcn_kmsg_deliver(struct pcn_kmsg_rx *rx)
 	trace_popcorn_msg_recv(node->nid, hdr->type,
 			       pcn_kmsg_type_name(hdr->type), hdr->size,
 			       hdr->seq);
-	atomic64_inc(&node->stats.msgs_in);
-	atomic64_add(hdr->size, &node->stats.bytes_in);
-	atomic64_inc(&node->stats.types[hdr->type].msgs_in);
-	atomic64_add(hdr->size, &node->stats.types[hdr->type].bytes_in);
-	atomic64_inc(&pcn_stats.types[hdr->type].msgs_in);
-	atomic64_add(hdr->size, &pcn_stats.types[hdr->type].bytes_in);
+	pcn_peer_stat_inc(node, msgs_in);
+	pcn_peer_stat_add(node, bytes_in, hdr->size);
+	pcn_peer_stat_inc(node, types[hdr->type].msgs_in);
+	pcn_peer_stat_add(node, types[hdr->type].bytes_in, hdr->size);
+	pcn_stat_inc(types[hdr->type].msgs_in);
+	pcn_stat_add(types[hdr->type].bytes_in, hdr->size);
 
 	if (hdr->flags & PCN_KMSG_F_REPLY) {
 		pcn_ws_complete(rx);
 		return;
 	}
-	if (READ_ONCE(pcn_handler_inline[hdr->type])) {
+	if (pcn_kmsg_types[hdr->type].flags & PCN_KMSG_T_INLINE) {
 		pcn_kmsg_dispatch(&rx->work);
 		return;
 	}

@@ -5,7 +5,7 @@
  * exposure") is fully described by its type and its wait station; a
  * transport that writes the page with an immediate (RDMA WRITE_WITH_IMM)
  * carries it in the immediate and spares a message, and its ACK, per
- * remote fault. Pure logic, tested by KUnit (kmsg_imm_test.c).
+ * remote fault. Pure logic, tested by KUnit (kmsg_imm_kunit.c).
  *
  * Layout, PCN_KMSG_IMM_BITS bits: bit 30 set for a recall reply (clear for
  * a fetch reply), bits 0..29 the wait station (1..PCN_KMSG_IMM_WS_MAX).

@@ -12,11 +12,9 @@ static int __init pcn_core_init(void)
 
 	ret = pcn_kmsg_init();
 	if (!ret)
-		ret = pcn_echo_init();
-	if (!ret)
 		ret = pcn_page_xfer_init();
 	if (!ret)
-		ret = pcn_page_test_init();
+		ret = pcn_selftest_init();
 	if (!ret)
 		ret = pcn_process_init();
 	if (!ret)

@@ -94,14 +94,12 @@ static int pcn_twin_wait(struct pcn_thread *th, int *relay)
 				th->peer_tid = 0;
 				spin_unlock(&pcn_threads_lock);
 			}
-			pcn_kmsg_reply(back, PCN_KMSG_TYPE_MIGRATE_REPLY,
-				       &(struct pcn_migrate_reply){
-						.status = ret,
-						.tid = current->pid },
-				       sizeof(struct pcn_migrate_reply));
+			pcn_kmsg_reply(back, &(struct pcn_migrate_reply){
+					.status = ret, .tid = current->pid },
+				sizeof(struct pcn_migrate_reply));
 			pcn_kmsg_done(back);
 			if (!ret) {
-				atomic64_inc(&pcn_pstats.migrations_in);
+				pcn_stat_inc(migrations_in);
 				pcn_stat_migrate_in(th->proc);
 				return 0;
 			}
@@ -138,28 +136,14 @@ static void pcn_migrate_msg_init(struct pcn_migrate_msg *m,
 	get_task_comm(m->comm, current);
 }
 
-static int pcn_migrate_forward(int nid, struct pcn_thread *th,
-			       const struct regset_x86_64 *rs)
+/* Send current's thread (@th, of @proc) to @nid, in @m, as its twin. */
+static int pcn_twin_send(struct pcn_thread *th, struct pcn_process *proc,
+			 int nid, struct pcn_migrate_msg *m)
 {
-	struct pcn_migrate_msg *m;
-	struct pcn_process *proc;
-	int ret, relay;
 	u64 start, ns;
 	pid_t tid;
+	int ret;
 
-	proc = pcn_process_origin_get(current->mm);
-	if (!proc)
-		return -ENOMEM;
-	m = pcn_migrate_msg_alloc();
-	if (!m) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	pcn_migrate_msg_init(m, proc);
-	ret = pcn_regs_save(m, current_pt_regs(), rs);
-	if (ret)
-		goto out;
-again:
 	spin_lock(&proc->lock);
 	proc->nodes |= BIT(nid);
 	spin_unlock(&proc->lock);
@@ -190,10 +174,36 @@ again:
 		th->peer_tid = tid;
 	}
 	spin_unlock(&pcn_threads_lock);
+	if (!ret) {
+		pcn_stat_inc(migrations_out);
+		pcn_stat_migrate_out(proc, PCN_MIGRATE_FORWARD, ns);
+	}
+	return ret;
+}
+
+static int pcn_migrate_forward(int nid, struct pcn_thread *th,
+			       const struct regset_x86_64 *rs)
+{
+	struct pcn_migrate_msg *m;
+	struct pcn_process *proc;
+	int ret, relay;
+
+	proc = pcn_process_origin_get(current->mm);
+	if (!proc)
+		return -ENOMEM;
+	m = pcn_migrate_msg_alloc();
+	if (!m) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	pcn_migrate_msg_init(m, proc);
+	ret = pcn_regs_save(m, current_pt_regs(), rs);
 	if (ret)
 		goto out;
-	atomic64_inc(&pcn_pstats.migrations_out);
-	pcn_stat_migrate_out(proc, PCN_MIGRATE_FORWARD, ns);
+again:
+	ret = pcn_twin_send(th, proc, nid, m);
+	if (ret)
+		goto out;
 	/*
 	 * The twin may exit without returning from here: th->proc holds the
 	 * process meanwhile.
@@ -261,7 +271,7 @@ out:
 	if (ret)
 		return ret;
 	/* The twin runs on with our state: leave quietly. */
-	atomic64_inc(&pcn_pstats.migrations_out);
+	pcn_stat_inc(migrations_out);
 	pcn_stat_migrate_out(proc, PCN_MIGRATE_HOME, ns);
 	th->leaving = true;
 	do_exit(0);
@@ -365,7 +375,7 @@ static void pcn_migrate_refuse(struct pcn_kmsg_rx *rx, int status)
 {
 	struct pcn_migrate_reply r = { .status = status };
 
-	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_MIGRATE_REPLY, &r, sizeof(r));
+	pcn_kmsg_reply(rx, &r, sizeof(r));
 	pcn_kmsg_done(rx);
 }
 

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The "popcorn" generic netlink family (include/uapi/popcorn/pcn_netlink.h):
- * membership, counters and the echo self test, for pcnctl and pcn-top.
+ * membership and counters for pcnctl and pcn-top, and the self tests'
+ * commands (selftest_netlink.c) when they are built.
+ *
+ * Who may use it: changing membership and running a self test need
+ * CAP_NET_ADMIN (GENL_ADMIN_PERM); reading counters, nodes and processes
+ * is open to everyone, as /proc is.
  *
  * parallel_ops: PCN_CMD_ECHO runs for seconds and must not hold genl_mutex
  * (every other generic netlink family would stall behind it); the core has
@@ -13,8 +18,6 @@
 #include "internal.h"
 #include "process.h"
 
-#define PCN_ECHO_MAX_COUNT	10000000
-#define PCN_ECHO_MAX_THREADS	64
 #define PCN_NL_STAT_SIZE	16384	/* pcnctl reads up to 32 KiB */
 
 static const struct nla_policy pcn_nl_policy[PCN_A_MAX + 1] = {
@@ -24,7 +27,8 @@ static const struct nla_policy pcn_nl_policy[PCN_A_MAX + 1] = {
 	[PCN_A_TRANSPORT] = { .type = NLA_NUL_STRING,
 			      .len = PCN_TRANSPORT_NAME_LEN - 1 },
 	[PCN_A_ECHO_COUNT] = { .type = NLA_U32 },
-	[PCN_A_ECHO_THREADS] = NLA_POLICY_RANGE(NLA_U32, 1, PCN_ECHO_MAX_THREADS),
+	[PCN_A_ECHO_THREADS] = NLA_POLICY_RANGE(NLA_U32, 1,
+					       PCN_SELFTEST_MAX_THREADS),
 	[PCN_A_ECHO_MAX_SIZE] = { .type = NLA_U32 },
 	[PCN_A_ECHO_MIN_SIZE] = { .type = NLA_U32 },
 	[PCN_A_PAGE_COUNT] = { .type = NLA_U32 },
@@ -33,9 +37,7 @@ static const struct nla_policy pcn_nl_policy[PCN_A_MAX + 1] = {
 	[PCN_A_PAGE_PROBE] = { .type = NLA_FLAG },
 };
 
-static struct genl_family pcn_genl_family;
-
-static int pcn_nl_get_nid(struct genl_info *info, int *nid)
+int pcn_nl_get_nid(struct genl_info *info, int *nid)
 {
 	if (GENL_REQ_ATTR_CHECK(info, PCN_A_NID))
 		return -EINVAL;
@@ -81,14 +83,14 @@ static int pcn_nl_node_del(struct sk_buff *skb, struct genl_info *info)
 /* That peer's non-zero message types. */
 static int pcn_nl_fill_node_types(struct sk_buff *skb, struct pcn_node *node)
 {
-	struct pcn_type_counts *c;
+	struct pcn_type_counts c;
 	int i;
 
 	for (i = 0; i < PCN_KMSG_TYPE_MAX; i++) {
-		c = &node->stats.types[i];
-		if (!atomic64_read(&c->msgs_in) && !atomic64_read(&c->msgs_out))
+		pcn_type_counts_read(&node->stats->types[i], &c);
+		if (!c.msgs_in && !c.msgs_out)
 			continue;
-		if (pcn_nla_put_type(skb, i, c))
+		if (pcn_nla_put_type(skb, i, &c))
 			return -EMSGSIZE;
 	}
 	return 0;
@@ -122,14 +124,20 @@ static int pcn_nl_fill_node(struct sk_buff *skb, struct netlink_callback *cb,
 	     nla_put_flag(skb, PCN_A_TRANSPORT_LOADED)) ||
 	    nla_put_u8(skb, PCN_A_STATE, pcn_node_state(node)) ||
 	    nla_put_u8(skb, PCN_A_ARCH, READ_ONCE(node->arch)) ||
-	    pcn_nla_put_counter(skb, PCN_A_MSGS_IN, &node->stats.msgs_in) ||
-	    pcn_nla_put_counter(skb, PCN_A_MSGS_OUT, &node->stats.msgs_out) ||
-	    pcn_nla_put_counter(skb, PCN_A_BYTES_IN, &node->stats.bytes_in) ||
-	    pcn_nla_put_counter(skb, PCN_A_BYTES_OUT, &node->stats.bytes_out) ||
-	    pcn_nla_put_counter(skb, PCN_A_BAD_MSGS, &node->stats.bad) ||
-	    pcn_nla_put_counter(skb, PCN_A_CONNECTS, &node->stats.connects) ||
+	    pcn_nla_put_counter(skb, PCN_A_MSGS_IN,
+				pcn_peer_stat_read(node, msgs_in)) ||
+	    pcn_nla_put_counter(skb, PCN_A_MSGS_OUT,
+				pcn_peer_stat_read(node, msgs_out)) ||
+	    pcn_nla_put_counter(skb, PCN_A_BYTES_IN,
+				pcn_peer_stat_read(node, bytes_in)) ||
+	    pcn_nla_put_counter(skb, PCN_A_BYTES_OUT,
+				pcn_peer_stat_read(node, bytes_out)) ||
+	    pcn_nla_put_counter(skb, PCN_A_BAD_MSGS,
+				pcn_peer_stat_read(node, bad)) ||
+	    pcn_nla_put_counter(skb, PCN_A_CONNECTS,
+				pcn_peer_stat_read(node, connects)) ||
 	    pcn_nla_put_counter(skb, PCN_A_STAT_TRANSPORT_ERRORS,
-				&node->stats.transport_errors) ||
+				pcn_peer_stat_read(node, transport_errors)) ||
 	    pcn_nl_fill_node_types(skb, node))
 		goto cancel;
 	genlmsg_end(skb, hdr);
@@ -162,59 +170,65 @@ static int pcn_nl_node_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return ret && !skb->len ? ret : skb->len;
 }
 
-/* Process, VMA and page server counters (process.h). */
+/* Process, VMA and page server counters (stats.h). */
 static int pcn_nl_fill_process_stats(struct sk_buff *msg)
 {
-	static const struct {
-		int attr;
-		atomic64_t *v;
-	} c[] = {
-		{ PCN_A_STAT_PROCESSES, &pcn_pstats.processes },
-		{ PCN_A_STAT_REMOTE_THREADS, &pcn_pstats.remote_threads },
-		{ PCN_A_STAT_MIGRATIONS_OUT, &pcn_pstats.migrations_out },
-		{ PCN_A_STAT_MIGRATIONS_IN, &pcn_pstats.migrations_in },
-		{ PCN_A_STAT_VMA_FETCHES, &pcn_pstats.vma_fetches },
-		{ PCN_A_STAT_PAGE_FETCHES, &pcn_pstats.page_fetches },
-		{ PCN_A_STAT_PAGE_FETCH_RETRIES, &pcn_pstats.page_fetch_retries },
-		{ PCN_A_STAT_PAGE_RECALLS, &pcn_obs.inval_sent },
-		{ PCN_A_STAT_PAGE_SERVED, &pcn_pstats.page_served },
-	};
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(c); i++)
-		if (pcn_nla_put_counter(msg, c[i].attr, c[i].v))
-			return -EMSGSIZE;
+	if (pcn_nla_put_counter(msg, PCN_A_STAT_PROCESSES,
+				pcn_stat_gauge(processes)) ||
+	    pcn_nla_put_counter(msg, PCN_A_STAT_REMOTE_THREADS,
+				pcn_stat_gauge(remote_threads)) ||
+	    pcn_nla_put_counter(msg, PCN_A_STAT_MIGRATIONS_OUT,
+				pcn_stat_read(migrations_out)) ||
+	    pcn_nla_put_counter(msg, PCN_A_STAT_MIGRATIONS_IN,
+				pcn_stat_read(migrations_in)) ||
+	    pcn_nla_put_counter(msg, PCN_A_STAT_VMA_FETCHES,
+				pcn_stat_read(vma_fetches)) ||
+	    pcn_nla_put_counter(msg, PCN_A_STAT_PAGE_FETCHES,
+				pcn_stat_read(page_fetches)) ||
+	    pcn_nla_put_counter(msg, PCN_A_STAT_PAGE_FETCH_RETRIES,
+				pcn_stat_read(page_fetch_retries)) ||
+	    pcn_nla_put_counter(msg, PCN_A_STAT_PAGE_RECALLS,
+				pcn_stat_read(inval_sent)) ||
+	    pcn_nla_put_counter(msg, PCN_A_STAT_PAGE_SERVED,
+				pcn_stat_read(page_served)))
+		return -EMSGSIZE;
 	return 0;
 }
 
 static int pcn_nl_fill_stats(struct sk_buff *msg)
 {
+	struct pcn_type_counts c;
 	u64 regions, bytes, stalls;
 	int i;
 
 	pcn_transports_stats(&regions, &bytes, &stalls);
 	if (pcn_nla_put_counter(msg, PCN_A_STAT_PAGES_EXPOSED,
-				&pcn_stats.pages_exposed) ||
+				pcn_stat_gauge(pages_exposed)) ||
 	    pcn_nla_put_counter(msg, PCN_A_STAT_PAGES_EXPOSED_TOTAL,
-				&pcn_stats.pages_exposed_total) ||
+				pcn_stat_read(pages_exposed_total)) ||
 	    nla_put_u64_64bit(msg, PCN_A_STAT_REMOTE_REGIONS, regions,
 			      PCN_A_PAD) ||
 	    nla_put_u64_64bit(msg, PCN_A_STAT_REMOTE_BYTES, bytes, PCN_A_PAD) ||
 	    nla_put_u64_64bit(msg, PCN_A_STAT_TX_STALLS, stalls, PCN_A_PAD))
 		return -EMSGSIZE;
 
-	if (pcn_nla_put_counter(msg, PCN_A_STAT_RX_BAD, &pcn_stats.rx_bad) ||
-	    pcn_nla_put_counter(msg, PCN_A_STAT_HS_REFUSED, &pcn_stats.hs_refused) ||
-	    pcn_nla_put_counter(msg, PCN_A_STAT_WS_TIMEOUTS, &pcn_stats.ws_timeouts) ||
+	if (pcn_nla_put_counter(msg, PCN_A_STAT_RX_BAD,
+				pcn_stat_read(rx_bad)) ||
+	    pcn_nla_put_counter(msg, PCN_A_STAT_HS_REFUSED,
+				pcn_stat_read(hs_refused)) ||
+	    pcn_nla_put_counter(msg, PCN_A_STAT_WS_TIMEOUTS,
+				pcn_stat_read(ws_timeouts)) ||
 	    pcn_nla_put_counter(msg, PCN_A_STAT_LATE_REPLIES,
-				&pcn_stats.late_replies) ||
+				pcn_stat_read(late_replies)) ||
 	    nla_put_u32(msg, PCN_A_STAT_MAX_PAYLOAD, PCN_KMSG_MAX_PAYLOAD))
 		return -EMSGSIZE;
 	if (pcn_nl_fill_process_stats(msg) || pcn_stats_fill_obs(msg))
 		return -EMSGSIZE;
-	for (i = 0; i < PCN_KMSG_TYPE_MAX; i++)
-		if (pcn_nla_put_type(msg, i, &pcn_stats.types[i]))
+	for (i = 0; i < PCN_KMSG_TYPE_MAX; i++) {
+		pcn_type_counts_read(&pcn_cpu_stats.types[i], &c);
+		if (pcn_nla_put_type(msg, i, &c))
 			return -EMSGSIZE;
+	}
 	return 0;
 }
 
@@ -237,7 +251,7 @@ static int pcn_nl_stat_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* cb->args[0]: list position of the next process to dump. */
+/* cb->args[0]: the key of the next process to dump (process.c). */
 static int pcn_nl_proc_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	unsigned long pos = cb->args[0], at;
@@ -268,135 +282,6 @@ static int pcn_nl_proc_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return proc && !skb->len ? -EMSGSIZE : skb->len;
 }
 
-static int pcn_nl_put_result(struct sk_buff *msg,
-			     const struct pcn_selftest_result *res)
-{
-	if (nla_put_u32(msg, PCN_A_ECHO_OK, res->ok) ||
-	    nla_put_u32(msg, PCN_A_ECHO_ERRORS, res->errors) ||
-	    nla_put_u32(msg, PCN_A_ECHO_FIRST_ERR, -res->first_err) ||
-	    nla_put_u64_64bit(msg, PCN_A_ECHO_MIN_NS, res->min_ns, PCN_A_PAD) ||
-	    nla_put_u64_64bit(msg, PCN_A_ECHO_P50_NS, res->p50_ns, PCN_A_PAD) ||
-	    nla_put_u64_64bit(msg, PCN_A_ECHO_P99_NS, res->p99_ns, PCN_A_PAD) ||
-	    nla_put_u64_64bit(msg, PCN_A_ECHO_MAX_NS, res->max_ns, PCN_A_PAD) ||
-	    nla_put_u64_64bit(msg, PCN_A_ECHO_WALL_NS, res->wall_ns, PCN_A_PAD))
-		return -EMSGSIZE;
-	return 0;
-}
-
-/* The node id of a test command: a configured peer. */
-static int pcn_nl_test_peer(struct genl_info *info, int *nid)
-{
-	struct pcn_node *node;
-
-	if (pcn_nl_get_nid(info, nid))
-		return -EINVAL;
-	node = pcn_node_get(*nid);
-	pcn_node_put(node);
-	if (!node) {
-		NL_SET_ERR_MSG(info->extack, "no such peer");
-		return -ENOENT;
-	}
-	return 0;
-}
-
-static int pcn_nl_echo(struct sk_buff *skb, struct genl_info *info)
-{
-	u32 count = 1000, threads = 1, min_size = 0;
-	u32 max_size = PCN_KMSG_MAX_PAYLOAD;
-	struct pcn_selftest_result res;
-	struct sk_buff *msg;
-	void *hdr;
-	int nid, ret;
-
-	ret = pcn_nl_test_peer(info, &nid);
-	if (ret)
-		return ret;
-	if (info->attrs[PCN_A_ECHO_COUNT])
-		count = nla_get_u32(info->attrs[PCN_A_ECHO_COUNT]);
-	if (info->attrs[PCN_A_ECHO_THREADS])
-		threads = nla_get_u32(info->attrs[PCN_A_ECHO_THREADS]);
-	if (info->attrs[PCN_A_ECHO_MAX_SIZE])
-		max_size = nla_get_u32(info->attrs[PCN_A_ECHO_MAX_SIZE]);
-	if (info->attrs[PCN_A_ECHO_MIN_SIZE])
-		min_size = nla_get_u32(info->attrs[PCN_A_ECHO_MIN_SIZE]);
-	if (!count || count > PCN_ECHO_MAX_COUNT) {
-		NL_SET_ERR_MSG(info->extack, "count out of range 1..10000000");
-		return -ERANGE;
-	}
-	if (max_size > PCN_KMSG_MAX_PAYLOAD) {
-		NL_SET_ERR_MSG(info->extack, "size larger than the message limit");
-		return -EMSGSIZE;
-	}
-	ret = pcn_echo_run(nid, count, threads, min_size, max_size, &res);
-	if (ret)
-		return ret;
-
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &pcn_genl_family, 0, PCN_CMD_ECHO);
-	if (!hdr ||
-	    nla_put_u32(msg, PCN_A_NID, nid) ||
-	    nla_put_u32(msg, PCN_A_ECHO_COUNT, count) ||
-	    nla_put_u32(msg, PCN_A_ECHO_THREADS, threads) ||
-	    nla_put_u32(msg, PCN_A_ECHO_MAX_SIZE, max_size) ||
-	    nla_put_u32(msg, PCN_A_ECHO_MIN_SIZE, min(min_size, max_size)) ||
-	    pcn_nl_put_result(msg, &res)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
-}
-
-static int pcn_nl_page_test(struct sk_buff *skb, struct genl_info *info)
-{
-	u32 pages = 1000, threads = 1, mode = PCN_PAGE_TEST_PULL;
-	bool probe = nla_get_flag(info->attrs[PCN_A_PAGE_PROBE]);
-	struct pcn_selftest_result res;
-	int probe_err;
-	struct sk_buff *msg;
-	void *hdr;
-	int nid, ret;
-
-	ret = pcn_nl_test_peer(info, &nid);
-	if (ret)
-		return ret;
-	if (info->attrs[PCN_A_PAGE_COUNT])
-		pages = nla_get_u32(info->attrs[PCN_A_PAGE_COUNT]);
-	if (info->attrs[PCN_A_ECHO_THREADS])
-		threads = nla_get_u32(info->attrs[PCN_A_ECHO_THREADS]);
-	if (info->attrs[PCN_A_PAGE_MODE])
-		mode = nla_get_u8(info->attrs[PCN_A_PAGE_MODE]);
-	if (!pages || pages > PCN_ECHO_MAX_COUNT) {
-		NL_SET_ERR_MSG(info->extack, "page count out of range 1..10000000");
-		return -ERANGE;
-	}
-
-	ret = pcn_page_test_run(nid, pages, threads, mode, probe, &res,
-				&probe_err);
-	if (ret)
-		return ret;
-
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &pcn_genl_family, 0,
-				PCN_CMD_PAGE_TEST);
-	if (!hdr ||
-	    nla_put_u32(msg, PCN_A_NID, nid) ||
-	    nla_put_u32(msg, PCN_A_PAGE_COUNT, pages) ||
-	    nla_put_u32(msg, PCN_A_ECHO_THREADS, threads) ||
-	    nla_put_u8(msg, PCN_A_PAGE_MODE, mode) ||
-	    pcn_nl_put_result(msg, &res) ||
-	    (probe && nla_put_u32(msg, PCN_A_PAGE_PROBE_ERR, -probe_err))) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
-}
-
 static const struct genl_small_ops pcn_nl_ops[] = {
 	{
 		.cmd = PCN_CMD_SELF_SET,
@@ -420,7 +305,9 @@ static const struct genl_small_ops pcn_nl_ops[] = {
 	{
 		.cmd = PCN_CMD_PROC_GET,
 		.dumpit = pcn_nl_proc_dump,
-	}, {
+	},
+#ifdef CONFIG_POPCORN_SELFTEST
+	{
 		.cmd = PCN_CMD_ECHO,
 		.flags = GENL_ADMIN_PERM,
 		.doit = pcn_nl_echo,
@@ -429,9 +316,10 @@ static const struct genl_small_ops pcn_nl_ops[] = {
 		.flags = GENL_ADMIN_PERM,
 		.doit = pcn_nl_page_test,
 	},
+#endif
 };
 
-static struct genl_family pcn_genl_family __ro_after_init = {
+struct genl_family pcn_genl_family __ro_after_init = {
 	.name = PCN_GENL_NAME,
 	.version = PCN_GENL_VERSION,
 	.maxattr = PCN_A_MAX,

@@ -55,12 +55,13 @@ struct pcn_node *pcn_node_get(int nid)
 	rcu_read_unlock();
 	return node;
 }
-EXPORT_SYMBOL_GPL(pcn_node_get);
 
 static void pcn_node_release(struct kref *ref)
 {
 	struct pcn_node *node = container_of(ref, struct pcn_node, ref);
 
+	/* RCU lookups only take a reference (pcn_node_get), never count. */
+	free_percpu(node->stats);
 	kfree_rcu(node, rcu);
 }
 
@@ -120,7 +121,7 @@ void pcn_node_online(struct pcn_node *node)
 	spin_lock(&node->lock);
 	node->state = PCN_NODE_ONLINE;
 	spin_unlock(&node->lock);
-	atomic64_inc(&node->stats.connects);
+	pcn_peer_stat_inc(node, connects);
 	pr_info("node %d online (%pI4:%u, %s)\n", node->nid, &node->addr,
 		node->port, node->transport_name);
 }
@@ -136,8 +137,8 @@ void pcn_node_offline(struct pcn_node *node)
 	spin_unlock(&node->lock);
 	if (was == PCN_NODE_ONLINE) {
 		pr_info("node %d offline\n", node->nid);
-		atomic64_inc(&node->stats.transport_errors);
-		atomic64_inc(&pcn_obs.transport_errors);
+		pcn_peer_stat_inc(node, transport_errors);
+		pcn_stat_inc(transport_errors);
 	}
 	/* Requests waiting on this peer fail now rather than time out. */
 	pcn_ws_fail_node(node->nid);
@@ -174,7 +175,7 @@ EXPORT_SYMBOL_GPL(pcn_hello_prepare);
 static struct pcn_node *pcn_hello_refuse(struct pcn_node *node, __be32 addr,
 					 const char *why)
 {
-	atomic64_inc(&pcn_stats.hs_refused);
+	pcn_stat_inc(hs_refused);
 	pr_warn_ratelimited("handshake from %pI4 refused: %s\n", &addr, why);
 	pcn_node_put(node);
 	return ERR_PTR(-EPROTO);
@@ -290,25 +291,24 @@ static void pcn_unbind_transport(struct pcn_node *node)
 	pcn_node_offline(node);
 }
 
-int pcn_node_add(int nid, const char *addr, u16 port, const char *tname,
-		 struct netlink_ext_ack *extack)
+/* The arguments of pcn_node_add() on their own; *ip is the address. */
+static int pcn_node_check_args(int nid, const char *addr, u16 port,
+			       const char *tname, __be32 *ip,
+			       struct netlink_ext_ack *extack)
 {
-	struct pcn_transport *t;
-	struct pcn_node *node;
 	const char *end;
-	__be32 ip;
-	int i, ret;
+	int i;
 
 	if (nid < 0 || nid >= PCN_MAX_NODES) {
 		NL_SET_ERR_MSG(extack, "node id out of range 0..31");
 		return -ERANGE;
 	}
-	if (!in4_pton(addr, -1, (u8 *)&ip, '\0', &end) || *end) {
+	if (!in4_pton(addr, -1, (u8 *)ip, '\0', &end) || *end) {
 		NL_SET_ERR_MSG(extack, "address is not an IPv4 address (a.b.c.d)");
 		return -EINVAL;
 	}
-	if (ipv4_is_zeronet(ip) || ipv4_is_multicast(ip) ||
-	    ipv4_is_lbcast(ip)) {
+	if (ipv4_is_zeronet(*ip) || ipv4_is_multicast(*ip) ||
+	    ipv4_is_lbcast(*ip)) {
 		NL_SET_ERR_MSG(extack, "address is not a unicast IPv4 address");
 		return -EINVAL;
 	}
@@ -323,7 +323,20 @@ int pcn_node_add(int nid, const char *addr, u16 port, const char *tname,
 		NL_SET_ERR_MSG(extack, "unknown transport (tcp or rdma)");
 		return -EINVAL;
 	}
+	return 0;
+}
 
+int pcn_node_add(int nid, const char *addr, u16 port, const char *tname,
+		 struct netlink_ext_ack *extack)
+{
+	struct pcn_transport *t;
+	struct pcn_node *node;
+	__be32 ip;
+	int i, ret;
+
+	ret = pcn_node_check_args(nid, addr, port, tname, &ip, extack);
+	if (ret)
+		return ret;
 	mutex_lock(&pcn_config_mutex);
 	ret = -EINVAL;
 	if (pcn_self_nid < 0) {
@@ -352,6 +365,11 @@ int pcn_node_add(int nid, const char *addr, u16 port, const char *tname,
 	node = kzalloc(sizeof(*node), GFP_KERNEL);
 	if (!node)
 		goto out;
+	node->stats = alloc_percpu(struct pcn_node_stats);
+	if (!node->stats) {
+		kfree(node);
+		goto out;
+	}
 	node->nid = nid;
 	node->addr = ip;
 	node->port = port;

@@ -55,15 +55,6 @@ struct pcn_page_dir {
  */
 static struct pcn_thread pcn_page_server_self;
 
-/*
- * For bench/fault-sharers: invalidate the sharers of a page one after the
- * other, as before they went out at once, to compare the two in one boot.
- */
-static bool invalidate_serial;
-module_param(invalidate_serial, bool, 0644);
-MODULE_PARM_DESC(invalidate_serial,
-		 "invalidate a page's sharers one at a time (benchmarking only)");
-
 void pcn_page_dir_free(struct pcn_process *proc)
 {
 	struct pcn_page_dir *dir;
@@ -207,8 +198,11 @@ static int pcn_invalidate_sharers(struct pcn_process *proc,
 	if (!nodes)
 		return 0;
 	start = ktime_get_ns();
-	/* One sharer (the common case) needs no batch to set up. */
-	if (hweight_long(nodes) == 1 || READ_ONCE(invalidate_serial) ||
+	/*
+	 * One sharer (the common case) needs no batch to set up; the
+	 * invalidate_serial knob (debugfs.c) asks for one at a time.
+	 */
+	if (hweight_long(nodes) == 1 || pcn_knob(invalidate_serial) ||
 	    pcn_kmsg_request_all(nodes, PCN_KMSG_TYPE_PAGE_RECALL, &req,
 				 sizeof(req), replies, results,
 				 PCN_REQUEST_TIMEOUT)) {
@@ -292,7 +286,7 @@ static vm_fault_t pcn_fault_backoff(struct pcn_fault *f,
 				    unsigned int flags)
 {
 	f->busy = true;
-	atomic64_inc(&pcn_pstats.page_fetch_retries);
+	pcn_stat_inc(page_fetch_retries);
 	if ((flags & FAULT_FLAG_ALLOW_RETRY) &&
 	    !(flags & FAULT_FLAG_RETRY_NOWAIT)) {
 		mmap_read_unlock(vma->vm_mm);
@@ -360,8 +354,7 @@ static int pcn_send_origin_page(struct vm_area_struct *vma, unsigned long addr,
 		pcn_pte_wrprotect(vma, addr);
 	else
 		pcn_pte_zap(vma, addr);
-	ret = pcn_kmsg_reply_page(rx, PCN_KMSG_TYPE_PAGE_FETCH_REPLY, desc,
-				  page);
+	ret = pcn_kmsg_reply_page(rx, desc, page);
 	put_page(page);
 	return ret;
 }
@@ -475,7 +468,7 @@ static void pcn_page_fetch_handle(struct pcn_kmsg_rx *rx)
 			r.status = pcn_serve_read(proc, dir, vma, rx, req,
 						  &replied);
 		mutex_unlock(&dir->lock);
-		atomic64_inc(&pcn_pstats.page_served);
+		pcn_stat_inc(page_served);
 	}
 	mmap_read_unlock(mm);
 	up_read(&proc->vma_lock);
@@ -484,8 +477,7 @@ mmput:
 	pcn_process_put(proc);
 reply:
 	if (!replied)
-		pcn_kmsg_reply(rx, PCN_KMSG_TYPE_PAGE_FETCH_REPLY, &r,
-			       sizeof(r));
+		pcn_kmsg_reply(rx, &r, sizeof(r));
 	pcn_kmsg_done(rx);
 }
 
@@ -590,7 +582,7 @@ static int pcn_fetch(struct pcn_process *proc, struct vm_area_struct *vma,
 		}
 		req.desc = e.desc;
 	}
-	atomic64_inc(&pcn_pstats.page_fetches);
+	pcn_stat_inc(page_fetches);
 	ret = pcn_kmsg_request(proc->origin_nid, PCN_KMSG_TYPE_PAGE_FETCH,
 			       &req, sizeof(req), &reply, PCN_REQUEST_TIMEOUT);
 	if (page)
@@ -706,9 +698,7 @@ static void pcn_page_recall_handle(struct pcn_kmsg_rx *rx)
 			pcn_pte_zap(vma, req->addr);
 	}
 	if (page) {
-		r.status = pcn_kmsg_reply_page(rx,
-					       PCN_KMSG_TYPE_PAGE_RECALL_REPLY,
-					       &req->desc, page);
+		r.status = pcn_kmsg_reply_page(rx, &req->desc, page);
 		put_page(page);
 		replied = !r.status;
 	}
@@ -721,8 +711,7 @@ put:
 reply:
 	trace_popcorn_recall(rx->from->nid, req->addr, keep, r.status);
 	if (!replied)
-		pcn_kmsg_reply(rx, PCN_KMSG_TYPE_PAGE_RECALL_REPLY, &r,
-			       sizeof(r));
+		pcn_kmsg_reply(rx, &r, sizeof(r));
 	pcn_kmsg_done(rx);
 }
 

@@ -73,7 +73,7 @@ static void pcn_page_test_handle(struct pcn_kmsg_rx *rx)
 	}
 	__free_page(page);
 reply:
-	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_PAGE_TEST_REPLY, &st, sizeof(st));
+	pcn_kmsg_reply(rx, &st, sizeof(st));
 	pcn_kmsg_done(rx);
 }
 

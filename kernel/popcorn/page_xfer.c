@@ -8,8 +8,9 @@
  * RDMA this is one-sided and zero-copy (the transport's page_* operations:
  * a registration of exactly that page, invalidated at unexpose). Over a
  * transport without remote memory access, the core moves the page in
- * PAGE_WRITE/PAGE_READ requests and the descriptor's key is a cookie that
- * dies at unexpose just the same.
+ * PAGE_PUT messages (and, for the self test, PAGE_WRITE/PAGE_READ
+ * requests: page_rw.c) and the descriptor's key is a cookie that dies at
+ * unexpose just the same.
  *
  * The page server answers a fault with the page and one reply
  * (pcn_kmsg_reply_page): a fault waits for one answer only. Over RDMA the
@@ -23,8 +24,6 @@
 #include <linux/slab.h>
 #include <linux/xarray.h>
 #include "internal.h"
-
-#define PCN_PAGE_XFER_TIMEOUT	(20 * HZ)
 
 /* Message fallback: live exposures by cookie. */
 static DEFINE_XARRAY_ALLOC1(pcn_page_cookies);
@@ -69,15 +68,14 @@ int pcn_page_expose(int nid, struct page *page, bool peer_writes,
 	pcn_node_transport_unlock(idx);
 	if (ret)
 		goto fail;
-	atomic64_inc(&pcn_stats.pages_exposed);
-	atomic64_inc(&pcn_stats.pages_exposed_total);
+	pcn_stat_inc(pages_exposed);
+	pcn_stat_inc(pages_exposed_total);
 	return 0;
 fail:
 	pcn_node_put(node);
 	e->node = NULL;
 	return ret;
 }
-EXPORT_SYMBOL_GPL(pcn_page_expose);
 
 void pcn_page_unexpose(struct pcn_page_expo *e)
 {
@@ -92,15 +90,14 @@ void pcn_page_unexpose(struct pcn_page_expo *e)
 		 */
 		xa_erase(&pcn_page_cookies, e->desc.key);
 	}
-	atomic64_dec(&pcn_stats.pages_exposed);
+	pcn_stat_dec(pages_exposed);
 	pcn_node_put(e->node);
 	e->node = NULL;
 }
-EXPORT_SYMBOL_GPL(pcn_page_unexpose);
 
 /* Run a transport page operation if there is one; 1 means "use messages". */
-static int pcn_page_op(int nid, const struct pcn_page_desc *desc,
-		       struct page *page, bool write)
+int pcn_page_op(int nid, const struct pcn_page_desc *desc, struct page *page,
+		bool write)
 {
 	struct pcn_transport *t;
 	struct pcn_node *node;
@@ -125,18 +122,9 @@ static int pcn_page_op(int nid, const struct pcn_page_desc *desc,
 	return ret;
 }
 
-static int pcn_page_status(struct pcn_kmsg_rx *reply, size_t data_len)
-{
-	const struct pcn_page_status *st = (const void *)reply->msg->payload;
-
-	if (reply->msg->hdr.size != sizeof(*st) + data_len && st->status == 0)
-		return -EPROTO;
-	return st->status > 0 || st->status < -MAX_ERRNO ? -EPROTO : st->status;
-}
-
 /* Message fallback: a PAGE_WRITE or PAGE_PUT payload with @page's data. */
-static struct pcn_page_msg *pcn_page_msg_new(const struct pcn_page_desc *to,
-					     struct page *page)
+struct pcn_page_msg *pcn_page_msg_new(const struct pcn_page_desc *to,
+				      struct page *page)
 {
 	struct pcn_page_msg *msg;
 
@@ -147,30 +135,6 @@ static struct pcn_page_msg *pcn_page_msg_new(const struct pcn_page_desc *to,
 	}
 	return msg;
 }
-
-int pcn_page_write(int nid, const struct pcn_page_desc *to, struct page *page)
-{
-	struct pcn_kmsg_rx *reply;
-	struct pcn_page_msg *msg;
-	int ret;
-
-	ret = pcn_page_op(nid, to, page, true);
-	if (ret <= 0)
-		return ret;
-	msg = pcn_page_msg_new(to, page);
-	if (!msg)
-		return -ENOMEM;
-	ret = pcn_kmsg_request(nid, PCN_KMSG_TYPE_PAGE_WRITE, msg,
-			       sizeof(*msg) + PCN_PAGE_SIZE, &reply,
-			       PCN_PAGE_XFER_TIMEOUT);
-	kfree(msg);
-	if (ret)
-		return ret;
-	ret = pcn_page_status(reply, 0);
-	pcn_kmsg_done(reply);
-	return ret;
-}
-EXPORT_SYMBOL_GPL(pcn_page_write);
 
 int pcn_page_put(int nid, const struct pcn_page_desc *to, struct page *page)
 {
@@ -188,11 +152,11 @@ int pcn_page_put(int nid, const struct pcn_page_desc *to, struct page *page)
 	kfree(msg);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(pcn_page_put);
 
-int pcn_kmsg_reply_page(struct pcn_kmsg_rx *req, enum pcn_kmsg_type type,
+int pcn_kmsg_reply_page(struct pcn_kmsg_rx *req,
 			const struct pcn_page_desc *to, struct page *page)
 {
+	enum pcn_kmsg_type type = pcn_kmsg_types[req->msg->hdr.type].reply;
 	static const struct pcn_page_fetch_reply r = {
 		.flags = PCN_PAGE_F_DATA,
 	};
@@ -201,7 +165,7 @@ int pcn_kmsg_reply_page(struct pcn_kmsg_rx *req, enum pcn_kmsg_type type,
 
 	if (to->len != PCN_PAGE_SIZE)
 		return -EINVAL;
-	ret = pcn_kmsg_check_out(type, sizeof(r));
+	ret = pcn_kmsg_check_out(type, sizeof(r), true);
 	if (ret)
 		return ret;
 	pcn_kmsg_fill_hdr(&hdr, type, sizeof(r));
@@ -212,9 +176,8 @@ int pcn_kmsg_reply_page(struct pcn_kmsg_rx *req, enum pcn_kmsg_type type,
 		return ret;
 	/* A transport without it: the posted put, then the reply. */
 	ret = pcn_page_put(req->from->nid, to, page);
-	return ret ? ret : pcn_kmsg_reply(req, type, &r, sizeof(r));
+	return ret ? ret : pcn_kmsg_reply(req, &r, sizeof(r));
 }
-EXPORT_SYMBOL_GPL(pcn_kmsg_reply_page);
 
 /*
  * Did the peer's data land? Over RDMA, yes once its answer is here (a
@@ -226,30 +189,6 @@ bool pcn_page_filled(const struct pcn_page_expo *e)
 {
 	return e->transport || READ_ONCE(e->filled);
 }
-EXPORT_SYMBOL_GPL(pcn_page_filled);
-
-int pcn_page_read(int nid, const struct pcn_page_desc *from, struct page *page)
-{
-	const struct pcn_page_status *st;
-	struct pcn_kmsg_rx *reply;
-	int ret;
-
-	ret = pcn_page_op(nid, from, page, false);
-	if (ret <= 0)
-		return ret;
-	ret = pcn_kmsg_request(nid, PCN_KMSG_TYPE_PAGE_READ, from,
-			       sizeof(*from), &reply, PCN_PAGE_XFER_TIMEOUT);
-	if (ret)
-		return ret;
-	ret = pcn_page_status(reply, PCN_PAGE_SIZE);
-	if (!ret) {
-		st = (const void *)reply->msg->payload;
-		memcpy_to_page(page, 0, st->data, PCN_PAGE_SIZE);
-	}
-	pcn_kmsg_done(reply);
-	return ret;
-}
-EXPORT_SYMBOL_GPL(pcn_page_read);
 
 /*
  * Look up a live fallback exposure for @rx's sender and run @fn on its page
@@ -257,9 +196,9 @@ EXPORT_SYMBOL_GPL(pcn_page_read);
  * the page is being copied. A dead or foreign cookie gets -EACCES, as a
  * spent rkey would.
  */
-static int pcn_page_cookie_access(struct pcn_kmsg_rx *rx,
-				  const struct pcn_page_desc *desc,
-				  bool write, void *buf)
+int pcn_page_cookie_access(struct pcn_kmsg_rx *rx,
+			   const struct pcn_page_desc *desc, bool write,
+			   void *buf)
 {
 	struct pcn_page_expo *e;
 	int ret = -EACCES;
@@ -281,16 +220,6 @@ static int pcn_page_cookie_access(struct pcn_kmsg_rx *rx,
 	return ret;
 }
 
-static void pcn_page_write_handle(struct pcn_kmsg_rx *rx)
-{
-	struct pcn_page_msg *msg = (void *)rx->msg->payload;
-	struct pcn_page_status st = {};
-
-	st.status = pcn_page_cookie_access(rx, &msg->desc, true, msg->data);
-	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_PAGE_WRITE_REPLY, &st, sizeof(st));
-	pcn_kmsg_done(rx);
-}
-
 /*
  * Inline (receive path): no answer. A put for a dead cookie is dropped;
  * the requester sees its exposure unfilled and fails the fault.
@@ -303,34 +232,7 @@ static void pcn_page_put_handle(struct pcn_kmsg_rx *rx)
 	pcn_kmsg_done(rx);
 }
 
-static void pcn_page_read_handle(struct pcn_kmsg_rx *rx)
-{
-	struct pcn_page_msg *msg = (void *)rx->msg->payload;
-	struct pcn_page_status *st;
-	size_t len = sizeof(*st) + PCN_PAGE_SIZE;
-
-	st = kzalloc(len, GFP_KERNEL);
-	if (st) {
-		st->status = pcn_page_cookie_access(rx, &msg->desc, false,
-						    st->data);
-		if (st->status)
-			len = sizeof(*st);
-		pcn_kmsg_reply(rx, PCN_KMSG_TYPE_PAGE_READ_REPLY, st, len);
-		kfree(st);
-	}
-	pcn_kmsg_done(rx);
-}
-
 int pcn_page_xfer_init(void)
 {
-	int ret;
-
-	ret = pcn_kmsg_register(PCN_KMSG_TYPE_PAGE_WRITE, pcn_page_write_handle);
-	if (!ret)
-		ret = pcn_kmsg_register(PCN_KMSG_TYPE_PAGE_READ,
-					pcn_page_read_handle);
-	if (!ret)
-		ret = pcn_kmsg_register_inline(PCN_KMSG_TYPE_PAGE_PUT,
-					       pcn_page_put_handle);
-	return ret;
+	return pcn_kmsg_register(PCN_KMSG_TYPE_PAGE_PUT, pcn_page_put_handle);
 }

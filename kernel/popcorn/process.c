@@ -15,11 +15,18 @@
 #include "internal.h"
 #include "process.h"
 
-struct pcn_process_stats pcn_pstats;
+/*
+ * The distributed processes of this node by (origin node, tgid at the
+ * origin): see pcn_process_key(). Lookups are lock-free (RCU) and take a
+ * reference; a process is freed after a grace period.
+ */
+static DEFINE_XARRAY(pcn_processes);
 
-/* All pcn_process structures of this node; lookups take a reference. */
-static LIST_HEAD(pcn_processes);
-static DEFINE_SPINLOCK(pcn_processes_lock);
+static unsigned long pcn_process_key(int origin_nid, pid_t tgid)
+{
+	BUILD_BUG_ON(sizeof(unsigned long) < 8);
+	return (unsigned long)origin_nid << 32 | (u32)tgid;
+}
 
 /* task->pcn_thread transitions, pcn_threads, events of twins. */
 DEFINE_SPINLOCK(pcn_threads_lock);
@@ -33,8 +40,12 @@ static struct pcn_process *pcn_process_alloc(int origin_nid, pid_t tgid,
 
 	if (!proc)
 		return NULL;
+	proc->stats = alloc_percpu(struct pcn_proc_stats);
+	if (!proc->stats) {
+		kfree(proc);
+		return NULL;
+	}
 	kref_init(&proc->ref);
-	INIT_LIST_HEAD(&proc->list);
 	proc->origin_nid = origin_nid;
 	proc->origin_tgid = tgid;
 	proc->is_origin = is_origin;
@@ -45,7 +56,7 @@ static struct pcn_process *pcn_process_alloc(int origin_nid, pid_t tgid,
 	init_waitqueue_head(&proc->worker_wait);
 	for (i = 0; i < PCN_PAGE_LOCKS; i++)
 		mutex_init(&proc->page_locks[i]);
-	atomic64_inc(&pcn_pstats.processes);
+	pcn_stat_inc(processes);
 	return proc;
 }
 
@@ -58,8 +69,10 @@ static void pcn_process_release(struct kref *ref)
 		mmdrop(proc->mm);
 	if (proc->worker)
 		put_task_struct(proc->worker);
-	atomic64_dec(&pcn_pstats.processes);
-	kfree(proc);
+	pcn_stat_dec(processes);
+	/* RCU lookups only take a reference, never count: free it now. */
+	free_percpu(proc->stats);
+	kfree_rcu(proc, rcu);
 }
 
 void pcn_process_put(struct pcn_process *proc)
@@ -68,59 +81,57 @@ void pcn_process_put(struct pcn_process *proc)
 		kref_put(&proc->ref, pcn_process_release);
 }
 
-/* Make @proc findable by (origin node, tgid). */
-void pcn_process_publish(struct pcn_process *proc)
+/*
+ * Make @proc findable by (origin node, tgid); it replaces a dead process
+ * of the same key that is still on its way out.
+ */
+int pcn_process_publish(struct pcn_process *proc)
 {
-	spin_lock(&pcn_processes_lock);
-	list_add(&proc->list, &pcn_processes);
-	spin_unlock(&pcn_processes_lock);
+	return xa_err(xa_store(&pcn_processes,
+			       pcn_process_key(proc->origin_nid,
+					       proc->origin_tgid),
+			       proc, GFP_KERNEL));
 }
 
 static void pcn_process_unpublish(struct pcn_process *proc)
 {
-	spin_lock(&pcn_processes_lock);
-	list_del_init(&proc->list);
-	spin_unlock(&pcn_processes_lock);
+	/* Only if it is still @proc: a successor may have taken the key. */
+	xa_cmpxchg(&pcn_processes,
+		   pcn_process_key(proc->origin_nid, proc->origin_tgid),
+		   proc, NULL, 0);
 }
 
 /*
- * For netlink dumps: the first live process at list position *@pos or
- * after, counted, or NULL; *@pos moves past it.
+ * For netlink dumps: the first live process with key *@pos or above,
+ * counted, or NULL; *@pos moves past it.
  */
 struct pcn_process *pcn_process_next(unsigned long *pos)
 {
-	struct pcn_process *proc, *found = NULL;
-	unsigned long i = 0;
+	struct pcn_process *proc;
+	unsigned long key = *pos;
 
-	spin_lock(&pcn_processes_lock);
-	list_for_each_entry(proc, &pcn_processes, list) {
-		if (i++ < *pos)
-			continue;
+	rcu_read_lock();
+	xa_for_each_start(&pcn_processes, key, proc, *pos) {
 		if (kref_get_unless_zero(&proc->ref)) {
-			found = proc;
-			*pos = i;
-			break;
+			*pos = key + 1;
+			rcu_read_unlock();
+			return proc;
 		}
 	}
-	spin_unlock(&pcn_processes_lock);
-	return found;
+	rcu_read_unlock();
+	return NULL;
 }
 
 struct pcn_process *pcn_process_find(int origin_nid, pid_t tgid)
 {
-	struct pcn_process *proc, *found = NULL;
+	struct pcn_process *proc;
 
-	spin_lock(&pcn_processes_lock);
-	list_for_each_entry(proc, &pcn_processes, list) {
-		if (proc->origin_nid == origin_nid &&
-		    proc->origin_tgid == tgid &&
-		    kref_get_unless_zero(&proc->ref)) {
-			found = proc;
-			break;
-		}
-	}
-	spin_unlock(&pcn_processes_lock);
-	return found;
+	rcu_read_lock();
+	proc = xa_load(&pcn_processes, pcn_process_key(origin_nid, tgid));
+	if (proc && !kref_get_unless_zero(&proc->ref))
+		proc = NULL;
+	rcu_read_unlock();
+	return proc;
 }
 
 /*
@@ -163,10 +174,14 @@ struct pcn_process *pcn_process_origin_get(struct mm_struct *mm)
 		goto out;
 	mmgrab(mm);
 	proc->mm = mm;
+	if (pcn_process_publish(proc)) {
+		pcn_process_put(proc);
+		proc = NULL;
+		goto out;
+	}
 	kref_get(&proc->ref);		/* mm->pcn_process */
 	/* Faults check this pointer under the mmap lock, or after it. */
 	WRITE_ONCE(mm->pcn_process, proc);
-	pcn_process_publish(proc);
 out:
 	mmap_write_unlock(mm);
 	return proc;
@@ -330,7 +345,7 @@ void pcn_task_exit(struct task_struct *tsk, long code)
 				  tsk->pid, th->peer_tid, 0, true);
 		break;
 	case PCN_THREAD_REMOTE:
-		atomic64_dec(&pcn_pstats.remote_threads);
+		pcn_stat_dec(remote_threads);
 		if (th->leaving || READ_ONCE(proc->killed))
 			break;
 		group = tsk->signal->flags & SIGNAL_GROUP_EXIT;
@@ -350,7 +365,7 @@ void pcn_task_exit(struct task_struct *tsk, long code)
 }
 
 /* Kill what is left of a remote process here (its origin ended). */
-static void pcn_remote_kill(struct pcn_process *proc)
+void pcn_remote_kill(struct pcn_process *proc)
 {
 	struct task_struct *worker;
 
@@ -435,6 +450,7 @@ static void pcn_process_exit_handle(struct pcn_kmsg_rx *rx)
 static void pcn_process_node_down(int nid)
 {
 	struct pcn_process *proc, *victims[16];
+	unsigned long key;
 	struct pcn_thread *th;
 	int n, i;
 
@@ -446,16 +462,17 @@ static void pcn_process_node_down(int nid)
 
 	do {
 		n = 0;
-		spin_lock(&pcn_processes_lock);
-		list_for_each_entry(proc, &pcn_processes, list) {
+		rcu_read_lock();
+		xa_for_each_range(&pcn_processes, key, proc,
+				  pcn_process_key(nid, 0),
+				  pcn_process_key(nid, -1)) {
 			if (n == ARRAY_SIZE(victims))
 				break;
-			if (!proc->is_origin && proc->origin_nid == nid &&
-			    !READ_ONCE(proc->dead) &&
+			if (!proc->is_origin && !READ_ONCE(proc->dead) &&
 			    kref_get_unless_zero(&proc->ref))
 				victims[n++] = proc;
 		}
-		spin_unlock(&pcn_processes_lock);
+		rcu_read_unlock();
 		for (i = 0; i < n; i++) {
 			pr_info("node %d gone: killing its process %d here\n",
 				nid, victims[i]->origin_tgid);

@@ -30,7 +30,7 @@
 
 struct pcn_process {
 	struct kref ref;
-	struct list_head list;		/* pcn_processes */
+	struct rcu_head rcu;		/* freed after lock-free lookups */
 	int origin_nid;
 	pid_t origin_tgid;		/* the process's tgid at the origin */
 	bool is_origin;
@@ -60,7 +60,8 @@ struct pcn_process {
 	wait_queue_head_t worker_wait;
 	struct mutex page_locks[PCN_PAGE_LOCKS];
 
-	struct pcn_proc_stats stats;	/* this node's share of the process's */
+	/* this node's share of the process's counters (stats.h) */
+	struct pcn_proc_stats __percpu *stats;
 };
 
 enum pcn_thread_role {
@@ -96,19 +97,6 @@ struct pcn_thread {
 
 extern spinlock_t pcn_threads_lock;
 
-/* Counters (pcnctl stat). */
-struct pcn_process_stats {
-	atomic64_t processes;		/* pcn_process structures alive */
-	atomic64_t remote_threads;	/* threads running here for others */
-	atomic64_t migrations_out;	/* threads sent to another node */
-	atomic64_t migrations_in;	/* threads received */
-	atomic64_t vma_fetches;
-	atomic64_t page_fetches;	/* remote: pages or ownership asked */
-	atomic64_t page_fetch_retries;
-	atomic64_t page_served;		/* origin: fetches answered */
-};
-extern struct pcn_process_stats pcn_pstats;
-
 /* process.c */
 struct pcn_process *pcn_process_origin_get(struct mm_struct *mm);
 struct pcn_process *pcn_process_find(int origin_nid, pid_t tgid);
@@ -118,7 +106,8 @@ struct pcn_process *pcn_process_get_mm(int origin_nid, pid_t tgid, int from,
 				       struct mm_struct **mmp);
 void pcn_process_put(struct pcn_process *proc);
 struct pcn_process *pcn_process_remote_new(int origin_nid, pid_t tgid);
-void pcn_process_publish(struct pcn_process *proc);
+int pcn_process_publish(struct pcn_process *proc);
+void pcn_remote_kill(struct pcn_process *proc);
 struct pcn_thread *pcn_thread_alloc(struct task_struct *task);
 bool pcn_thread_attach(struct task_struct *task, struct pcn_thread *th);
 struct task_struct *pcn_thread_task_get(pid_t tid, enum pcn_thread_role role,

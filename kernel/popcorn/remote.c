@@ -43,7 +43,7 @@ static void pcn_remote_refuse(struct pcn_kmsg_rx *rx, int status)
 {
 	struct pcn_migrate_reply r = { .status = status };
 
-	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_MIGRATE_REPLY, &r, sizeof(r));
+	pcn_kmsg_reply(rx, &r, sizeof(r));
 	pcn_kmsg_done(rx);
 }
 
@@ -145,19 +145,19 @@ static int pcn_remote_thread(void *arg)
 		r.status = -EINTR;
 		goto fail;
 	}
-	atomic64_inc(&pcn_pstats.remote_threads);
+	pcn_stat_inc(remote_threads);
 	r.status = pcn_regs_restore(current_pt_regs(), m);
 	if (r.status) {
 		th->leaving = true;	/* never ran: nothing to tell */
 		goto fail;
 	}
-	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_MIGRATE_REPLY, &r, sizeof(r));
+	pcn_kmsg_reply(rx, &r, sizeof(r));
 	pcn_kmsg_done(rx);
-	atomic64_inc(&pcn_pstats.migrations_in);
+	pcn_stat_inc(migrations_in);
 	pcn_stat_migrate_in(proc);
 	return 0;		/* ret_from_fork: to user space, rax = 0 */
 fail:
-	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_MIGRATE_REPLY, &r, sizeof(r));
+	pcn_kmsg_reply(rx, &r, sizeof(r));
 	pcn_kmsg_done(rx);
 	do_exit(0);
 }
@@ -263,7 +263,11 @@ static struct pcn_process *pcn_remote_create(const struct pcn_migrate_msg *m)
 		pcn_process_put(proc);
 		return ERR_PTR(boot.status);
 	}
-	pcn_process_publish(proc);
+	if (pcn_process_publish(proc)) {
+		pcn_remote_kill(proc);	/* the worker ends */
+		pcn_process_put(proc);
+		return ERR_PTR(-ENOMEM);
+	}
 	return proc;
 }
 

@@ -137,3 +137,18 @@ out:
 	kvfree(run.ns);
 	return ret;
 }
+
+/* The self tests' message handlers, and the benchmarking knobs. */
+int pcn_selftest_init(void)
+{
+	int ret;
+
+	ret = pcn_echo_init();
+	if (!ret)
+		ret = pcn_page_rw_init();
+	if (!ret)
+		ret = pcn_page_test_init();
+	if (!ret)
+		pcn_debugfs_init();
+	return ret;
+}

@@ -1,51 +1,142 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Fault, invalidation and migration counters with log2 latency
- * histograms: node-wide (pcnctl stat, pcn-top) and per process (PROC_GET).
- * Plain atomics: a fault already costs a network round trip, and the
- * counters must be exact for the tests that check them.
+ * Every counter of the core, in three per-CPU structures: node-wide
+ * (struct pcn_stats: pcnctl stat, pcn-top), per peer (struct
+ * pcn_node_stats, pcn_node.stats: NODE_GET) and per process (struct
+ * pcn_proc_stats, pcn_process.stats: PROC_GET).
+ *
+ * Per CPU because every message sent or received and every fault bumps
+ * several of them, from whichever CPU it runs on: shared atomics would
+ * bounce their cache lines between CPUs on every message. An update is
+ * one this_cpu operation, safe against preemption and interrupts. A read
+ * sums every possible CPU's copy; the sum is exact once the updates it
+ * should see are done (tests compare counters for equality), and a read
+ * that races with updates sees each CPU's copy at some point of it.
+ * Counters are u64; gauges that go up on one CPU and down on another
+ * (pages_exposed, processes, remote_threads) are s64 per CPU, and read
+ * with pcn_stat_gauge(), which never reports a racing sum below zero.
+ * The node-wide variable is pcn_cpu_stats, not pcn_stats: code that still
+ * reads a counter as a plain global fails to build instead of reading the
+ * per-CPU template.
  */
 #ifndef _KERNEL_POPCORN_STATS_H
 #define _KERNEL_POPCORN_STATS_H
 
-#include <linux/atomic.h>
+#include <linux/percpu.h>
 #include <linux/types.h>
+#include <popcorn/pcn_wire.h>
 #include <uapi/popcorn/pcn_netlink.h>
 
 struct pcn_process;
-struct pcn_type_counts;
 struct sk_buff;
 
-struct pcn_lat_hist {
-	atomic64_t bucket[PCN_LAT_BUCKETS];
+/* Messages and payload bytes of one type, to or from one or all peers. */
+struct pcn_type_counts {
+	u64 msgs_in;
+	u64 msgs_out;
+	u64 bytes_in;
+	u64 bytes_out;
 };
 
-struct pcn_fault_counts {
-	atomic64_t n[PCN_FAULT_KINDS][PCN_FAULT_RESULTS];
+/* Node-wide, per CPU: pcn_cpu_stats. */
+struct pcn_stats {
+	/* messages (kmsg.c, node.c, wait_station.c) */
+	u64 rx_bad;
+	u64 hs_refused;
+	u64 ws_timeouts;
+	u64 late_replies;
+	u64 transport_errors;		/* sends refused, links lost */
+	struct pcn_type_counts types[PCN_KMSG_TYPE_MAX];	/* all peers */
+	/* pages exposed to peers (page_xfer.c) */
+	s64 pages_exposed;
+	u64 pages_exposed_total;
+	/* processes, VMA and page servers */
+	s64 processes;			/* pcn_process structures alive */
+	s64 remote_threads;		/* threads running here for others */
+	u64 migrations_out;		/* threads sent to another node */
+	u64 migrations_in;		/* threads received */
+	u64 vma_fetches;
+	u64 page_fetches;		/* remote: pages or ownership asked */
+	u64 page_fetch_retries;
+	u64 page_served;		/* origin: fetches answered */
+	/* faults, invalidations and migrations, with latency histograms */
+	u64 faults[PCN_FAULT_KINDS][PCN_FAULT_RESULTS];
+	u64 fault_lat[PCN_FAULT_KINDS][PCN_LAT_BUCKETS];
+	u64 migrations[PCN_MIGRATE_DIRS];
+	u64 migrate_lat[PCN_MIGRATE_DIRS][PCN_LAT_BUCKETS];
+	u64 inval_sent;
+	u64 inval_recv;
+};
+DECLARE_PER_CPU(struct pcn_stats, pcn_cpu_stats);
+
+/* Per peer, per CPU: pcn_node.stats (alloc_percpu in pcn_node_add()). */
+struct pcn_node_stats {
+	u64 msgs_in;
+	u64 msgs_out;
+	u64 bytes_in;
+	u64 bytes_out;
+	u64 bad;
+	u64 connects;
+	u64 transport_errors;		/* sends refused, links lost */
+	struct pcn_type_counts types[PCN_KMSG_TYPE_MAX];
 };
 
-/* Per process (struct pcn_process.stats). */
+/*
+ * Per process, per CPU: pcn_process.stats, this node's share of the
+ * process's (alloc_percpu in pcn_process_alloc()).
+ */
 struct pcn_proc_stats {
-	struct pcn_fault_counts faults;
-	atomic64_t migrations_out;
-	atomic64_t migrations_in;
-	atomic64_t inval_sent;
-	atomic64_t inval_recv;
+	u64 faults[PCN_FAULT_KINDS][PCN_FAULT_RESULTS];
+	u64 migrations_out;
+	u64 migrations_in;
+	u64 inval_sent;
+	u64 inval_recv;
 };
 
-/* Node-wide. */
-struct pcn_obs_stats {
-	struct pcn_fault_counts faults;
-	struct pcn_lat_hist fault_lat[PCN_FAULT_KINDS];
-	atomic64_t migrations[PCN_MIGRATE_DIRS];
-	struct pcn_lat_hist migrate_lat[PCN_MIGRATE_DIRS];
-	atomic64_t inval_sent;
-	atomic64_t inval_recv;
-	atomic64_t transport_errors;
-};
-extern struct pcn_obs_stats pcn_obs;
+/*
+ * Updates: @field is a member designator of the structure, indices
+ * included: pcn_stat_inc(types[type].msgs_out).
+ */
+#define pcn_stat_inc(field)	this_cpu_inc(pcn_cpu_stats.field)
+#define pcn_stat_dec(field)	this_cpu_dec(pcn_cpu_stats.field)
+#define pcn_stat_add(field, n)	this_cpu_add(pcn_cpu_stats.field, (n))
+#define pcn_peer_stat_inc(node, field)	this_cpu_inc((node)->stats->field)
+#define pcn_peer_stat_add(node, field, n)			\
+	this_cpu_add((node)->stats->field, (n))
+#define pcn_proc_stat_inc(proc, field)	this_cpu_inc((proc)->stats->field)
+#define pcn_proc_stat_add(proc, field, n)			\
+	this_cpu_add((proc)->stats->field, (n))
 
-void pcn_lat_hist_add(struct pcn_lat_hist *h, u64 ns);
+/* Reads: the sum of every possible CPU's copy of the per-CPU lvalue @pcp. */
+#define pcn_percpu_sum(pcp)						\
+({									\
+	u64 __pcn_sum = 0;						\
+	int __pcn_cpu;							\
+									\
+	for_each_possible_cpu(__pcn_cpu)				\
+		__pcn_sum += READ_ONCE(per_cpu(pcp, __pcn_cpu));	\
+	__pcn_sum;							\
+})
+#define pcn_stat_read(field)		pcn_percpu_sum(pcn_cpu_stats.field)
+#define pcn_peer_stat_read(node, field)	pcn_percpu_sum((node)->stats->field)
+#define pcn_proc_stat_read(proc, field)	pcn_percpu_sum((proc)->stats->field)
+/* A node-wide s64 gauge, 0 when a racing read sums below zero. */
+static inline u64 pcn_gauge(u64 sum)
+{
+	return (s64)sum < 0 ? 0 : sum;
+}
+
+#define pcn_stat_gauge(field)	pcn_gauge(pcn_stat_read(field))
+
+/* One message type's counts, all CPUs summed into @sum. */
+void pcn_type_counts_read(const struct pcn_type_counts __percpu *c,
+			  struct pcn_type_counts *sum);
+
+/* Log2 latency histograms: u64 hist[PCN_LAT_BUCKETS], per CPU. */
+unsigned int pcn_lat_bucket(u64 ns);
+void pcn_lat_hist_add(u64 __percpu *hist, u64 ns);
+u64 pcn_lat_hist_read(u64 __percpu *hist, unsigned int bucket);
+
 void pcn_stat_fault(struct pcn_process *proc, enum pcn_fault_kind kind,
 		    enum pcn_fault_result result, u64 ns);
 void pcn_stat_migrate_out(struct pcn_process *proc, enum pcn_migrate_dir dir,
@@ -55,9 +146,9 @@ void pcn_stat_inval_sent(struct pcn_process *proc, unsigned int holders);
 void pcn_stat_inval_recv(struct pcn_process *proc);
 
 /* Netlink attributes (netlink.c): one counter, one message type's nest. */
-int pcn_nla_put_counter(struct sk_buff *skb, int attr, atomic64_t *v);
+int pcn_nla_put_counter(struct sk_buff *skb, int attr, u64 v);
 int pcn_nla_put_type(struct sk_buff *skb, unsigned int type,
-		     struct pcn_type_counts *c);
+		     const struct pcn_type_counts *c);
 /* Node-wide, and one process's. */
 int pcn_stats_fill_obs(struct sk_buff *skb);
 int pcn_stats_fill_proc(struct sk_buff *skb, struct pcn_process *proc);

@@ -228,7 +228,7 @@ static void pcn_vma_drop_handle(struct pcn_kmsg_rx *rx)
 		pcn_process_put(proc);
 	}
 reply:
-	pcn_kmsg_reply(rx, PCN_KMSG_TYPE_VMA_DROP_REPLY, &r, sizeof(r));
+	pcn_kmsg_reply(rx, &r, sizeof(r));
 	pcn_kmsg_done(rx);
 }
 

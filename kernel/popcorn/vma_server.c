@@ -86,13 +86,11 @@ reply:
 		r->status = status;
 		if (status)
 			r->path_len = 0;
-		pcn_kmsg_reply(rx, PCN_KMSG_TYPE_VMA_REPLY, r,
-			       sizeof(*r) + r->path_len);
+		pcn_kmsg_reply(rx, r, sizeof(*r) + r->path_len);
 	} else {
 		struct pcn_vma_reply small = { .status = status };
 
-		pcn_kmsg_reply(rx, PCN_KMSG_TYPE_VMA_REPLY, &small,
-			       sizeof(small));
+		pcn_kmsg_reply(rx, &small, sizeof(small));
 	}
 	kfree(pathbuf);
 	kfree(r);
@@ -196,7 +194,7 @@ bool pcn_vma_miss(struct mm_struct *mm, unsigned long addr,
 	mmap_read_unlock(mm);
 
 	do {
-		atomic64_inc(&pcn_pstats.vma_fetches);
+		pcn_stat_inc(vma_fetches);
 		ret = pcn_kmsg_request(proc->origin_nid,
 				       PCN_KMSG_TYPE_VMA_REQUEST, &req,
 				       sizeof(req), &reply,

@@ -21,6 +21,7 @@
 struct pcn_ws {
 	struct completion done;
 	int nid;
+	u16 reply_type;		/* the only answer it takes */
 	int err;
 	struct pcn_kmsg_rx *reply;
 };
@@ -28,13 +29,15 @@ struct pcn_ws {
 static DEFINE_XARRAY_ALLOC1(pcn_ws_xa);
 static u32 pcn_ws_next;
 
-/* Put @ws, for a request to @nid, in the table; *id names it. */
-static int pcn_ws_add(struct pcn_ws *ws, int nid, u32 *id)
+/* Put @ws, for a @type request to @nid, in the table; *id names it. */
+static int pcn_ws_add(struct pcn_ws *ws, int nid, enum pcn_kmsg_type type,
+		      u32 *id)
 {
 	int ret;
 
 	init_completion(&ws->done);
 	ws->nid = nid;
+	ws->reply_type = pcn_kmsg_types[type].reply;
 	ws->err = 0;
 	ws->reply = NULL;
 	/* Ids fit a page reply's immediate (kmsg_imm.c). */
@@ -66,7 +69,7 @@ static int pcn_ws_end(struct pcn_ws *ws, u32 id, int ret,
 		/* Nobody finished it: the send failed or we gave up. */
 		__xa_erase(&pcn_ws_xa, id);
 		if (ret == -ETIMEDOUT)
-			atomic64_inc(&pcn_stats.ws_timeouts);
+			pcn_stat_inc(ws_timeouts);
 		if (!ret)
 			ret = -EIO;
 	} else {
@@ -92,13 +95,13 @@ static int pcn_request_one(int nid, enum pcn_kmsg_type type,
 	u32 id;
 	int ret;
 
-	ret = pcn_kmsg_check_out(type, size);
+	ret = pcn_kmsg_check_out(type, size, false);
 	if (ret)
 		return ret;
 	node = pcn_node_get(nid);
 	if (!node)
 		return -EHOSTUNREACH;
-	ret = pcn_ws_add(&ws, nid, &id);
+	ret = pcn_ws_add(&ws, nid, type, &id);
 	if (ret) {
 		pcn_node_put(node);
 		return ret;
@@ -123,7 +126,6 @@ int pcn_kmsg_request(int nid, enum pcn_kmsg_type type, const void *payload,
 	return pcn_request_one(nid, type, payload, size, reply,
 			       max(timeout, 1UL));
 }
-EXPORT_SYMBOL_GPL(pcn_kmsg_request);
 
 int pcn_kmsg_request_killable(int nid, enum pcn_kmsg_type type,
 			      const void *payload, size_t size,
@@ -131,7 +133,6 @@ int pcn_kmsg_request_killable(int nid, enum pcn_kmsg_type type,
 {
 	return pcn_request_one(nid, type, payload, size, reply, 0);
 }
-EXPORT_SYMBOL_GPL(pcn_kmsg_request_killable);
 
 /*
  * The same request to every node in @nids at once; then wait for all the
@@ -148,7 +149,7 @@ int pcn_kmsg_request_all(unsigned long nids, enum pcn_kmsg_type type,
 	struct pcn_ws *ws;
 	int nid, ret;
 
-	ret = pcn_kmsg_check_out(type, size);
+	ret = pcn_kmsg_check_out(type, size, false);
 	if (ret)
 		return ret;
 	ws = kcalloc(PCN_MAX_NODES, sizeof(*ws), GFP_KERNEL);
@@ -161,7 +162,7 @@ int pcn_kmsg_request_all(unsigned long nids, enum pcn_kmsg_type type,
 			results[nid] = -EHOSTUNREACH;
 			continue;
 		}
-		results[nid] = pcn_ws_add(&ws[nid], nid, &ids[nid]);
+		results[nid] = pcn_ws_add(&ws[nid], nid, type, &ids[nid]);
 		if (results[nid]) {
 			pcn_node_put(nodes[nid]);
 			nodes[nid] = NULL;
@@ -186,15 +187,14 @@ int pcn_kmsg_request_all(unsigned long nids, enum pcn_kmsg_type type,
 	kfree(ws);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(pcn_kmsg_request_all);
 
-int pcn_kmsg_reply(struct pcn_kmsg_rx *req, enum pcn_kmsg_type type,
-		   const void *payload, size_t size)
+int pcn_kmsg_reply(struct pcn_kmsg_rx *req, const void *payload, size_t size)
 {
+	enum pcn_kmsg_type type = pcn_kmsg_types[req->msg->hdr.type].reply;
 	struct pcn_kmsg_hdr hdr;
 	int ret;
 
-	ret = pcn_kmsg_check_out(type, size);
+	ret = pcn_kmsg_check_out(type, size, true);
 	if (ret)
 		return ret;
 	pcn_kmsg_fill_hdr(&hdr, type, size);
@@ -202,7 +202,6 @@ int pcn_kmsg_reply(struct pcn_kmsg_rx *req, enum pcn_kmsg_type type,
 	hdr.ws = req->msg->hdr.ws;
 	return pcn_kmsg_send_hdr(req->from, &hdr, payload);
 }
-EXPORT_SYMBOL_GPL(pcn_kmsg_reply);
 
 /* A reply arrived (receive context): hand it to its station. */
 void pcn_ws_complete(struct pcn_kmsg_rx *rx)
@@ -210,19 +209,29 @@ void pcn_ws_complete(struct pcn_kmsg_rx *rx)
 	u32 id = rx->msg->hdr.ws;
 	struct pcn_ws *ws;
 
+	bool wrong_type = false;
+
 	xa_lock(&pcn_ws_xa);
 	ws = xa_load(&pcn_ws_xa, id);
 	if (ws && ws->nid == rx->from->nid) {
 		__xa_erase(&pcn_ws_xa, id);
-		ws->reply = rx;
+		if (rx->msg->hdr.type == ws->reply_type) {
+			ws->reply = rx;
+			rx = NULL;
+		} else {
+			ws->err = -EPROTO;
+			wrong_type = true;
+		}
 		complete(&ws->done);
-		rx = NULL;
 	}
 	xa_unlock(&pcn_ws_xa);
 
-	if (rx) {
+	if (wrong_type) {
+		pcn_kmsg_bad(rx->from, "reply of the wrong type");
+		pcn_kmsg_done(rx);
+	} else if (rx) {
 		/* Timed out already, or not a station of this peer. */
-		atomic64_inc(&pcn_stats.late_replies);
+		pcn_stat_inc(late_replies);
 		pcn_kmsg_done(rx);
 	}
 }

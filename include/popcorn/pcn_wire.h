@@ -1,15 +1,23 @@
-/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Popcorn wire format: the header every message carries on every transport,
- * and the handshake payload. Exported so that tools and tests (which talk to
- * the TCP port directly) use the very same layout as the kernel.
+ * Popcorn wire protocol between kernels: the header every message carries
+ * on every transport, every message's payload, and the one table of
+ * message types. Not user ABI: only the kernels (and the selftests that
+ * play a hostile peer) use it. kernel/popcorn/PROTOCOL.md describes each
+ * message; the KUnit suite popcorn_wire (wire_kunit.c) keeps the two in
+ * agreement.
  *
  * Fields are little-endian: the handshake admits x86_64 peers only.
  */
-#ifndef _UAPI_POPCORN_PCN_WIRE_H
-#define _UAPI_POPCORN_PCN_WIRE_H
+#ifndef _POPCORN_PCN_WIRE_H
+#define _POPCORN_PCN_WIRE_H
 
 #include <linux/types.h>
+
+/* The selftests that play a hostile peer build this in user space. */
+#ifndef __packed
+#define __packed	__attribute__((packed))
+#endif
 
 #define PCN_KMSG_MAGIC		0x4b4e4350	/* "PCNK" in memory order */
 #define PCN_KMSG_VERSION	4
@@ -33,50 +41,13 @@ struct pcn_kmsg_hdr {
 	__u32 ws;		/* wait station of a request; echoed by its reply */
 	__u32 credits;		/* transport use (RDMA ring credits); 0 on TCP */
 	__u64 seq;
-} __attribute__((packed));
+} __packed;
 
 #define PCN_KMSG_MAX_PAYLOAD	(PCN_KMSG_MAX_SIZE - sizeof(struct pcn_kmsg_hdr))
 
 #define PCN_KMSG_F_REPLY	0x0001	/* completes wait station hdr.ws */
 #define PCN_KMSG_F_ALL		PCN_KMSG_F_REPLY
 
-enum pcn_kmsg_type {
-	PCN_KMSG_TYPE_HELLO,		/* handshake, first message each way */
-	PCN_KMSG_TYPE_ECHO_REQUEST,
-	PCN_KMSG_TYPE_ECHO_REPLY,
-	PCN_KMSG_TYPE_CREDIT,		/* transport: ring credits only (hdr.credits) */
-	PCN_KMSG_TYPE_PAGE_WRITE,	/* message fallback of a page write */
-	PCN_KMSG_TYPE_PAGE_WRITE_REPLY,
-	PCN_KMSG_TYPE_PAGE_READ,	/* message fallback of a page read */
-	PCN_KMSG_TYPE_PAGE_READ_REPLY,
-	PCN_KMSG_TYPE_PAGE_TEST,	/* page transfer self test */
-	PCN_KMSG_TYPE_PAGE_TEST_REPLY,
-	/* process server (kernel/popcorn/migrate.c, process.c) */
-	PCN_KMSG_TYPE_MIGRATE,		/* run this thread state here */
-	PCN_KMSG_TYPE_MIGRATE_REPLY,
-	PCN_KMSG_TYPE_THREAD_EXIT,	/* remote -> origin: the thread ended */
-	PCN_KMSG_TYPE_THREAD_KILL,	/* origin -> remote: its twin is gone */
-	PCN_KMSG_TYPE_PROCESS_EXIT,	/* origin -> remote: the process ended */
-	/* VMA server (vma_server.c) */
-	PCN_KMSG_TYPE_VMA_REQUEST,
-	PCN_KMSG_TYPE_VMA_REPLY,
-	PCN_KMSG_TYPE_VMA_OP,		/* remote -> origin: mmap, munmap... */
-	PCN_KMSG_TYPE_VMA_OP_REPLY,
-	PCN_KMSG_TYPE_VMA_DROP,		/* origin -> remote: forget a range */
-	PCN_KMSG_TYPE_VMA_DROP_REPLY,
-	/* page server (page_server.c) */
-	PCN_KMSG_TYPE_PAGE_FETCH,	/* remote -> origin: a copy or ownership */
-	PCN_KMSG_TYPE_PAGE_FETCH_REPLY,
-	PCN_KMSG_TYPE_PAGE_RECALL,	/* origin -> holder: give it back */
-	PCN_KMSG_TYPE_PAGE_RECALL_REPLY,
-	/* system calls of remote threads made at the origin (syscall_fwd.c) */
-	PCN_KMSG_TYPE_FUTEX,		/* remote -> origin: a futex operation */
-	PCN_KMSG_TYPE_FUTEX_REPLY,
-	PCN_KMSG_TYPE_CLONE,		/* remote -> origin: create a thread */
-	PCN_KMSG_TYPE_CLONE_REPLY,
-	PCN_KMSG_TYPE_PAGE_PUT,		/* message fallback of a posted page write */
-	PCN_KMSG_TYPE_MAX,
-};
 
 #define PCN_PAGE_SIZE		4096
 
@@ -91,20 +62,20 @@ struct pcn_page_desc {
 	__u64 addr;
 	__u32 key;
 	__u32 len;		/* PCN_PAGE_SIZE */
-} __attribute__((packed));
+} __packed;
 
 /* PAGE_WRITE: desc, then the page. PAGE_READ: desc. */
 struct pcn_page_msg {
 	struct pcn_page_desc desc;
 	__u8 data[];
-} __attribute__((packed));
+} __packed;
 
 /* PAGE_WRITE_REPLY, PAGE_READ_REPLY (then the page), PAGE_TEST_REPLY. */
 struct pcn_page_status {
 	__s32 status;		/* 0 or -errno */
 	__u32 reserved;
 	__u8 data[];
-} __attribute__((packed));
+} __packed;
 
 /* PAGE_TEST: the peer writes (PULL) or reads (PUSH) the exposed page. */
 struct pcn_page_test_msg {
@@ -113,7 +84,7 @@ struct pcn_page_test_msg {
 	__u32 probe;		/* 1: the key is spent, try it anyway */
 	__u32 reserved;
 	struct pcn_page_desc desc;
-} __attribute__((packed));
+} __packed;
 
 /* Payload of PCN_KMSG_TYPE_HELLO. */
 struct pcn_kmsg_hello {
@@ -121,7 +92,7 @@ struct pcn_kmsg_hello {
 	__u32 arch;		/* enum pcn_arch */
 	__u32 proto_version;	/* PCN_KMSG_VERSION */
 	__u32 max_size;		/* PCN_KMSG_MAX_SIZE of the sender */
-} __attribute__((packed));
+} __packed;
 
 /* ---- process server ---- */
 
@@ -131,7 +102,7 @@ struct pcn_wire_regs {
 	__u64 r9, r8, rax, rcx, rdx, rsi, rdi;
 	__u64 rip, rflags, rsp;
 	__u64 fsbase, gsbase;
-} __attribute__((packed));
+} __packed;
 
 #define PCN_FPU_FXSAVE		1	/* 512-byte FXSAVE image */
 #define PCN_FPU_XSAVE		2	/* standard-format XSAVE (ptrace) image */
@@ -159,12 +130,12 @@ struct pcn_migrate_msg {
 	__u32 fpu_kind;		/* PCN_FPU_* */
 	__u32 fpu_size;
 	__u8 fpu[];
-} __attribute__((packed));
+} __packed;
 
 struct pcn_migrate_reply {
 	__s32 status;		/* 0 or -errno */
 	__s32 tid;		/* the thread's tid on the receiver */
-} __attribute__((packed));
+} __packed;
 
 /* THREAD_EXIT, THREAD_KILL, PROCESS_EXIT */
 struct pcn_thread_exit_msg {
@@ -174,7 +145,7 @@ struct pcn_thread_exit_msg {
 	__s32 code;		/* THREAD_EXIT: exit code (wait status) */
 	__u32 group;		/* THREAD_EXIT: the whole process exits */
 	__u32 reserved;
-} __attribute__((packed));
+} __packed;
 
 /* ---- VMA server ---- */
 
@@ -182,7 +153,7 @@ struct pcn_vma_request {
 	__s32 origin_tgid;
 	__u32 reserved;
 	__u64 addr;
-} __attribute__((packed));
+} __packed;
 
 #define PCN_VMA_ANON		1
 #define PCN_VMA_FILE		2	/* private file mapping, path follows */
@@ -200,7 +171,7 @@ struct pcn_vma_reply {
 	__u32 path_len;		/* bytes of path, with its NUL */
 	__u32 reserved;
 	char path[];
-} __attribute__((packed));
+} __packed;
 
 /*
  * VMA_OP: a system call changing the address space, made by a migrated
@@ -212,19 +183,19 @@ struct pcn_vma_op {
 	__u32 nr;		/* x86_64 system call number */
 	__u32 reserved;
 	__u64 args[6];
-} __attribute__((packed));
+} __packed;
 
 /* The answer to VMA_OP, VMA_DROP, FUTEX and CLONE. */
 struct pcn_syscall_reply {
 	__s64 ret;		/* the system call's return value */
-} __attribute__((packed));
+} __packed;
 
 /* VMA_DROP: [start, end) changed at the origin; unmap it here. */
 struct pcn_vma_drop {
 	__s32 origin_tgid;
 	__u32 reserved;
 	__u64 start, end;
-} __attribute__((packed));
+} __packed;
 
 /* ---- page server ---- */
 
@@ -238,12 +209,12 @@ struct pcn_page_fetch {
 	__u32 flags;		/* PCN_PAGE_F_* */
 	__u64 addr;
 	struct pcn_page_desc desc;	/* where to write the page */
-} __attribute__((packed));
+} __packed;
 
 struct pcn_page_fetch_reply {
 	__s32 status;		/* 0, -EAGAIN (busy: retry) or -errno */
 	__u32 flags;		/* PCN_PAGE_F_DATA */
-} __attribute__((packed));
+} __packed;
 
 /* ---- system calls made at the origin for a remote thread ---- */
 
@@ -260,7 +231,7 @@ struct pcn_futex_msg {
 	__u64 val2;		/* the 4th argument when it is not a timeout */
 	__u32 op, val, val3;
 	__u32 reserved;
-} __attribute__((packed));
+} __packed;
 
 /*
  * CLONE: a thread at a remote creates a thread. The twin creates it at the
@@ -275,6 +246,114 @@ struct pcn_clone_msg {
 	__u64 stack;		/* the child's stack pointer; 0: the caller's */
 	__u64 tls;		/* CLONE_SETTLS: the child's FS base */
 	struct pcn_wire_regs regs;	/* the caller's, at the call */
-} __attribute__((packed));
+} __packed;
 
-#endif /* _UAPI_POPCORN_PCN_WIRE_H */
+/* ---- the message types ---- */
+
+/*
+ * Per-type properties (PCN_KMSG_TYPES' last column).
+ * TRANSPORT: made and consumed by the transports and the handshake; no
+ *	handler may register for it and no user may send it.
+ * REPLY: answers a request; travels with PCN_KMSG_F_REPLY and only so.
+ * INLINE: handled in the receive path, in order with the replies from the
+ *	same peer (it must not sleep for long nor wait on the network).
+ * SELFTEST: only handled with CONFIG_POPCORN_SELFTEST.
+ */
+#define PCN_KMSG_T_TRANSPORT	0x1
+#define PCN_KMSG_T_REPLY	0x2
+#define PCN_KMSG_T_INLINE	0x4
+#define PCN_KMSG_T_SELFTEST	0x8
+
+/* A type's payload size bounds, in bytes. */
+#define PCN_KMSG_SIZE(min, max)	{ (min), (max) }
+#define PCN_KMSG_FIXED(t)	PCN_KMSG_SIZE(sizeof(struct t), sizeof(struct t))
+#define PCN_KMSG_PAGE_PAYLOAD	(sizeof(struct pcn_page_msg) + PCN_PAGE_SIZE)
+
+/*
+ * Every message type, in wire order: a type's number is its position, so
+ * a new type goes at the end (and PCN_KMSG_VERSION changes when the
+ * meaning of an existing one does). One line each:
+ *   X(NAME, name, payload size bounds, REPLY TYPE, flags)
+ * NAME makes PCN_KMSG_TYPE_NAME; name is what counters and trace events
+ * print; REPLY TYPE is the type that answers it (NONE: not a request).
+ */
+#define PCN_KMSG_TYPES(X)						\
+	X(HELLO, hello, PCN_KMSG_FIXED(pcn_kmsg_hello), NONE,		\
+	  PCN_KMSG_T_TRANSPORT)						\
+	X(ECHO_REQUEST, echo_request, PCN_KMSG_SIZE(0, PCN_KMSG_MAX_PAYLOAD),\
+	  ECHO_REPLY, PCN_KMSG_T_SELFTEST)				\
+	X(ECHO_REPLY, echo_reply, PCN_KMSG_SIZE(0, PCN_KMSG_MAX_PAYLOAD),	\
+	  NONE, PCN_KMSG_T_REPLY | PCN_KMSG_T_SELFTEST)			\
+	X(CREDIT, credit, PCN_KMSG_SIZE(0, 0), NONE, PCN_KMSG_T_TRANSPORT)	\
+	X(PAGE_WRITE, page_write,					\
+	  PCN_KMSG_SIZE(PCN_KMSG_PAGE_PAYLOAD, PCN_KMSG_PAGE_PAYLOAD),	\
+	  PAGE_WRITE_REPLY, PCN_KMSG_T_SELFTEST)			\
+	X(PAGE_WRITE_REPLY, page_write_reply,				\
+	  PCN_KMSG_FIXED(pcn_page_status), NONE,			\
+	  PCN_KMSG_T_REPLY | PCN_KMSG_T_SELFTEST)			\
+	X(PAGE_READ, page_read, PCN_KMSG_FIXED(pcn_page_msg),		\
+	  PAGE_READ_REPLY, PCN_KMSG_T_SELFTEST)				\
+	X(PAGE_READ_REPLY, page_read_reply,				\
+	  PCN_KMSG_SIZE(sizeof(struct pcn_page_status),			\
+			sizeof(struct pcn_page_status) + PCN_PAGE_SIZE),\
+	  NONE, PCN_KMSG_T_REPLY | PCN_KMSG_T_SELFTEST)			\
+	X(PAGE_TEST, page_test, PCN_KMSG_FIXED(pcn_page_test_msg),	\
+	  PAGE_TEST_REPLY, PCN_KMSG_T_SELFTEST)				\
+	X(PAGE_TEST_REPLY, page_test_reply,				\
+	  PCN_KMSG_FIXED(pcn_page_status), NONE,			\
+	  PCN_KMSG_T_REPLY | PCN_KMSG_T_SELFTEST)			\
+	X(MIGRATE, migrate,						\
+	  PCN_KMSG_SIZE(sizeof(struct pcn_migrate_msg),			\
+			sizeof(struct pcn_migrate_msg) + PCN_FPU_MAX_SIZE),\
+	  MIGRATE_REPLY, 0)						\
+	X(MIGRATE_REPLY, migrate_reply, PCN_KMSG_FIXED(pcn_migrate_reply),\
+	  NONE, PCN_KMSG_T_REPLY)					\
+	X(THREAD_EXIT, thread_exit, PCN_KMSG_FIXED(pcn_thread_exit_msg),	\
+	  NONE, 0)							\
+	X(THREAD_KILL, thread_kill, PCN_KMSG_FIXED(pcn_thread_exit_msg),	\
+	  NONE, 0)							\
+	X(PROCESS_EXIT, process_exit, PCN_KMSG_FIXED(pcn_thread_exit_msg),\
+	  NONE, 0)							\
+	X(VMA_REQUEST, vma_request, PCN_KMSG_FIXED(pcn_vma_request),	\
+	  VMA_REPLY, 0)							\
+	X(VMA_REPLY, vma_reply,						\
+	  PCN_KMSG_SIZE(sizeof(struct pcn_vma_reply),			\
+			sizeof(struct pcn_vma_reply) + PCN_VMA_PATH_MAX),\
+	  NONE, PCN_KMSG_T_REPLY)					\
+	X(VMA_OP, vma_op, PCN_KMSG_FIXED(pcn_vma_op), VMA_OP_REPLY, 0)	\
+	X(VMA_OP_REPLY, vma_op_reply, PCN_KMSG_FIXED(pcn_syscall_reply),	\
+	  NONE, PCN_KMSG_T_REPLY)					\
+	X(VMA_DROP, vma_drop, PCN_KMSG_FIXED(pcn_vma_drop),		\
+	  VMA_DROP_REPLY, 0)						\
+	X(VMA_DROP_REPLY, vma_drop_reply,				\
+	  PCN_KMSG_FIXED(pcn_syscall_reply), NONE, PCN_KMSG_T_REPLY)	\
+	X(PAGE_FETCH, page_fetch, PCN_KMSG_FIXED(pcn_page_fetch),	\
+	  PAGE_FETCH_REPLY, 0)						\
+	X(PAGE_FETCH_REPLY, page_fetch_reply,				\
+	  PCN_KMSG_FIXED(pcn_page_fetch_reply), NONE, PCN_KMSG_T_REPLY)	\
+	X(PAGE_RECALL, page_recall, PCN_KMSG_FIXED(pcn_page_fetch),	\
+	  PAGE_RECALL_REPLY, 0)						\
+	X(PAGE_RECALL_REPLY, page_recall_reply,				\
+	  PCN_KMSG_FIXED(pcn_page_fetch_reply), NONE, PCN_KMSG_T_REPLY)	\
+	X(FUTEX, futex, PCN_KMSG_FIXED(pcn_futex_msg), FUTEX_REPLY, 0)	\
+	X(FUTEX_REPLY, futex_reply, PCN_KMSG_FIXED(pcn_syscall_reply),	\
+	  NONE, PCN_KMSG_T_REPLY)					\
+	X(CLONE, clone, PCN_KMSG_FIXED(pcn_clone_msg), CLONE_REPLY, 0)	\
+	X(CLONE_REPLY, clone_reply, PCN_KMSG_FIXED(pcn_syscall_reply),	\
+	  NONE, PCN_KMSG_T_REPLY)					\
+	X(PAGE_PUT, page_put,						\
+	  PCN_KMSG_SIZE(PCN_KMSG_PAGE_PAYLOAD, PCN_KMSG_PAGE_PAYLOAD),	\
+	  NONE, PCN_KMSG_T_INLINE)
+
+#define PCN_KMSG_TYPE_ENUM(NAME, name, size, reply, flags)		\
+	PCN_KMSG_TYPE_##NAME,
+
+enum pcn_kmsg_type {
+	PCN_KMSG_TYPES(PCN_KMSG_TYPE_ENUM)
+	PCN_KMSG_TYPE_MAX,
+};
+
+/* The reply type of a message that is not a request. */
+#define PCN_KMSG_TYPE_NONE	PCN_KMSG_TYPE_MAX
+
+#endif /* _POPCORN_PCN_WIRE_H */

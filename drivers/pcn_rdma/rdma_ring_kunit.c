@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* KUnit tests of the ring credit logic (include/popcorn/pcn_ring.h). */
+/* KUnit tests of the ring credit logic (rdma_ring.h). */
 #include <kunit/test.h>
-#include <popcorn/pcn_ring.h>
+#include "rdma_ring.h"
 
 #define N 8
 
@@ -103,6 +103,45 @@ static void credit_threshold(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, pcn_ring_credit_due(1, 0, 2));
 }
 
+/*
+ * The slot of a sequence number at the u32 wrap: with a power of two the
+ * slot after seq 0xffffffff is the next one round the ring, with an odd
+ * count it is not (the mapping jumps), so such counts are refused.
+ */
+static void slots_at_sequence_wrap(struct kunit *test)
+{
+	const u32 last = 0xffffffffU;
+
+	KUNIT_EXPECT_EQ(test, (last % N + 1) % N, 0U % N);
+	/* 3 slots: seq 0xffffffff is slot 0, and so is seq 0 after it. */
+	KUNIT_EXPECT_EQ(test, last % 3, 0U);
+	KUNIT_EXPECT_NE(test, (last % 3 + 1) % 3, 0U % 3);
+	KUNIT_EXPECT_FALSE(test, pcn_ring_slots_valid(3));
+	KUNIT_EXPECT_FALSE(test, pcn_ring_slots_valid(96));
+	KUNIT_EXPECT_FALSE(test, pcn_ring_slots_valid(1));
+	KUNIT_EXPECT_FALSE(test, pcn_ring_slots_valid(0));
+	KUNIT_EXPECT_FALSE(test, pcn_ring_slots_valid(2048));
+	KUNIT_EXPECT_TRUE(test, pcn_ring_slots_valid(2));
+	KUNIT_EXPECT_TRUE(test, pcn_ring_slots_valid(64));
+	KUNIT_EXPECT_TRUE(test, pcn_ring_slots_valid(1024));
+}
+
+/* A receiver consuming in order across the wrap frees every slot once. */
+static void consume_across_wrap(struct kunit *test)
+{
+	struct pcn_ring_rx rx;
+	unsigned long done = 0;
+	u32 seq;
+
+	rx.nslots = N;
+	rx.freed = 0xfffffffcU;
+	rx.done = &done;
+	for (seq = 0xfffffffcU; seq != 4; seq++)
+		KUNIT_ASSERT_EQ(test, pcn_ring_rx_consume(&rx, seq % N), 1);
+	KUNIT_EXPECT_EQ(test, rx.freed, 4U);
+	KUNIT_EXPECT_EQ(test, done, 0UL);
+}
+
 static struct kunit_case pcn_ring_cases[] = {
 	KUNIT_CASE(reserve_until_full),
 	KUNIT_CASE(grant_releases),
@@ -110,6 +149,8 @@ static struct kunit_case pcn_ring_cases[] = {
 	KUNIT_CASE(consume_out_of_order),
 	KUNIT_CASE(consume_rejects_bad_slots),
 	KUNIT_CASE(credit_threshold),
+	KUNIT_CASE(slots_at_sequence_wrap),
+	KUNIT_CASE(consume_across_wrap),
 	{}
 };
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Credit accounting of a message ring: the pure logic, shared by the RDMA
- * transport and its KUnit tests (kernel/popcorn/ring_test.c).
+ * transport and its KUnit tests (rdma_ring_kunit.c).
  *
  * The receiver owns a ring of @nslots fixed-size slots. Counters are
  * cumulative u32 sequence numbers compared with serial arithmetic, so they
@@ -15,12 +15,13 @@
  * kept for CREDIT messages, so that credits can always flow back even when
  * data has used up every other slot.
  */
-#ifndef _POPCORN_PCN_RING_H
-#define _POPCORN_PCN_RING_H
+#ifndef _PCN_RDMA_RING_H
+#define _PCN_RDMA_RING_H
 
 #include <linux/atomic.h>
 #include <linux/bitops.h>
 #include <linux/errno.h>
+#include <linux/log2.h>
 #include <linux/types.h>
 
 struct pcn_ring_tx {
@@ -28,6 +29,20 @@ struct pcn_ring_tx {
 	u32 granted;		/* peer's newest @freed report */
 	u32 nslots;
 };
+
+#define PCN_RING_MIN_SLOTS	2
+#define PCN_RING_MAX_SLOTS	1024
+
+/*
+ * A slot count the ring handles: message seq lands in slot seq % nslots,
+ * and the u32 sequence wraps; only a power of two divides 2^32, so only
+ * then does slot (2^32 - 1) % nslots + 1 equal slot 0 % nslots.
+ */
+static inline bool pcn_ring_slots_valid(u32 nslots)
+{
+	return nslots >= PCN_RING_MIN_SLOTS && nslots <= PCN_RING_MAX_SLOTS &&
+	       is_power_of_2(nslots);
+}
 
 static inline void pcn_ring_tx_init(struct pcn_ring_tx *tx, u32 nslots,
 				    u32 start)
@@ -107,4 +122,4 @@ static inline bool pcn_ring_credit_due(u32 freed, u32 reported, u32 nslots)
 	return freed - reported >= max(nslots / 4, 1U);
 }
 
-#endif /* _POPCORN_PCN_RING_H */
+#endif /* _PCN_RDMA_RING_H */

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The self tests' generic netlink commands (CONFIG_POPCORN_SELFTEST):
+ * PCN_CMD_ECHO and PCN_CMD_PAGE_TEST run a self test against a peer and
+ * answer with its result. CAP_NET_ADMIN only (netlink.c's op table).
+ */
+#include <net/genetlink.h>
+#include "internal.h"
+
+#define PCN_ECHO_MAX_COUNT	10000000
+
+static int pcn_nl_put_result(struct sk_buff *msg,
+			     const struct pcn_selftest_result *res)
+{
+	if (nla_put_u32(msg, PCN_A_ECHO_OK, res->ok) ||
+	    nla_put_u32(msg, PCN_A_ECHO_ERRORS, res->errors) ||
+	    nla_put_u32(msg, PCN_A_ECHO_FIRST_ERR, -res->first_err) ||
+	    nla_put_u64_64bit(msg, PCN_A_ECHO_MIN_NS, res->min_ns, PCN_A_PAD) ||
+	    nla_put_u64_64bit(msg, PCN_A_ECHO_P50_NS, res->p50_ns, PCN_A_PAD) ||
+	    nla_put_u64_64bit(msg, PCN_A_ECHO_P99_NS, res->p99_ns, PCN_A_PAD) ||
+	    nla_put_u64_64bit(msg, PCN_A_ECHO_MAX_NS, res->max_ns, PCN_A_PAD) ||
+	    nla_put_u64_64bit(msg, PCN_A_ECHO_WALL_NS, res->wall_ns, PCN_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* The node id of a test command: a configured peer. */
+static int pcn_nl_test_peer(struct genl_info *info, int *nid)
+{
+	struct pcn_node *node;
+
+	if (pcn_nl_get_nid(info, nid))
+		return -EINVAL;
+	node = pcn_node_get(*nid);
+	pcn_node_put(node);
+	if (!node) {
+		NL_SET_ERR_MSG(info->extack, "no such peer");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int pcn_nl_echo(struct sk_buff *skb, struct genl_info *info)
+{
+	u32 count = 1000, threads = 1, min_size = 0;
+	u32 max_size = PCN_KMSG_MAX_PAYLOAD;
+	struct pcn_selftest_result res;
+	struct sk_buff *msg;
+	void *hdr;
+	int nid, ret;
+
+	ret = pcn_nl_test_peer(info, &nid);
+	if (ret)
+		return ret;
+	if (info->attrs[PCN_A_ECHO_COUNT])
+		count = nla_get_u32(info->attrs[PCN_A_ECHO_COUNT]);
+	if (info->attrs[PCN_A_ECHO_THREADS])
+		threads = nla_get_u32(info->attrs[PCN_A_ECHO_THREADS]);
+	if (info->attrs[PCN_A_ECHO_MAX_SIZE])
+		max_size = nla_get_u32(info->attrs[PCN_A_ECHO_MAX_SIZE]);
+	if (info->attrs[PCN_A_ECHO_MIN_SIZE])
+		min_size = nla_get_u32(info->attrs[PCN_A_ECHO_MIN_SIZE]);
+	if (!count || count > PCN_ECHO_MAX_COUNT) {
+		NL_SET_ERR_MSG(info->extack, "count out of range 1..10000000");
+		return -ERANGE;
+	}
+	if (max_size > PCN_KMSG_MAX_PAYLOAD) {
+		NL_SET_ERR_MSG(info->extack, "size larger than the message limit");
+		return -EMSGSIZE;
+	}
+	ret = pcn_echo_run(nid, count, threads, min_size, max_size, &res);
+	if (ret)
+		return ret;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &pcn_genl_family, 0, PCN_CMD_ECHO);
+	if (!hdr ||
+	    nla_put_u32(msg, PCN_A_NID, nid) ||
+	    nla_put_u32(msg, PCN_A_ECHO_COUNT, count) ||
+	    nla_put_u32(msg, PCN_A_ECHO_THREADS, threads) ||
+	    nla_put_u32(msg, PCN_A_ECHO_MAX_SIZE, max_size) ||
+	    nla_put_u32(msg, PCN_A_ECHO_MIN_SIZE, min(min_size, max_size)) ||
+	    pcn_nl_put_result(msg, &res)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+int pcn_nl_page_test(struct sk_buff *skb, struct genl_info *info)
+{
+	u32 pages = 1000, threads = 1, mode = PCN_PAGE_TEST_PULL;
+	bool probe = nla_get_flag(info->attrs[PCN_A_PAGE_PROBE]);
+	struct pcn_selftest_result res;
+	int probe_err;
+	struct sk_buff *msg;
+	void *hdr;
+	int nid, ret;
+
+	ret = pcn_nl_test_peer(info, &nid);
+	if (ret)
+		return ret;
+	if (info->attrs[PCN_A_PAGE_COUNT])
+		pages = nla_get_u32(info->attrs[PCN_A_PAGE_COUNT]);
+	if (info->attrs[PCN_A_ECHO_THREADS])
+		threads = nla_get_u32(info->attrs[PCN_A_ECHO_THREADS]);
+	if (info->attrs[PCN_A_PAGE_MODE])
+		mode = nla_get_u8(info->attrs[PCN_A_PAGE_MODE]);
+	if (!pages || pages > PCN_ECHO_MAX_COUNT) {
+		NL_SET_ERR_MSG(info->extack, "page count out of range 1..10000000");
+		return -ERANGE;
+	}
+
+	ret = pcn_page_test_run(nid, pages, threads, mode, probe, &res,
+				&probe_err);
+	if (ret)
+		return ret;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &pcn_genl_family, 0,
+				PCN_CMD_PAGE_TEST);
+	if (!hdr ||
+	    nla_put_u32(msg, PCN_A_NID, nid) ||
+	    nla_put_u32(msg, PCN_A_PAGE_COUNT, pages) ||
+	    nla_put_u32(msg, PCN_A_ECHO_THREADS, threads) ||
+	    nla_put_u8(msg, PCN_A_PAGE_MODE, mode) ||
+	    pcn_nl_put_result(msg, &res) ||
+	    (probe && nla_put_u32(msg, PCN_A_PAGE_PROBE_ERR, -probe_err))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
