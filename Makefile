@@ -9,16 +9,18 @@
 #                     boot, TCP and RDMA; CSV, plots, summary.md in build/bench
 #   make bench-quick  the same, quick mode (bench/run --quick, build/bench/quick)
 #   make kernel       build the vcluster kernel only (incremental)
-#   make tools        pcnctl, pcn-top, libpopcorn, the selftests and the demo program
-#   make demo-prog    the demo programs only (build/demo: pcn_demo, pcn_sharers,
-#                     pcn_faultbench)
+#   make tools        pcnctl, pcn-top, libpopcorn, the selftests, the demo
+#                     program and the benchmark program
+#   make demo-prog    the demo program only (build/demo/pcn_demo)
+#   make bench-prog   the benchmark program only (build/bench-prog/pcn_faultbench,
+#                     from bench/; the bench scripts run this make first)
 #   make shell        2-node cluster with an interactive shell on node 0
 
 TOP := $(CURDIR)
 BUILD := $(TOP)/build
 
 .PHONY: all deps kernel kernel-source kernel-debug tools pcnctl pcntop lib selftests demo-prog \
-	demo check check-debug check-debug-concurrency bench bench-quick shell clean
+	bench-prog demo check check-debug check-debug-concurrency bench bench-quick shell clean
 
 all: kernel tools
 
@@ -31,7 +33,7 @@ kernel: deps
 kernel-debug: deps
 	@scripts/build-kernel.sh debug
 
-tools: pcnctl pcntop lib selftests demo-prog
+tools: pcnctl pcntop lib selftests demo-prog bench-prog
 
 pcnctl: deps
 	@$(MAKE) -s -C tools/pcnctl O=$(BUILD)/bin
@@ -52,6 +54,9 @@ selftests: kernel-source lib
 demo-prog: lib
 	@$(MAKE) -s -C tools/demo O=$(BUILD)/demo LIBPOPCORN=$(BUILD)/lib/libpopcorn.a
 
+bench-prog: lib
+	@$(MAKE) -s -C bench O=$(BUILD)/bench-prog LIBPOPCORN=$(BUILD)/lib/libpopcorn.a
+
 demo: kernel tools demo-prog
 	@scripts/demo.sh
 
@@ -64,10 +69,10 @@ check-debug: kernel-debug tools
 check-debug-concurrency: kernel-debug tools
 	@scripts/run-check.sh --debug --concurrency
 
-bench: kernel tools demo-prog
+bench: kernel tools
 	@bench/run
 
-bench-quick: kernel tools demo-prog
+bench-quick: kernel tools
 	@bench/run --quick
 
 shell: kernel tools

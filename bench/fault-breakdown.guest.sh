@@ -1,5 +1,5 @@
 # Guest side of bench/fault-breakdown (busybox sh, node 0, cwd /mnt/host).
-# Needs $PAGES. perf records popcorn:* on both nodes around
+# Needs $PAGES; after lib.guest.sh ($peer, $rdev). perf records popcorn:* on both nodes around
 # `pcn_faultbench read`; each remote read fault is cut into phases from the
 # trace events of the node that saw them:
 #   node 1: fault_begin -> msg_send page_fetch      "prepare": page, exposure
@@ -89,12 +89,11 @@ per_fault 0 /tmp/p0.txt
 
 # The raw transfer for comparison: packets per ib_read_lat 4 KiB read at
 # its client (connection setup included, a few packets in all).
-[ "$PCN_TRANSPORT" = rdma ] || exit 0
-rdev=$(ls /sys/class/infiniband | head -n 1)
+[ -n "$rdev" ] || exit 0
 vc-exec 1 "timeout 120 ib_read_lat -R -d $rdev -p 18600 -s 4096 -n $PAGES >/tmp/srv.ibr 2>&1 &"
 sleep 1
 perf record -q -e net:net_dev_xmit -e net:netif_receive_skb -a -o /tmp/pb.data -- \
-	timeout 120 ib_read_lat -R -d "$rdev" -p 18600 -s 4096 -n "$PAGES" 10.99.0.2 \
+	timeout 120 ib_read_lat -R -d "$rdev" -p 18600 -s 4096 -n "$PAGES" "$peer" \
 	>/tmp/ibr.out 2>&1 || { echo "ib_read_lat failed"; tail -n 3 /tmp/ibr.out; exit 0; }
 perf script -i /tmp/pb.data 2>/dev/null | awk -v n="$PAGES" '
 	/net_dev_xmit:/ { tx++ } /netif_receive_skb:/ { rx++ }

@@ -1,34 +1,28 @@
 # Guest side of bench/fault-sharers (runs on node 0 of 4, busybox sh, in
-# /mnt/host where pcn_sharers is). ROUNDS and PAGES are set by the caller.
-peer=10.99.0.2
-rdev=
-[ "$PCN_TRANSPORT" = rdma ] && rdev=$(ls /sys/class/infiniband | head -n 1)
-raw=/tmp/raw.csv
-failed=0
-: > $raw
+# /mnt/host where pcn_faultbench is). ROUNDS and PAGES are set by the
+# caller; after lib.guest.sh.
+knob=/sys/kernel/debug/popcorn/invalidate_serial
 
-rec() { [ -n "$3" ] && echo "$1,$2,$3" >> $raw; }
-
-knob=/sys/module/popcorn/parameters/invalidate_serial
-
-# pcn_sharers prints "key value" lines: the *_us ones are ours. The timeout
+# pcn_faultbench write --sharers K: its summary line, median and p99 of the
+# N writes, as write_fault_kK_us and write_fault_kK_us_p99. The timeout
 # keeps one stuck run from taking the whole boot's results with it. With
 # "serial", the origin invalidates the sharers one after the other (the
 # kernel's benchmarking knob), and the keys get a _serial suffix.
 sharers() {
 	k=$1 r=$2 mode=${3:-}
 	echo $([ "$mode" = serial ] && echo 1 || echo 0) > $knob
-	timeout 900 /mnt/host/pcn_sharers --sharers $k --pages $PAGES \
+	timeout 900 /mnt/host/pcn_faultbench write --sharers $k --pages $PAGES \
 		>"/tmp/sharers.$r.$k" 2>&1
 	st=$?
 	if [ $st != 0 ]; then
-		echo "round $r: pcn_sharers --sharers $k failed (status $st):" >&2
+		echo "round $r: pcn_faultbench write --sharers $k failed (status $st):" >&2
 		cat "/tmp/sharers.$r.$k" >&2
 		failed=1
 		return
 	fi
-	awk -v r="$r" -v m="${mode:+_$mode}" \
-		'NF == 2 && $1 ~ /_us(_p99)?$/ { print r "," $1 m "," $2 }' \
+	awk -F, -v r="$r" -v m="${mode:+_$mode}" '$1 == "summary" && $2 == "write" {
+		print r ",write_fault_k" $3 "_us" m "," $5
+		print r ",write_fault_k" $3 "_us_p99" m "," $7 }' \
 		"/tmp/sharers.$r.$k" >> $raw
 	echo 0 > $knob
 }

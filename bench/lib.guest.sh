@@ -1,5 +1,18 @@
-# Shared by the guest sides of bench/* (busybox sh on node 0): the raw
-# baselines of the same boot (need $peer and $rdev) and the statistics.
+# Shared by the guest sides of bench/* (busybox sh on node 0), which
+# bench/lib.sh's bench_vcluster runs after this: the peer, the raw values
+# file, the raw baselines of the same boot and the statistics.
+
+# $peer: node 1. $rdev: the RDMA device of an RDMA boot (else empty). $raw:
+# the raw values, CSV (emptied here); rec ROUND METRIC VALUE adds a line
+# when there is a VALUE. $failed: set to 1 by whatever failed.
+peer=10.99.0.2
+rdev=
+[ "$PCN_TRANSPORT" = rdma ] && rdev=$(ls /sys/class/infiniband | head -n 1)
+raw=/tmp/raw.csv
+failed=0
+: >$raw
+
+rec() { [ -n "$3" ] && echo "$1,$2,$3" >>$raw; }
 
 # med METRIC [FIELD]: the median of METRIC's values in $raw, CSV lines
 # whose FIELD-th field (default 3) is the value.

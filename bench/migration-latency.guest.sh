@@ -1,30 +1,31 @@
 # Guest side of bench/migration-latency (runs on node 0, busybox sh, in
-# /mnt/host where pcn_demo is). ROUNDS is set by the caller.
-peer=10.99.0.2
-rdev=
-[ "$PCN_TRANSPORT" = rdma ] && rdev=$(ls /sys/class/infiniband | head -n 1)
-raw=/tmp/raw.csv
-failed=0
-: > $raw
+# /mnt/host where pcn_faultbench is). ROUNDS is set by the caller; after
+# lib.guest.sh.
 
-rec() { [ -n "$3" ] && echo "$1,$2,$3" >> $raw; }
-
-# pcn_demo --bench prints "key value" lines: the *_us ones are ours.
-demo_bench() {
-	if ! /mnt/host/pcn_demo --bench 20 >"/tmp/demo.$1" 2>&1; then
-		echo "round $1: pcn_demo --bench failed:" >&2
-		cat "/tmp/demo.$1" >&2
-		failed=1
-		return
-	fi
-	awk -v r="$1" 'NF == 2 && $1 ~ /_us(_p99)?$/ { print r "," $1 "," $2 }' \
-		"/tmp/demo.$1" >> $raw
+# ours ROUND: 20 migration round trips, and 320 faults of each kind (read
+# at node 1, write at node 1, read back at node 0), from pcn_faultbench's
+# summary lines: medians and p99 as migrate_rtt_us, read_fault_us,
+# write_fault_us, back_fault_us and their _p99.
+ours() {
+	for run in "migrate --rounds 20" "read --pages 320" "recall --pages 320"; do
+		if ! /mnt/host/pcn_faultbench $run >"/tmp/fb.$1" 2>&1; then
+			echo "round $1: pcn_faultbench $run failed:" >&2
+			cat "/tmp/fb.$1" >&2
+			failed=1
+			continue
+		fi
+		awk -F, -v r="$1" '$1 == "summary" {
+			k["migrate_rtt"] = "migrate_rtt_us"; k["read"] = "read_fault_us"
+			k["remote_write"] = "write_fault_us"; k["recall"] = "back_fault_us"
+			if ($2 in k) { print r "," k[$2] "," $5; print r "," k[$2] "_p99," $7 }
+		}' "/tmp/fb.$1" >> $raw
+	done
 }
 
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	p=$((18700 + r * 10))
-	demo_bench $r
+	ours $r
 	rec $r tcp_rtt_64 "$(sockperf_rtt 64 $((p + 1)))"
 	rec $r tcp_rtt_4k "$(sockperf_rtt 4096 $((p + 2)))"
 	if [ -n "$rdev" ]; then

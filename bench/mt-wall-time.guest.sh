@@ -1,9 +1,7 @@
 # Guest side of bench/mt-wall-time (node 0, busybox sh). ROUNDS and NODES
 # are set by the caller. Runs the mt test alone, spread over NODES nodes
 # and kept at node 0, alternately, and prints "NODES,round,metric,seconds".
-raw=/tmp/raw.csv
-failed=0
-: > $raw
+# After lib.guest.sh.
 
 # mt_time NODES-TO-USE: the wall time the test prints, or nothing.
 mt_time() {

@@ -1,10 +1,5 @@
 # Guest side of bench/param-ab (busybox sh, node 0, cwd /mnt/host). Needs
-# PARAM_FILE, VALUES, ROUNDS, PAGES.
-peer=10.99.0.2
-rdev=
-[ "$PCN_TRANSPORT" = rdma ] && rdev=$(ls /sys/class/infiniband | head -n 1)
-raw=/tmp/ab.csv
-: >$raw
+# PARAM_FILE, VALUES, ROUNDS, PAGES; after lib.guest.sh.
 [ -w "$PARAM_FILE" ] || { echo "no writable $PARAM_FILE"; exit 1; }
 old=$(cat "$PARAM_FILE")
 r=1 port=21000

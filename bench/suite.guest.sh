@@ -17,12 +17,8 @@
 # run),
 # "I,ROUND,KEY,VALUE" context lines and "== ..." progress lines. Exit
 # status 1 when a pcn_faultbench run failed; a missing baseline is not a
-# failure (bench/run marks it n/a).
-peer=10.99.0.2
-rdev=
-[ "$PCN_TRANSPORT" = rdma ] && rdev=$(ls /sys/class/infiniband | head -n 1)
+# failure (bench/run marks it n/a). After lib.guest.sh ($peer, $rdev).
 prog=/mnt/host/pcn_faultbench
-failed=0
 port=20000
 
 # ours ROUND ARGS...: one pcn_faultbench run, its samples as R lines. The

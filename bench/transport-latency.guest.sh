@@ -1,15 +1,12 @@
-# Guest side of bench/transport-latency (runs on node 0, busybox sh).
-peer=10.99.0.2
+# Guest side of bench/transport-latency (runs on node 0, busybox sh), after
+# lib.guest.sh. The perftest baselines run on TCP boots too (every guest
+# has a software RDMA device).
 rdev=$(ls /sys/class/infiniband | head -n 1)
-raw=/tmp/raw.csv
-: > $raw
 
 # pcnctl prints "median X ms": in microseconds.
 median_us() {
 	sed -n 's/.*median \([0-9.]*\) ms.*/\1/p' | awk '{ printf "%.1f\n", $1 * 1000 }'
 }
-
-rec() { [ -n "$3" ] && echo "$1,$2,$3" >> $raw; }
 
 r=1
 while [ $r -le "$ROUNDS" ]; do

@@ -4,7 +4,8 @@
  * on 16 MiB of data, and tells what happens on the way.
  *
  *   pcn_demo                  the story, for people; run it at node 0
- *   pcn_demo --bench ROUNDS   latencies in microseconds, "key value" lines
+ *
+ * The measurements of faults and migrations are bench/pcn_faultbench's.
  *
  * Node 1 maps the program's text from the path it has at node 0: run it
  * from a path that both nodes have (in the vcluster: /mnt/host, --share).
@@ -36,13 +37,10 @@
 
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
 #define __noreturn	__attribute__((noreturn))
-#define noinline	__attribute__((noinline))
 
 #define ORIGIN		0
 #define REMOTE		1
 #define DEMO_PAGES	4096		/* 16 MiB of 4 KiB pages */
-#define BENCH_PAGES	16		/* pages per round in --bench */
-#define MAX_ROUNDS	100000
 #define GOLDEN		0x9e3779b97f4a7c15ull
 #define SEED_A		0x0a0a0a0a0a0a0a0aull
 #define SEED_B		0xb0b0b0b0b0b0b0b0ull
@@ -364,147 +362,21 @@ static int demo(void)
 	return ok ? 0 : 1;
 }
 
-/* ------------------------------------------------------------------ */
-/* --bench                                                            */
-/* ------------------------------------------------------------------ */
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* "KEY median" and "KEY_p99 p99" of @v (sorted here). */
-static void print_stat(const char *key, double *v, size_t n)
-{
-	double med;
-	size_t p99;
-
-	qsort(v, n, sizeof(*v), cmp_double);
-	med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-	p99 = (n * 99 + 99) / 100 - 1;		/* ceil(0.99 n) - 1 */
-	printf("%s %.1f\n%s_p99 %.1f\n", key, med, key, v[p99]);
-}
-
-/* One round trip 0 -> 1 -> 0, timed at node 0; nothing touched at node 1. */
-static noinline double migrate_rtt(void)
-{
-	double t0 = now_us();
-
-	if (popcorn_migrate(REMOTE))
-		die("popcorn_migrate(%d): %s", REMOTE, strerror(errno));
-	if (popcorn_migrate(ORIGIN))
-		_exit(EXIT_STRANDED);
-	return now_us() - t0;
-}
-
-/*
- * The first access to one byte of each of @n pages at @p, timed apiece
- * (volatile: one access per page, exactly where the clock reads are).
- */
-static void time_reads(volatile char *p, size_t n, long step, double *us)
-{
-	double t0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		t0 = now_us();
-		asm volatile("" ::: "memory");
-		(void)p[i * step];
-		asm volatile("" ::: "memory");
-		us[i] = now_us() - t0;
-	}
-}
-
-static void time_writes(volatile char *p, size_t n, long step, double *us)
-{
-	double t0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		t0 = now_us();
-		asm volatile("" ::: "memory");
-		p[i * step] = 1;
-		asm volatile("" ::: "memory");
-		us[i] = now_us() - t0;
-	}
-}
-
-static int bench(int rounds)
-{
-	size_t n = (size_t)rounds * BENCH_PAGES, sbytes = n * sizeof(double);
-	size_t spages = (sbytes + page_size - 1) / page_size;
-	double *rtt, *rd, *wr, *bk;
-	long step = page_size;
-	char *a, *b;
-	int i;
-
-	check_cluster();
-	rtt = calloc(rounds, sizeof(*rtt));
-	if (!rtt)
-		die("out of memory");
-	for (i = 0; i < rounds; i++)
-		rtt[i] = migrate_rtt();
-
-	/* Samples each on pages of their own: no false sharing. */
-	rd = map_pages(spages);
-	wr = map_pages(spages);
-	bk = map_pages(spages);
-	memset(bk, 0, sbytes);
-	a = map_pages(n);
-	b = map_pages(n);
-	memset(a, 0xa, n * step);	/* node 0 owns every page */
-	memset(b, 0xb, n * step);
-
-	if (popcorn_migrate(REMOTE))
-		die("popcorn_migrate(%d): %s", REMOTE, strerror(errno));
-	/* Node 1: the sample pages move here before the clock runs. */
-	memset(rd, 0, sbytes);
-	memset(wr, 0, sbytes);
-	now_us();
-	time_reads(a, n, step, rd);
-	time_writes(b, n, step, wr);
-	if (popcorn_migrate(ORIGIN))
-		_exit(EXIT_STRANDED);
-	/* Node 0: node 1 owns the pages of b now. */
-	time_reads(b, n, step, bk);
-
-	printf("rounds %d\npages %zu\n", rounds, n);
-	print_stat("migrate_rtt_us", rtt, rounds);
-	print_stat("read_fault_us", rd, n);
-	print_stat("write_fault_us", wr, n);
-	print_stat("back_fault_us", bk, n);
-	fflush(stdout);
-	return 0;
-}
-
 static void __noreturn print_usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 		"usage: pcn_demo              a thread migrates 0 -> 1 -> 0 and says what happens\n"
-		"       pcn_demo --bench N    migration round trip (N rounds) and page fault\n"
-		"                             latencies (N * %d pages), microseconds\n"
 		"Run at node 0, from a path that node 1 has too.\n"
-		"Exit status: 0 verified, 1 failure, 2 usage, 3 stranded at node 1.\n",
-		BENCH_PAGES);
+		"Exit status: 0 verified, 1 failure, 2 usage, 3 stranded at node 1.\n");
 	exit(status);
 }
 
 int main(int argc, char **argv)
 {
-	char *end;
-	long rounds;
-
 	page_size = sysconf(_SC_PAGESIZE);
 	if (argc == 1)
 		return demo();
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
 		print_usage(0);
-	if (argc != 3 || strcmp(argv[1], "--bench"))
-		print_usage(2);
-	rounds = strtol(argv[2], &end, 10);
-	if (*end || rounds < 1 || rounds > MAX_ROUNDS)
-		print_usage(2);
-	return bench(rounds);
+	print_usage(2);
 }

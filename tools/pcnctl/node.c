@@ -31,15 +31,12 @@ static const char *arch_name(int arch)
 static int node_simple(const char *what, struct nlmsghdr *nlh,
 		       struct pcn_nl *nl)
 {
-	int err = pcn_nl_talk(nl, nlh, NULL, NULL);
-
-	pcn_nl_close(nl);
-	return err ? pcn_nl_fail(nl, what, err) : PCN_EXIT_OK;
+	return pcn_nl_end(nl, what, pcn_nl_talk(nl, nlh, NULL, NULL));
 }
 
-static int node_self(int argc, char **argv)
+/* node self ID, node del ID: @cmd with the one node id. */
+static int node_id_cmd(int argc, char **argv, const char *what, uint8_t cmd)
 {
-	static const char what[] = "node self";
 	char buf[PCN_NL_REQSIZE];
 	struct pcn_nl nl = { 0 };
 	struct nlmsghdr *nlh;
@@ -53,7 +50,7 @@ static int node_self(int argc, char **argv)
 
 	if (pcn_nl_open(&nl, what) < 0)
 		return PCN_EXIT_FAIL;
-	nlh = pcn_nl_req(&nl, buf, PCN_CMD_SELF_SET, NLM_F_ACK);
+	nlh = pcn_nl_req(&nl, buf, cmd, NLM_F_ACK);
 	mnl_attr_put_u32(nlh, PCN_A_NID, nid);
 	return node_simple(what, nlh, &nl);
 }
@@ -98,27 +95,6 @@ static int node_add(int argc, char **argv)
 		mnl_attr_put_u16(nlh, PCN_A_PORT, port);
 	if (transport)
 		mnl_attr_put_strz(nlh, PCN_A_TRANSPORT, transport);
-	return node_simple(what, nlh, &nl);
-}
-
-static int node_del(int argc, char **argv)
-{
-	static const char what[] = "node del";
-	char buf[PCN_NL_REQSIZE];
-	struct pcn_nl nl = { 0 };
-	struct nlmsghdr *nlh;
-	uint32_t nid;
-
-	while (pcn_getopt(argc, argv, no_opts, what) != -1)
-		;
-	if (argc - optind != 1)
-		pcn_usage_error(what, "expected exactly one argument: ID");
-	nid = pcn_arg_u32(what, "ID", argv[optind]);
-
-	if (pcn_nl_open(&nl, what) < 0)
-		return PCN_EXIT_FAIL;
-	nlh = pcn_nl_req(&nl, buf, PCN_CMD_NODE_DEL, NLM_F_ACK);
-	mnl_attr_put_u32(nlh, PCN_A_NID, nid);
 	return node_simple(what, nlh, &nl);
 }
 
@@ -186,24 +162,15 @@ static void list_table(const struct pcn_nodes *nodes)
 	}
 }
 
-static void json_bool(const char *key, int v)
-{
-	printf(",\"%s\":%s", key, v ? "true" : "false");
-}
-
-static void json_u64(const char *key, uint64_t v)
-{
-	printf(",\"%s\":%" PRIu64, key, v);
-}
-
 /* "types":{"name":{"msgs_in":..},..}, the types with any traffic only. */
-static void list_json_types(const struct pcn_types *types)
+static void list_json_types(struct json *j, const struct pcn_types *types)
 {
 	const struct pcn_type *t;
-	unsigned int i, k = 0;
+	unsigned int i;
 	char name[80];
 
-	printf(",\"types\":{");
+	json_key(j, "types");
+	json_begin_object(j);
 	for (i = 0; i < types->n; i++) {
 		t = &types->v[i];
 		if (!t->msgs_in && !t->msgs_out && !t->bytes_in &&
@@ -213,89 +180,71 @@ static void list_json_types(const struct pcn_types *types)
 			snprintf(name, sizeof(name), "%s", t->name);
 		else
 			snprintf(name, sizeof(name), "type_%d", t->id);
-		printf("%s", k++ ? "," : "");
-		pcn_json_str(name);
-		printf(":{\"msgs_in\":%" PRIu64 ",\"msgs_out\":%" PRIu64
-		       ",\"bytes_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64 "}",
-		       t->msgs_in, t->msgs_out, t->bytes_in, t->bytes_out);
+		json_key(j, name);
+		json_begin_object(j);
+		pcn_json_traffic(j, t);
+		json_end_object(j);
 	}
-	putchar('}');
+	json_end_object(j);
 }
 
-static void list_json_node(const struct pcn_node *n)
+static void list_json_node(struct json *j, const struct pcn_node *n)
 {
-	printf("{\"id\":%" PRIu32 ",\"addr\":", n->nid);
-	pcn_json_str(n->addr[0] ? n->addr : NULL);
+	json_begin_object(j);
+	json_key_u64(j, "id", n->nid);
+	json_key_string(j, "addr", n->addr[0] ? n->addr : NULL);
+	json_key(j, "port");
 	if (n->port < 0)
-		printf(",\"port\":null");
+		json_null(j);
 	else
-		printf(",\"port\":%d", n->port);
-	printf(",\"transport\":");
-	pcn_json_str(n->transport[0] ? n->transport : NULL);
-	json_bool("transport_loaded", n->loaded);
-	json_bool("self", n->self);
-	printf(",\"state\":");
-	pcn_json_str(n->state < 0 ? NULL : pcn_state_name(n->state));
-	printf(",\"arch\":");
-	pcn_json_str(n->arch < 0 ? NULL : arch_name(n->arch));
-	json_u64("msgs_in", n->msgs_in);
-	json_u64("msgs_out", n->msgs_out);
-	json_u64("bytes_in", n->bytes_in);
-	json_u64("bytes_out", n->bytes_out);
-	json_u64("bad_msgs", n->bad_msgs);
-	json_u64("connects", n->connects);
+		json_int(j, n->port);
+	json_key_string(j, "transport", n->transport[0] ? n->transport : NULL);
+	json_key_bool(j, "transport_loaded", n->loaded);
+	json_key_bool(j, "self", n->self);
+	json_key_string(j, "state",
+			n->state < 0 ? NULL : pcn_state_name(n->state));
+	json_key_string(j, "arch", n->arch < 0 ? NULL : arch_name(n->arch));
+	json_key_u64(j, "msgs_in", n->msgs_in);
+	json_key_u64(j, "msgs_out", n->msgs_out);
+	json_key_u64(j, "bytes_in", n->bytes_in);
+	json_key_u64(j, "bytes_out", n->bytes_out);
+	json_key_u64(j, "bad_msgs", n->bad_msgs);
+	json_key_u64(j, "connects", n->connects);
 	if (n->have_terr)
-		json_u64("transport_errors", n->transport_errors);
+		json_key_u64(j, "transport_errors", n->transport_errors);
 	else
-		printf(",\"transport_errors\":null");
-	list_json_types(&n->types);
-	putchar('}');
+		json_key_null(j, "transport_errors");
+	list_json_types(j, &n->types);
+	json_end_object(j);
 }
 
 static void list_json(const struct pcn_nodes *nodes)
 {
+	struct json j;
 	unsigned int i;
 
-	putchar('[');
-	for (i = 0; i < nodes->n; i++) {
-		if (i)
-			putchar(',');
-		list_json_node(&nodes->v[i]);
-	}
-	puts("]");
+	json_init(&j, stdout);
+	json_begin_array(&j);
+	for (i = 0; i < nodes->n; i++)
+		list_json_node(&j, &nodes->v[i]);
+	json_end_array(&j);
 }
 
 static int node_list(int argc, char **argv)
 {
 	static const char what[] = "node list";
-	static const struct option opts[] = {
-		{ "json",	no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct pcn_nodes nodes = { 0 };
 	struct pcn_nl nl = { 0 };
-	int json = 0;
-	int err;
-
-	while (pcn_getopt(argc, argv, opts, what) != -1)
-		json = 1;
-	if (optind != argc)
-		pcn_usage_error(what, "unexpected argument '%s'", argv[optind]);
+	int json = pcn_show_args(argc, argv, what, 0);
+	int ret;
 
 	if (pcn_nl_open(&nl, what) < 0)
 		return PCN_EXIT_FAIL;
-	err = pcn_nodes_get(&nl, &nodes);
-	pcn_nl_close(&nl);
-	if (err) {
-		pcn_nodes_free(&nodes);
-		return pcn_nl_fail(&nl, what, err);
-	}
-	if (json)
-		list_json(&nodes);
-	else
-		list_table(&nodes);
+	ret = pcn_nl_end(&nl, what, pcn_nodes_get(&nl, &nodes));
+	if (ret == PCN_EXIT_OK)
+		(json ? list_json : list_table)(&nodes);
 	pcn_nodes_free(&nodes);
-	return PCN_EXIT_OK;
+	return ret;
 }
 
 /* ------------------------------------------------------------------ */
@@ -441,11 +390,13 @@ int cmd_node(int argc, char **argv)
 	if (argc < 2)
 		pcn_usage_error("node", "missing subcommand");
 	if (!strcmp(argv[1], "self"))
-		return node_self(argc - 1, argv + 1);
+		return node_id_cmd(argc - 1, argv + 1, "node self",
+				   PCN_CMD_SELF_SET);
 	if (!strcmp(argv[1], "add"))
 		return node_add(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "del"))
-		return node_del(argc - 1, argv + 1);
+		return node_id_cmd(argc - 1, argv + 1, "node del",
+				   PCN_CMD_NODE_DEL);
 	if (!strcmp(argv[1], "list"))
 		return node_list(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "wait"))

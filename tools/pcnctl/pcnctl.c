@@ -3,8 +3,9 @@
  * pcnctl: Popcorn administration over the "popcorn" generic netlink family:
  * node membership (node), counters and latencies (stat), the distributed
  * processes and where their threads run (proc), and the kernel's message
- * and page transfer self tests (echo, pagetest). The parsing of counters
- * into structs (pcnstat.c) is shared with pcn-top.
+ * and page transfer self tests (echo, pagetest). The netlink plumbing, the
+ * parsing of counters into structs and the JSON writer are the tools
+ * library's (tools/lib), shared with pcn-top.
  *
  * Exit status: 0 success, 1 failure (kernel refusal, timeout, test failure),
  * 2 usage error.
@@ -106,24 +107,51 @@ bad:
 	pcn_usage_error(what, "%s '%s' is not a decimal number", name, arg);
 }
 
-void pcn_json_str(const char *s)
+/*
+ * The command line of stat, node list and proc: --json, and at most @args
+ * arguments (from argv[optind]). Returns whether --json was given.
+ */
+int pcn_show_args(int argc, char **argv, const char *what, int args)
 {
-	if (!s) {
-		fputs("null", stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = *s;
+	static const struct option opts[] = {
+		{ "json",	no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int json = 0;
 
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	while (pcn_getopt(argc, argv, opts, what) != -1)
+		json = 1;
+	if (argc - optind > args)
+		pcn_usage_error(what, "unexpected argument '%s'",
+				argv[optind + args]);
+	return json;
+}
+
+/* Closes @nl after a request: PCN_EXIT_OK, or @err reported. */
+int pcn_nl_end(struct pcn_nl *nl, const char *what, int err)
+{
+	pcn_nl_close(nl);
+	return err ? pcn_nl_fail(nl, what, err) : PCN_EXIT_OK;
+}
+
+/* "KEY":VALUE of a scalar counter, null when the kernel sent none. */
+void pcn_json_scalar(struct json *j, const char *key,
+		     const struct pcn_scalars *s, int attr)
+{
+	json_key(j, key);
+	if (pcn_has(s, attr))
+		json_u64(j, pcn_val(s, attr));
+	else
+		json_null(j);
+}
+
+/* "msgs_in":..,"msgs_out":..,"bytes_in":..,"bytes_out":.. of a type. */
+void pcn_json_traffic(struct json *j, const struct pcn_type *t)
+{
+	json_key_u64(j, "msgs_in", t->msgs_in);
+	json_key_u64(j, "msgs_out", t->msgs_out);
+	json_key_u64(j, "bytes_in", t->bytes_in);
+	json_key_u64(j, "bytes_out", t->bytes_out);
 }
 
 static int is_help(const char *arg)

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdint.h>
 
+#include "json.h"
 #include "nl.h"
 #include "pcnstat.h"
 
@@ -23,7 +24,15 @@ int pcn_getopt(int argc, char **argv, const struct option *opts,
 	       const char *what);
 uint32_t pcn_arg_u32(const char *what, const char *name, const char *arg);
 
-void pcn_json_str(const char *s);
+int pcn_show_args(int argc, char **argv, const char *what, int args);
+int pcn_nl_end(struct pcn_nl *nl, const char *what, int err);
+
+/* JSON pieces shared by stat, node list and proc (tools/lib/json.h). */
+void pcn_json_scalar(struct json *j, const char *key,
+		     const struct pcn_scalars *s, int attr);
+void pcn_json_traffic(struct json *j, const struct pcn_type *t);
+void pcn_json_faults(struct json *j, const struct pcn_fault_stat *fault,
+		     int hist);
 
 int cmd_node(int argc, char **argv);
 int cmd_stat(int argc, char **argv);

@@ -58,72 +58,59 @@ static void proc_table(const struct pcn_procs *procs, uint32_t only)
 	}
 }
 
-static void json_u32(const char *key, uint32_t v, int first)
+/* "KEY":V, null when absent. */
+static void json_u32(struct json *j, const char *key, uint32_t v)
 {
-	char buf[16];
-
-	printf("%s\"%s\":%s", first ? "" : ",", key,
-	       u32_str(v, "null", buf, sizeof(buf)));
-}
-
-static void json_counter(const struct pcn_proc *p, const char *key, int attr)
-{
-	if (pcn_has(&p->c, attr))
-		printf(",\"%s\":%" PRIu64, key, pcn_val(&p->c, attr));
+	json_key(j, key);
+	if (v == PCN_NONE)
+		json_null(j);
 	else
-		printf(",\"%s\":null", key);
+		json_u64(j, v);
 }
 
-static void proc_json_one(const struct pcn_proc *p)
+static void proc_json_one(struct json *j, const struct pcn_proc *p)
 {
-	unsigned int j;
-	int k;
+	const struct pcn_thread *t;
+	unsigned int i;
 
-	json_u32("pid", p->pid, 1);
-	json_u32("origin_nid", p->origin_nid, 0);
-	json_u32("origin_pid", p->origin_pid, 0);
-	printf(",\"comm\":");
-	pcn_json_str(p->comm[0] ? p->comm : NULL);
-	printf(",\"threads\":[");
-	for (j = 0; j < p->nthreads; j++) {
-		printf("%s{", j ? "," : "");
-		json_u32("tid", p->threads[j].tid, 1);
-		json_u32("nid", p->threads[j].nid, 0);
-		json_u32("local_tid", p->threads[j].local_tid, 0);
-		putchar('}');
+	json_begin_object(j);
+	json_u32(j, "pid", p->pid);
+	json_u32(j, "origin_nid", p->origin_nid);
+	json_u32(j, "origin_pid", p->origin_pid);
+	json_key_string(j, "comm", p->comm[0] ? p->comm : NULL);
+	json_key(j, "threads");
+	json_begin_array(j);
+	for (i = 0; i < p->nthreads; i++) {
+		t = &p->threads[i];
+		json_begin_object(j);
+		json_u32(j, "tid", t->tid);
+		json_u32(j, "nid", t->nid);
+		json_u32(j, "local_tid", t->local_tid);
+		json_end_object(j);
 	}
-	printf("],\"faults\":{");
-	for (k = 0; k < PCN_FAULT_KINDS; k++) {
-		const struct pcn_fault_stat *f = &p->fault[k];
-
-		printf("%s\"%s\":", k ? "," : "", pcn_fault_kind_name(k));
-		if (f->have)
-			printf("{\"ok\":%" PRIu64 ",\"retry\":%" PRIu64
-			       ",\"error\":%" PRIu64 "}", f->ok, f->retry,
-			       f->error);
-		else
-			printf("null");
-	}
-	putchar('}');
-	json_counter(p, "migrations_out", PCN_A_STAT_MIGRATIONS_OUT);
-	json_counter(p, "migrations_in", PCN_A_STAT_MIGRATIONS_IN);
-	json_counter(p, "inval_sent", PCN_A_STAT_INVAL_SENT);
-	json_counter(p, "inval_recv", PCN_A_STAT_INVAL_RECV);
+	json_end_array(j);
+	pcn_json_faults(j, p->fault, 0);
+	pcn_json_scalar(j, "migrations_out", &p->c, PCN_A_STAT_MIGRATIONS_OUT);
+	pcn_json_scalar(j, "migrations_in", &p->c, PCN_A_STAT_MIGRATIONS_IN);
+	pcn_json_scalar(j, "inval_sent", &p->c, PCN_A_STAT_INVAL_SENT);
+	pcn_json_scalar(j, "inval_recv", &p->c, PCN_A_STAT_INVAL_RECV);
+	json_end_object(j);
 }
 
 static void proc_json(const struct pcn_procs *procs, uint32_t only)
 {
-	unsigned int i, k = 0;
+	struct json j;
+	unsigned int i;
 
-	printf("{\"processes\":[");
-	for (i = 0; i < procs->n; i++) {
-		if (only != PCN_NONE && procs->v[i].pid != only)
-			continue;
-		printf("%s{", k++ ? "," : "");
-		proc_json_one(&procs->v[i]);
-		putchar('}');
-	}
-	puts("]}");
+	json_init(&j, stdout);
+	json_begin_object(&j);
+	json_key(&j, "processes");
+	json_begin_array(&j);
+	for (i = 0; i < procs->n; i++)
+		if (only == PCN_NONE || procs->v[i].pid == only)
+			proc_json_one(&j, &procs->v[i]);
+	json_end_array(&j);
+	json_end_object(&j);
 }
 
 static int proc_find(const struct pcn_procs *procs, uint32_t pid)
@@ -139,21 +126,12 @@ static int proc_find(const struct pcn_procs *procs, uint32_t pid)
 int cmd_proc(int argc, char **argv)
 {
 	static const char what[] = "proc";
-	static const struct option opts[] = {
-		{ "json",	no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct pcn_procs procs = { 0 };
 	struct pcn_nl nl = { 0 };
 	uint32_t only = PCN_NONE;
-	int json = 0;
+	int json = pcn_show_args(argc, argv, what, 1);
 	int err;
 
-	while (pcn_getopt(argc, argv, opts, what) != -1)
-		json = 1;
-	if (argc - optind > 1)
-		pcn_usage_error(what, "unexpected argument '%s'",
-				argv[optind + 1]);
 	if (argc - optind == 1) {
 		only = pcn_arg_u32(what, "PID", argv[optind]);
 		if (only == PCN_NONE)
@@ -164,13 +142,12 @@ int cmd_proc(int argc, char **argv)
 	if (pcn_nl_open(&nl, what) < 0)
 		return PCN_EXIT_FAIL;
 	err = pcn_procs_get(&nl, &procs);
-	pcn_nl_close(&nl);
 	if (err == -EOPNOTSUPP && !nl.extack[0])
 		snprintf(nl.extack, sizeof(nl.extack),
 			 "the kernel has no PROC_GET (older than this pcnctl?)");
-	if (err) {
+	if (pcn_nl_end(&nl, what, err)) {
 		pcn_procs_free(&procs);
-		return pcn_nl_fail(&nl, what, err);
+		return PCN_EXIT_FAIL;
 	}
 	if (only != PCN_NONE && !proc_find(&procs, only)) {
 		fprintf(stderr, "pcnctl: %s: no distributed process %" PRIu32

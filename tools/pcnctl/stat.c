@@ -140,133 +140,133 @@ static void stat_text(const struct pcn_stat *st)
 	text_types(&st->types);
 }
 
-static void stat_json_type(const struct pcn_type *t)
+/* "KEY":p (microseconds, 3 decimals), null when there are no samples. */
+static void json_percentile(struct json *j, const char *key,
+			    const uint64_t *hist, int have, double pct)
 {
-	if (t->id < 0)
-		printf("{\"id\":null,\"name\":");
+	double ns = have ? pcn_hist_percentile(hist, pct) : -1;
+
+	json_key(j, key);
+	if (ns < 0)
+		json_null(j);
 	else
-		printf("{\"id\":%d,\"name\":", t->id);
-	pcn_json_str(t->name[0] ? t->name : NULL);
-	printf(",\"msgs_in\":%" PRIu64 ",\"msgs_out\":%" PRIu64
-	       ",\"bytes_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64 "}",
-	       t->msgs_in, t->msgs_out, t->bytes_in, t->bytes_out);
+		json_double(j, ns / 1000, 3);
 }
 
-/* ,"p50_us":X,"p99_us":Y,"hist_ns_log2":[..] (null when absent or empty) */
-static void json_hist(const uint64_t *hist, int have)
+/* "p50_us":X,"p99_us":Y,"hist_ns_log2":[..] (null when absent or empty) */
+static void json_hist(struct json *j, const uint64_t *hist, int have)
 {
-	char p50[32], p99[32];
 	int i;
 
-	hist_us(hist, have, 50, "%.3f", p50, sizeof(p50));
-	hist_us(hist, have, 99, "%.3f", p99, sizeof(p99));
-	printf(",\"p50_us\":%s,\"p99_us\":%s,\"hist_ns_log2\":",
-	       strcmp(p50, "-") ? p50 : "null",
-	       strcmp(p99, "-") ? p99 : "null");
+	json_percentile(j, "p50_us", hist, have, 50);
+	json_percentile(j, "p99_us", hist, have, 99);
+	json_key(j, "hist_ns_log2");
 	if (!have) {
-		printf("null");
+		json_null(j);
 		return;
 	}
+	json_begin_array(j);
 	for (i = 0; i < PCN_LAT_BUCKETS; i++)
-		printf("%c%" PRIu64, i ? ',' : '[', hist[i]);
-	putchar(']');
+		json_u64(j, hist[i]);
+	json_end_array(j);
 }
 
-static void json_faults(const struct pcn_stat *st)
+/*
+ * "faults":{"read":{"ok":..,"retry":..,"error":..},..}, each kind null when
+ * the kernel sent none; with @hist, its percentiles and histogram too.
+ */
+void pcn_json_faults(struct json *j, const struct pcn_fault_stat *fault,
+		     int hist)
 {
 	int k;
 
-	printf("\"faults\":{");
+	json_key(j, "faults");
+	json_begin_object(j);
 	for (k = 0; k < PCN_FAULT_KINDS; k++) {
-		const struct pcn_fault_stat *f = &st->fault[k];
+		const struct pcn_fault_stat *f = &fault[k];
 
-		printf("%s\"%s\":", k ? "," : "", pcn_fault_kind_name(k));
+		json_key(j, pcn_fault_kind_name(k));
 		if (!f->have) {
-			printf("null");
+			json_null(j);
 			continue;
 		}
-		printf("{\"ok\":%" PRIu64 ",\"retry\":%" PRIu64
-		       ",\"error\":%" PRIu64, f->ok, f->retry, f->error);
-		json_hist(f->hist, f->have_hist);
-		putchar('}');
+		json_begin_object(j);
+		json_key_u64(j, "ok", f->ok);
+		json_key_u64(j, "retry", f->retry);
+		json_key_u64(j, "error", f->error);
+		if (hist)
+			json_hist(j, f->hist, f->have_hist);
+		json_end_object(j);
 	}
-	printf("},");
+	json_end_object(j);
 }
 
-static void json_migrations(const struct pcn_stat *st)
+static void json_migrations(struct json *j, const struct pcn_stat *st)
 {
 	int d;
 
-	printf("\"migrations\":{");
+	json_key(j, "migrations");
+	json_begin_object(j);
 	for (d = 0; d < PCN_MIGRATE_DIRS; d++) {
 		const struct pcn_migrate_stat *m = &st->migrate[d];
 
-		printf("%s\"%s\":", d ? "," : "", pcn_migrate_dir_name(d));
+		json_key(j, pcn_migrate_dir_name(d));
 		if (!m->have) {
-			printf("null");
+			json_null(j);
 			continue;
 		}
-		printf("{\"count\":%" PRIu64, m->count);
-		json_hist(m->hist, m->have_hist);
-		putchar('}');
+		json_begin_object(j);
+		json_key_u64(j, "count", m->count);
+		json_hist(j, m->hist, m->have_hist);
+		json_end_object(j);
 	}
-	printf("},");
+	json_end_object(j);
 }
 
 static void stat_json(const struct pcn_stat *st)
 {
+	const struct pcn_type *t;
+	struct json j;
 	unsigned int i;
-	int a;
 
-	putchar('{');
-	for (i = 0; i < NR_COUNTERS; i++) {
-		a = stat_counters[i].attr;
-		printf("\"%s\":", stat_counters[i].key);
-		if (pcn_has(&st->c, a))
-			printf("%" PRIu64 ",", pcn_val(&st->c, a));
-		else
-			printf("null,");
-	}
-	json_faults(st);
-	json_migrations(st);
-	printf("\"types\":[");
+	json_init(&j, stdout);
+	json_begin_object(&j);
+	for (i = 0; i < NR_COUNTERS; i++)
+		pcn_json_scalar(&j, stat_counters[i].key, &st->c,
+				stat_counters[i].attr);
+	pcn_json_faults(&j, st->fault, 1);
+	json_migrations(&j, st);
+	json_key(&j, "types");
+	json_begin_array(&j);
 	for (i = 0; i < st->types.n; i++) {
-		if (i)
-			putchar(',');
-		stat_json_type(&st->types.v[i]);
+		t = &st->types.v[i];
+		json_begin_object(&j);
+		json_key(&j, "id");
+		if (t->id < 0)
+			json_null(&j);
+		else
+			json_int(&j, t->id);
+		json_key_string(&j, "name", t->name[0] ? t->name : NULL);
+		pcn_json_traffic(&j, t);
+		json_end_object(&j);
 	}
-	puts("]}");
+	json_end_array(&j);
+	json_end_object(&j);
 }
 
 int cmd_stat(int argc, char **argv)
 {
 	static const char what[] = "stat";
-	static const struct option opts[] = {
-		{ "json",	no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct pcn_stat st = { 0 };
 	struct pcn_nl nl = { 0 };
-	int json = 0;
-	int err;
-
-	while (pcn_getopt(argc, argv, opts, what) != -1)
-		json = 1;
-	if (optind != argc)
-		pcn_usage_error(what, "unexpected argument '%s'", argv[optind]);
+	int json = pcn_show_args(argc, argv, what, 0);
+	int ret;
 
 	if (pcn_nl_open(&nl, what) < 0)
 		return PCN_EXIT_FAIL;
-	err = pcn_stat_get(&nl, &st);
-	pcn_nl_close(&nl);
-	if (err) {
-		pcn_stat_free(&st);
-		return pcn_nl_fail(&nl, what, err);
-	}
-	if (json)
-		stat_json(&st);
-	else
-		stat_text(&st);
+	ret = pcn_nl_end(&nl, what, pcn_stat_get(&nl, &st));
+	if (ret == PCN_EXIT_OK)
+		(json ? stat_json : stat_text)(&st);
 	pcn_stat_free(&st);
-	return PCN_EXIT_OK;
+	return ret;
 }

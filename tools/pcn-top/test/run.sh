@@ -11,45 +11,11 @@ set -u
 
 TOP=$(readlink -f "${1:?usage: run.sh PATH/TO/pcn-top}")
 HERE=$(dirname "$(readlink -f "$0")")
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-# shellcheck disable=SC2046 # pkg-config output is meant to be split
-${CC:-cc} -O1 -g -Wall -Wextra -Werror -fPIC -shared \
-	-I"$HERE/../../../include/uapi" $(pkg-config --cflags libmnl) \
-	-o "$TMP/fake.so" "$HERE/../../pcnctl/test/fake_kernel.c" \
-	$(pkg-config --libs libmnl) || exit 1
-
-pass=0
-fail=0
-VG=
-[ "${VALGRIND:-0}" = 1 ] && VG="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99"
-
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $1"
-	[ -f "$TMP/out" ] && sed 's/^/    /' "$TMP/out" | head -60
-}
-
-# t NAME EXPECTED_RC GREP_PATTERN [ENV=VAL...] -- ARGS...
-# pcn-top with stdout a file (batch mode needs no terminal), TERM unset.
-t() {
-	name=$1 want=$2 pat=$3
-	shift 3
-	envs=
-	while [ "$1" != -- ]; do envs="$envs $1"; shift; done
-	shift
-	# shellcheck disable=SC2086 # $envs and $VG are word lists
-	env -u TERM $envs LD_PRELOAD="$TMP/fake.so" $VG "$TOP" "$@" \
-		>"$TMP/out" 2>&1 </dev/null
-	rc=$?
-	if [ "$rc" = "$want" ] && { [ -z "$pat" ] || grep -qE -- "$pat" "$TMP/out"; }; then
-		ok
-	else
-		bad "$name (rc $rc, want $want, pattern '$pat')"
-	fi
-}
+FAKE_DIR=$HERE/../../pcnctl/test PROG=$TOP
+# $TMP, $TMP/fake.so, $VG, pass, fail, ok, bad, and
+# t NAME EXPECTED_RC GREP_PATTERN [ENV=VAL...] -- ARGS...: pcn-top with
+# stdout a file (batch mode needs no terminal), TERM unset.
+. "$FAKE_DIR/lib.sh"
 
 # Usage.
 t help		0 '^Usage: pcn-top \[-b\] \[-n COUNT\] \[-d SECONDS\]'	-- -h

@@ -10,37 +10,10 @@ set -u
 
 PCNCTL=$(readlink -f "${1:?usage: run.sh PATH/TO/pcnctl}")
 HERE=$(dirname "$(readlink -f "$0")")
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-# shellcheck disable=SC2046 # pkg-config output is meant to be split
-${CC:-cc} -O1 -g -Wall -Wextra -Werror -fPIC -shared \
-	-I"$HERE/../../../include/uapi" $(pkg-config --cflags libmnl) \
-	-o "$TMP/fake.so" "$HERE/fake_kernel.c" $(pkg-config --libs libmnl) || exit 1
-
-pass=0
-fail=0
-VG=
-[ "${VALGRIND:-0}" = 1 ] && VG="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99"
-
+FAKE_DIR=$HERE PROG=$PCNCTL
+# $TMP, $TMP/fake.so, $VG, pass, fail, ok, bad, and
 # t NAME EXPECTED_RC GREP_PATTERN [ENV=VAL...] -- ARGS...
-t() {
-	name=$1 want=$2 pat=$3
-	shift 3
-	envs=
-	while [ "$1" != -- ]; do envs="$envs $1"; shift; done
-	shift
-	# shellcheck disable=SC2086 # $envs and $VG are word lists
-	env $envs LD_PRELOAD="$TMP/fake.so" $VG "$PCNCTL" "$@" >"$TMP/out" 2>&1
-	rc=$?
-	if [ "$rc" = "$want" ] && { [ -z "$pat" ] || grep -qE -- "$pat" "$TMP/out"; }; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL: $name (rc $rc, want $want, pattern '$pat')"
-		sed 's/^/    /' "$TMP/out"
-	fi
-}
+. "$FAKE_DIR/lib.sh"
 
 t help		0 '^Usage: pcnctl'			-- --help
 t help2		0 '^Usage: pcnctl'			-- help

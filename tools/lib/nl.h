@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * pcnctl: generic netlink plumbing on top of libmnl (also used by pcn-top).
+ * Generic netlink plumbing on top of libmnl, for pcnctl and pcn-top (tools/lib).
  */
 #ifndef PCNCTL_NL_H
 #define PCNCTL_NL_H

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pcnctl: generic netlink plumbing on top of libmnl (also built into pcn-top).
+ * Generic netlink plumbing on top of libmnl, for pcnctl and pcn-top (tools/lib).
  *
  * Every request is sent with NLM_F_ACK (dumps excepted: the kernel never
  * acks a dump, it ends it with NLMSG_DONE) and pcn_nl_talk() reads until the

@@ -2,7 +2,7 @@
 /*
  * Popcorn counters as plain structs: STAT_GET, the NODE_GET dump and the
  * PROC_GET dump, and percentiles read off the kernel's log2 latency
- * histograms. Shared by pcnctl and pcn-top; prints nothing.
+ * histograms. Shared by pcnctl and pcn-top (tools/lib); prints nothing.
  *
  * Every attribute may be missing (an older kernel): each value has a
  * "have" flag or an absent marker, and nothing here fails because of it.

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pcn_faultbench: the page fault and migration measurements of the
- * benchmark suite (bench/run). Run at node 0, from a path every node has
- * (in the vcluster: /mnt/host, --share): the threads that migrate map the
- * program's text from that path.
+ * benchmark suite (bench/run) and of the single-purpose benches
+ * (bench/fault-sharers, migration-latency, param-ab, fault-breakdown).
+ * Run at node 0, from a path every node has (in the vcluster: /mnt/host,
+ * --share): the threads that migrate map the program's text from that path.
  *
  *   pcn_faultbench read       [--pages N]
  *       node 0 writes N pages (default 64); the thread migrates to node 1
@@ -12,11 +13,15 @@
  *   pcn_faultbench upgrade    [--pages N]
  *       the same, then at node 1 writes each page it has just read, timed:
  *       a write to a read-only copy, which only asks for ownership.
+ *   pcn_faultbench recall     [--pages N]
+ *       node 0 writes N pages; the thread migrates to node 1 and writes
+ *       each page once, timed (remote_write: the page and its ownership
+ *       move to node 1), comes back and reads each page once, timed
+ *       (recall: node 0 takes the page back from node 1).
  *   pcn_faultbench write      --sharers K [--pages N]
  *       K threads migrate to nodes 1..K and read N pages node 0 wrote;
  *       node 0 then writes each page once, timed: each write invalidates K
- *       copies (K = 0: the first write to a fresh page, no message). As
- *       pcn_sharers, which bench/fault-sharers runs.
+ *       copies (K = 0: the first write to a fresh page, no message).
  *   pcn_faultbench touch      --pages N[,N...]
  *       per N: node 0 writes N fresh pages, the thread migrates to node 1
  *       and reads one word of each: the time to first-touch all N after a
@@ -41,11 +46,11 @@
  *   sample,FIGURE,PARAM,VALUE      one measurement (PARAM "-" when none)
  *   summary,FIGURE,PARAM,median,M,p99,P,n,N
  *   info,KEY,VALUE                 context (clock offset, pages, ...)
- * FIGUREs: read, upgrade, write (PARAM K), touch (PARAM N: total time),
- * touch_page (PARAM N: total / N), mt_fault (PARAM T: each fault with T
- * threads), throughput (PARAM T: wall time per fault of all T threads
- * together, so faults/s = 1e6 / VALUE), migrate_rtt, migrate_fwd,
- * migrate_back.
+ * FIGUREs: read, upgrade, remote_write, recall, write (PARAM K), touch
+ * (PARAM N: total time), touch_page (PARAM N: total / N), mt_fault (PARAM
+ * T: each fault with T threads), throughput (PARAM T: wall time per fault
+ * of all T threads together, so faults/s = 1e6 / VALUE), migrate_rtt,
+ * migrate_fwd, migrate_back.
  *
  * Pages are 4 KiB anonymous private pages (MADV_NOHUGEPAGE). At node 1 the
  * process has none of its open files: nothing is printed there; samples
@@ -191,10 +196,10 @@ static size_t check(const uint64_t *a, size_t n, size_t first, uint64_t seed0)
 /*
  * The first read of word 0 of each of @n pages, timed apiece (volatile:
  * one load per page, exactly between the clock reads). Returns the words
- * that were not what node 0 wrote.
+ * that were not pattern(@seed).
  */
 static noinline size_t time_reads(const uint64_t *a, size_t n, size_t first,
-				  double *us)
+				  uint64_t seed, double *us)
 {
 	const volatile uint64_t *p = a;
 	size_t i, bad = 0;
@@ -207,7 +212,7 @@ static noinline size_t time_reads(const uint64_t *a, size_t n, size_t first,
 		v = p[i * words];
 		asm volatile("" ::: "memory");
 		us[i] = now_us() - t0;
-		bad += v != pattern(first + i, 0, SEED_OLD);
+		bad += v != pattern(first + i, 0, seed);
 	}
 	return bad;
 }
@@ -249,7 +254,7 @@ static double *map_samples(size_t n)
 static void warm_up(uint64_t *warm, double *us, size_t n)
 {
 	memset(us, 0, n * sizeof(*us));
-	time_reads(warm, 1, 0, us);
+	time_reads(warm, 1, 0, SEED_OLD, us);
 	time_writes(warm, 1, 0, us);
 }
 
@@ -321,40 +326,58 @@ static void report_bad(const char *what, size_t bad)
 }
 
 /* ------------------------------------------------------------------ */
-/* read, upgrade                                                      */
+/* read, upgrade, recall                                              */
 /* ------------------------------------------------------------------ */
 
-static int cmd_read(size_t n, bool upgrade)
+enum { RUN_READ, RUN_UPGRADE, RUN_RECALL };
+
+/*
+ * On pages node 0 wrote, at node 1: read each (read); read, then write
+ * each (upgrade); or write each (recall), and then, back at node 0, read
+ * each (the recall itself).
+ */
+static int cmd_read(size_t n, int run)
 {
 	uint64_t *a, *warm;
-	double *rd, *wr;
-	size_t bad_rd;
+	double *rd, *wr, *bk = NULL;
+	size_t bad_rd = 0;
 
 	check_cluster(1);
 	rd = map_samples(n);
 	wr = map_samples(n);
+	if (run == RUN_RECALL)
+		bk = map_samples(n);	/* stays at node 0 */
 	warm = map_pages(1);
 	fill(warm, 1, 0);
 	a = map_pages(n);
 	fill(a, n, 0);			/* node 0 owns every page */
 
 	go_remote();
-	warm_up(warm, rd, n);
-	if (upgrade)
+	warm_up(warm, run == RUN_RECALL ? wr : rd, n);
+	if (run == RUN_UPGRADE)
 		memset(wr, 0, n * sizeof(*wr));
-	bad_rd = time_reads(a, n, 0, rd);
-	if (upgrade)
+	if (run != RUN_RECALL)
+		bad_rd = time_reads(a, n, 0, SEED_OLD, rd);
+	if (run != RUN_READ)
 		time_writes(a, n, 0, wr);
 	go_home();
 
 	report_bad("data read at node 1", bad_rd);
+	if (run == RUN_RECALL)
+		report_bad("data recalled to node 0",
+			   time_reads(a, n, 0, SEED_NEW, bk));
 	/* Back at node 0: node 1's writes, recalled. */
-	report_bad("data back at node 0", check(a, n, 0, upgrade ? SEED_NEW : SEED_OLD));
+	report_bad("data back at node 0",
+		   check(a, n, 0, run == RUN_READ ? SEED_OLD : SEED_NEW));
 	printf("info,pages,%zu\n", n);
-	if (upgrade)
-		print_samples("upgrade", "-", wr, n);
-	else
+	if (run == RUN_READ)
 		print_samples("read", "-", rd, n);
+	else if (run == RUN_UPGRADE)
+		print_samples("upgrade", "-", wr, n);
+	else {
+		print_samples("remote_write", "-", wr, n);
+		print_samples("recall", "-", bk, n);
+	}
 	return 0;
 }
 
@@ -667,12 +690,12 @@ static void *helper_main(void *arg)
 	first = s->first;
 	us = s->us;
 	memset(us, 0, n * sizeof(*us));
-	time_reads((const uint64_t *)s, 1, 0, us);	/* code, vDSO */
+	time_reads((const uint64_t *)s, 1, 0, SEED_OLD, us);	/* code, vDSO */
 	set_flag(&s->state, ST_READY);
 	while (!load_flag(&start_line->go))
 		poll_pause();
 	t0 = now_us();
-	bad = time_reads(pages, n, first, us);
+	bad = time_reads(pages, n, first, SEED_OLD, us);
 	t1 = now_us();
 	s->bad_first = bad;
 	s->start = t0;
@@ -896,6 +919,7 @@ static void __noreturn print_usage(int status)
 	fprintf(status ? stderr : stdout,
 		"usage: pcn_faultbench read       [--pages N]\n"
 		"       pcn_faultbench upgrade    [--pages N]\n"
+		"       pcn_faultbench recall     [--pages N]\n"
 		"       pcn_faultbench write      --sharers K [--pages N]\n"
 		"       pcn_faultbench touch      --pages N[,N...]\n"
 		"       pcn_faultbench throughput --threads T [--pages P]\n"
@@ -961,9 +985,11 @@ int main(int argc, char **argv)
 		pages = DEFAULT_PAGES;
 
 	if (!strcmp(cmd, "read"))
-		return cmd_read(pages, false);
+		return cmd_read(pages, RUN_READ);
 	if (!strcmp(cmd, "upgrade"))
-		return cmd_read(pages, true);
+		return cmd_read(pages, RUN_UPGRADE);
+	if (!strcmp(cmd, "recall"))
+		return cmd_read(pages, RUN_RECALL);
 	if (!strcmp(cmd, "write")) {
 		if (sharers < 0)
 			print_usage(2);
