@@ -118,12 +118,7 @@ int pcn_kmsg_send_hdr_page(struct pcn_node *node, struct pcn_kmsg_hdr *hdr,
 	else
 		ret = t->send(node, hdr, payload);
 	if (!ret) {
-		pcn_peer_stat_inc(node, msgs_out);
-		pcn_peer_stat_add(node, bytes_out, hdr->size);
-		pcn_peer_stat_inc(node, types[hdr->type].msgs_out);
-		pcn_peer_stat_add(node, types[hdr->type].bytes_out, hdr->size);
-		pcn_stat_inc(types[hdr->type].msgs_out);
-		pcn_stat_add(types[hdr->type].bytes_out, hdr->size);
+		pcn_stat_msg(node, hdr, out);
 	} else {
 		pcn_peer_stat_inc(node, transport_errors);
 		pcn_stat_inc(transport_errors);
@@ -239,12 +234,7 @@ void pcn_kmsg_deliver(struct pcn_kmsg_rx *rx)
 	trace_popcorn_msg_recv(node->nid, hdr->type,
 			       pcn_kmsg_type_name(hdr->type), hdr->size,
 			       hdr->seq);
-	pcn_peer_stat_inc(node, msgs_in);
-	pcn_peer_stat_add(node, bytes_in, hdr->size);
-	pcn_peer_stat_inc(node, types[hdr->type].msgs_in);
-	pcn_peer_stat_add(node, types[hdr->type].bytes_in, hdr->size);
-	pcn_stat_inc(types[hdr->type].msgs_in);
-	pcn_stat_add(types[hdr->type].bytes_in, hdr->size);
+	pcn_stat_msg(node, hdr, in);
 
 	if (hdr->flags & PCN_KMSG_F_REPLY) {
 		pcn_ws_complete(rx);

@@ -107,6 +107,18 @@ struct pcn_proc_stats {
 #define pcn_proc_stat_add(proc, field, n)			\
 	this_cpu_add((proc)->stats->field, (n))
 
+/* One message, header @hdr, to or from peer @node; @dir: in or out. */
+#define pcn_stat_msg(node, hdr, dir)					\
+do {									\
+	pcn_peer_stat_inc(node, msgs_##dir);				\
+	pcn_peer_stat_add(node, bytes_##dir, (hdr)->size);		\
+	pcn_peer_stat_inc(node, types[(hdr)->type].msgs_##dir);		\
+	pcn_peer_stat_add(node, types[(hdr)->type].bytes_##dir,		\
+			  (hdr)->size);					\
+	pcn_stat_inc(types[(hdr)->type].msgs_##dir);			\
+	pcn_stat_add(types[(hdr)->type].bytes_##dir, (hdr)->size);	\
+} while (0)
+
 /* Reads: the sum of every possible CPU's copy of the per-CPU lvalue @pcp. */
 #define pcn_percpu_sum(pcp)						\
 ({									\
