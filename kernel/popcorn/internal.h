@@ -49,8 +49,9 @@ int pcn_kmsg_init(void);
 int pcn_page_xfer_init(void);
 int pcn_page_op(int nid, const struct pcn_page_desc *desc, struct page *page,
 		bool write);
-struct pcn_page_msg *pcn_page_msg_new(const struct pcn_page_desc *to,
-				      struct page *page);
+struct pcn_page_msg *pcn_page_write_msg(int nid,
+					const struct pcn_page_desc *to,
+					struct page *page, int *ret);
 int pcn_page_cookie_access(struct pcn_kmsg_rx *rx,
 			   const struct pcn_page_desc *desc, bool write,
 			   void *buf);

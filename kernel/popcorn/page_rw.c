@@ -30,12 +30,9 @@ int pcn_page_write(int nid, const struct pcn_page_desc *to, struct page *page)
 	struct pcn_page_msg *msg;
 	int ret;
 
-	ret = pcn_page_op(nid, to, page, true);
-	if (ret <= 0)
-		return ret;
-	msg = pcn_page_msg_new(to, page);
+	msg = pcn_page_write_msg(nid, to, page, &ret);
 	if (!msg)
-		return -ENOMEM;
+		return ret;
 	ret = pcn_kmsg_request(nid, PCN_KMSG_TYPE_PAGE_WRITE, msg,
 			       sizeof(*msg) + PCN_PAGE_SIZE, &reply,
 			       PCN_PAGE_RW_TIMEOUT);

@@ -122,13 +122,22 @@ int pcn_page_op(int nid, const struct pcn_page_desc *desc, struct page *page,
 	return ret;
 }
 
-/* Message fallback: a PAGE_WRITE or PAGE_PUT payload with @page's data. */
-struct pcn_page_msg *pcn_page_msg_new(const struct pcn_page_desc *to,
-				      struct page *page)
+/*
+ * A write of @page to the exposure @to at @nid: done by the transport
+ * (NULL, *ret 0 or why it failed), or the message fallback's PAGE_WRITE
+ * or PAGE_PUT payload with @page's data, for the caller to send and free.
+ */
+struct pcn_page_msg *pcn_page_write_msg(int nid,
+					const struct pcn_page_desc *to,
+					struct page *page, int *ret)
 {
 	struct pcn_page_msg *msg;
 
+	*ret = pcn_page_op(nid, to, page, true);
+	if (*ret <= 0)
+		return NULL;
 	msg = kmalloc(sizeof(*msg) + PCN_PAGE_SIZE, GFP_KERNEL);
+	*ret = msg ? 0 : -ENOMEM;
 	if (msg) {
 		msg->desc = *to;
 		memcpy_from_page(msg->data, page, 0, PCN_PAGE_SIZE);
@@ -141,12 +150,9 @@ int pcn_page_put(int nid, const struct pcn_page_desc *to, struct page *page)
 	struct pcn_page_msg *msg;
 	int ret;
 
-	ret = pcn_page_op(nid, to, page, true);
-	if (ret <= 0)
-		return ret;
-	msg = pcn_page_msg_new(to, page);
+	msg = pcn_page_write_msg(nid, to, page, &ret);
 	if (!msg)
-		return -ENOMEM;
+		return ret;
 	ret = pcn_kmsg_send(nid, PCN_KMSG_TYPE_PAGE_PUT, msg,
 			    sizeof(*msg) + PCN_PAGE_SIZE);
 	kfree(msg);

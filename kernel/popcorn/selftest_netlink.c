@@ -40,13 +40,46 @@ static int pcn_nl_test_peer(struct genl_info *info, int *nid)
 	return 0;
 }
 
+/*
+ * The answer to self test command @cmd: the peer, the threads and the
+ * result; the caller adds its own attributes, then pcn_nl_test_send().
+ */
+static struct sk_buff *pcn_nl_test_reply(struct genl_info *info, u8 cmd,
+					 int nid, u32 threads,
+					 const struct pcn_selftest_result *res)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+
+	if (!msg)
+		return ERR_PTR(-ENOMEM);
+	if (!genlmsg_put_reply(msg, info, &pcn_genl_family, 0, cmd) ||
+	    nla_put_u32(msg, PCN_A_NID, nid) ||
+	    nla_put_u32(msg, PCN_A_ECHO_THREADS, threads) ||
+	    pcn_nl_put_result(msg, res)) {
+		nlmsg_free(msg);
+		return ERR_PTR(-EMSGSIZE);
+	}
+	return msg;
+}
+
+/* Send @msg, or drop it when adding the caller's attributes @failed. */
+static int pcn_nl_test_send(struct sk_buff *msg, struct genl_info *info,
+			    bool failed)
+{
+	if (failed) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	nlmsg_end(msg, nlmsg_hdr(msg));
+	return genlmsg_reply(msg, info);
+}
+
 int pcn_nl_echo(struct sk_buff *skb, struct genl_info *info)
 {
 	u32 count = 1000, threads = 1, min_size = 0;
 	u32 max_size = PCN_KMSG_MAX_PAYLOAD;
 	struct pcn_selftest_result res;
 	struct sk_buff *msg;
-	void *hdr;
 	int nid, ret;
 
 	ret = pcn_nl_test_peer(info, &nid);
@@ -72,22 +105,14 @@ int pcn_nl_echo(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		return ret;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &pcn_genl_family, 0, PCN_CMD_ECHO);
-	if (!hdr ||
-	    nla_put_u32(msg, PCN_A_NID, nid) ||
-	    nla_put_u32(msg, PCN_A_ECHO_COUNT, count) ||
-	    nla_put_u32(msg, PCN_A_ECHO_THREADS, threads) ||
-	    nla_put_u32(msg, PCN_A_ECHO_MAX_SIZE, max_size) ||
-	    nla_put_u32(msg, PCN_A_ECHO_MIN_SIZE, min(min_size, max_size)) ||
-	    pcn_nl_put_result(msg, &res)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	msg = pcn_nl_test_reply(info, PCN_CMD_ECHO, nid, threads, &res);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	return pcn_nl_test_send(msg, info,
+				nla_put_u32(msg, PCN_A_ECHO_COUNT, count) ||
+				nla_put_u32(msg, PCN_A_ECHO_MAX_SIZE, max_size) ||
+				nla_put_u32(msg, PCN_A_ECHO_MIN_SIZE,
+					    min(min_size, max_size)));
 }
 
 int pcn_nl_page_test(struct sk_buff *skb, struct genl_info *info)
@@ -97,7 +122,6 @@ int pcn_nl_page_test(struct sk_buff *skb, struct genl_info *info)
 	struct pcn_selftest_result res;
 	int probe_err;
 	struct sk_buff *msg;
-	void *hdr;
 	int nid, ret;
 
 	ret = pcn_nl_test_peer(info, &nid);
@@ -119,21 +143,12 @@ int pcn_nl_page_test(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		return ret;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &pcn_genl_family, 0,
-				PCN_CMD_PAGE_TEST);
-	if (!hdr ||
-	    nla_put_u32(msg, PCN_A_NID, nid) ||
-	    nla_put_u32(msg, PCN_A_PAGE_COUNT, pages) ||
-	    nla_put_u32(msg, PCN_A_ECHO_THREADS, threads) ||
-	    nla_put_u8(msg, PCN_A_PAGE_MODE, mode) ||
-	    pcn_nl_put_result(msg, &res) ||
-	    (probe && nla_put_u32(msg, PCN_A_PAGE_PROBE_ERR, -probe_err))) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	msg = pcn_nl_test_reply(info, PCN_CMD_PAGE_TEST, nid, threads, &res);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	return pcn_nl_test_send(msg, info,
+				nla_put_u32(msg, PCN_A_PAGE_COUNT, pages) ||
+				nla_put_u8(msg, PCN_A_PAGE_MODE, mode) ||
+				(probe && nla_put_u32(msg, PCN_A_PAGE_PROBE_ERR,
+						      -probe_err)));
 }
