@@ -213,13 +213,17 @@ host_suite() {
 	[ "$f" -eq 0 ] || failures+=("$name: $f failed (see $log)")
 }
 
-# Host-side unit tests: the tools (pcnctl against a fake kernel), and this
-# script's own checks on fake KUnit logs and TAP (test-run-check.sh).
+# Host-side unit tests: the tools (pcnctl against a fake kernel), this
+# script's own checks on fake KUnit logs and TAP (test-run-check.sh), and
+# the core built as a production node has it, without the self tests
+# (check-production-build.sh).
 host_tests() {
 	host_suite "pcnctl unit tests" "$out/pcnctl-test.log" \
 		make -s -C "$top/tools/pcnctl" test
 	host_suite "run-check's checks" "$out/run-check-test.log" \
 		"$top/scripts/test-run-check.sh"
+	host_suite "production build" "$out/production-build.log" \
+		"$top/scripts/check-production-build.sh"
 }
 
 # The benchmark suite's smoke mode: one round per transport, to completion,
