@@ -359,12 +359,15 @@ void pcn_rdma_connect_work(struct work_struct *work)
 		return;
 	pcn_node_connecting(peer->link.node);
 	conn = pcn_rdma_conn_alloc(peer);
-	if (!conn)
+	if (!conn) {
+		ret = -ENOMEM;
 		goto retry;
+	}
 	id = rdma_create_id(&init_net, pcn_rdma_cm_handler, conn, RDMA_PS_TCP,
 			    IB_QPT_RC);
 	if (IS_ERR(id)) {
 		kfree(conn);
+		ret = PTR_ERR(id);
 		goto retry;
 	}
 	conn->cm_id = id;
@@ -375,7 +378,7 @@ void pcn_rdma_connect_work(struct work_struct *work)
 		pcn_rdma_conn_fail(conn, "address resolution");
 	return;
 retry:
-	pcn_peer_link_dial_failed(&peer->link, -ENOMEM);
+	pcn_peer_link_dial_failed(&peer->link, ret);
 }
 
 static int pcn_rdma_route_resolved(struct pcn_rdma_conn *conn)

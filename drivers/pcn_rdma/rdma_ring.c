@@ -486,6 +486,7 @@ static bool pcn_rdma_rx_message(struct pcn_rdma_conn *conn,
 	struct pcn_node *node = conn->peer->link.node;
 	struct pcn_kmsg_hdr *hdr = slot->buf;
 	struct pcn_rdma_rx *rx;
+	bool ok = true;
 	int ret;
 
 	ib_dma_sync_single_for_cpu(conn->dev, slot->dma, PCN_RDMA_SLOT_SIZE,
@@ -519,12 +520,12 @@ static bool pcn_rdma_rx_message(struct pcn_rdma_conn *conn,
 	rx->rx.msg = &rx->msg;
 	rx->rx.from = node;
 	rx->rx.transport = &pcn_rdma_transport;
-	pcn_kmsg_deliver(&rx->rx);
+	ok = !pcn_kmsg_deliver(&rx->rx);
 done:
 	/* The slot goes back to the peer. */
 	ib_dma_sync_single_for_device(conn->dev, slot->dma, PCN_RDMA_SLOT_SIZE,
 				      DMA_FROM_DEVICE);
-	return true;
+	return ok;
 }
 
 /*
@@ -548,8 +549,7 @@ static bool pcn_rdma_rx_imm_message(struct pcn_rdma_conn *conn, u32 imm)
 	rx->rx.msg = &rx->msg;
 	rx->rx.from = node;
 	rx->rx.transport = &pcn_rdma_transport;
-	pcn_kmsg_deliver(&rx->rx);
-	return true;
+	return !pcn_kmsg_deliver(&rx->rx);
 }
 
 static void pcn_rdma_rx_error(struct pcn_rdma_conn *conn, struct ib_wc *wc)

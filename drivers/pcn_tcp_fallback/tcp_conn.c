@@ -169,8 +169,10 @@ static int pcn_tcp_rx_one(struct pcn_tcp_conn *conn)
 	rx->rx.msg = &rx->msg;
 	rx->rx.from = node;
 	rx->rx.transport = &pcn_tcp_transport;
-	pcn_kmsg_deliver(&rx->rx);
-	return 0;
+	ret = pcn_kmsg_deliver(&rx->rx);
+	if (ret)
+		pcn_kmsg_bad(node, "reply of the wrong type");
+	return ret;
 }
 
 static int pcn_tcp_rx_thread(void *data)
@@ -269,7 +271,7 @@ void pcn_tcp_lost_work(struct work_struct *work)
 	mutex_lock(&peer->link.lock);
 	if (peer->conn && READ_ONCE(peer->conn->dead)) {
 		pcn_tcp_detach(peer);
-		pcn_peer_link_redial(&peer->link);
+		pcn_peer_link_lost(&peer->link);
 	}
 	mutex_unlock(&peer->link.lock);
 }

@@ -171,7 +171,8 @@ struct pcn_transport {
 	struct module *owner;
 	/*
 	 * Start connecting to (or accepting from) @node; returns at once,
-	 * the transport reports progress with pcn_node_online/offline().
+	 * the transport reports progress through its pcn_peer_link
+	 * (pcn_peer_link_up()) and with pcn_node_offline().
 	 */
 	int (*connect)(struct pcn_node *node);
 	/*
@@ -247,6 +248,7 @@ void pcn_peer_link_start(struct pcn_peer_link *pl);
 void pcn_peer_link_dial_failed(struct pcn_peer_link *pl, int err);
 void pcn_peer_link_up(struct pcn_peer_link *pl, bool replacing);
 void pcn_peer_link_redial(struct pcn_peer_link *pl);
+void pcn_peer_link_lost(struct pcn_peer_link *pl);
 void pcn_peer_link_stop(struct pcn_peer_link *pl);
 
 static inline struct pcn_peer_link *pcn_peer_link_of(struct work_struct *w)
@@ -263,8 +265,13 @@ struct dentry *pcn_debugfs_dir(void);
 int pcn_transport_register(struct pcn_transport *t);
 void pcn_transport_unregister(struct pcn_transport *t);
 
-/* Transport -> core notifications (any context that may sleep). */
-void pcn_kmsg_deliver(struct pcn_kmsg_rx *rx);
+/*
+ * Transport -> core notifications (any context that may sleep).
+ * pcn_kmsg_deliver() consumes @rx; it returns -EPROTO for a message that
+ * broke the protocol beyond its header (a reply of the wrong type): the
+ * transport counts it with pcn_kmsg_bad() and closes the link.
+ */
+int pcn_kmsg_deliver(struct pcn_kmsg_rx *rx);
 void pcn_kmsg_bad(struct pcn_node *node, const char *why);
 
 #endif /* _POPCORN_PCN_KMSG_H */

@@ -30,7 +30,7 @@ struct pcn_node *pcn_node_config_get(int nid);
 void pcn_transports_stats(u64 *regions, u64 *bytes, u64 *stalls);
 
 /* wait_station.c */
-void pcn_ws_complete(struct pcn_kmsg_rx *rx);
+int pcn_ws_complete(struct pcn_kmsg_rx *rx);
 void pcn_ws_fail_node(int nid);
 
 /* kmsg.c */
@@ -42,7 +42,13 @@ int pcn_kmsg_send_hdr_page(struct pcn_node *node, struct pcn_kmsg_hdr *hdr,
 void pcn_kmsg_fill_hdr(struct pcn_kmsg_hdr *hdr, enum pcn_kmsg_type type,
 		       size_t size);
 void pcn_kmsg_flush(void);
-int pcn_kmsg_check_out(enum pcn_kmsg_type type, size_t size, bool reply);
+enum pcn_kmsg_out {
+	PCN_KMSG_OUT_ONE_WAY,	/* pcn_kmsg_send() */
+	PCN_KMSG_OUT_REQUEST,	/* pcn_kmsg_request*() */
+	PCN_KMSG_OUT_REPLY,	/* pcn_kmsg_reply*() */
+};
+int pcn_kmsg_check_out(enum pcn_kmsg_type type, size_t size,
+		       enum pcn_kmsg_out as);
 int pcn_kmsg_init(void);
 
 /* page_xfer.c */

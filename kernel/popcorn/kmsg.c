@@ -135,14 +135,21 @@ int pcn_kmsg_send_hdr(struct pcn_node *node, struct pcn_kmsg_hdr *hdr,
 }
 
 /*
- * May a user send a @type message of @size payload bytes, as a reply to a
- * request (@reply) or not?
+ * May a user send a @type message of @size payload bytes @as a one-way
+ * message (a type with no reply), a request (a type with one) or a reply
+ * (a reply type)?
  */
-int pcn_kmsg_check_out(enum pcn_kmsg_type type, size_t size, bool reply)
+int pcn_kmsg_check_out(enum pcn_kmsg_type type, size_t size,
+		       enum pcn_kmsg_out as)
 {
+	const struct pcn_kmsg_type_info *t;
+
 	if (!pcn_kmsg_user_type(type))
 		return -EINVAL;
-	if (!(pcn_kmsg_types[type].flags & PCN_KMSG_T_REPLY) != !reply)
+	t = &pcn_kmsg_types[type];
+	if (as != (t->flags & PCN_KMSG_T_REPLY ? PCN_KMSG_OUT_REPLY :
+		   t->reply != PCN_KMSG_TYPE_NONE ? PCN_KMSG_OUT_REQUEST :
+		   PCN_KMSG_OUT_ONE_WAY))
 		return -EINVAL;
 	if (size > pcn_kmsg_types[type].size.max ||
 	    size < pcn_kmsg_types[type].size.min)
@@ -153,7 +160,7 @@ int pcn_kmsg_check_out(enum pcn_kmsg_type type, size_t size, bool reply)
 static int pcn_kmsg_check_send(int nid, enum pcn_kmsg_type type, size_t size,
 			       struct pcn_node **node)
 {
-	int ret = pcn_kmsg_check_out(type, size, false);
+	int ret = pcn_kmsg_check_out(type, size, PCN_KMSG_OUT_ONE_WAY);
 
 	if (ret)
 		return ret;
@@ -220,10 +227,12 @@ static void pcn_kmsg_dispatch(struct work_struct *work)
 
 /*
  * A transport hands over a message whose header it has checked with
- * pcn_kmsg_check_hdr() against rx->from. From here the core owns @rx
- * until pcn_kmsg_done().
+ * pcn_kmsg_validate() against rx->from. From here the core owns @rx until
+ * pcn_kmsg_done(). Returns 0, or -EPROTO when the message broke the
+ * protocol in a way the header check cannot see (a reply of a type its
+ * request does not take): the transport counts it and closes the link.
  */
-void pcn_kmsg_deliver(struct pcn_kmsg_rx *rx)
+int pcn_kmsg_deliver(struct pcn_kmsg_rx *rx)
 {
 	const struct pcn_kmsg_hdr *hdr = &rx->msg->hdr;
 	struct pcn_node *node = rx->from;
@@ -236,16 +245,15 @@ void pcn_kmsg_deliver(struct pcn_kmsg_rx *rx)
 			       hdr->seq);
 	pcn_stat_msg(node, hdr, in);
 
-	if (hdr->flags & PCN_KMSG_F_REPLY) {
-		pcn_ws_complete(rx);
-		return;
-	}
+	if (hdr->flags & PCN_KMSG_F_REPLY)
+		return pcn_ws_complete(rx);
 	if (pcn_kmsg_types[hdr->type].flags & PCN_KMSG_T_INLINE) {
 		pcn_kmsg_dispatch(&rx->work);
-		return;
+		return 0;
 	}
 	INIT_WORK(&rx->work, pcn_kmsg_dispatch);
 	queue_work(pcn_kmsg_wq, &rx->work);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(pcn_kmsg_deliver);
 

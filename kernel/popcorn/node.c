@@ -125,7 +125,6 @@ void pcn_node_online(struct pcn_node *node)
 	pr_info("node %d online (%pI4:%u, %s)\n", node->nid, &node->addr,
 		node->port, node->transport_name);
 }
-EXPORT_SYMBOL_GPL(pcn_node_online);
 
 void pcn_node_offline(struct pcn_node *node)
 {

@@ -169,9 +169,12 @@ int pcn_kmsg_reply_page(struct pcn_kmsg_rx *req,
 	struct pcn_kmsg_hdr hdr;
 	int ret;
 
-	if (to->len != PCN_PAGE_SIZE)
+	/* Only these replies can be an immediate (kmsg_imm.c). */
+	if (to->len != PCN_PAGE_SIZE ||
+	    (type != PCN_KMSG_TYPE_PAGE_FETCH_REPLY &&
+	     type != PCN_KMSG_TYPE_PAGE_RECALL_REPLY))
 		return -EINVAL;
-	ret = pcn_kmsg_check_out(type, sizeof(r), true);
+	ret = pcn_kmsg_check_out(type, sizeof(r), PCN_KMSG_OUT_REPLY);
 	if (ret)
 		return ret;
 	pcn_kmsg_fill_hdr(&hdr, type, sizeof(r));

@@ -85,6 +85,20 @@ void pcn_peer_link_up(struct pcn_peer_link *pl, bool replacing)
 EXPORT_SYMBOL_GPL(pcn_peer_link_up);
 
 /*
+ * With @pl->lock held, after the transport took its live link down (and
+ * pcn_node_offline() with it): the node is connecting again, and the
+ * dialler dials after the back-off.
+ */
+void pcn_peer_link_lost(struct pcn_peer_link *pl)
+{
+	lockdep_assert_held(&pl->lock);
+	if (!pl->stopping)
+		pcn_node_connecting(pl->node);
+	pcn_peer_link_redial(pl);
+}
+EXPORT_SYMBOL_GPL(pcn_peer_link_lost);
+
+/*
  * The peer is going away (->disconnect): no dialling from here on. The
  * transport then takes its link down; pcn_peer_link_redial() dials no
  * more.

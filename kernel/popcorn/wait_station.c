@@ -95,7 +95,7 @@ static int pcn_request_one(int nid, enum pcn_kmsg_type type,
 	u32 id;
 	int ret;
 
-	ret = pcn_kmsg_check_out(type, size, false);
+	ret = pcn_kmsg_check_out(type, size, PCN_KMSG_OUT_REQUEST);
 	if (ret)
 		return ret;
 	node = pcn_node_get(nid);
@@ -149,7 +149,7 @@ int pcn_kmsg_request_all(unsigned long nids, enum pcn_kmsg_type type,
 	struct pcn_ws *ws;
 	int nid, ret;
 
-	ret = pcn_kmsg_check_out(type, size, false);
+	ret = pcn_kmsg_check_out(type, size, PCN_KMSG_OUT_REQUEST);
 	if (ret)
 		return ret;
 	ws = kcalloc(PCN_MAX_NODES, sizeof(*ws), GFP_KERNEL);
@@ -194,7 +194,7 @@ int pcn_kmsg_reply(struct pcn_kmsg_rx *req, const void *payload, size_t size)
 	struct pcn_kmsg_hdr hdr;
 	int ret;
 
-	ret = pcn_kmsg_check_out(type, size, true);
+	ret = pcn_kmsg_check_out(type, size, PCN_KMSG_OUT_REPLY);
 	if (ret)
 		return ret;
 	pcn_kmsg_fill_hdr(&hdr, type, size);
@@ -203,13 +203,16 @@ int pcn_kmsg_reply(struct pcn_kmsg_rx *req, const void *payload, size_t size)
 	return pcn_kmsg_send_hdr(req->from, &hdr, payload);
 }
 
-/* A reply arrived (receive context): hand it to its station. */
-void pcn_ws_complete(struct pcn_kmsg_rx *rx)
+/*
+ * A reply arrived (receive context): hand it to its station. A reply of
+ * another type than the station's request takes fails the request and is
+ * a protocol error (-EPROTO) for the transport to close the link on.
+ */
+int pcn_ws_complete(struct pcn_kmsg_rx *rx)
 {
 	u32 id = rx->msg->hdr.ws;
-	struct pcn_ws *ws;
-
 	bool wrong_type = false;
+	struct pcn_ws *ws;
 
 	xa_lock(&pcn_ws_xa);
 	ws = xa_load(&pcn_ws_xa, id);
@@ -226,14 +229,11 @@ void pcn_ws_complete(struct pcn_kmsg_rx *rx)
 	}
 	xa_unlock(&pcn_ws_xa);
 
-	if (wrong_type) {
-		pcn_kmsg_bad(rx->from, "reply of the wrong type");
-		pcn_kmsg_done(rx);
-	} else if (rx) {
-		/* Timed out already, or not a station of this peer. */
+	if (rx && !wrong_type)	/* timed out already, or not this peer's */
 		pcn_stat_inc(late_replies);
+	if (rx)
 		pcn_kmsg_done(rx);
-	}
+	return wrong_type ? -EPROTO : 0;
 }
 
 /* @nid went away: fail every request waiting on it. */
