@@ -16,7 +16,6 @@
 #include <net/tcp.h>
 #include "tcp.h"
 
-
 /* Blocks until @len bytes arrived; -ECONNRESET on end of stream. */
 int pcn_tcp_recv_full(struct socket *sock, void *buf, size_t len)
 {
@@ -243,7 +242,7 @@ int pcn_tcp_attach(struct pcn_tcp_peer *peer, struct socket *sock)
 		kfree(conn);
 		return -ESHUTDOWN;
 	}
-	replacing = peer->conn;
+	replacing = peer->conn != NULL;
 	pcn_tcp_detach(peer);
 	task = kthread_create(pcn_tcp_rx_thread, conn, "pcn_tcp_rx/%d",
 			      peer->link.node->nid);

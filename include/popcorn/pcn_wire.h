@@ -48,7 +48,6 @@ struct pcn_kmsg_hdr {
 #define PCN_KMSG_F_REPLY	0x0001	/* completes wait station hdr.ws */
 #define PCN_KMSG_F_ALL		PCN_KMSG_F_REPLY
 
-
 #define PCN_PAGE_SIZE		4096
 
 /*
