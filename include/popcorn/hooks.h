@@ -19,6 +19,7 @@ vm_fault_t pcn_handle_fault(struct vm_area_struct *vma, unsigned long addr,
 bool pcn_vma_miss(struct mm_struct *mm, unsigned long addr,
 		  struct vm_area_struct **vma);
 bool pcn_syscall(struct pt_regs *regs, int nr);
+void pcn_compat_syscall(struct pt_regs *regs, int nr);
 
 /* fork: a new task or mm starts outside Popcorn, whatever its parent did. */
 static inline void pcn_task_init(struct task_struct *tsk)
@@ -73,8 +74,9 @@ static inline bool pcn_vma_miss_hook(struct mm_struct *mm, unsigned long addr,
 /*
  * do_syscall_64: a system call of a thread of a distributed process. True
  * when Popcorn carried it out (regs->ax holds the result): at a remote,
- * calls that change the address space, futex() and clone() run at the
- * origin (kernel/popcorn/syscall_fwd.c).
+ * every call but a short list of local ones runs at the origin
+ * (kernel/popcorn/syscall_fwd.c, deputy.c); at the origin, the calls that
+ * change the address space do coherence work.
  */
 static inline bool pcn_syscall_hook(struct pt_regs *regs, int nr)
 {
@@ -83,6 +85,20 @@ static inline bool pcn_syscall_hook(struct pt_regs *regs, int nr)
 	if (likely(!mm || !mm->pcn_process))
 		return false;
 	return pcn_syscall(regs, nr);
+}
+
+/*
+ * do_syscall_32_irqs_on: a 32-bit system call (int 0x80...). A thread of a
+ * distributed process gets ENOSYS (kernel/popcorn/deputy.c): true.
+ */
+static inline bool pcn_compat_syscall_hook(struct pt_regs *regs, int nr)
+{
+	struct mm_struct *mm = current->mm;
+
+	if (likely(!mm || !mm->pcn_process))
+		return false;
+	pcn_compat_syscall(regs, nr);
+	return true;
 }
 
 #else
@@ -102,6 +118,10 @@ static inline bool pcn_vma_miss_hook(struct mm_struct *mm, unsigned long addr,
 	return false;
 }
 static inline bool pcn_syscall_hook(struct pt_regs *regs, int nr)
+{
+	return false;
+}
+static inline bool pcn_compat_syscall_hook(struct pt_regs *regs, int nr)
 {
 	return false;
 }

@@ -20,7 +20,7 @@
 #endif
 
 #define PCN_KMSG_MAGIC		0x4b4e4350	/* "PCNK" in memory order */
-#define PCN_KMSG_VERSION	4
+#define PCN_KMSG_VERSION	5
 
 /* Largest message, header included. RDMA ring slots are this big. */
 #define PCN_KMSG_MAX_SIZE	8192
@@ -125,6 +125,7 @@ struct pcn_migrate_msg {
 	__u64 vdso;		/* origin's vDSO text address */
 	__u32 uid, gid;		/* origin's credentials (forward) */
 	char comm[16];
+	__u64 sigmask;		/* the thread's blocked signals, bit n-1: n */
 	struct pcn_wire_regs regs;
 	__u32 fpu_kind;		/* PCN_FPU_* */
 	__u32 fpu_size;
@@ -173,10 +174,12 @@ struct pcn_vma_reply {
 } __packed;
 
 /*
- * VMA_OP: a system call changing the address space, made by a migrated
- * thread at a remote, carried out at the origin by its twin.
+ * VMA_OP (a system call changing the address space) and SYSCALL (any other
+ * forwarded call): made by a migrated thread at a remote, carried out at
+ * the origin by its twin with these arguments. Pointers among them are
+ * addresses in the process's coherent address space.
  */
-struct pcn_vma_op {
+struct pcn_syscall_msg {
 	__s32 origin_tgid;
 	__s32 origin_tid;	/* the twin */
 	__u32 nr;		/* x86_64 system call number */
@@ -184,7 +187,7 @@ struct pcn_vma_op {
 	__u64 args[6];
 } __packed;
 
-/* The answer to VMA_OP, VMA_DROP, FUTEX and CLONE. */
+/* The answer to VMA_OP, VMA_DROP, FUTEX, CLONE, SYSCALL and SIGNAL. */
 struct pcn_syscall_reply {
 	__s64 ret;		/* the system call's return value */
 } __packed;
@@ -245,6 +248,23 @@ struct pcn_clone_msg {
 	__u64 stack;		/* the child's stack pointer; 0: the caller's */
 	__u64 tls;		/* CLONE_SETTLS: the child's FS base */
 	struct pcn_wire_regs regs;	/* the caller's, at the call */
+} __packed;
+
+/*
+ * SIGNAL: the origin delivers a signal to a thread at a remote. Signals
+ * for a thread reach its twin (the origin has the thread's ids); the twin
+ * takes them as the thread would (signal.c) and sends each one that runs
+ * a handler here, with the handler, so that the remote runs what the
+ * process has installed now.
+ */
+struct pcn_signal_msg {
+	__s32 origin_tgid;
+	__s32 origin_tid;	/* the twin */
+	__s32 remote_tid;	/* the thread at the receiver */
+	__s32 signo;		/* 1.._NSIG; also the siginfo's si_signo */
+	__s32 si_errno, si_code;
+	__u8 si_fields[32];	/* siginfo's union, as x86_64 lays it out */
+	__u64 sa_handler, sa_flags, sa_restorer, sa_mask;
 } __packed;
 
 /* ---- the message types ---- */
@@ -319,7 +339,7 @@ struct pcn_clone_msg {
 	  PCN_KMSG_SIZE(sizeof(struct pcn_vma_reply),			\
 			sizeof(struct pcn_vma_reply) + PCN_VMA_PATH_MAX),\
 	  NONE, PCN_KMSG_T_REPLY)					\
-	X(VMA_OP, vma_op, PCN_KMSG_FIXED(pcn_vma_op), VMA_OP_REPLY, 0)	\
+	X(VMA_OP, vma_op, PCN_KMSG_FIXED(pcn_syscall_msg), VMA_OP_REPLY, 0)	\
 	X(VMA_OP_REPLY, vma_op_reply, PCN_KMSG_FIXED(pcn_syscall_reply),	\
 	  NONE, PCN_KMSG_T_REPLY)					\
 	X(VMA_DROP, vma_drop, PCN_KMSG_FIXED(pcn_vma_drop),		\
@@ -342,7 +362,13 @@ struct pcn_clone_msg {
 	  NONE, PCN_KMSG_T_REPLY)					\
 	X(PAGE_PUT, page_put,						\
 	  PCN_KMSG_SIZE(PCN_KMSG_PAGE_PAYLOAD, PCN_KMSG_PAGE_PAYLOAD),	\
-	  NONE, PCN_KMSG_T_INLINE)
+	  NONE, PCN_KMSG_T_INLINE)					\
+	X(SYSCALL, syscall, PCN_KMSG_FIXED(pcn_syscall_msg), SYSCALL_REPLY, 0)\
+	X(SYSCALL_REPLY, syscall_reply, PCN_KMSG_FIXED(pcn_syscall_reply),\
+	  NONE, PCN_KMSG_T_REPLY)					\
+	X(SIGNAL, signal, PCN_KMSG_FIXED(pcn_signal_msg), SIGNAL_REPLY, 0)	\
+	X(SIGNAL_REPLY, signal_reply, PCN_KMSG_FIXED(pcn_syscall_reply),	\
+	  NONE, PCN_KMSG_T_REPLY)
 
 #define PCN_KMSG_TYPE_ENUM(NAME, name, size, reply, flags)		\
 	PCN_KMSG_TYPE_##NAME,

@@ -69,9 +69,14 @@ static int pcn_twin_wait(struct pcn_thread *th, int *relay)
 
 	*relay = -1;
 	for (;;) {
-		ret = wait_event_killable(th->wait, READ_ONCE(th->events));
-		if (ret)
+		/* Interruptible: the thread's signals come here (signal.c). */
+		ret = wait_event_interruptible(th->wait, READ_ONCE(th->events));
+		if (ret && fatal_signal_pending(current))
 			return ret;	/* dying: pcn_task_exit() tells the peer */
+		if (ret) {
+			pcn_twin_signals(th);
+			continue;
+		}
 
 		spin_lock(&pcn_threads_lock);
 		events = th->events;
@@ -85,6 +90,8 @@ static int pcn_twin_wait(struct pcn_thread *th, int *relay)
 		if (events & PCN_EV_BACK) {
 			m = (const void *)back->msg->payload;
 			ret = pcn_regs_restore(current_pt_regs(), m);
+			if (!ret)
+				pcn_sigmask_restore(m->sigmask);
 			if (!ret && (m->flags & PCN_MIGRATE_RELAY))
 				*relay = m->relay_nid;
 			if (!ret) {
@@ -133,6 +140,7 @@ static void pcn_migrate_msg_init(struct pcn_migrate_msg *m,
 	m->vdso = (unsigned long)current->mm->context.vdso;
 	m->uid = from_kuid_munged(&init_user_ns, current_uid());
 	m->gid = from_kgid_munged(&init_user_ns, current_gid());
+	m->sigmask = current->blocked.sig[0];
 	get_task_comm(m->comm, current);
 }
 
@@ -256,6 +264,7 @@ static int pcn_migrate_back(struct pcn_thread *th,
 	m->origin_tid = th->peer_tid;
 	m->flags = PCN_MIGRATE_BACK;
 	m->relay_nid = relay;
+	m->sigmask = current->blocked.sig[0];
 	if (relay >= 0)
 		m->flags |= PCN_MIGRATE_RELAY;
 	ret = pcn_regs_save(m, current_pt_regs(), rs);

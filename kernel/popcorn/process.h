@@ -144,11 +144,22 @@ long pcn_forward_call(struct pcn_process *proc, enum pcn_kmsg_type type,
 void pcn_twin_work(struct pcn_thread *th);
 int pcn_syscall_fwd_init(void);
 
+/* deputy.c: every other system call of a remote thread, at the origin */
+bool pcn_deputy_call(struct pcn_process *proc, struct pcn_thread *th,
+		     struct pt_regs *regs, int nr);
+bool pcn_call_forwardable(unsigned int nr);
+long pcn_twin_syscall(const struct pcn_syscall_msg *m);
+
+/* signal.c: signals of remote threads, taken by their twins */
+void pcn_twin_signals(struct pcn_thread *th);
+void pcn_sigmask_restore(u64 mask);
+int pcn_signal_init(void);
+
 /* vma_ops.c: system calls that change a distributed address space */
 bool pcn_vma_op_allowed(int nr);
 long pcn_vma_syscall(struct pcn_process *proc, struct pcn_thread *th, int nr,
 		     struct pt_regs *regs);
-long pcn_twin_vma_call(struct pcn_thread *th, const struct pcn_vma_op *op);
+long pcn_twin_vma_call(struct pcn_thread *th, const struct pcn_syscall_msg *op);
 int pcn_vma_ops_init(void);
 
 /* futex.c: futex(2) of remote threads, at the origin */

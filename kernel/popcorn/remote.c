@@ -147,6 +147,8 @@ static int pcn_remote_thread(void *arg)
 	}
 	pcn_stat_inc(remote_threads);
 	r.status = pcn_regs_restore(current_pt_regs(), m);
+	if (!r.status)
+		pcn_sigmask_restore(m->sigmask);
 	if (r.status) {
 		th->leaving = true;	/* never ran: nothing to tell */
 		goto fail;

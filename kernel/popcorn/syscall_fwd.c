@@ -11,8 +11,8 @@
  *   mmap, munmap, mprotect, mremap, brk, madvise	vma_ops.c
  *   futex						futex.c
  *   clone, clone3 (new threads)			clone.c
+ *   every other call, but for a short list		deputy.c
  *
- * fork() and vfork() at a remote fail with EOPNOTSUPP. *
  * The request goes to the origin; its handler queues it for the twin
  * (PCN_EV_WORK), the twin makes the call and answers. The remote thread
  * waits for the answer in its own system call. Only the address-space
@@ -50,13 +50,9 @@ bool pcn_syscall(struct pt_regs *regs, int nr)
 	case __NR_clone3:
 		regs->ax = pcn_remote_clone(proc, th, nr, regs);
 		return true;
-	case __NR_fork:
-	case __NR_vfork:
-		/* A process here would have a partial copy of the memory. */
-		regs->ax = -EOPNOTSUPP;
-		return true;
 	default:
-		return false;
+		/* Every other call: deputy.c. */
+		return pcn_deputy_call(proc, th, regs, nr);
 	}
 }
 
@@ -109,6 +105,8 @@ static long pcn_twin_call(struct pcn_thread *th, struct pcn_kmsg_rx *rx)
 		return pcn_twin_futex(payload);
 	case PCN_KMSG_TYPE_CLONE:
 		return pcn_twin_clone(payload, rx->from->nid);
+	case PCN_KMSG_TYPE_SYSCALL:
+		return pcn_twin_syscall(payload);
 	default:
 		return -EINVAL;
 	}
@@ -134,9 +132,21 @@ void pcn_twin_work(struct pcn_thread *th)
 		if (!rx)
 			return;
 		r.ret = exiting ? -ESRCH : pcn_twin_call(th, rx);
-		/* Interrupted: the remote thread sees EINTR, as for a signal. */
-		if (r.ret <= -ERESTARTSYS && r.ret >= -ERESTART_RESTARTBLOCK)
+		if (rx->msg->hdr.type == PCN_KMSG_TYPE_SYSCALL && !exiting) {
+			/*
+			 * The signals that interrupted the call go first, so
+			 * that the thread finds them pending with the result
+			 * and restarts the call or not as at home. A wait
+			 * with a temporary mask leaves the twin's own mask to
+			 * put back, as the way to user space would.
+			 */
+			pcn_twin_signals(th);
+			restore_saved_sigmask();
+		} else if (r.ret <= -ERESTARTSYS &&
+			   r.ret >= -ERESTART_RESTARTBLOCK) {
+			/* The remote thread sees EINTR, as for a signal. */
 			r.ret = -EINTR;
+		}
 		pcn_kmsg_reply(rx, &r, sizeof(r));
 		pcn_kmsg_done(rx);
 	}
@@ -152,12 +162,13 @@ static bool pcn_twin_queue_work(struct pcn_thread *th, void *arg)
 
 static bool pcn_fwd_valid(struct pcn_kmsg_rx *rx)
 {
-	const struct pcn_vma_op *op;
+	const struct pcn_syscall_msg *op = (const void *)rx->msg->payload;
 
 	switch (rx->msg->hdr.type) {
 	case PCN_KMSG_TYPE_VMA_OP:
-		op = (const void *)rx->msg->payload;
 		return pcn_vma_op_allowed(op->nr);
+	case PCN_KMSG_TYPE_SYSCALL:
+		return pcn_call_forwardable(op->nr) && !op->reserved;
 	default:
 		return true;	/* checked where they are used */
 	}
@@ -185,6 +196,7 @@ int pcn_syscall_fwd_init(void)
 {
 	static const enum pcn_kmsg_type types[] = {
 		PCN_KMSG_TYPE_VMA_OP, PCN_KMSG_TYPE_FUTEX, PCN_KMSG_TYPE_CLONE,
+		PCN_KMSG_TYPE_SYSCALL,
 	};
 	int i, ret = 0;
 

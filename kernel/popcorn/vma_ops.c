@@ -169,14 +169,14 @@ static long pcn_origin_vma_call(struct pcn_process *proc, int nr,
 long pcn_vma_syscall(struct pcn_process *proc, struct pcn_thread *th, int nr,
 		     struct pt_regs *regs)
 {
-	struct pcn_vma_op op;
+	struct pcn_syscall_msg op;
 
 	if (proc->is_origin)
 		return pcn_origin_vma_call(proc, nr, regs);
 	/* File descriptors are this node's: file mappings stay local. */
 	if (nr == __NR_mmap && !(regs->r10 & MAP_ANONYMOUS))
 		return -ENODEV;
-	op = (struct pcn_vma_op){
+	op = (struct pcn_syscall_msg){
 		.origin_tgid = proc->origin_tgid,
 		.origin_tid = th->peer_tid,
 		.nr = nr,
@@ -188,7 +188,7 @@ long pcn_vma_syscall(struct pcn_process *proc, struct pcn_thread *th, int nr,
 }
 
 /* The twin makes a remote thread's call. */
-long pcn_twin_vma_call(struct pcn_thread *th, const struct pcn_vma_op *op)
+long pcn_twin_vma_call(struct pcn_thread *th, const struct pcn_syscall_msg *op)
 {
 	struct pt_regs regs = *current_pt_regs();
 

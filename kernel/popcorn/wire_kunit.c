@@ -30,18 +30,19 @@ static_assert(sizeof(struct pcn_page_msg) == 16);
 static_assert(sizeof(struct pcn_page_status) == 8);
 static_assert(sizeof(struct pcn_page_test_msg) == 32);
 static_assert(sizeof(struct pcn_wire_regs) == 160);
-static_assert(sizeof(struct pcn_migrate_msg) == 224);
+static_assert(sizeof(struct pcn_migrate_msg) == 232);
 static_assert(sizeof(struct pcn_migrate_reply) == 8);
 static_assert(sizeof(struct pcn_thread_exit_msg) == 24);
 static_assert(sizeof(struct pcn_vma_request) == 16);
 static_assert(sizeof(struct pcn_vma_reply) == 56);
-static_assert(sizeof(struct pcn_vma_op) == 64);
+static_assert(sizeof(struct pcn_syscall_msg) == 64);
 static_assert(sizeof(struct pcn_syscall_reply) == 8);
 static_assert(sizeof(struct pcn_vma_drop) == 24);
 static_assert(sizeof(struct pcn_page_fetch) == 32);
 static_assert(sizeof(struct pcn_page_fetch_reply) == 8);
 static_assert(sizeof(struct pcn_futex_msg) == 56);
 static_assert(sizeof(struct pcn_clone_msg) == 208);
+static_assert(sizeof(struct pcn_signal_msg) == 88);
 static_assert(sizeof(struct pcn_rdma_cm_priv) == 16);
 static_assert(PCN_KMSG_MAX_PAYLOAD == 8160);
 
@@ -89,7 +90,7 @@ static void wire_header(struct kunit *test)
 static void wire_constants(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAGIC, 0x4b4e4350);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 4);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 5);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_SIZE, 8192);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_PAYLOAD, (size_t)8160);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_F_REPLY, 0x1);
@@ -153,7 +154,7 @@ static const struct wire_type wire_types[] = {
 	   W_R | W_S),
 	WT(8, PAGE_TEST, page_test, 32, 32, 9, W_S),
 	WT(9, PAGE_TEST_REPLY, page_test_reply, 8, 8, W_NONE, W_R | W_S),
-	WT(10, MIGRATE, migrate, 224, 224 + 4096, 11, 0),
+	WT(10, MIGRATE, migrate, 232, 232 + 4096, 11, 0),
 	WT(11, MIGRATE_REPLY, migrate_reply, 8, 8, W_NONE, W_R),
 	WT(12, THREAD_EXIT, thread_exit, 24, 24, W_NONE, 0),
 	WT(13, THREAD_KILL, thread_kill, 24, 24, W_NONE, 0),
@@ -173,14 +174,18 @@ static const struct wire_type wire_types[] = {
 	WT(27, CLONE, clone, 208, 208, 28, 0),
 	WT(28, CLONE_REPLY, clone_reply, 8, 8, W_NONE, W_R),
 	WT(29, PAGE_PUT, page_put, W_PAGE, W_PAGE, W_NONE, W_I),
+	WT(30, SYSCALL, syscall, 64, 64, 31, 0),
+	WT(31, SYSCALL_REPLY, syscall_reply, 8, 8, W_NONE, W_R),
+	WT(32, SIGNAL, signal, 88, 88, 33, 0),
+	WT(33, SIGNAL_REPLY, signal_reply, 8, 8, W_NONE, W_R),
 };
 
 static void wire_type_numbers(struct kunit *test)
 {
 	unsigned int i;
 
-	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(wire_types), (size_t)30);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_MAX, 30);
+	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(wire_types), (size_t)34);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_MAX, 34);
 	for (i = 0; i < ARRAY_SIZE(wire_types); i++) {
 		KUNIT_EXPECT_EQ_MSG(test, wire_types[i].nr, i,
 				    "%s out of order", wire_types[i].name);
@@ -198,6 +203,7 @@ static void wire_type_numbers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_CLONE_REPLY,
 			PCN_KMSG_TYPE_CLONE + 1);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_PAGE_PUT, 29);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_SIGNAL, 32);
 }
 
 /* A header of type @t from node 1, @size payload bytes, as senders make it. */
@@ -366,10 +372,11 @@ static void wire_process(struct kunit *test)
 	WIRE_FIELD(test, pcn_migrate_msg, uid, 32, 4);
 	WIRE_FIELD(test, pcn_migrate_msg, gid, 36, 4);
 	WIRE_FIELD(test, pcn_migrate_msg, comm, 40, 16);
-	WIRE_FIELD(test, pcn_migrate_msg, regs, 56, 160);
-	WIRE_FIELD(test, pcn_migrate_msg, fpu_kind, 216, 4);
-	WIRE_FIELD(test, pcn_migrate_msg, fpu_size, 220, 4);
-	WIRE_TAIL(test, pcn_migrate_msg, fpu, 224);
+	WIRE_FIELD(test, pcn_migrate_msg, sigmask, 56, 8);
+	WIRE_FIELD(test, pcn_migrate_msg, regs, 64, 160);
+	WIRE_FIELD(test, pcn_migrate_msg, fpu_kind, 224, 4);
+	WIRE_FIELD(test, pcn_migrate_msg, fpu_size, 228, 4);
+	WIRE_TAIL(test, pcn_migrate_msg, fpu, 232);
 
 	WIRE_SIZE(test, pcn_migrate_reply, 8);
 	WIRE_FIELD(test, pcn_migrate_reply, status, 0, 4);
@@ -402,15 +409,28 @@ static void wire_vma(struct kunit *test)
 	WIRE_FIELD(test, pcn_vma_reply, reserved, 52, 4);
 	WIRE_TAIL(test, pcn_vma_reply, path, 56);
 
-	WIRE_SIZE(test, pcn_vma_op, 64);
-	WIRE_FIELD(test, pcn_vma_op, origin_tgid, 0, 4);
-	WIRE_FIELD(test, pcn_vma_op, origin_tid, 4, 4);
-	WIRE_FIELD(test, pcn_vma_op, nr, 8, 4);
-	WIRE_FIELD(test, pcn_vma_op, reserved, 12, 4);
-	WIRE_FIELD(test, pcn_vma_op, args, 16, 48);
+	WIRE_SIZE(test, pcn_syscall_msg, 64);
+	WIRE_FIELD(test, pcn_syscall_msg, origin_tgid, 0, 4);
+	WIRE_FIELD(test, pcn_syscall_msg, origin_tid, 4, 4);
+	WIRE_FIELD(test, pcn_syscall_msg, nr, 8, 4);
+	WIRE_FIELD(test, pcn_syscall_msg, reserved, 12, 4);
+	WIRE_FIELD(test, pcn_syscall_msg, args, 16, 48);
 
 	WIRE_SIZE(test, pcn_syscall_reply, 8);
 	WIRE_FIELD(test, pcn_syscall_reply, ret, 0, 8);
+
+	WIRE_SIZE(test, pcn_signal_msg, 88);
+	WIRE_FIELD(test, pcn_signal_msg, origin_tgid, 0, 4);
+	WIRE_FIELD(test, pcn_signal_msg, origin_tid, 4, 4);
+	WIRE_FIELD(test, pcn_signal_msg, remote_tid, 8, 4);
+	WIRE_FIELD(test, pcn_signal_msg, signo, 12, 4);
+	WIRE_FIELD(test, pcn_signal_msg, si_errno, 16, 4);
+	WIRE_FIELD(test, pcn_signal_msg, si_code, 20, 4);
+	WIRE_FIELD(test, pcn_signal_msg, si_fields, 24, 32);
+	WIRE_FIELD(test, pcn_signal_msg, sa_handler, 56, 8);
+	WIRE_FIELD(test, pcn_signal_msg, sa_flags, 64, 8);
+	WIRE_FIELD(test, pcn_signal_msg, sa_restorer, 72, 8);
+	WIRE_FIELD(test, pcn_signal_msg, sa_mask, 80, 8);
 
 	WIRE_SIZE(test, pcn_vma_drop, 24);
 	WIRE_FIELD(test, pcn_vma_drop, origin_tgid, 0, 4);

@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The deputy: a thread at node 1 makes its system calls at the origin,
+ * through its twin, and takes its signals at node 1 with the process's
+ * handlers. Files, pipes and identity are the origin's; blocking calls
+ * are interrupted by signals as at home; the calls not supported yet fail
+ * with their documented errno.
+ *
+ * What a test sees at node 1 is recorded and asserted at the origin, once
+ * the thread is back. Each test checks that it really ran at node 1.
+ *
+ * Helper mode for test_deputy.sh: --print writes numbered lines to stdout
+ * and stderr from node 0, node 1 and node 0 again; the script checks that
+ * they arrive, in order.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "kselftest_harness.h"
+#include "popcorn.h"
+
+#define ORIGIN	0
+#define REMOTE	1
+
+/* Where the last signal handler ran, and how often it did. */
+static atomic_int handler_nid = -1;
+static atomic_int handler_runs;
+static atomic_int handler_sig;
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+
+	atomic_store(&handler_nid, popcorn_getnid());
+	atomic_store(&handler_sig, sig);
+	atomic_fetch_add(&handler_runs, 1);
+	errno = saved;
+}
+
+static void handle(int sig, int flags)
+{
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = flags };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+	atomic_store(&handler_nid, -1);
+	atomic_store(&handler_runs, 0);
+	atomic_store(&handler_sig, 0);
+}
+
+static void block(int how, int sig)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	pthread_sigmask(how, &set, NULL);
+}
+
+/* A thread at the origin that signals @target every 100 ms until @stop. */
+struct nagger {
+	pthread_t thread;
+	pthread_t target;
+	int sig;
+	int write_fd;		/* >= 0: after 3 signals, write a byte there */
+	atomic_int stop;
+	atomic_int sent;
+};
+
+static void *nag(void *arg)
+{
+	struct nagger *n = arg;
+	int i;
+
+	/* Process-wide signals are not for this thread. */
+	block(SIG_BLOCK, SIGALRM);
+	for (i = 0; i < 600 && !atomic_load(&n->stop); i++) {
+		usleep(100000);
+		if (!pthread_kill(n->target, n->sig))
+			atomic_fetch_add(&n->sent, 1);
+		if (n->write_fd >= 0 && atomic_load(&n->sent) == 3)
+			(void)!write(n->write_fd, "x", 1);
+	}
+	return NULL;
+}
+
+static void nag_start(struct nagger *n, int sig, int write_fd)
+{
+	n->target = pthread_self();
+	n->sig = sig;
+	n->write_fd = write_fd;
+	atomic_store(&n->stop, 0);
+	atomic_store(&n->sent, 0);
+	pthread_create(&n->thread, NULL, nag, n);
+}
+
+static void nag_stop(struct nagger *n)
+{
+	atomic_store(&n->stop, 1);
+	pthread_join(n->thread, NULL);
+}
+
+/* The result and errno of a call made at node 1. */
+struct res {
+	long ret;
+	int err;
+};
+
+#define CALL(expr) ({ long __r = (expr); \
+	(struct res){ __r, __r < 0 ? errno : 0 }; })
+
+FIXTURE(dep) {
+	char dir[64];
+	char cwd[PATH_MAX];
+};
+
+FIXTURE_SETUP(dep)
+{
+	ASSERT_EQ(popcorn_getnid(), ORIGIN);
+	ASSERT_NE(getcwd(self->cwd, sizeof(self->cwd)), NULL);
+	/* A folder that exists at the origin only. */
+	snprintf(self->dir, sizeof(self->dir), "/tmp/deputy.%d", getpid());
+	ASSERT_EQ(mkdir(self->dir, 0700), 0);
+	ASSERT_EQ(chdir(self->dir), 0);
+}
+
+FIXTURE_TEARDOWN(dep)
+{
+	if (popcorn_getnid() > ORIGIN)
+		popcorn_migrate(ORIGIN);
+	unlink("in.txt");
+	unlink("out.txt");
+	(void)!chdir(self->cwd);
+	rmdir(self->dir);
+}
+
+/* Migrate to node 1; false (and the test fails) when it does not happen. */
+#define GO_REMOTE() ASSERT_EQ(popcorn_migrate(REMOTE), 0) \
+	TH_LOG("popcorn_migrate(1): %s", strerror(errno))
+#define GO_HOME(nid) ({ (nid) = popcorn_getnid(); popcorn_migrate(ORIGIN); })
+
+TEST(origin_identity)
+{
+	pid_t pid = getpid(), tid = gettid(), ppid = getppid();
+	pid_t pid1, tid1, ppid1, pgid1, sid1;
+	char exe[PATH_MAX] = "", exe1[PATH_MAX] = "", status1[4096] = "";
+	char want[64];
+	int nid1, fd;
+	ssize_t n;
+
+	ASSERT_GT(readlink("/proc/self/exe", exe, sizeof(exe) - 1), 0);
+	GO_REMOTE();
+	pid1 = getpid();
+	tid1 = gettid();
+	ppid1 = getppid();
+	pgid1 = getpgid(0);
+	sid1 = getsid(0);
+	(void)!readlink("/proc/self/exe", exe1, sizeof(exe1) - 1);
+	fd = open("/proc/self/status", O_RDONLY);
+	n = fd >= 0 ? read(fd, status1, sizeof(status1) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_EQ(pid1, pid);
+	EXPECT_EQ(tid1, tid);
+	EXPECT_EQ(ppid1, ppid);
+	EXPECT_EQ(pgid1, getpgid(0));
+	EXPECT_EQ(sid1, getsid(0));
+	EXPECT_STREQ(exe1, exe);
+	ASSERT_GT(n, 0);
+	snprintf(want, sizeof(want), "\nPid:\t%d\n", pid);
+	EXPECT_NE(strstr(status1, want), NULL) TH_LOG("%s", status1);
+}
+
+TEST_F(dep, files)
+{
+	static const char text[] = "written at the origin\n";
+	char buf[64] = "";
+	struct res rd, wr, bad, cl, st;
+	struct stat sb;
+	int fd, fd1, nid1;
+
+	fd = open("in.txt", O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	ASSERT_EQ(close(fd), 0);
+	/* Opened at the origin, read at node 1. */
+	fd = open("in.txt", O_RDONLY);
+	ASSERT_GE(fd, 0);
+
+	GO_REMOTE();
+	rd = CALL(read(fd, buf, sizeof(buf) - 1));
+	/* A relative path, in a folder node 1 does not have. */
+	fd1 = open("out.txt", O_CREAT | O_WRONLY | O_EXCL, 0600);
+	wr = CALL(write(fd1, "from node 1", 11));
+	cl = CALL(close(fd1));
+	bad = CALL(read(987, buf, 1));
+	st = CALL(stat("in.txt", &sb));
+	GO_HOME(nid1);
+
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_EQ(rd.ret, (long)strlen(text)) TH_LOG("read: %s", strerror(rd.err));
+	EXPECT_STREQ(buf, text);
+	ASSERT_GE(fd1, 0) TH_LOG("open at node 1: %s", strerror(errno));
+	EXPECT_EQ(wr.ret, 11);
+	EXPECT_EQ(cl.ret, 0);
+	EXPECT_EQ(bad.ret, -1);
+	EXPECT_EQ(bad.err, EBADF);
+	EXPECT_EQ(st.ret, 0);
+	EXPECT_EQ(sb.st_size, (off_t)strlen(text));
+	close(fd);
+
+	memset(buf, 0, sizeof(buf));
+	fd = open("out.txt", O_RDONLY);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(read(fd, buf, sizeof(buf)), 11);
+	EXPECT_STREQ(buf, "from node 1");
+	close(fd);
+}
+
+TEST(pipe_to_origin)
+{
+	char msg[64], got[64];
+	struct res wr;
+	int p[2], nid1, i;
+
+	for (i = 0; i < 64; i++)
+		msg[i] = 'a' + i % 26;
+	ASSERT_EQ(pipe(p), 0);
+	GO_REMOTE();
+	wr = CALL(write(p[1], msg, sizeof(msg)));
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_EQ(wr.ret, 64);
+	EXPECT_EQ(read(p[0], got, sizeof(got)), 64);
+	EXPECT_EQ(memcmp(got, msg, 64), 0);
+}
+
+/* A read at node 1 that blocks at the origin, ended by a signal: EINTR. */
+TEST(blocking_read_eintr)
+{
+	struct nagger n;
+	struct res rd;
+	int p[2], nid1;
+	char c;
+
+	handle(SIGUSR1, 0);
+	ASSERT_EQ(pipe(p), 0);
+	GO_REMOTE();
+	nag_start(&n, SIGUSR1, -1);
+	rd = CALL(read(p[0], &c, 1));
+	nag_stop(&n);
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_EQ(rd.ret, -1);
+	EXPECT_EQ(rd.err, EINTR);
+	EXPECT_GE(atomic_load(&handler_runs), 1);
+	EXPECT_EQ(atomic_load(&handler_nid), REMOTE)
+		TH_LOG("the handler ran at node %d", handler_nid);
+}
+
+/* With SA_RESTART the read goes on after the handler and gets its byte. */
+TEST(blocking_read_restart)
+{
+	struct nagger n;
+	struct res rd;
+	int p[2], nid1;
+	char c = 0;
+
+	handle(SIGUSR1, SA_RESTART);
+	ASSERT_EQ(pipe(p), 0);
+	GO_REMOTE();
+	nag_start(&n, SIGUSR1, p[1]);
+	rd = CALL(read(p[0], &c, 1));
+	nag_stop(&n);
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_EQ(rd.ret, 1) TH_LOG("read: %s", strerror(rd.err));
+	EXPECT_EQ(c, 'x');
+	EXPECT_GE(atomic_load(&handler_runs), 1);
+	EXPECT_EQ(atomic_load(&handler_nid), REMOTE);
+}
+
+/* alarm() at node 1: SIGALRM, process-wide, runs the handler there. */
+TEST(alarm_pause)
+{
+	struct res ps;
+	int nid1, runs1, hnid1;
+
+	handle(SIGALRM, 0);
+	GO_REMOTE();
+	alarm(1);
+	ps = CALL(pause());
+	runs1 = atomic_load(&handler_runs);
+	hnid1 = atomic_load(&handler_nid);
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_EQ(ps.ret, -1);
+	EXPECT_EQ(ps.err, EINTR);
+	EXPECT_EQ(runs1, 1);
+	EXPECT_EQ(hnid1, REMOTE);
+}
+
+/*
+ * The mask set at node 1 holds at the origin too: a signal blocked there
+ * waits (sigpending shows it) and runs at node 1 once unblocked.
+ */
+TEST(mask_and_self_signal)
+{
+	int nid1, runs_blocked, runs_after, hnid1, pend1;
+	sigset_t pending;
+	struct res k;
+
+	handle(SIGUSR2, 0);
+	GO_REMOTE();
+	block(SIG_BLOCK, SIGUSR2);
+	k = CALL(syscall(SYS_tgkill, getpid(), gettid(), SIGUSR2));
+	runs_blocked = atomic_load(&handler_runs);
+	sigemptyset(&pending);
+	sigpending(&pending);
+	pend1 = sigismember(&pending, SIGUSR2);
+	block(SIG_UNBLOCK, SIGUSR2);
+	runs_after = atomic_load(&handler_runs);
+	hnid1 = atomic_load(&handler_nid);
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_EQ(k.ret, 0);
+	EXPECT_EQ(runs_blocked, 0);
+	EXPECT_EQ(pend1, 1);
+	EXPECT_EQ(runs_after, 1);
+	EXPECT_EQ(hnid1, REMOTE);
+}
+
+/* sigsuspend() at node 1 lets in a signal the thread blocks otherwise. */
+TEST(sigsuspend_lets_in)
+{
+	struct nagger n;
+	sigset_t none;
+	struct res su;
+	int nid1;
+
+	handle(SIGUSR1, 0);
+	block(SIG_BLOCK, SIGUSR1);
+	sigemptyset(&none);
+	GO_REMOTE();
+	nag_start(&n, SIGUSR1, -1);
+	su = CALL(sigsuspend(&none));
+	nag_stop(&n);
+	block(SIG_UNBLOCK, SIGUSR1);
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_EQ(su.ret, -1);
+	EXPECT_EQ(su.err, EINTR);
+	EXPECT_GE(atomic_load(&handler_runs), 1);
+	EXPECT_EQ(atomic_load(&handler_nid), REMOTE);
+}
+
+/* A 32-bit system call (getpid, 20 on i386) through int 0x80. */
+static long int80_getpid(void)
+{
+	long ret;
+
+	asm volatile ("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
+	return ret;
+}
+
+/* What is not supported at a remote yet fails with its documented errno. */
+TEST(refused_calls)
+{
+	struct res fk, ex, sh, x32, unknown;
+	char *argv[] = { "/bin/true", NULL };
+	long i80, i80_home;
+	int nid1;
+
+	GO_REMOTE();
+	fk = CALL(syscall(SYS_fork));
+	ex = CALL(syscall(SYS_execve, argv[0], argv, environ));
+	sh = CALL((long)shmat(0, NULL, 0));
+	x32 = CALL(syscall(0x40000000 | SYS_getpid));
+	unknown = CALL(syscall(600));
+	i80 = int80_getpid();
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_EQ(fk.err, EOPNOTSUPP);
+	EXPECT_EQ(ex.err, EOPNOTSUPP);
+	EXPECT_EQ(sh.err, EOPNOTSUPP);
+	EXPECT_EQ(x32.err, ENOSYS);
+	EXPECT_EQ(unknown.err, ENOSYS);
+	EXPECT_EQ(i80, -ENOSYS);
+	/* At the origin too, once the process is distributed. */
+	i80_home = int80_getpid();
+	EXPECT_EQ(i80_home, -ENOSYS);
+}
+
+/* --print: lines from node 0, node 1, node 0, on stdout and stderr. */
+static int print_mode(void)
+{
+	int nid1 = -1;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("out 1 at node %d\n", popcorn_getnid());
+	fprintf(stderr, "err 1 at node %d\n", popcorn_getnid());
+	if (popcorn_migrate(REMOTE)) {
+		printf("failed: popcorn_migrate(1): %s\n", strerror(errno));
+		return 1;
+	}
+	printf("out 2 at node %d\n", popcorn_getnid());
+	fprintf(stderr, "err 2 at node %d\n", popcorn_getnid());
+	printf("out 3 at node %d\n", popcorn_getnid());
+	nid1 = popcorn_getnid();
+	popcorn_migrate(ORIGIN);
+	printf("out 4 at node %d (was at %d)\n", popcorn_getnid(), nid1);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--print"))
+		return print_mode();
+	return test_harness_run(argc, argv);
+}
