@@ -9,9 +9,13 @@
  * What a test sees at node 1 is recorded and asserted at the origin, once
  * the thread is back. Each test checks that it really ran at node 1.
  *
- * Helper mode for test_deputy.sh: --print writes numbered lines to stdout
- * and stderr from node 0, node 1 and node 0 again; the script checks that
- * they arrive, in order.
+ * Helper modes for test_deputy.sh:
+ *   --print  writes numbered lines to stdout and stderr from node 0, node
+ *            1 and node 0 again; the script checks that they arrive, in
+ *            order (it also runs a copy of this program that only node 0
+ *            has: its text must come from node 0)
+ *   --park   migrates to node 1, prints "parked" and waits there for a
+ *            signal; the script looks at the task node 1 runs for it
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,11 +23,13 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -144,6 +150,8 @@ FIXTURE_TEARDOWN(dep)
 		popcorn_migrate(ORIGIN);
 	unlink("in.txt");
 	unlink("out.txt");
+	unlink("map1.txt");
+	unlink("map2.txt");
 	(void)!chdir(self->cwd);
 	rmdir(self->dir);
 }
@@ -382,13 +390,12 @@ static long int80_getpid(void)
 /* What is not supported at a remote yet fails with its documented errno. */
 TEST(refused_calls)
 {
-	struct res fk, ex, sh, x32, unknown;
+	struct res ex, sh, x32, unknown;
 	char *argv[] = { "/bin/true", NULL };
 	long i80, i80_home;
 	int nid1;
 
 	GO_REMOTE();
-	fk = CALL(syscall(SYS_fork));
 	ex = CALL(syscall(SYS_execve, argv[0], argv, environ));
 	sh = CALL((long)shmat(0, NULL, 0));
 	x32 = CALL(syscall(0x40000000 | SYS_getpid));
@@ -396,7 +403,6 @@ TEST(refused_calls)
 	i80 = int80_getpid();
 	GO_HOME(nid1);
 	ASSERT_EQ(nid1, REMOTE);
-	EXPECT_EQ(fk.err, EOPNOTSUPP);
 	EXPECT_EQ(ex.err, EOPNOTSUPP);
 	EXPECT_EQ(sh.err, EOPNOTSUPP);
 	EXPECT_EQ(x32.err, ENOSYS);
@@ -405,6 +411,193 @@ TEST(refused_calls)
 	/* At the origin too, once the process is distributed. */
 	i80_home = int80_getpid();
 	EXPECT_EQ(i80_home, -ENOSYS);
+}
+
+#define FORK_PAGES	16
+#define FORK_WORDS	(FORK_PAGES * 4096 / sizeof(unsigned long))
+
+static void fork_fill(unsigned long *a, unsigned long seed)
+{
+	size_t i;
+
+	for (i = 0; i < FORK_WORDS; i++)
+		a[i] = i * 2654435761u + seed;
+}
+
+/* In a child: 0 when @a holds fork_fill(@seed)'s words. */
+static int fork_check(const unsigned long *a, unsigned long seed)
+{
+	size_t i;
+
+	for (i = 0; i < FORK_WORDS; i++)
+		if (a[i] != i * 2654435761u + seed)
+			return 1;
+	return 0;
+}
+
+/*
+ * fork() at node 1: the child runs at the origin with a private copy of
+ * memory node 1 has just written (only node 1 has those pages); the
+ * parent reaps it. Then vfork, system(), posix_spawn() and popen().
+ */
+TEST(children_at_remote)
+{
+	unsigned long *a = mmap(NULL, FORK_PAGES * 4096, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int st_fork = -1, st_vfork = -1, sys = -1, st_spawn = -1, nid1;
+	int spawn_ret = -1, child_nid = -1, pclose_st = -1;
+	char *sh_argv[] = { "sh", "-c", "exit 5", NULL };
+	pid_t pid, vpid, spid = -1, wret = -1;
+	char line[64] = "";
+	FILE *p;
+
+	ASSERT_NE(a, MAP_FAILED);
+	GO_REMOTE();
+	fork_fill(a, 0x1234);
+	pid = fork();
+	if (pid == 0)
+		_exit(fork_check(a, 0x1234) ? 1 : 42 + popcorn_getnid());
+	if (pid > 0)
+		wret = waitpid(pid, &st_fork, 0);
+	vpid = vfork();
+	if (vpid == 0)
+		_exit(7);
+	if (vpid > 0)
+		waitpid(vpid, &st_vfork, 0);
+	sys = system("exit 3");
+	spawn_ret = posix_spawn(&spid, "/bin/sh", NULL, NULL, sh_argv, environ);
+	if (!spawn_ret)
+		waitpid(spid, &st_spawn, 0);
+	p = popen("echo from a child", "r");
+	if (p) {
+		if (!fgets(line, sizeof(line), p))
+			line[0] = 0;
+		pclose_st = pclose(p);
+	}
+	child_nid = popcorn_getnid();
+	GO_HOME(nid1);
+
+	ASSERT_EQ(nid1, REMOTE);
+	ASSERT_GT(pid, 0) TH_LOG("fork at node 1: %s", strerror(errno));
+	EXPECT_EQ(wret, pid);
+	ASSERT_TRUE(WIFEXITED(st_fork));
+	/* 42 + 0: the child had the data, and ran at the origin. */
+	EXPECT_EQ(WEXITSTATUS(st_fork), 42);
+	ASSERT_GT(vpid, 0);
+	EXPECT_TRUE(WIFEXITED(st_vfork) && WEXITSTATUS(st_vfork) == 7);
+	EXPECT_TRUE(WIFEXITED(sys) && WEXITSTATUS(sys) == 3)
+		TH_LOG("system: %#x", sys);
+	EXPECT_EQ(spawn_ret, 0) TH_LOG("posix_spawn: %s", strerror(spawn_ret));
+	EXPECT_TRUE(WIFEXITED(st_spawn) && WEXITSTATUS(st_spawn) == 5);
+	EXPECT_STREQ(line, "from a child\n");
+	EXPECT_EQ(pclose_st, 0);
+	EXPECT_EQ(child_nid, REMOTE);
+	munmap(a, FORK_PAGES * 4096);
+}
+
+/* fork() at the origin while node 1 holds the only copy of some pages. */
+TEST(fork_at_origin)
+{
+	unsigned long *a = mmap(NULL, FORK_PAGES * 4096, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int st = -1, nid1;
+	pid_t pid;
+
+	ASSERT_NE(a, MAP_FAILED);
+	fork_fill(a, 1);
+	GO_REMOTE();
+	fork_fill(a, 0xabcd);	/* node 1 owns these pages now */
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	/* No touch here first: the fork itself must bring them home. */
+	pid = fork();
+	if (pid == 0)
+		_exit(fork_check(a, 0xabcd));
+	ASSERT_GT(pid, 0);
+	ASSERT_EQ(waitpid(pid, &st, 0), pid);
+	EXPECT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(WEXITSTATUS(st), 0) TH_LOG("the child saw stale pages");
+	EXPECT_EQ(fork_check(a, 0xabcd), 0);
+	munmap(a, FORK_PAGES * 4096);
+}
+
+/* Two pages of text in @name, at the origin. */
+static void write_file(const char *name, const char *tag, char *text,
+		       size_t size)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < size; i++)
+		text[i] = tag[i % strlen(tag)];
+	fd = open(name, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	if (fd >= 0) {
+		(void)!write(fd, text, size);
+		close(fd);
+	}
+}
+
+/*
+ * Files made at the origin, in a folder node 1 does not have: one mapped
+ * before migrating, one opened and mapped at node 1. Both read right at
+ * node 1, private writes stay private, the files are unchanged.
+ */
+TEST_F(dep, file_maps)
+{
+	static char want1[8192], want2[8192];
+	char *m1, *m2 = MAP_FAILED, back[16] = "";
+	int fd1, fd2 = -1, nid1, same1 = 0, same2 = 0;
+	struct res rd, shared;
+
+	write_file("map1.txt", "before migrating ", want1, sizeof(want1));
+	write_file("map2.txt", "mapped at node 1 ", want2, sizeof(want2));
+	fd1 = open("map1.txt", O_RDONLY);
+	ASSERT_GE(fd1, 0);
+	m1 = mmap(NULL, sizeof(want1), PROT_READ | PROT_WRITE, MAP_PRIVATE,
+		  fd1, 0);
+	ASSERT_NE(m1, MAP_FAILED);
+
+	GO_REMOTE();
+	same1 = !memcmp(m1, want1, sizeof(want1));
+	fd2 = open("map2.txt", O_RDONLY);
+	if (fd2 >= 0)
+		m2 = mmap(NULL, sizeof(want2), PROT_READ, MAP_PRIVATE, fd2, 0);
+	if (m2 != MAP_FAILED)
+		same2 = !memcmp(m2, want2, sizeof(want2));
+	memcpy(m1 + 4096, "private", 8);	/* a copy of the page, ours */
+	shared = CALL((long)mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd1, 0));
+	GO_HOME(nid1);
+
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_TRUE(same1);
+	ASSERT_GE(fd2, 0);
+	ASSERT_NE(m2, MAP_FAILED);
+	EXPECT_TRUE(same2);
+	EXPECT_STREQ(m1 + 4096, "private");
+	/* Not distributed yet: refused, not a SIGSEGV later. */
+	EXPECT_EQ(shared.err, EOPNOTSUPP);
+	rd = CALL(pread(fd1, back, 8, 4096));
+	EXPECT_EQ(rd.ret, 8);
+	EXPECT_EQ(memcmp(back, want1 + 4096, 8), 0);
+	munmap(m1, sizeof(want1));
+	munmap(m2, sizeof(want2));
+	close(fd1);
+	close(fd2);
+	unlink("map1.txt");
+	unlink("map2.txt");
+}
+
+/* --park: at node 1 until a signal ends the process. */
+static int park_mode(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (popcorn_migrate(REMOTE)) {
+		printf("failed: popcorn_migrate(1): %s\n", strerror(errno));
+		return 1;
+	}
+	printf("parked at node %d\n", popcorn_getnid());
+	for (;;)
+		pause();
 }
 
 /* --print: lines from node 0, node 1, node 0, on stdout and stderr. */
@@ -432,5 +625,7 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "--print"))
 		return print_mode();
+	if (argc > 1 && !strcmp(argv[1], "--park"))
+		return park_mode();
 	return test_harness_run(argc, argv);
 }

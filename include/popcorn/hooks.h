@@ -20,6 +20,8 @@ bool pcn_vma_miss(struct mm_struct *mm, unsigned long addr,
 		  struct vm_area_struct **vma);
 bool pcn_syscall(struct pt_regs *regs, int nr);
 void pcn_compat_syscall(struct pt_regs *regs, int nr);
+void *pcn_fork_begin(struct mm_struct *oldmm);
+void pcn_fork_end(void *cookie);
 
 /* fork: a new task or mm starts outside Popcorn, whatever its parent did. */
 static inline void pcn_task_init(struct task_struct *tsk)
@@ -30,6 +32,23 @@ static inline void pcn_task_init(struct task_struct *tsk)
 static inline void pcn_mm_init(struct mm_struct *mm)
 {
 	mm->pcn_process = NULL;
+}
+
+/*
+ * dup_mm, around dup_mmap: the copy of a distributed mm gets every page,
+ * those held at remote nodes included (kernel/popcorn/fork.c).
+ */
+static inline void *pcn_fork_begin_hook(struct mm_struct *oldmm)
+{
+	if (likely(!oldmm->pcn_process))
+		return NULL;
+	return pcn_fork_begin(oldmm);
+}
+
+static inline void pcn_fork_end_hook(void *cookie)
+{
+	if (unlikely(cookie))
+		pcn_fork_end(cookie);
 }
 
 /* do_exit, before exit_mm: a migrated thread or its twin ends. */
@@ -106,6 +125,11 @@ static inline bool pcn_compat_syscall_hook(struct pt_regs *regs, int nr)
 static inline void pcn_task_init(struct task_struct *tsk) {}
 static inline void pcn_mm_init(struct mm_struct *mm) {}
 static inline void pcn_exit_hook(struct task_struct *tsk, long code) {}
+static inline void *pcn_fork_begin_hook(struct mm_struct *oldmm)
+{
+	return NULL;
+}
+static inline void pcn_fork_end_hook(void *cookie) {}
 static inline void pcn_mmput_hook(struct mm_struct *mm) {}
 static inline vm_fault_t pcn_fault_hook(struct vm_area_struct *vma,
 					unsigned long addr, unsigned int flags)

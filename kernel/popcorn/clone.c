@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Threads created by a thread at a remote node (pthread_create after a
+ * Threads and processes created by a thread at a remote node
+ * (pthread_create, fork, vfork, posix_spawn, system, popen after a
  * migration).
  *
  * Placement: the new thread runs on its creator's node, as it would on one
@@ -16,9 +17,18 @@
  * coherently) and CLONE_CHILD_CLEARTID clears when the thread ends
  * anywhere: pthread_join works from any node.
  *
- * The new thread starts with the initial FPU state (MXCSR and x87 control
- * word at their defaults), not a copy of its creator's. Only threads are
- * created so: fork() and vfork() at a remote fail with EOPNOTSUPP.
+ * A new process (fork, vfork, clone without CLONE_THREAD) is created at
+ * the origin too, by the twin, and stays there: it is an ordinary child
+ * of the process, with the creator's registers, and fork.c gives it a
+ * private copy of the whole address space, pages held at remotes
+ * included. With CLONE_VM (vfork, posix_spawn) it shares the distributed
+ * address space at the origin until it execs or exits, while the creator
+ * waits. wait() and waitpid() at the remote are made by the twin, whose
+ * children these are; SIGCHLD goes to the twin, which hands it over
+ * (signal.c).
+ *
+ * The new task starts with the initial FPU state (MXCSR and x87 control
+ * word at their defaults), not a copy of its creator's.
  */
 #define pr_fmt(fmt) "popcorn: " fmt
 
@@ -39,10 +49,25 @@
 				 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | \
 				 CLONE_CHILD_SETTID | CLONE_DETACHED)
 
+/* A new process: a copy of the address space, or vfork's borrowed one. */
+#define PCN_FORK_ALLOWED	(CSIGNAL | CLONE_VM | CLONE_VFORK | \
+				 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | \
+				 CLONE_CHILD_SETTID | CLONE_SETTLS)
+
+static bool pcn_clone_is_thread(u64 flags)
+{
+	return flags & CLONE_THREAD;
+}
+
 static bool pcn_clone_flags_ok(u64 flags)
 {
-	return (flags & PCN_CLONE_NEEDED) == PCN_CLONE_NEEDED &&
-	       !(flags & ~(u64)PCN_CLONE_ALLOWED);
+	if (pcn_clone_is_thread(flags))
+		return (flags & PCN_CLONE_NEEDED) == PCN_CLONE_NEEDED &&
+		       !(flags & ~(u64)PCN_CLONE_ALLOWED);
+	/* CLONE_VM without CLONE_VFORK: a second process in our mm. */
+	return !(flags & ~(u64)PCN_FORK_ALLOWED) &&
+	       (!(flags & CLONE_VM) || (flags & CLONE_VFORK)) &&
+	       valid_signal(flags & CSIGNAL);
 }
 
 /* At a remote: clone() or clone3() of a migrated thread. */
@@ -56,7 +81,11 @@ long pcn_remote_clone(struct pcn_process *proc, struct pcn_thread *th,
 	struct clone_args ca;
 	int ret;
 
-	if (nr == __NR_clone) {
+	if (nr == __NR_fork) {
+		m.flags = SIGCHLD;
+	} else if (nr == __NR_vfork) {
+		m.flags = CLONE_VFORK | CLONE_VM | SIGCHLD;
+	} else if (nr == __NR_clone) {
 		/* x86_64: flags, stack, parent_tid, child_tid, tls */
 		m.flags = regs->di;
 		m.stack = regs->si;
@@ -70,11 +99,13 @@ long pcn_remote_clone(struct pcn_process *proc, struct pcn_thread *th,
 					    (void __user *)regs->di, regs->si);
 		if (ret)
 			return ret;
-		/* Threads get no exit signal, pid choice or cgroup. */
-		if (ca.exit_signal || ca.set_tid || ca.set_tid_size ||
-		    ca.cgroup || (ca.stack && !ca.stack_size))
+		/* No pid choice or cgroup; as clone3(), no signal in flags. */
+		if (ca.set_tid || ca.set_tid_size || ca.cgroup ||
+		    (ca.stack && !ca.stack_size))
 			return -EOPNOTSUPP;
-		m.flags = ca.flags;
+		if ((ca.flags & CSIGNAL) || ca.exit_signal > CSIGNAL)
+			return -EINVAL;
+		m.flags = ca.flags | ca.exit_signal;
 		m.stack = ca.stack ? ca.stack + ca.stack_size : 0;
 		m.parent_tid = ca.parent_tid;
 		m.child_tid = ca.child_tid;
@@ -85,8 +116,9 @@ long pcn_remote_clone(struct pcn_process *proc, struct pcn_thread *th,
 	if (m.stack >= TASK_SIZE_MAX || m.tls >= TASK_SIZE_MAX)
 		return -EINVAL;
 	pcn_wire_regs_save(&m.regs, regs);
+	/* A vfork parent waits for its child's exec or exit: any time. */
 	return pcn_forward_call(proc, PCN_KMSG_TYPE_CLONE, &m, sizeof(m),
-				false);
+				!pcn_clone_is_thread(m.flags));
 }
 
 /* ---- at the origin ---- */
@@ -114,15 +146,29 @@ static int pcn_clone_thread(void *arg)
 	return 0;		/* ret_from_fork: to user space, here or back */
 }
 
+/* A new process's first steps, at the origin, where it stays. */
+static int pcn_clone_process(void *arg)
+{
+	struct pcn_clone_start *start = arg;
+	int ret;
+
+	ret = pcn_wire_regs_restore(current_pt_regs(), &start->regs);
+	kfree(start);
+	if (ret)
+		force_sig(SIGSEGV);
+	return 0;		/* ret_from_fork: to user space */
+}
+
 /* In the twin of a thread at node @from: the thread's clone(). */
 long pcn_twin_clone(const struct pcn_clone_msg *m, int from)
 {
+	bool thread = pcn_clone_is_thread(m->flags);
 	struct kernel_clone_args args = {
-		.flags = m->flags,
+		.flags = m->flags & ~(u64)CSIGNAL,
 		.parent_tid = u64_to_user_ptr(m->parent_tid),
 		.child_tid = u64_to_user_ptr(m->child_tid),
-		.exit_signal = 0,
-		.fn = pcn_clone_thread,
+		.exit_signal = thread ? 0 : m->flags & CSIGNAL,
+		.fn = thread ? pcn_clone_thread : pcn_clone_process,
 	};
 	struct pcn_clone_start *start;
 	pid_t pid;

@@ -30,7 +30,7 @@
  * the address space without the coherence work (shmat, shmdt,
  * remap_file_pages, the pkey calls, modify_ldt), that act on the calling
  * CPU (iopl, ioperm) or on the twin's own state in a way that cannot
- * reach this thread (seccomp), and, for now, fork, vfork and execve.
+ * reach this thread (seccomp), and, for now, execve.
  * A system call number that the kernel does not know is ENOSYS here, as
  * at home; it is never sent. The 32-bit entry points (int 0x80) give
  * ENOSYS to every thread of a distributed process (pcn_compat_syscall()).
@@ -83,8 +83,6 @@ static bool pcn_call_local(unsigned int nr)
 static bool pcn_call_refused(unsigned int nr)
 {
 	switch (nr) {
-	case __NR_fork:
-	case __NR_vfork:
 	case __NR_execve:
 	case __NR_execveat:
 	case __NR_shmat:
@@ -110,7 +108,8 @@ bool pcn_call_forwardable(unsigned int nr)
 {
 	return nr < NR_syscalls && !pcn_call_local(nr) &&
 	       !pcn_call_refused(nr) && !pcn_vma_op_allowed(nr) &&
-	       nr != __NR_futex && nr != __NR_clone && nr != __NR_clone3;
+	       nr != __NR_futex && nr != __NR_clone && nr != __NR_clone3 &&
+	       nr != __NR_fork && nr != __NR_vfork;
 }
 
 /*

@@ -543,14 +543,14 @@ void pcn_pages_forget(struct pcn_process *proc, unsigned long start,
 
 /* ---- remote ---- */
 
-/* Text and read-only file data come from the local file, as does the vDSO. */
+/*
+ * The vDSO and [vvar] are this node's own. Every other mapping of a remote
+ * is anonymous (vma_server.c), file mappings of the origin included: their
+ * pages come from the origin.
+ */
 static bool pcn_vma_local(struct vm_area_struct *vma)
 {
-	if (vma_is_anonymous(vma))
-		return false;
-	if (!vma->vm_file)
-		return true;
-	return !(vma->vm_flags & VM_WRITE);
+	return !vma_is_anonymous(vma);
 }
 
 /* Get a copy of @addr (or, @have_copy, write access to ours). Page locked. */

@@ -10,6 +10,9 @@
 #define pr_fmt(fmt) "popcorn: " fmt
 
 #include <linux/cred.h>
+#include <linux/highuid.h>
+#include <linux/securebits.h>
+#include <linux/sched/coredump.h>
 #include <linux/ptrace.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -28,7 +31,6 @@ static DEFINE_MUTEX(pcn_remote_create_lock);
 struct pcn_remote_boot {
 	struct pcn_process *proc;
 	unsigned long vdso;
-	u32 uid, gid;
 	char comm[TASK_COMM_LEN];
 	struct completion done;
 	int status;
@@ -47,31 +49,48 @@ static void pcn_remote_refuse(struct pcn_kmsg_rx *rx, int status)
 	pcn_kmsg_done(rx);
 }
 
-/* The worker runs with the origin process's user and group ids. */
-static int pcn_remote_creds(u32 uid, u32 gid)
+/*
+ * The worker, and every thread of the process here, holds no right of its
+ * own at this node: everything a thread does beyond its registers and its
+ * memory is done at the origin, by its twin, with the process's real
+ * credentials (deputy.c). So the tasks here run as the overflow user and
+ * group ("nobody"), with no supplementary group and no capability, and
+ * whatever uid the origin's process has, even 0, gives nothing here. The
+ * mm is not dumpable: no local user may ptrace or read these tasks'
+ * memory (/proc/PID/mem) to steer a thread whose calls run at the origin.
+ */
+static int pcn_remote_creds(void)
 {
-	kuid_t kuid = make_kuid(&init_user_ns, uid);
-	kgid_t kgid = make_kgid(&init_user_ns, gid);
+	kuid_t uid = make_kuid(&init_user_ns, overflowuid);
+	kgid_t gid = make_kgid(&init_user_ns, overflowgid);
+	struct group_info *none;
 	struct cred *new;
 
-	if (!uid_valid(kuid) || !gid_valid(kgid))
-		return -EINVAL;
-	new = prepare_creds();
-	if (!new)
+	none = groups_alloc(0);
+	if (!none)
 		return -ENOMEM;
-	new->uid = kuid;
-	new->euid = kuid;
-	new->suid = kuid;
-	new->fsuid = kuid;
-	new->gid = kgid;
-	new->egid = kgid;
-	new->sgid = kgid;
-	new->fsgid = kgid;
-	if (!uid_eq(kuid, GLOBAL_ROOT_UID)) {
-		cap_clear(new->cap_permitted);
-		cap_clear(new->cap_effective);
-		cap_clear(new->cap_ambient);
+	new = prepare_creds();
+	if (!new) {
+		put_group_info(none);
+		return -ENOMEM;
 	}
+	new->uid = uid;
+	new->euid = uid;
+	new->suid = uid;
+	new->fsuid = uid;
+	new->gid = gid;
+	new->egid = gid;
+	new->sgid = gid;
+	new->fsgid = gid;
+	set_groups(new, none);
+	put_group_info(none);
+	cap_clear(new->cap_inheritable);
+	cap_clear(new->cap_permitted);
+	cap_clear(new->cap_effective);
+	cap_clear(new->cap_bset);
+	cap_clear(new->cap_ambient);
+	new->securebits |= SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
+			   SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED;
 	return commit_creds(new);
 }
 
@@ -198,9 +217,11 @@ static int pcn_remote_worker(void *arg)
 	/* Created from a kernel worker, which ignores every signal. */
 	flush_signal_handlers(current, 1);
 	set_task_comm(current, boot->comm);
-	ret = pcn_remote_creds(boot->uid, boot->gid);
+	ret = pcn_remote_creds();
 	if (!ret)
 		ret = pcn_remote_mm_init(proc, boot->vdso);
+	if (!ret)
+		set_dumpable(current->mm, SUID_DUMP_DISABLE);
 	if (!ret) {
 		spin_lock(&proc->lock);
 		proc->worker = get_task_struct(current);
@@ -241,7 +262,7 @@ static int pcn_remote_worker(void *arg)
 static struct pcn_process *pcn_remote_create(const struct pcn_migrate_msg *m)
 {
 	struct pcn_remote_boot boot = {
-		.vdso = m->vdso, .uid = m->uid, .gid = m->gid,
+		.vdso = m->vdso,
 	};
 	struct pcn_process *proc;
 	pid_t pid;

@@ -10,7 +10,7 @@
  *
  *   mmap, munmap, mprotect, mremap, brk, madvise	vma_ops.c
  *   futex						futex.c
- *   clone, clone3 (new threads)			clone.c
+ *   clone, clone3, fork, vfork			clone.c
  *   every other call, but for a short list		deputy.c
  *
  * The request goes to the origin; its handler queues it for the twin
@@ -48,6 +48,8 @@ bool pcn_syscall(struct pt_regs *regs, int nr)
 		return true;
 	case __NR_clone:
 	case __NR_clone3:
+	case __NR_fork:
+	case __NR_vfork:
 		regs->ax = pcn_remote_clone(proc, th, nr, regs);
 		return true;
 	default:

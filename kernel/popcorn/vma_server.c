@@ -3,13 +3,15 @@
  * VMA server: the origin is the authority on a process's address space; a
  * remote learns a VMA when one of its threads first touches an address the
  * remote has no mapping for (pcn_vma_miss(), called from the page fault
- * path). Anonymous memory is mapped empty (its pages come from the page
- * server); private file mappings are mapped from the same path here, so
- * text and read-only data come from the local file.
+ * path). Every mapping is made anonymous here, file mappings included
+ * (the executable and its libraries too): each of its pages comes from
+ * the origin's page server, which reads it from the origin's file. A
+ * remote never maps a file of its own in place of the origin's, whose
+ * contents might differ or that it might not have at all; the path
+ * travels for pcnctl and the logs only.
  */
 #define pr_fmt(fmt) "popcorn: " fmt
 
-#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mman.h>
 #include <linux/sched/mm.h>
@@ -135,7 +137,6 @@ static int pcn_vma_install(struct mm_struct *mm, const struct pcn_vma_reply *r,
 	unsigned long start = r->start, end = r->end, prot = 0, ret;
 	unsigned long flags = MAP_PRIVATE | MAP_FIXED_NOREPLACE;
 	struct vm_area_struct *prev, *next;
-	struct file *file = NULL;
 
 	mmap_read_lock(mm);
 	next = find_vma_prev(mm, addr, &prev);
@@ -157,18 +158,9 @@ static int pcn_vma_install(struct mm_struct *mm, const struct pcn_vma_reply *r,
 		prot |= PROT_EXEC;
 	if (r->vm_flags & VM_GROWSDOWN)
 		flags |= MAP_GROWSDOWN;
-	if (r->kind == PCN_VMA_ANON) {
-		flags |= MAP_ANONYMOUS;
-	} else {
-		file = filp_open(r->path, O_RDONLY | O_LARGEFILE, 0);
-		if (IS_ERR(file))
-			return PTR_ERR(file);
-	}
-	ret = vm_mmap(file, start, end - start, prot, flags,
-		      file ? (r->pgoff + ((start - r->start) >> PAGE_SHIFT))
-			     << PAGE_SHIFT : 0);
-	if (file)
-		fput(file);
+	/* Anonymous, file or not: the pages come from the origin. */
+	flags |= MAP_ANONYMOUS;
+	ret = vm_mmap(NULL, start, end - start, prot, flags, 0);
 	if (IS_ERR_VALUE(ret))
 		return ret == -EEXIST ? 0 : (int)ret;
 	return 0;
