@@ -16,6 +16,8 @@
  *            has: its text must come from node 0)
  *   --park   migrates to node 1, prints "parked" and waits there for a
  *            signal; the script looks at the task node 1 runs for it
+ *   --spin   migrates to node 1, prints "spinning" and computes there
+ *            until a signal ends it; the script stops and continues it
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -152,6 +154,7 @@ FIXTURE_TEARDOWN(dep)
 	unlink("out.txt");
 	unlink("map1.txt");
 	unlink("map2.txt");
+	unlink("exec.pid");
 	(void)!chdir(self->cwd);
 	rmdir(self->dir);
 }
@@ -390,20 +393,17 @@ static long int80_getpid(void)
 /* What is not supported at a remote yet fails with its documented errno. */
 TEST(refused_calls)
 {
-	struct res ex, sh, x32, unknown;
-	char *argv[] = { "/bin/true", NULL };
+	struct res sh, x32, unknown;
 	long i80, i80_home;
 	int nid1;
 
 	GO_REMOTE();
-	ex = CALL(syscall(SYS_execve, argv[0], argv, environ));
 	sh = CALL((long)shmat(0, NULL, 0));
 	x32 = CALL(syscall(0x40000000 | SYS_getpid));
 	unknown = CALL(syscall(600));
 	i80 = int80_getpid();
 	GO_HOME(nid1);
 	ASSERT_EQ(nid1, REMOTE);
-	EXPECT_EQ(ex.err, EOPNOTSUPP);
 	EXPECT_EQ(sh.err, EOPNOTSUPP);
 	EXPECT_EQ(x32.err, ENOSYS);
 	EXPECT_EQ(unknown.err, ENOSYS);
@@ -493,6 +493,37 @@ TEST(children_at_remote)
 	EXPECT_EQ(pclose_st, 0);
 	EXPECT_EQ(child_nid, REMOTE);
 	munmap(a, FORK_PAGES * 4096);
+}
+
+/*
+ * execve() at node 1: the program runs at the origin, as the same process
+ * (its pid), in the origin's cwd (a folder node 1 does not have).
+ */
+TEST_F(dep, exec_at_remote)
+{
+	char *argv[] = { "sh", "-c", "echo $$ > exec.pid; exit 9", NULL };
+	int st = -1, fd, got = 0;
+	char buf[32] = "";
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		if (popcorn_migrate(REMOTE))
+			_exit(100);
+		execve("/bin/sh", argv, environ);
+		_exit(101);
+	}
+	ASSERT_GT(pid, 0);
+	ASSERT_EQ(waitpid(pid, &st, 0), pid);
+	ASSERT_TRUE(WIFEXITED(st));
+	ASSERT_EQ(WEXITSTATUS(st), 9) TH_LOG("100: no migration, 101: exec failed");
+	fd = open("exec.pid", O_RDONLY);
+	ASSERT_GE(fd, 0);
+	if (read(fd, buf, sizeof(buf) - 1) > 0)
+		got = atoi(buf);
+	close(fd);
+	unlink("exec.pid");
+	EXPECT_EQ(got, pid);
 }
 
 /* fork() at the origin while node 1 holds the only copy of some pages. */
@@ -600,6 +631,21 @@ static int park_mode(void)
 		pause();
 }
 
+/* --spin: compute at node 1 until a signal ends the process. */
+static int spin_mode(void)
+{
+	volatile unsigned long n = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (popcorn_migrate(REMOTE)) {
+		printf("failed: popcorn_migrate(1): %s\n", strerror(errno));
+		return 1;
+	}
+	printf("spinning at node %d\n", popcorn_getnid());
+	for (;;)
+		n++;
+}
+
 /* --print: lines from node 0, node 1, node 0, on stdout and stderr. */
 static int print_mode(void)
 {
@@ -627,5 +673,7 @@ int main(int argc, char **argv)
 		return print_mode();
 	if (argc > 1 && !strcmp(argv[1], "--park"))
 		return park_mode();
+	if (argc > 1 && !strcmp(argv[1], "--spin"))
+		return spin_mode();
 	return test_harness_run(argc, argv);
 }

@@ -7,6 +7,8 @@
 #  - A thread parked at node 1 runs there with no right of its own: the
 #    overflow uid and gid, no group, no capability, although the process
 #    is root's here.
+#  - A process computing at node 1 stops there when it is stopped
+#    (SIGSTOP at the origin) and runs on when continued (SIGCONT).
 #  - Then the kselftest program (deputy.c).
 . "$(dirname "$0")/lib.sh"
 [ "${PCN_NODES:-2}" -ge 2 ] || skip "needs 2 nodes"
@@ -60,5 +62,41 @@ echo "$status" | sed 's/^/# node 1: /'
 bad=$(echo "$status" | grep -vE '^(Uid|Gid):[[:space:]]+65534[[:space:]]+65534[[:space:]]+65534[[:space:]]+65534$' |
 	grep -vE '^Groups:[[:space:]]*$' | grep -vE '^Cap(Inh|Prm|Eff|Bnd|Amb):[[:space:]]+0+$')
 [ -z "$bad" ] || early_fail "rights at node 1: $bad"
+
+# node1_states: the State lines of our tasks at node 1, one a line.
+node1_states() {
+	vc-exec 1 "for d in /proc/[0-9]*/task/[0-9]*; do [ \"\$(cat \$d/comm 2>/dev/null)\" = deputy ] && grep '^State:' \$d/status; done" 2>/dev/null
+}
+
+# wait_state PATTERN WHAT: some task of ours at node 1 matches PATTERN
+# (grep -E) within 30 s, or the test fails.
+wait_state() {
+	i=0
+	while ! node1_states | grep -qE "$1"; do
+		i=$((i + 1))
+		[ $i -lt 60 ] || { kill -9 "$spin"; early_fail "$2: $(node1_states | tr '\n' ' ')"; }
+		sleep 0.5
+	done
+}
+
+: >"$out"
+"$bin" --spin >"$out" 2>&1 &
+spin=$!
+wait_state 'R \(running\)' "not running at node 1"
+grep -q spinning "$out" || early_fail "no output from node 1"
+kill -STOP "$spin"
+wait_state 'T \(stopped\)' "not stopped at node 1 after SIGSTOP"
+echo "# SIGSTOP: stopped at node 1"
+kill -CONT "$spin"
+i=0
+while node1_states | grep -q 'T (stopped)'; do
+	i=$((i + 1))
+	[ $i -lt 60 ] || { kill -9 "$spin"; early_fail "still stopped at node 1 after SIGCONT"; }
+	sleep 0.5
+done
+wait_state 'R \(running\)' "not running at node 1 after SIGCONT"
+echo "# SIGCONT: running at node 1"
+kill "$spin"
+wait "$spin" 2>/dev/null
 rm -f "$out"
 exec "$bin"

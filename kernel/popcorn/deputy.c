@@ -30,7 +30,12 @@
  * the address space without the coherence work (shmat, shmdt,
  * remap_file_pages, the pkey calls, modify_ldt), that act on the calling
  * CPU (iopl, ioperm) or on the twin's own state in a way that cannot
- * reach this thread (seccomp), and, for now, execve.
+ * reach this thread (seccomp).
+ *
+ * execve() and execveat() run at the origin like any other call: when
+ * they succeed, the twin goes on with the new program there, an ordinary
+ * process, and the thread here ends without a trace (a program's image is
+ * loaded where its files, identity and the rest of its state are).
  * A system call number that the kernel does not know is ENOSYS here, as
  * at home; it is never sent. The 32-bit entry points (int 0x80) give
  * ENOSYS to every thread of a distributed process (pcn_compat_syscall()).
@@ -83,8 +88,6 @@ static bool pcn_call_local(unsigned int nr)
 static bool pcn_call_refused(unsigned int nr)
 {
 	switch (nr) {
-	case __NR_execve:
-	case __NR_execveat:
 	case __NR_shmat:
 	case __NR_shmdt:
 	case __NR_remap_file_pages:
@@ -252,7 +255,13 @@ bool pcn_deputy_call(struct pcn_process *proc, struct pcn_thread *th,
 		regs->ax = ret;
 		return true;
 	}
-	regs->ax = pcn_deputy_forward(proc, th, nr, regs);
+	ret = pcn_deputy_forward(proc, th, nr, regs);
+	if (!ret && (nr == __NR_execve || nr == __NR_execveat)) {
+		/* The program goes on at the origin, in the twin. */
+		th->leaving = true;
+		do_exit(0);
+	}
+	regs->ax = ret;
 	return true;
 }
 

@@ -85,8 +85,9 @@ static int pcn_twin_wait(struct pcn_thread *th, int *relay)
 		th->back = NULL;
 		spin_unlock(&pcn_threads_lock);
 
-		if (events & PCN_EV_WORK)
-			pcn_twin_work(th);
+		/* An exec for the thread: the twin runs the new program. */
+		if ((events & PCN_EV_WORK) && pcn_twin_work(th))
+			return 0;
 		if (events & PCN_EV_BACK) {
 			m = (const void *)back->msg->payload;
 			ret = pcn_regs_restore(current_pt_regs(), m);

@@ -141,7 +141,7 @@ int pcn_vma_server_init(void);
 /* syscall_fwd.c: system calls of remote threads made at the origin */
 long pcn_forward_call(struct pcn_process *proc, enum pcn_kmsg_type type,
 		      void *msg, size_t size, bool wait_long);
-void pcn_twin_work(struct pcn_thread *th);
+bool pcn_twin_work(struct pcn_thread *th);
 int pcn_syscall_fwd_init(void);
 
 /* deputy.c: every other system call of a remote thread, at the origin */

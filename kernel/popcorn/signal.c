@@ -74,19 +74,67 @@ static int pcn_signal_send(struct pcn_thread *th, const struct ksignal *ksig)
 	return ret;
 }
 
+/* Twin: stop (SIGSTOP) or continue (SIGCONT) the thread's node's copy. */
+static int pcn_signal_job(struct pcn_thread *th, int sig)
+{
+	struct ksignal ksig = { .sig = sig };
+
+	clear_siginfo(&ksig.info);
+	ksig.info.si_signo = sig;
+	ksig.info.si_code = SI_KERNEL;
+	/* No handler: job control, not a signal to run (pcn_signal_handle). */
+	return pcn_signal_send(th, &ksig);
+}
+
+/* A stop signal that stops the process is pending for us (siglock held). */
+static bool pcn_stop_pending(void)
+{
+	struct sighand_struct *sh = current->sighand;
+	sigset_t pending;
+	int sig;
+
+	sigorsets(&pending, &current->pending.signal,
+		  &current->signal->shared_pending.signal);
+	for (sig = 1; sig < SIGRTMIN; sig++) {
+		if (!sig_kernel_stop(sig) || !sigismember(&pending, sig) ||
+		    sigismember(&current->blocked, sig))
+			continue;
+		if (sig == SIGSTOP ||
+		    sh->action[sig - 1].sa.sa_handler == SIG_DFL)
+			return true;
+	}
+	return false;
+}
+
+/* get_signal() is about to stop the twin: a group stop is under way. */
+static bool pcn_twin_stopping(void)
+{
+	bool ret;
+
+	spin_lock_irq(&current->sighand->siglock);
+	ret = (current->jobctl & JOBCTL_STOP_PENDING) || pcn_stop_pending();
+	spin_unlock_irq(&current->sighand->siglock);
+	return ret;
+}
+
 /*
  * Twin (current, of thread @th at a remote): take the signals pending for
  * the thread and hand those with a handler to it. get_signal() may stop
- * the twin, or not return (the process dies).
+ * the twin, or not return (the process dies). When it is about to stop
+ * the twin, the process stops at the thread's node too (SIGSTOP there,
+ * to its copy of the process), and continues there when the twin does.
  */
 void pcn_twin_signals(struct pcn_thread *th)
 {
+	bool stopped = false;
 	struct ksignal ksig;
 	int ret;
 
 	while (signal_pending(current) && !fatal_signal_pending(current)) {
+		if (!stopped && pcn_twin_stopping())
+			stopped = !pcn_signal_job(th, SIGSTOP);
 		if (!get_signal(&ksig))
-			return;
+			break;
 		ret = pcn_signal_send(th, &ksig);
 		if (!ret)
 			continue;
@@ -99,8 +147,10 @@ void pcn_twin_signals(struct pcn_thread *th)
 			 ksig.sig, current->pid, ret);
 		send_sig_info(ksig.sig, &ksig.info, current);
 		wait_event_killable(th->wait, READ_ONCE(th->events));
-		return;
+		break;
 	}
+	if (stopped)
+		pcn_signal_job(th, SIGCONT);
 }
 
 /* The handler in @m, checked, as the remote's table will hold it. */
@@ -120,7 +170,10 @@ static bool pcn_signal_action(const struct pcn_signal_msg *m,
 	return true;
 }
 
-/* Remote: queue the signal in @m, with its handler, to thread @t. */
+/*
+ * Remote: queue the signal in @m to thread @t, with its handler @ka (NULL:
+ * SIGSTOP or SIGCONT for job control, which act on the process here).
+ */
 static int pcn_signal_deliver(struct task_struct *t,
 			      const struct pcn_signal_msg *m,
 			      const struct k_sigaction *ka)
@@ -136,7 +189,8 @@ static int pcn_signal_deliver(struct task_struct *t,
 
 	if (!lock_task_sighand(t, &flags))
 		return -ESRCH;		/* it has just ended */
-	t->sighand->action[m->signo - 1] = *ka;
+	if (ka)
+		t->sighand->action[m->signo - 1] = *ka;
 	unlock_task_sighand(t, &flags);
 	return send_sig_info(m->signo, &info, t);
 }
@@ -158,10 +212,15 @@ static void pcn_signal_handle(struct pcn_kmsg_rx *rx)
 	struct pcn_syscall_reply r = { .ret = -ESRCH };
 	struct task_struct *t = NULL;
 	struct pcn_process *proc;
+	/* Job control: the process stops or continues here too. */
+	bool job = (m->signo == SIGSTOP || m->signo == SIGCONT) &&
+		   !m->sa_handler && !m->sa_flags && !m->sa_restorer &&
+		   !m->sa_mask;
 	struct k_sigaction ka;
 
 	if (m->signo < 1 || m->signo > _NSIG ||
-	    sig_kernel_only(m->signo) || !pcn_signal_action(m, &ka)) {
+	    (!job && (sig_kernel_only(m->signo) ||
+		      !pcn_signal_action(m, &ka)))) {
 		pcn_kmsg_bad(rx->from, "malformed signal");
 		r.ret = -EPROTO;
 		goto out;
@@ -176,7 +235,7 @@ static void pcn_signal_handle(struct pcn_kmsg_rx *rx)
 	}
 	if (t) {
 		if (pcn_thread_peer_is(t, m->origin_tid))
-			r.ret = pcn_signal_deliver(t, m, &ka);
+			r.ret = pcn_signal_deliver(t, m, job ? NULL : &ka);
 		put_task_struct(t);
 	}
 out:

@@ -114,13 +114,43 @@ static long pcn_twin_call(struct pcn_thread *th, struct pcn_kmsg_rx *rx)
 	}
 }
 
+/* A SYSCALL message for execve() or execveat(). */
+static bool pcn_rx_is_exec(const struct pcn_kmsg_rx *rx)
+{
+	const struct pcn_syscall_msg *m = (const void *)rx->msg->payload;
+
+	return rx->msg->hdr.type == PCN_KMSG_TYPE_SYSCALL &&
+	       (m->nr == __NR_execve || m->nr == __NR_execveat);
+}
+
+/*
+ * The twin (current) has exec'd for its thread: it runs the new program
+ * here, an ordinary task again; the thread at the remote ends quietly on
+ * the answer (deputy.c), and the old process's state goes with its mm.
+ */
+static void pcn_twin_execed(struct pcn_thread *th)
+{
+	struct pcn_process *proc;
+
+	spin_lock(&pcn_threads_lock);
+	proc = th->proc;
+	th->proc = NULL;
+	th->role = PCN_THREAD_NONE;
+	th->peer_nid = -1;
+	th->peer_tid = 0;
+	th->proposed_nid = -1;
+	spin_unlock(&pcn_threads_lock);
+	pcn_process_put(proc);
+}
+
 /*
  * Make the calls queued for twin @th (current), or refuse them when it is
- * exiting.
+ * exiting. True when one of them was a successful exec: the twin returns
+ * to user space with the new program (migrate.c).
  */
-void pcn_twin_work(struct pcn_thread *th)
+bool pcn_twin_work(struct pcn_thread *th)
 {
-	bool exiting = current->flags & PF_EXITING;
+	bool refuse = current->flags & PF_EXITING, execed = false;
 	struct pcn_syscall_reply r;
 	struct pcn_kmsg_rx *rx;
 
@@ -132,9 +162,14 @@ void pcn_twin_work(struct pcn_thread *th)
 			list_del_init(&rx->list);
 		spin_unlock(&pcn_threads_lock);
 		if (!rx)
-			return;
-		r.ret = exiting ? -ESRCH : pcn_twin_call(th, rx);
-		if (rx->msg->hdr.type == PCN_KMSG_TYPE_SYSCALL && !exiting) {
+			break;
+		r.ret = refuse ? -ESRCH : pcn_twin_call(th, rx);
+		if (!refuse && !r.ret && pcn_rx_is_exec(rx)) {
+			/* Signals pending stay for the new program. */
+			execed = true;
+			refuse = true;
+		} else if (rx->msg->hdr.type == PCN_KMSG_TYPE_SYSCALL &&
+			   !refuse) {
 			/*
 			 * The signals that interrupted the call go first, so
 			 * that the thread finds them pending with the result
@@ -152,6 +187,9 @@ void pcn_twin_work(struct pcn_thread *th)
 		pcn_kmsg_reply(rx, &r, sizeof(r));
 		pcn_kmsg_done(rx);
 	}
+	if (execed)
+		pcn_twin_execed(th);
+	return execed;
 }
 
 static bool pcn_twin_queue_work(struct pcn_thread *th, void *arg)
