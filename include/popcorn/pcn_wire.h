@@ -123,8 +123,7 @@ struct pcn_migrate_msg {
 	__s32 relay_nid;	/* PCN_MIGRATE_RELAY: the node it moves to */
 	__u32 reserved;
 	__u64 vdso;		/* origin's vDSO text address */
-	__u32 uid, gid;		/* the thread's, for information: they give
-				 * no right at the remote (remote.c) */
+	__u32 uid, gid;		/* for information: no right (remote.c) */
 	char comm[16];
 	__u64 sigmask;		/* the thread's blocked signals, bit n-1: n */
 	struct pcn_wire_regs regs;
