@@ -552,6 +552,72 @@ TEST(fork_at_origin)
 	munmap(a, FORK_PAGES * 4096);
 }
 
+#define HUGE	(2UL << 20)
+
+/* AnonHugePages of this process, in kB; -1 when unreadable. */
+static long anon_huge_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/*
+ * A transparent huge page made before the process is distributed (the
+ * test kernel has THP "always") stays coherent: node 1 reads what the
+ * origin wrote, its writes reach the origin, and a write at the origin to
+ * a page node 1 holds a copy of is seen there next time.
+ */
+TEST(thp_region)
+{
+	char *raw = mmap(NULL, 2 * HUGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t i, pages = HUGE / 4096, bad1 = 0, bad0 = 0;
+	int nid1, nid2, seen = -1;
+	char *a;
+
+	ASSERT_NE(raw, MAP_FAILED);
+	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK))
+		SKIP(return, "kernel without transparent huge pages");
+	a = (char *)(((unsigned long)raw + HUGE - 1) & ~(HUGE - 1));
+	madvise(a, HUGE, MADV_HUGEPAGE);
+	memset(a, 1, HUGE);
+	ASSERT_GE(anon_huge_kb(), 2048) TH_LOG("no huge page was made");
+
+	GO_REMOTE();
+	for (i = 0; i < pages; i++) {
+		bad1 += a[i * 4096] != 1;
+		a[i * 4096 + 1] = 2;
+	}
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_EQ(bad1, 0);
+	for (i = 0; i < pages; i++)
+		bad0 += a[i * 4096] != 1 || a[i * 4096 + 1] != 2;
+	EXPECT_EQ(bad0, 0);
+
+	/* A read copy at node 1, then a write here: node 1 must see it. */
+	GO_REMOTE();
+	seen = a[4096 * 7];
+	GO_HOME(nid2);
+	ASSERT_EQ(nid2, REMOTE);
+	EXPECT_EQ(seen, 1);
+	a[4096 * 7] = 3;
+	GO_REMOTE();
+	seen = a[4096 * 7];
+	GO_HOME(nid2);
+	EXPECT_EQ(seen, 3) TH_LOG("node 1 kept a stale copy of a huge page's part");
+	munmap(raw, 2 * HUGE);
+}
+
 /* Two pages of text in @name, at the origin. */
 static void write_file(const char *name, const char *tag, char *text,
 		       size_t size)

@@ -112,6 +112,7 @@ int pcn_page_rw_init(void);
 
 int pcn_nl_echo(struct sk_buff *skb, struct genl_info *info);
 int pcn_nl_page_test(struct sk_buff *skb, struct genl_info *info);
+int pcn_nl_raw_request(struct sk_buff *skb, struct genl_info *info);
 
 /* A knob's value (debugfs.c); false/0 when the knob is not built. */
 extern bool pcn_knob_invalidate_serial;

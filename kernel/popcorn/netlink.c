@@ -35,6 +35,9 @@ static const struct nla_policy pcn_nl_policy[PCN_A_MAX + 1] = {
 	[PCN_A_PAGE_MODE] = NLA_POLICY_RANGE(NLA_U8, PCN_PAGE_TEST_PULL,
 					     PCN_PAGE_TEST_PUSH),
 	[PCN_A_PAGE_PROBE] = { .type = NLA_FLAG },
+	[PCN_A_RAW_TYPE] = NLA_POLICY_MAX(NLA_U16, PCN_KMSG_TYPE_MAX - 1),
+	[PCN_A_RAW_PAYLOAD] = { .type = NLA_BINARY,
+				.len = PCN_KMSG_MAX_PAYLOAD },
 };
 
 int pcn_nl_get_nid(struct genl_info *info, int *nid)
@@ -315,6 +318,10 @@ static const struct genl_small_ops pcn_nl_ops[] = {
 		.cmd = PCN_CMD_PAGE_TEST,
 		.flags = GENL_ADMIN_PERM,
 		.doit = pcn_nl_page_test,
+	}, {
+		.cmd = PCN_CMD_RAW_REQUEST,
+		.flags = GENL_ADMIN_PERM,
+		.doit = pcn_nl_raw_request,
 	},
 #endif
 };

@@ -7,6 +7,7 @@
 #define pr_fmt(fmt) "popcorn: " fmt
 
 #include <linux/pid.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -180,6 +181,8 @@ struct pcn_process *pcn_process_origin_get(struct mm_struct *mm)
 		goto out;
 	}
 	kref_get(&proc->ref);		/* mm->pcn_process */
+	/* Coherence is per 4 KiB page: no new transparent huge pages. */
+	set_bit(MMF_DISABLE_THP, &mm->flags);
 	/* Faults check this pointer under the mmap lock, or after it. */
 	WRITE_ONCE(mm->pcn_process, proc);
 out:

@@ -12,10 +12,18 @@
 #include <asm/tlbflush.h>
 #include "process.h"
 
-/* The PTE of @addr, mapped and locked; NULL when no page table has it. */
-static pte_t *pcn_pte_lock(struct mm_struct *mm, unsigned long addr,
+/*
+ * The PTE of @addr, mapped and locked; NULL when no page table has it. A
+ * transparent huge page mapped there is split first: coherence works on
+ * 4 KiB pages, and a huge PMD would hide the page from every operation
+ * here (write-protecting it would do nothing). Distributed mms get no new
+ * huge pages (MMF_DISABLE_THP, process.c and remote.c); this takes care
+ * of those made before the process was distributed.
+ */
+static pte_t *pcn_pte_lock(struct vm_area_struct *vma, unsigned long addr,
 			   spinlock_t **ptl, bool alloc)
 {
+	struct mm_struct *mm = vma->vm_mm;
 	pgd_t *pgd = pgd_offset(mm, addr);
 	p4d_t *p4d;
 	pud_t *pud;
@@ -38,6 +46,8 @@ static pte_t *pcn_pte_lock(struct mm_struct *mm, unsigned long addr,
 			return NULL;
 		pmd = pmd_offset(pud, addr);
 	}
+	if (pmd_trans_huge(*pmd) || pmd_devmap(*pmd))
+		split_huge_pmd(vma, pmd, addr);
 	if (pmd_none(*pmd) || pmd_trans_huge(*pmd) || pmd_bad(*pmd))
 		return alloc ? ERR_PTR(-EFAULT) : NULL;
 	return pte_offset_map_lock(mm, pmd, addr, ptl);
@@ -50,7 +60,7 @@ enum pcn_pte_state pcn_pte_state(struct vm_area_struct *vma,
 	spinlock_t *ptl;
 	pte_t *pte, e;
 
-	pte = pcn_pte_lock(vma->vm_mm, addr, &ptl, false);
+	pte = pcn_pte_lock(vma, addr, &ptl, false);
 	if (!pte)
 		return PCN_PTE_NONE;
 	e = *pte;
@@ -83,7 +93,7 @@ int pcn_pte_install(struct vm_area_struct *vma, unsigned long addr,
 	/* Orders the copy of the data before the set_pte_at() below. */
 	__SetPageUptodate(page);
 
-	pte = pcn_pte_lock(mm, addr, &ptl, true);
+	pte = pcn_pte_lock(vma, addr, &ptl, true);
 	if (IS_ERR(pte))
 		return PTR_ERR(pte);
 	if (!pte_none(*pte)) {
@@ -113,7 +123,7 @@ int pcn_pte_mkwrite(struct vm_area_struct *vma, unsigned long addr)
 	pte_t *pte, entry;
 	int ret = -EAGAIN;
 
-	pte = pcn_pte_lock(vma->vm_mm, addr, &ptl, false);
+	pte = pcn_pte_lock(vma, addr, &ptl, false);
 	if (!pte)
 		return -EAGAIN;
 	if (pte_present(*pte)) {
@@ -135,7 +145,7 @@ void pcn_pte_wrprotect(struct vm_area_struct *vma, unsigned long addr)
 	spinlock_t *ptl;
 	pte_t *pte;
 
-	pte = pcn_pte_lock(vma->vm_mm, addr, &ptl, false);
+	pte = pcn_pte_lock(vma, addr, &ptl, false);
 	if (!pte)
 		return;
 	if (pte_present(*pte) && pte_write(*pte)) {
@@ -152,7 +162,7 @@ struct page *pcn_pte_page_get(struct vm_area_struct *vma, unsigned long addr)
 	spinlock_t *ptl;
 	pte_t *pte;
 
-	pte = pcn_pte_lock(vma->vm_mm, addr, &ptl, false);
+	pte = pcn_pte_lock(vma, addr, &ptl, false);
 	if (!pte)
 		return NULL;
 	if (pte_present(*pte)) {

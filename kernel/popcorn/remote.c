@@ -111,6 +111,8 @@ static int pcn_remote_mm_init(struct pcn_process *proc, unsigned long vdso)
 	if (!mm)
 		return -ENOMEM;
 	mm->task_size = TASK_SIZE;
+	/* Every page comes from the origin, 4 KiB at a time: no THP. */
+	set_bit(MMF_DISABLE_THP, &mm->flags);
 	arch_pick_mmap_layout(mm, &current->signal->rlim[RLIMIT_STACK]);
 
 	task_lock(current);

@@ -2,7 +2,8 @@
 /*
  * The self tests' generic netlink commands (CONFIG_POPCORN_SELFTEST):
  * PCN_CMD_ECHO and PCN_CMD_PAGE_TEST run a self test against a peer and
- * answer with its result. CAP_NET_ADMIN only (netlink.c's op table).
+ * answer with its result; PCN_CMD_RAW_REQUEST sends the peer a request
+ * as a hostile peer would. CAP_NET_ADMIN only (netlink.c's op table).
  */
 #include <net/genetlink.h>
 #include "internal.h"
@@ -151,4 +152,57 @@ int pcn_nl_page_test(struct sk_buff *skb, struct genl_info *info)
 				nla_put_u8(msg, PCN_A_PAGE_MODE, mode) ||
 				(probe && nla_put_u32(msg, PCN_A_PAGE_PROBE_ERR,
 						      -probe_err)));
+}
+
+#define PCN_RAW_TIMEOUT		(20 * HZ)
+
+/*
+ * One request of any request type, the payload as given (the message
+ * layer checks the type and the size bounds, nothing else), and the
+ * answer: the request's errno, or the reply's payload.
+ */
+int pcn_nl_raw_request(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pcn_kmsg_rx *reply = NULL;
+	const struct nlattr *pl;
+	struct sk_buff *msg;
+	int nid, ret, status;
+	u16 type;
+
+	ret = pcn_nl_test_peer(info, &nid);
+	if (ret)
+		return ret;
+	if (GENL_REQ_ATTR_CHECK(info, PCN_A_RAW_TYPE) ||
+	    GENL_REQ_ATTR_CHECK(info, PCN_A_RAW_PAYLOAD))
+		return -EINVAL;
+	type = nla_get_u16(info->attrs[PCN_A_RAW_TYPE]);
+	pl = info->attrs[PCN_A_RAW_PAYLOAD];
+	status = pcn_kmsg_request(nid, type, nla_data(pl), nla_len(pl),
+				  &reply, PCN_RAW_TIMEOUT);
+	if (status == -EINVAL) {
+		NL_SET_ERR_MSG(info->extack,
+			       "not a request type, or a size out of its bounds");
+		return status;
+	}
+
+	msg = genlmsg_new(NLMSG_GOODSIZE + PCN_KMSG_MAX_PAYLOAD, GFP_KERNEL);
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (!genlmsg_put_reply(msg, info, &pcn_genl_family, 0,
+			       PCN_CMD_RAW_REQUEST) ||
+	    nla_put_u32(msg, PCN_A_NID, nid) ||
+	    nla_put_u32(msg, PCN_A_RAW_STATUS, -status) ||
+	    (!status && nla_put(msg, PCN_A_RAW_REPLY, reply->msg->hdr.size,
+				reply->msg->payload))) {
+		nlmsg_free(msg);
+		ret = -EMSGSIZE;
+		goto out;
+	}
+	ret = pcn_nl_test_send(msg, info, false);
+out:
+	if (!status)
+		pcn_kmsg_done(reply);
+	return ret;
 }

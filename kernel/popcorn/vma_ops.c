@@ -175,10 +175,12 @@ long pcn_vma_syscall(struct pcn_process *proc, struct pcn_thread *th, int nr,
 		return pcn_origin_vma_call(proc, nr, regs);
 	/*
 	 * File descriptors are the origin's, and so is the file a mapping
-	 * reads (vma_server.c). Shared mappings are not distributed yet: a
-	 * clear error now rather than a SIGSEGV on the first touch.
+	 * reads (vma_server.c). Shared and hugetlb mappings are not
+	 * distributed yet: a clear error now rather than a SIGSEGV on the
+	 * first touch.
 	 */
-	if (nr == __NR_mmap && (regs->r10 & MAP_TYPE) != MAP_PRIVATE)
+	if (nr == __NR_mmap && ((regs->r10 & MAP_TYPE) != MAP_PRIVATE ||
+				(regs->r10 & MAP_HUGETLB)))
 		return -EOPNOTSUPP;
 	op = (struct pcn_syscall_msg){
 		.origin_tgid = proc->origin_tgid,

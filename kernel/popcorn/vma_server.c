@@ -34,7 +34,8 @@ static int pcn_vma_describe(struct vm_area_struct *vma,
 	r->start = vma->vm_start;
 	r->end = vma->vm_end;
 	r->vm_flags = vma->vm_flags & PCN_VMA_FLAGS;
-	if (vma->vm_flags & (VM_SHARED | VM_IO | VM_PFNMAP | VM_MIXEDMAP))
+	if (vma->vm_flags & (VM_SHARED | VM_IO | VM_PFNMAP | VM_MIXEDMAP |
+			     VM_HUGETLB))
 		return -EOPNOTSUPP;	/* not distributed (yet) */
 	if (vma_is_anonymous(vma)) {
 		r->kind = PCN_VMA_ANON;

@@ -331,6 +331,10 @@ static const enum mnl_attr_data_type pcn_policy[PCN_A_MAX + 1] = {
 	[PCN_A_THREAD_TID]		= MNL_TYPE_U32,
 	[PCN_A_THREAD_NID]		= MNL_TYPE_U32,
 	[PCN_A_THREAD_LOCAL_TID]	= MNL_TYPE_U32,
+	[PCN_A_RAW_TYPE]	= MNL_TYPE_U16,
+	[PCN_A_RAW_PAYLOAD]	= MNL_TYPE_BINARY,
+	[PCN_A_RAW_STATUS]	= MNL_TYPE_U32,
+	[PCN_A_RAW_REPLY]	= MNL_TYPE_BINARY,
 };
 
 /* The type an attribute is validated as; MNL_TYPE_UNSPEC: not parsed. */

@@ -49,6 +49,10 @@ static const char usage_text[] =
 "                                 reads from them (defaults: 1000 pages,\n"
 "                                 1 thread, pull); --probe: afterwards check\n"
 "                                 that a write with a spent key fails\n"
+"  raw NID TYPE HEX               send one request of message type TYPE with\n"
+"                                 this payload, as a hostile peer would;\n"
+"                                 print the status and the reply's payload\n"
+"                                 (self-test kernels only)\n"
 "  help, --help                   this text\n"
 "\n"
 "Latency percentiles are read off the kernel's log2 histograms, interpolated\n"
@@ -180,6 +184,8 @@ int main(int argc, char **argv)
 		return cmd_echo(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pagetest"))
 		return cmd_pagetest(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "raw"))
+		return cmd_raw(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "proc"))
 		return cmd_proc(argc - 1, argv + 1);
 

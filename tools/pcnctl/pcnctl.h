@@ -39,5 +39,6 @@ int cmd_stat(int argc, char **argv);
 int cmd_echo(int argc, char **argv);
 int cmd_pagetest(int argc, char **argv);
 int cmd_proc(int argc, char **argv);
+int cmd_raw(int argc, char **argv);
 
 #endif /* PCNCTL_H */

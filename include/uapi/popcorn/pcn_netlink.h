@@ -40,6 +40,14 @@ enum pcn_genl_cmd {
 	 * STAT_INVAL_SENT/RECV.
 	 */
 	PCN_CMD_PROC_GET,
+	/*
+	 * RAW_REQUEST (kernels built with CONFIG_POPCORN_SELFTEST only):
+	 * NID, RAW_TYPE, RAW_PAYLOAD -> NID, RAW_STATUS, [RAW_REPLY]. Sends
+	 * one request of any request type to the peer, with any payload its
+	 * size bounds allow, as a hostile peer would, and answers with what
+	 * came back: the selftests of what a node does with wrong input.
+	 */
+	PCN_CMD_RAW_REQUEST,
 	__PCN_CMD_MAX,
 };
 #define PCN_CMD_MAX (__PCN_CMD_MAX - 1)
@@ -187,6 +195,10 @@ enum pcn_genl_attr {
 	PCN_A_THREAD_TID,	/* u32: the thread's id at the origin */
 	PCN_A_THREAD_NID,	/* u32: the node it runs on, as this node knows it */
 	PCN_A_THREAD_LOCAL_TID,	/* u32: its id on this node */
+	PCN_A_RAW_TYPE,		/* u16: a message type (enum pcn_kmsg_type) */
+	PCN_A_RAW_PAYLOAD,	/* binary: the payload as sent */
+	PCN_A_RAW_STATUS,	/* u32: errno (positive) of the request, 0: a reply */
+	PCN_A_RAW_REPLY,	/* binary: the reply's payload */
 	__PCN_A_MAX,
 };
 #define PCN_A_MAX (__PCN_A_MAX - 1)

@@ -52,6 +52,9 @@ t page-probe-none 1 '^probe: FAILED: the kernel reported no probe result$' FAKE_
 t page-mode	2 "mode 'sideways' is not pull or push"	-- pagetest 1 --mode sideways
 t page-noarg	2 'expected exactly one argument: NID'	-- pagetest --probe
 t page-range	1 'node id out of range'		-- pagetest 99
+t raw-noarg	2 'expected NID TYPE HEX-PAYLOAD'	-- raw 1 30
+t raw-hex	2 'HEX-PAYLOAD: pairs of hex digits'	-- raw 1 30 abc
+t raw-type	2 'TYPE: out of range'		-- raw 1 70000 00
 t wait		0 ''					FAKE_ONLINE_AFTER=2 -- node wait
 t wait-tmo	1 'not online: 2 \(connecting\)'	FAKE_ONLINE_AFTER=99 -- node wait --timeout 0.5
 t wait-ids	1 'not online: 7 \(not configured\)'	-- node wait --timeout 0 1 7

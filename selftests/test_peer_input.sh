@@ -1,0 +1,72 @@
+#!/bin/sh
+# Wrong input from a peer in the deputy's messages (kernel/popcorn/deputy.c,
+# signal.c; kernel/popcorn/PROTOCOL.md 30 SYSCALL, 32 SIGNAL). Node 1 plays
+# a hostile peer to node 0 with `pcnctl raw` (a self-test kernel command
+# that sends any request with any payload), and node 0 to node 1:
+#  - a SYSCALL naming a call that must never run at the origin for a peer
+#    (exit, rt_sigreturn, clone, a number the kernel does not know) or
+#    with its reserved field set: answered EPROTO and counted as bad;
+#  - a SYSCALL for a twin that does not exist: ESRCH, not bad;
+#  - a SIGNAL with no signal, SIGKILL, no handler, a handler or flags that
+#    are not a user's: EPROTO and bad; for a process that does not run
+#    there: ESRCH, not bad.
+# The link stays usable throughout.
+. "$(dirname "$0")/lib.sh"
+tap_plan
+[ "${PCN_NODES:-2}" -ge 2 ] || skip "needs 2 nodes"
+
+le32() { printf '%02x%02x%02x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) \
+	$(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
+le64() { le32 $(($1 & 4294967295)); le32 $(($1 >> 32 & 4294967295)); }
+zeros() { _i=0; while [ $_i -lt "$1" ]; do printf 00; _i=$((_i + 1)); done; }
+
+EPROTO=$(le64 -71)
+ESRCH=$(le64 -3)
+
+# syscall_msg TGID TID NR RESERVED: a SYSCALL payload (64 bytes).
+syscall_msg() { le32 "$1"; le32 "$2"; le32 "$3"; le32 "$4"; zeros 48; }
+
+# signal_msg SIGNO HANDLER FLAGS: a SIGNAL payload (88 bytes) for a
+# process (999999) and thread that do not exist.
+signal_msg() {
+	le32 999999; le32 999999; le32 999999; le32 "$1"; le32 0; le32 0
+	zeros 32; le64 "$2"; le64 "$3"; le64 0; le64 0
+}
+
+# try WHAT FROM TO TYPE PAYLOAD WANT BAD: node FROM sends the request to
+# node TO; the reply must be WANT (hex), and node TO's rx_bad must grow by
+# BAD (0 or 1).
+try() {
+	run=""
+	[ "$2" = 0 ] || run="vc-exec $2"
+	to_run=""
+	[ "$3" = 0 ] || to_run="vc-exec $3"
+	stat_get before rx_bad $to_run
+	got=$($run pcnctl raw "$3" "$4" "$5") || fail "$1: pcnctl raw failed: $got"
+	stat_get after rx_bad $to_run
+	[ "$got" = "status 0 reply $6" ] ||
+		fail "$1: answer '$got', expected 'status 0 reply $6'"
+	[ $((after - before)) = "$7" ] ||
+		fail "$1: rx_bad of node $3 went from $before to $after, expected +$7"
+	echo "$1: refused as expected"
+}
+
+SYSCALL=30 SIGNAL=32
+try "SYSCALL exit" 1 0 $SYSCALL "$(syscall_msg 1 1 60 0)" "$EPROTO" 1
+try "SYSCALL rt_sigreturn" 1 0 $SYSCALL "$(syscall_msg 1 1 15 0)" "$EPROTO" 1
+try "SYSCALL clone" 1 0 $SYSCALL "$(syscall_msg 1 1 56 0)" "$EPROTO" 1
+try "SYSCALL unknown number" 1 0 $SYSCALL "$(syscall_msg 1 1 9999 0)" "$EPROTO" 1
+try "SYSCALL reserved set" 1 0 $SYSCALL "$(syscall_msg 1 1 39 1)" "$EPROTO" 1
+try "SYSCALL no such twin" 1 0 $SYSCALL "$(syscall_msg 999999 999999 39 0)" "$ESRCH" 0
+try "SIGNAL no signal" 0 1 $SIGNAL "$(signal_msg 0 4198400 0)" "$EPROTO" 1
+try "SIGNAL number 65" 0 1 $SIGNAL "$(signal_msg 65 4198400 0)" "$EPROTO" 1
+try "SIGNAL SIGKILL with a handler" 0 1 $SIGNAL "$(signal_msg 9 4198400 0)" "$EPROTO" 1
+try "SIGNAL no handler" 0 1 $SIGNAL "$(signal_msg 10 0 0)" "$EPROTO" 1
+try "SIGNAL kernel handler" 0 1 $SIGNAL "$(signal_msg 10 -131072 0)" "$EPROTO" 1
+try "SIGNAL unknown flag" 0 1 $SIGNAL "$(signal_msg 10 4198400 256)" "$EPROTO" 1
+try "SIGNAL no such process" 0 1 $SIGNAL "$(signal_msg 10 4198400 0)" "$ESRCH" 0
+try "SIGSTOP no such process" 0 1 $SIGNAL "$(signal_msg 19 0 0)" "$ESRCH" 0
+
+pcnctl echo 1 --count 100 >/dev/null || fail "no traffic to node 1 afterwards"
+vc-exec 1 pcnctl echo 0 --count 100 >/dev/null || fail "no traffic from node 1 afterwards"
+pass
