@@ -91,6 +91,16 @@ static inline bool pcn_vma_miss_hook(struct mm_struct *mm, unsigned long addr,
 }
 
 /*
+ * should_fault_around: never in a distributed mm. The pages mapped around
+ * a fault are the page cache's, not the page server's: a page whose only
+ * up-to-date copy is at another node would be mapped stale.
+ */
+static inline bool pcn_no_fault_around_hook(struct vm_area_struct *vma)
+{
+	return unlikely(vma->vm_mm->pcn_process);
+}
+
+/*
  * do_syscall_64: a system call of a thread of a distributed process. True
  * when Popcorn carried it out (regs->ax holds the result): at a remote,
  * every call but a short list of local ones runs at the origin
@@ -138,6 +148,10 @@ static inline vm_fault_t pcn_fault_hook(struct vm_area_struct *vma,
 }
 static inline bool pcn_vma_miss_hook(struct mm_struct *mm, unsigned long addr,
 				     struct vm_area_struct **vma)
+{
+	return false;
+}
+static inline bool pcn_no_fault_around_hook(struct vm_area_struct *vma)
 {
 	return false;
 }

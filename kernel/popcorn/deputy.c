@@ -27,10 +27,11 @@
  * with the mask the program gave.
  *
  * Refused with EOPNOTSUPP (pcn_call_refused()): calls that would change
- * the address space without the coherence work (shmat, shmdt,
- * remap_file_pages, the pkey calls, modify_ldt), that act on the calling
- * CPU (iopl, ioperm) or on the twin's own state in a way that cannot
- * reach this thread (seccomp).
+ * the address space without the coherence work (remap_file_pages, the
+ * pkey calls, modify_ldt), that act on the calling CPU (iopl, ioperm) or
+ * on the twin's own state in a way that cannot reach this thread
+ * (seccomp). The address-space calls, shmat, shmdt and msync included,
+ * have their own path (vma_ops.c).
  *
  * execve() and execveat() run at the origin like any other call: when
  * they succeed, the twin goes on with the new program there, an ordinary
@@ -88,8 +89,6 @@ static bool pcn_call_local(unsigned int nr)
 static bool pcn_call_refused(unsigned int nr)
 {
 	switch (nr) {
-	case __NR_shmat:
-	case __NR_shmdt:
 	case __NR_remap_file_pages:
 	case __NR_pkey_mprotect:
 	case __NR_pkey_alloc:

@@ -247,6 +247,14 @@ static int pcn_origin_reclaim(struct pcn_process *proc,
 	ret = pcn_recall(proc, owner, addr, keep_copy, &page);
 	if (ret)
 		return ret;
+	if (vma->vm_flags & VM_SHARED) {
+		/* Home is the page cache (shared.c); the fault maps it. */
+		ret = pcn_shared_store(vma, addr, page);
+		put_page(page);
+		if (ret)
+			return ret;
+		goto done;
+	}
 	if (pcn_pte_state(vma, addr) != PCN_PTE_NONE)
 		pcn_pte_zap(vma, addr);
 	ret = pcn_pte_install(vma, addr, page,
@@ -255,6 +263,7 @@ static int pcn_origin_reclaim(struct pcn_process *proc,
 		put_page(page);
 		return ret;
 	}
+done:
 	dir->owner = -1;
 	dir->sharers = keep_copy ? BIT(owner) : 0;
 	return 0;
@@ -301,11 +310,16 @@ static vm_fault_t pcn_origin_fault(struct pcn_process *proc,
 				   struct vm_area_struct *vma,
 				   struct pcn_fault *f, unsigned int flags)
 {
-	bool write = flags & FAULT_FLAG_WRITE;
 	unsigned long addr = f->addr;
 	struct pcn_page_dir *dir;
+	bool write;
 	int ret = 0;
 
+	/*
+	 * A shared mapping maps even a read fault's page writable (no write
+	 * notification): such a fault takes the page back whole (shared.c).
+	 */
+	write = (flags & FAULT_FLAG_WRITE) || (vma->vm_flags & VM_SHARED);
 	dir = pcn_dir_get(proc, addr, false);
 	if (!dir)
 		return 0;		/* never left this node */
@@ -457,9 +471,17 @@ static void pcn_page_fetch_handle(struct pcn_kmsg_rx *rx)
 		goto mmput;
 	}
 	vma = vma_lookup(mm, req->addr);
+	if (!vma && pcn_stack_below(mm, req->addr)) {
+		/* Its stack grew there: ours grows too, then it asks again. */
+		mmap_read_unlock(mm);
+		r.status = pcn_stack_grow(mm, req->addr);
+		goto unlock_vma;
+	}
 	dir = vma ? pcn_dir_get(proc, req->addr, true) : NULL;
 	if (!vma || !dir) {
 		r.status = vma ? -ENOMEM : -EFAULT;
+	} else if ((vma->vm_flags & VM_SHARED) && pcn_shared_elsewhere(vma)) {
+		r.status = -EOPNOTSUPP;	/* shared with another process */
 	} else if (mutex_trylock(&dir->lock)) {
 		if (req->flags & PCN_PAGE_F_WRITE)
 			r.status = pcn_serve_write(proc, dir, vma, rx, req,
@@ -471,6 +493,7 @@ static void pcn_page_fetch_handle(struct pcn_kmsg_rx *rx)
 		pcn_stat_inc(page_served);
 	}
 	mmap_read_unlock(mm);
+unlock_vma:
 	up_read(&proc->vma_lock);
 mmput:
 	mmput(mm);

@@ -397,6 +397,8 @@ void pcn_mm_exit(struct mm_struct *mm)
 	unsigned long nodes;
 	int nid;
 
+	if (proc->is_origin)
+		pcn_shared_writeback(proc);
 	WRITE_ONCE(mm->pcn_process, NULL);
 	spin_lock(&proc->lock);
 	proc->dead = true;

@@ -190,6 +190,14 @@ void pcn_pte_zap(struct vm_area_struct *vma, unsigned long addr);
 
 /* page_server.c */
 void pcn_page_dir_free(struct pcn_process *proc);
+bool pcn_stack_below(struct mm_struct *mm, unsigned long addr);
+int pcn_stack_grow(struct mm_struct *mm, unsigned long addr);
+bool pcn_shared_elsewhere(struct vm_area_struct *vma);
+bool pcn_range_shared(struct mm_struct *mm, unsigned long start,
+		      unsigned long end);
+int pcn_shared_store(struct vm_area_struct *vma, unsigned long addr,
+		     struct page *data);
+void pcn_shared_writeback(struct pcn_process *proc);
 void pcn_pages_writeback(struct pcn_process *proc, unsigned long start,
 			 unsigned long end);
 void pcn_pages_forget(struct pcn_process *proc, unsigned long start,

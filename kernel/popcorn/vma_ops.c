@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * System calls that change a distributed address space: mmap, munmap,
- * mprotect, mremap, brk and madvise (the ones that drop pages).
+ * mprotect, mremap, brk, madvise (the ones that drop pages), shmat and
+ * shmdt; and msync, which needs the pages of a shared mapping home.
  *
  * The origin is the authority: at a remote, such a call is sent to the
  * origin (VMA_OP) and made there by the thread's twin, in the process's
  * own context. At the origin, whoever makes it, the call is bracketed by
  * coherence work under proc->vma_lock (held for write):
  *
- *  - before mprotect and mremap, pages whose only copy is at a remote come
- *    home and read-only copies are dropped (their data must survive);
+ *  - before mprotect, mremap and msync, and before any call on a shared
+ *    mapping (whose object outlives it: shared.c), pages whose only copy
+ *    is at a remote come home and read-only copies are dropped (their
+ *    data must survive);
  *  - after the call, the directory forgets the range (for calls that drop
  *    memory), and every remote unmaps it (VMA_DROP, to all of them at
  *    once); remotes learn what is there now on their next fault.
@@ -19,6 +22,7 @@
 #define pr_fmt(fmt) "popcorn: " fmt
 
 #include <linux/mman.h>
+#include <linux/shm.h>
 #include <linux/ptrace.h>
 #include <linux/sched/task_stack.h>
 #include <linux/sched/mm.h>
@@ -38,6 +42,7 @@ enum pcn_vma_effect {
 	PCN_VMA_NOTHING,	/* no coherence work: run it as it is */
 	PCN_VMA_DISCARD,	/* the memory is gone or replaced */
 	PCN_VMA_KEEP,		/* the memory stays (moved, protected) */
+	PCN_VMA_SYNC,		/* the mapping stays: its pages come home */
 };
 
 static bool pcn_range_set(struct pcn_vma_range *r, unsigned long start,
@@ -51,11 +56,47 @@ static bool pcn_range_set(struct pcn_vma_range *r, unsigned long start,
 	return true;
 }
 
+/*
+ * shmdt(@addr) unmaps the mappings of the segment attached at @addr: the
+ * run of mappings of one object from there on.
+ */
+static bool pcn_shmdt_range(unsigned long addr, struct pcn_vma_range *r)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	struct inode *inode;
+
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, addr);
+	if (!vma || vma->vm_start != addr || !vma->vm_file) {
+		mmap_read_unlock(mm);
+		return false;		/* EINVAL, nothing changes */
+	}
+	inode = file_inode(vma->vm_file);
+	r->start = addr;
+	do {
+		r->end = vma->vm_end;
+		vma = find_vma(mm, vma->vm_end);
+	} while (vma && vma->vm_start == r->end && vma->vm_file &&
+		 file_inode(vma->vm_file) == inode);
+	mmap_read_unlock(mm);
+	return true;
+}
+
 /* The range a call affects before it runs; PCN_VMA_NOTHING if none. */
 static enum pcn_vma_effect pcn_vma_classify(int nr, const unsigned long *a,
 					    struct pcn_vma_range *r)
 {
 	switch (nr) {
+	case __NR_shmat:
+		/* A new mapping, or (SHM_REMAP) one over a range it sizes. */
+		return PCN_VMA_NOTHING;
+	case __NR_shmdt:
+		return pcn_shmdt_range(a[0], r) ? PCN_VMA_DISCARD :
+		       PCN_VMA_NOTHING;
+	case __NR_msync:
+		return pcn_range_set(r, a[0], a[1]) ? PCN_VMA_SYNC :
+		       PCN_VMA_NOTHING;
 	case __NR_mmap:
 		if (!(a[3] & (MAP_FIXED | MAP_FIXED_NOREPLACE)))
 			return PCN_VMA_NOTHING;
@@ -93,7 +134,19 @@ static enum pcn_vma_effect pcn_vma_classify(int nr, const unsigned long *a,
 bool pcn_vma_op_allowed(int nr)
 {
 	return nr == __NR_mmap || nr == __NR_munmap || nr == __NR_mprotect ||
-	       nr == __NR_mremap || nr == __NR_brk || nr == __NR_madvise;
+	       nr == __NR_mremap || nr == __NR_brk || nr == __NR_madvise ||
+	       nr == __NR_shmat || nr == __NR_shmdt || nr == __NR_msync;
+}
+
+/* Does [r->start, r->end) of the current process hold a shared mapping? */
+static bool pcn_vma_range_shared(const struct pcn_vma_range *r)
+{
+	bool shared;
+
+	mmap_read_lock(current->mm);
+	shared = pcn_range_shared(current->mm, r->start, r->end);
+	mmap_read_unlock(current->mm);
+	return shared;
 }
 
 /* Make every remote of @proc unmap [start, end). */
@@ -141,14 +194,21 @@ static long pcn_origin_vma_call(struct pcn_process *proc, int nr,
 	enum pcn_vma_effect effect;
 	long ret;
 
+	/* SHM_REMAP replaces a range only the segment's size tells. */
+	if (nr == __NR_shmat && (a[2] & SHM_REMAP))
+		return -EOPNOTSUPP;
 	effect = pcn_vma_classify(nr, a, &r);
 	if (effect == PCN_VMA_NOTHING)
 		return sys_call_table[nr](regs);
 
 	down_write(&proc->vma_lock);
-	if (effect == PCN_VMA_KEEP)
+	if (effect != PCN_VMA_DISCARD || pcn_vma_range_shared(&r))
 		pcn_pages_writeback(proc, r.start, r.end);
 	ret = sys_call_table[nr](regs);
+	if (effect == PCN_VMA_SYNC) {
+		up_write(&proc->vma_lock);
+		return ret;
+	}
 	pcn_pages_forget(proc, r.start, r.end);
 	pcn_vma_drop_remotes(proc, &r);
 	/* mremap: the pages may live at a new address now. */
@@ -175,12 +235,10 @@ long pcn_vma_syscall(struct pcn_process *proc, struct pcn_thread *th, int nr,
 		return pcn_origin_vma_call(proc, nr, regs);
 	/*
 	 * File descriptors are the origin's, and so is the file a mapping
-	 * reads (vma_server.c). Shared and hugetlb mappings are not
-	 * distributed yet: a clear error now rather than a SIGSEGV on the
-	 * first touch.
+	 * reads (vma_server.c). Hugetlb mappings are not distributed: a
+	 * clear error now rather than a SIGBUS on the first touch.
 	 */
-	if (nr == __NR_mmap && ((regs->r10 & MAP_TYPE) != MAP_PRIVATE ||
-				(regs->r10 & MAP_HUGETLB)))
+	if (nr == __NR_mmap && (regs->r10 & MAP_HUGETLB))
 		return -EOPNOTSUPP;
 	op = (struct pcn_syscall_msg){
 		.origin_tgid = proc->origin_tgid,

@@ -34,9 +34,9 @@ static int pcn_vma_describe(struct vm_area_struct *vma,
 	r->start = vma->vm_start;
 	r->end = vma->vm_end;
 	r->vm_flags = vma->vm_flags & PCN_VMA_FLAGS;
-	if (vma->vm_flags & (VM_SHARED | VM_IO | VM_PFNMAP | VM_MIXEDMAP |
-			     VM_HUGETLB))
-		return -EOPNOTSUPP;	/* not distributed (yet) */
+	/* Shared mappings are the origin's page cache's (shared.c). */
+	if (vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP | VM_HUGETLB))
+		return -EOPNOTSUPP;	/* not distributed */
 	if (vma_is_anonymous(vma)) {
 		r->kind = PCN_VMA_ANON;
 		return 0;
@@ -51,6 +51,35 @@ static int pcn_vma_describe(struct vm_area_struct *vma,
 	r->path_len = strlen(path) + 1;
 	memmove(r->path, path, r->path_len);
 	return 0;
+}
+
+/*
+ * Is @addr just below a stack (VM_GROWSDOWN) of @mm? A thread at a remote
+ * grew its copy of the stack there (its own fault path did, within its
+ * limits), and the origin's must follow. mmap_lock held.
+ */
+bool pcn_stack_below(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+
+	return vma && vma->vm_start > addr && (vma->vm_flags & VM_GROWSDOWN);
+}
+
+/*
+ * Grow @mm's stack down to @addr, as the fault path would: mmap_lock held
+ * for write, the stack rlimit and guard gap enforced (this node's page
+ * server's limits: the default 8 MiB stack limit). -EAGAIN when done or
+ * busy, the remote asks again; -EFAULT when the stack may not grow there.
+ */
+int pcn_stack_grow(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma;
+
+	if (!mmap_write_trylock(mm))
+		return -EAGAIN;
+	vma = find_extend_vma_locked(mm, addr);
+	mmap_write_unlock(mm);
+	return vma ? -EAGAIN : -EFAULT;
 }
 
 static void pcn_vma_request_handle(struct pcn_kmsg_rx *rx)

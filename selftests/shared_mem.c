@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory of every kind at a remote (kernel/popcorn/shared.c, vma_ops.c,
+ * vma_server.c): MAP_SHARED anonymous memory, memfd and SysV shm are
+ * coherent between the process's threads at node 0 and node 1; msync,
+ * munmap and shmdt at node 1 bring the data home to the object; a region
+ * another process maps too is refused at node 1 (SIGBUS), never silently
+ * diverging; the stack grows at node 1 by several MiB as at home.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "kselftest_harness.h"
+#include "popcorn.h"
+
+#define ORIGIN	0
+#define REMOTE	1
+#define PAGES	16
+#define SIZE	(PAGES * 4096)
+
+#define GO_REMOTE() ASSERT_EQ(popcorn_migrate(REMOTE), 0) \
+	TH_LOG("popcorn_migrate(1): %s", strerror(errno))
+#define GO_HOME(nid) ({ (nid) = popcorn_getnid(); popcorn_migrate(ORIGIN); })
+
+/* Word 0 of every page of @p holds @seed + its page number. */
+static void fill(volatile unsigned long *p, unsigned long seed)
+{
+	int i;
+
+	for (i = 0; i < PAGES; i++)
+		p[i * 512] = seed + i;
+}
+
+/* How many pages of @p do not hold what fill(@seed) wrote. */
+static int wrong(volatile unsigned long *p, unsigned long seed)
+{
+	int i, bad = 0;
+
+	for (i = 0; i < PAGES; i++)
+		bad += p[i * 512] != seed + i;
+	return bad;
+}
+
+/*
+ * MAP_SHARED anonymous memory made at the origin: written there, read and
+ * written at node 1, read here; a write here is seen at node 1 after.
+ */
+TEST(anon_shared)
+{
+	unsigned long *p;
+	int nid1, bad1, bad2, nid2;
+
+	p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(p, MAP_FAILED);
+	fill(p, 100);
+	GO_REMOTE();
+	bad1 = wrong(p, 100);
+	fill(p, 200);
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_EQ(bad1, 0);
+	EXPECT_EQ(wrong(p, 200), 0) TH_LOG("node 1's writes did not come home");
+	fill(p, 300);
+	GO_REMOTE();
+	bad2 = wrong(p, 300);
+	GO_HOME(nid2);
+	ASSERT_EQ(nid2, REMOTE);
+	EXPECT_EQ(bad2, 0) TH_LOG("node 1 kept stale copies");
+	munmap(p, SIZE);
+}
+
+/* MAP_SHARED anonymous memory mapped at node 1, read at the origin. */
+TEST(anon_shared_made_at_remote)
+{
+	unsigned long *p = MAP_FAILED;
+	int nid1;
+
+	GO_REMOTE();
+	p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p != MAP_FAILED)
+		fill(p, 400);
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	ASSERT_NE(p, MAP_FAILED);
+	EXPECT_EQ(wrong(p, 400), 0);
+	munmap(p, SIZE);
+}
+
+/*
+ * A memfd written through a mapping at node 1: after msync there, and
+ * after munmap there, the file itself (read with pread at the origin)
+ * holds the data.
+ */
+TEST(memfd_msync_munmap)
+{
+	unsigned long got[PAGES];
+	unsigned long *p;
+	int fd, nid1, i, bad = 0, sync_ret = -1;
+
+	fd = memfd_create("pcn-shared", 0);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(ftruncate(fd, SIZE), 0);
+	p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(p, MAP_FAILED);
+	GO_REMOTE();
+	fill(p, 500);
+	sync_ret = msync(p, SIZE, MS_SYNC);
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_EQ(sync_ret, 0);
+	for (i = 0; i < PAGES; i++) {
+		ASSERT_EQ(pread(fd, &got[i], sizeof(got[i]), i * 4096L),
+			  sizeof(got[i]));
+		bad += got[i] != 500UL + i;
+	}
+	EXPECT_EQ(bad, 0) TH_LOG("msync at node 1 left the memfd stale");
+
+	GO_REMOTE();
+	fill(p, 600);
+	munmap(p, SIZE);
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	for (i = 0, bad = 0; i < PAGES; i++) {
+		ASSERT_EQ(pread(fd, &got[i], sizeof(got[i]), i * 4096L),
+			  sizeof(got[i]));
+		bad += got[i] != 600UL + i;
+	}
+	EXPECT_EQ(bad, 0) TH_LOG("munmap at node 1 lost the memfd's data");
+	close(fd);
+}
+
+/*
+ * SysV shm: a segment attached at node 1 (shmat at the origin, for it),
+ * written there and detached there; attached again here, it holds the
+ * data. SHM_REMAP is refused with EOPNOTSUPP.
+ */
+TEST(sysv_shm)
+{
+	unsigned long *p = (void *)-1, *q;
+	int id, nid1, dt = -1, remap_err = 0;
+	void *remap;
+
+	id = shmget(IPC_PRIVATE, SIZE, IPC_CREAT | 0600);
+	ASSERT_GE(id, 0);
+	GO_REMOTE();
+	p = shmat(id, NULL, 0);
+	if (p != (void *)-1) {
+		fill(p, 700);
+		remap = shmat(id, p, SHM_REMAP);
+		remap_err = remap == (void *)-1 ? errno : 0;
+		dt = shmdt(p);
+	}
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	ASSERT_NE(p, (void *)-1) TH_LOG("shmat at node 1: %s", strerror(errno));
+	EXPECT_EQ(remap_err, EOPNOTSUPP);
+	EXPECT_EQ(dt, 0);
+	q = shmat(id, NULL, SHM_RDONLY);
+	ASSERT_NE(q, (void *)-1);
+	EXPECT_EQ(wrong(q, 700), 0) TH_LOG("shmdt at node 1 lost the data");
+	shmdt(q);
+	shmctl(id, IPC_RMID, NULL);
+}
+
+/*
+ * A region another process maps too (a child forked before): node 1 gets
+ * no page of it, its touch is a SIGBUS, and the other process's data is
+ * what it reads. The touching process is a child of the test, so that
+ * its death is what the test looks at.
+ */
+TEST(shared_with_another_process)
+{
+	volatile unsigned long *p;
+	pid_t toucher;
+	int status;
+
+	p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(p, MAP_FAILED);
+	fill(p, 800);
+	toucher = fork();
+	ASSERT_GE(toucher, 0);
+	if (toucher == 0) {
+		/* This process and the test both map it. */
+		if (popcorn_migrate(REMOTE))
+			_exit(2);
+		p[0] = 1;
+		popcorn_migrate(ORIGIN);
+		_exit(0);
+	}
+	ASSERT_EQ(waitpid(toucher, &status, 0), toucher);
+	ASSERT_TRUE(WIFSIGNALED(status)) TH_LOG("exit status %d",
+						 WEXITSTATUS(status));
+	EXPECT_EQ(WTERMSIG(status), SIGBUS);
+	EXPECT_EQ(wrong(p, 800), 0);
+	munmap((void *)p, SIZE);
+}
+
+#define FRAME	(64 * 1024)
+#define DEPTH	96		/* 6 MiB of stack */
+
+/* Fill a 64 KiB frame per level, DEPTH levels deep, and sum them all. */
+static unsigned long deep(int level)
+{
+	volatile unsigned char frame[FRAME];
+	unsigned long sum;
+	int i;
+
+	for (i = 0; i < FRAME; i += 4096)
+		frame[i] = (unsigned char)(level + i / 4096);
+	sum = level + 1 < DEPTH ? deep(level + 1) : 0;
+	for (i = 0; i < FRAME; i += 4096)
+		sum += frame[i];
+	return sum;
+}
+
+static unsigned long deep_want(void)
+{
+	unsigned long sum = 0;
+	int level, i;
+
+	for (level = 0; level < DEPTH; level++)
+		for (i = 0; i < FRAME; i += 4096)
+			sum += (unsigned char)(level + i / 4096);
+	return sum;
+}
+
+/* The stack grows by 6 MiB at node 1, then again at the origin. */
+TEST(stack_grows_at_remote)
+{
+	unsigned long got1 = 0, got0;
+	int nid1;
+
+	GO_REMOTE();
+	got1 = deep(0);
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_EQ(got1, deep_want());
+	got0 = deep(0);
+	EXPECT_EQ(got0, deep_want());
+}
+
+TEST_HARNESS_MAIN
