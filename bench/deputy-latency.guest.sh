@@ -49,5 +49,5 @@ row "ratio" "ours" "base" "ratio"
 row "getppid at node 1 / Popcorn echo 64 B (us)" "$g1" "$echo" "$(ratio "$g1" "$echo")"
 row "getppid at node 1 / TCP ping-pong 64 B (us)" "$g1" "$t64" "$(ratio "$g1" "$t64")"
 row "pipe write 64 B at node 1 / Popcorn echo (us)" "$p1" "$echo" "$(ratio "$p1" "$echo")"
-row "16 MiB read at node 1 / at node 0 (MiB/s)" "$f1" "$f0" "$(ratio "$f1" "$f0")"
+row "16 MiB read, slowdown at node 1 (MiB/s)" "$f1" "$f0" "$(ratio "$f0" "$f1")"
 [ $failed = 0 ] && [ -s $raw ]

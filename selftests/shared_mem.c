@@ -4,8 +4,8 @@
  * vma_server.c): MAP_SHARED anonymous memory, memfd and SysV shm are
  * coherent between the process's threads at node 0 and node 1; msync,
  * munmap and shmdt at node 1 bring the data home to the object; a region
- * another process maps too is refused at node 1 (SIGBUS), never silently
- * diverging; the stack grows at node 1 by several MiB as at home.
+ * another process maps too, or this one at two addresses, is refused at
+ * node 1 (SIGBUS), never silently diverging; the stack grows at node 1 by several MiB as at home.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -172,37 +172,71 @@ TEST(sysv_shm)
 }
 
 /*
- * A region another process maps too (a child forked before): node 1 gets
- * no page of it, its touch is a SIGBUS, and the other process's data is
- * what it reads. The touching process is a child of the test, so that
- * its death is what the test looks at.
+ * A child of the test migrates to node 1 and writes *@p there; with
+ * @memfd >= 0 it first maps that memfd at two addresses and writes
+ * through the first. How the child ended.
  */
-TEST(shared_with_another_process)
+static int touch_at_remote(volatile unsigned long *p, int memfd)
 {
-	volatile unsigned long *p;
-	pid_t toucher;
+	pid_t child;
 	int status;
 
-	p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(p, MAP_FAILED);
-	fill(p, 800);
-	toucher = fork();
-	ASSERT_GE(toucher, 0);
-	if (toucher == 0) {
-		/* This process and the test both map it. */
+	child = fork();
+	if (child < 0)
+		return -1;
+	if (child == 0) {
+		if (memfd >= 0) {
+			p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE,
+				 MAP_SHARED, memfd, 0);
+			if (p == MAP_FAILED ||
+			    mmap(NULL, SIZE, PROT_READ, MAP_SHARED, memfd,
+				 0) == MAP_FAILED)
+				_exit(3);
+		}
 		if (popcorn_migrate(REMOTE))
 			_exit(2);
 		p[0] = 1;
 		popcorn_migrate(ORIGIN);
 		_exit(0);
 	}
-	ASSERT_EQ(waitpid(toucher, &status, 0), toucher);
-	ASSERT_TRUE(WIFSIGNALED(status)) TH_LOG("exit status %d",
-						 WEXITSTATUS(status));
+	if (waitpid(child, &status, 0) != child)
+		return -1;
+	return status;
+}
+
+/*
+ * A region another process maps too (here the test and its child both
+ * do): node 1 gets no page of it, the child's touch there is a SIGBUS,
+ * and the test still reads its own data.
+ */
+TEST(shared_with_another_process)
+{
+	volatile unsigned long *p;
+	int status;
+
+	p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(p, MAP_FAILED);
+	fill(p, 800);
+	status = touch_at_remote(p, -1);
+	ASSERT_TRUE(WIFSIGNALED(status)) TH_LOG("status %#x", status);
 	EXPECT_EQ(WTERMSIG(status), SIGBUS);
 	EXPECT_EQ(wrong(p, 800), 0);
 	munmap((void *)p, SIZE);
+}
+
+/* A memfd one process maps at two addresses: refused the same way. */
+TEST(shared_alias_in_process)
+{
+	int fd, status;
+
+	fd = memfd_create("pcn-alias", 0);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(ftruncate(fd, SIZE), 0);
+	status = touch_at_remote(NULL, fd);
+	ASSERT_TRUE(WIFSIGNALED(status)) TH_LOG("status %#x", status);
+	EXPECT_EQ(WTERMSIG(status), SIGBUS);
+	close(fd);
 }
 
 #define FRAME	(64 * 1024)

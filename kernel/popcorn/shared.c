@@ -14,10 +14,10 @@
  *    also read: a shared mapping has no write notification, so the next
  *    fault, a read one included, would map the page writable behind the
  *    remotes' backs. An origin fault takes the page back whole instead;
- *  - only the process's own mappings are kept coherent: while another
- *    process maps the object too, a remote gets no page of it
- *    (-EOPNOTSUPP, a SIGBUS there), for that process's accesses would
- *    bypass the page server;
+ *  - only one mapping of the object is kept coherent: while another
+ *    process, or another address of this one, maps the same pages too, a
+ *    remote gets no page of it (-EOPNOTSUPP, a SIGBUS there), for the
+ *    accesses through that mapping would bypass the page server;
  *  - the page-cache page is brought up to date whenever the origin maps
  *    the page, and before munmap, msync and mprotect of the range, fork
  *    and the end of the process (vma_ops.c, fork.c, process.c).
@@ -28,16 +28,21 @@
 #include <linux/shmem_fs.h>
 #include "process.h"
 
-/* Does a process other than @vma's map the object @vma maps? */
+/*
+ * Does another mapping share pages of the object with @vma: another
+ * process's, or an alias at another address of this one (the page server
+ * keeps pages coherent per address)?
+ */
 bool pcn_shared_elsewhere(struct vm_area_struct *vma)
 {
 	struct address_space *mapping = vma->vm_file->f_mapping;
+	pgoff_t first = vma->vm_pgoff, last = first + vma_pages(vma) - 1;
 	struct vm_area_struct *other;
 	bool found = false;
 
 	i_mmap_lock_read(mapping);
-	vma_interval_tree_foreach(other, &mapping->i_mmap, 0, ULONG_MAX) {
-		if (other->vm_mm != vma->vm_mm) {
+	vma_interval_tree_foreach(other, &mapping->i_mmap, first, last) {
+		if (other != vma) {
 			found = true;
 			break;
 		}
