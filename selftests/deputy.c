@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdatomic.h>
@@ -242,6 +243,75 @@ TEST_F(dep, files)
 	close(fd);
 }
 
+/*
+ * Reads and writes of up to 4 KiB carry their bytes with the call
+ * (kernel/popcorn/deputy_inline.c): file positions, pread/pwrite offsets,
+ * the errors of the call (wrong open mode, a pipe's ESPIPE, a bad buffer
+ * that consumes nothing, EOF) and a 4 KiB block are exactly as at home.
+ */
+/* An address no mapping covers, hidden from the compiler. */
+static void *volatile bad_buf = (void *)8;
+
+TEST_F(dep, small_io)
+{
+	static char block[4096], back[4096];
+	struct res w1, w2, r1, r2, pr, pw, eof, rdonly, wronly, spipe;
+	struct res badr, badw;
+	char a[8] = "", b[8] = "", c[8] = "";
+	int fd, p[2], nid1, same = 0;
+	off_t pos = -1;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(block); i++)
+		block[i] = 'A' + i % 23;
+	fd = open("io.txt", O_CREAT | O_RDWR | O_TRUNC, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(pipe(p), 0);
+
+	GO_REMOTE();
+	w1 = CALL(write(fd, "0123456789", 10));
+	w2 = CALL(write(fd, block, sizeof(block)));
+	pw = CALL(pwrite(fd, "xy", 2, 3));	/* the position stays */
+	lseek(fd, 0, SEEK_SET);
+	r1 = CALL(read(fd, a, 5));
+	r2 = CALL(read(fd, b, 5));		/* from where r1 ended */
+	pr = CALL(pread(fd, c, 4, 2));
+	if (pread(fd, back, sizeof(back), 10) == sizeof(back))
+		same = !memcmp(back, block, sizeof(block));
+	lseek(fd, 0, SEEK_END);
+	eof = CALL(read(fd, a, 5));
+	rdonly = CALL(write(p[0], "z", 1));	/* a read end */
+	wronly = CALL(read(p[1], a, 1));	/* a write end */
+	spipe = CALL(pread(p[0], a, 1, 0));
+	lseek(fd, 0, SEEK_SET);
+	badr = CALL(read(fd, bad_buf, 4));	/* nothing read */
+	badw = CALL(write(fd, bad_buf, 4));	/* nothing written */
+	pos = lseek(fd, 0, SEEK_CUR);
+	GO_HOME(nid1);
+
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_EQ(w1.ret, 10);
+	EXPECT_EQ(w2.ret, (long)sizeof(block));
+	EXPECT_EQ(pw.ret, 2);
+	EXPECT_EQ(r1.ret, 5);
+	EXPECT_EQ(memcmp(a, "012xy", 5), 0);
+	EXPECT_EQ(r2.ret, 5);
+	EXPECT_EQ(memcmp(b, "56789", 5), 0);
+	EXPECT_EQ(pr.ret, 4);
+	EXPECT_EQ(memcmp(c, "2xy5", 4), 0);
+	EXPECT_TRUE(same);
+	EXPECT_EQ(eof.ret, 0);
+	EXPECT_EQ(rdonly.err, EBADF);
+	EXPECT_EQ(wronly.err, EBADF);
+	EXPECT_EQ(spipe.err, ESPIPE);
+	EXPECT_EQ(badr.err, EFAULT);
+	EXPECT_EQ(badw.err, EFAULT);
+	EXPECT_EQ(pos, 0);
+	close(fd);
+	close(p[0]);
+	close(p[1]);
+}
+
 TEST(pipe_to_origin)
 {
 	char msg[64], got[64];
@@ -377,6 +447,51 @@ TEST(sigsuspend_lets_in)
 	EXPECT_EQ(su.err, EINTR);
 	EXPECT_GE(atomic_load(&handler_runs), 1);
 	EXPECT_EQ(atomic_load(&handler_nid), REMOTE);
+}
+
+static sigjmp_buf fault_jmp;
+/* Hidden from the compiler, which would turn the faults into traps. */
+static int *volatile fault_null;
+static volatile int fault_one = 1, fault_zero, fault_sink;
+
+static void on_fault(int sig)
+{
+	atomic_store(&handler_nid, popcorn_getnid());
+	atomic_store(&handler_sig, sig);
+	atomic_fetch_add(&handler_runs, 1);
+	siglongjmp(fault_jmp, 1);
+}
+
+/*
+ * Handlers installed at home before migrating run at node 1 for the
+ * faults raised there (a SIGSEGV, a SIGFPE), without any signal having
+ * been sent there before.
+ */
+TEST(fault_handlers_at_remote)
+{
+	struct sigaction sa = { .sa_handler = on_fault };
+	int segv_nid = -1, segv_sig = 0, fpe_nid = -1, fpe_sig = 0, nid1;
+
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(sigaction(SIGSEGV, &sa, NULL), 0);
+	ASSERT_EQ(sigaction(SIGFPE, &sa, NULL), 0);
+	atomic_store(&handler_nid, -1);
+	GO_REMOTE();
+	if (!sigsetjmp(fault_jmp, 1))
+		fault_sink = *fault_null;
+	segv_nid = atomic_load(&handler_nid);
+	segv_sig = atomic_load(&handler_sig);
+	atomic_store(&handler_nid, -1);
+	if (!sigsetjmp(fault_jmp, 1))
+		fault_sink = fault_one / fault_zero;
+	fpe_nid = atomic_load(&handler_nid);
+	fpe_sig = atomic_load(&handler_sig);
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_EQ(segv_sig, SIGSEGV);
+	EXPECT_EQ(segv_nid, REMOTE);
+	EXPECT_EQ(fpe_sig, SIGFPE);
+	EXPECT_EQ(fpe_nid, REMOTE);
 }
 
 /* A 32-bit system call (getpid, 20 on i386) through int 0x80. */

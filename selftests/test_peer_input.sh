@@ -4,8 +4,10 @@
 # a hostile peer to node 0 with `pcnctl raw` (a self-test kernel command
 # that sends any request with any payload), and node 0 to node 1:
 #  - a SYSCALL naming a call that must never run at the origin for a peer
-#    (exit, rt_sigreturn, clone, a number the kernel does not know) or
-#    with its reserved field set: answered EPROTO and counted as bad;
+#    (exit, rt_sigreturn, clone, a number the kernel does not know), or
+#    with an inline buffer that does not fit the call (a call that takes
+#    none, a length that is not the count or the bytes sent, over 4096,
+#    both ways at once): answered EPROTO and counted as bad;
 #  - a SYSCALL for a twin that does not exist: ESRCH, not bad;
 #  - a SIGNAL with no signal, SIGKILL, no handler, a handler or flags that
 #    are not a user's: EPROTO and bad; for a process that does not run
@@ -25,6 +27,16 @@ ESRCH=$(le64 -3)
 
 # syscall_msg TGID TID NR RESERVED: a SYSCALL payload (64 bytes).
 syscall_msg() { le32 "$1"; le32 "$2"; le32 "$3"; le32 "$4"; zeros 48; }
+
+le16() { printf '%02x%02x' $(($1 & 255)) $(($1 >> 8 & 255)); }
+
+# syscall_io TGID NR IN_LEN OUT_MAX COUNT BYTES: a SYSCALL payload for
+# call NR on fd 1 with COUNT in args[2], the inline fields as given, and
+# BYTES bytes of buffer after the 64-byte message.
+syscall_io() {
+	le32 "$1"; le32 "$1"; le32 "$2"; le16 "$3"; le16 "$4"
+	le64 1; le64 0; le64 "$5"; zeros 24; zeros "$6"
+}
 
 # signal_msg SIGNO HANDLER FLAGS: a SIGNAL payload (88 bytes) for a
 # process (999999) and thread that do not exist.
@@ -56,7 +68,13 @@ try "SYSCALL exit" 1 0 $SYSCALL "$(syscall_msg 1 1 60 0)" "$EPROTO" 1
 try "SYSCALL rt_sigreturn" 1 0 $SYSCALL "$(syscall_msg 1 1 15 0)" "$EPROTO" 1
 try "SYSCALL clone" 1 0 $SYSCALL "$(syscall_msg 1 1 56 0)" "$EPROTO" 1
 try "SYSCALL unknown number" 1 0 $SYSCALL "$(syscall_msg 1 1 9999 0)" "$EPROTO" 1
-try "SYSCALL reserved set" 1 0 $SYSCALL "$(syscall_msg 1 1 39 1)" "$EPROTO" 1
+try "SYSCALL in_len 1, no bytes" 1 0 $SYSCALL "$(syscall_msg 1 1 39 1)" "$EPROTO" 1
+try "SYSCALL getppid with a buffer" 1 0 $SYSCALL "$(syscall_io 1 110 4 0 4 4)" "$EPROTO" 1
+try "SYSCALL write, in_len != count" 1 0 $SYSCALL "$(syscall_io 1 1 4 0 8 4)" "$EPROTO" 1
+try "SYSCALL write, bytes != in_len" 1 0 $SYSCALL "$(syscall_io 1 1 8 0 8 4)" "$EPROTO" 1
+try "SYSCALL read over the limit" 1 0 $SYSCALL "$(syscall_io 1 0 0 8192 8192 0)" "$EPROTO" 1
+try "SYSCALL read and write at once" 1 0 $SYSCALL "$(syscall_io 1 0 4 4 4 4)" "$EPROTO" 1
+try "SYSCALL inline write, no such twin" 1 0 $SYSCALL "$(syscall_io 999999 1 4 0 4 4)" "$ESRCH" 0
 try "SYSCALL no such twin" 1 0 $SYSCALL "$(syscall_msg 999999 999999 39 0)" "$ESRCH" 0
 try "SIGNAL no signal" 0 1 $SIGNAL "$(signal_msg 0 4198400 0)" "$EPROTO" 1
 try "SIGNAL number 65" 0 1 $SIGNAL "$(signal_msg 65 4198400 0)" "$EPROTO" 1

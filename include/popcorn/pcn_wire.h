@@ -20,7 +20,7 @@
 #endif
 
 #define PCN_KMSG_MAGIC		0x4b4e4350	/* "PCNK" in memory order */
-#define PCN_KMSG_VERSION	5
+#define PCN_KMSG_VERSION	6
 
 /* Largest message, header included. RDMA ring slots are this big. */
 #define PCN_KMSG_MAX_SIZE	8192
@@ -115,6 +115,22 @@ struct pcn_wire_regs {
  * receiver with these registers and FPU state. Forward (the receiver is
  * not the origin) also describes what a new remote process needs.
  */
+/*
+ * A signal's action as a forward MIGRATE carries it: SIG_DFL (0), SIG_IGN
+ * (1) or a handler, with its sa_flags, restorer and blocked mask.
+ */
+struct pcn_wire_sigaction {
+	__u64 handler, flags, restorer, mask;
+} __packed;
+
+/*
+ * The signals a thread raises itself by faulting at a remote, whose
+ * actions a forward MIGRATE carries in this order: SIGILL, SIGTRAP,
+ * SIGBUS, SIGFPE, SIGSEGV, SIGSYS. Every other signal of a migrated
+ * thread is taken at the origin and comes with its action (SIGNAL).
+ */
+#define PCN_FAULT_SIGNALS	6
+
 struct pcn_migrate_msg {
 	__s32 origin_nid;
 	__s32 origin_tgid;
@@ -126,6 +142,7 @@ struct pcn_migrate_msg {
 	__u32 uid, gid;		/* for information: no right (remote.c) */
 	char comm[16];
 	__u64 sigmask;		/* the thread's blocked signals, bit n-1: n */
+	struct pcn_wire_sigaction fault_actions[PCN_FAULT_SIGNALS];
 	struct pcn_wire_regs regs;
 	__u32 fpu_kind;		/* PCN_FPU_* */
 	__u32 fpu_size;
@@ -177,15 +194,21 @@ struct pcn_vma_reply {
  * VMA_OP (a system call changing the address space) and SYSCALL (any other
  * forwarded call): made by a migrated thread at a remote, carried out at
  * the origin by its twin with these arguments. Pointers among them are
- * addresses in the process's coherent address space.
+ * addresses in the process's coherent address space. A SYSCALL for read,
+ * pread64, write or pwrite64 of up to PCN_SYSCALL_INLINE_MAX bytes may
+ * carry the buffer: in_len bytes of it follow (write), or the answer may
+ * carry up to out_max bytes after pcn_syscall_reply (read). VMA_OP: 0, 0.
  */
 struct pcn_syscall_msg {
 	__s32 origin_tgid;
 	__s32 origin_tid;	/* the twin */
 	__u32 nr;		/* x86_64 system call number */
-	__u32 reserved;
+	__u16 in_len;		/* bytes of the call's buffer that follow */
+	__u16 out_max;		/* bytes of output the answer may carry */
 	__u64 args[6];
 } __packed;
+
+#define PCN_SYSCALL_INLINE_MAX	4096
 
 /* The answer to VMA_OP, VMA_DROP, FUTEX, CLONE, SYSCALL and SIGNAL. */
 struct pcn_syscall_reply {
@@ -363,8 +386,15 @@ struct pcn_signal_msg {
 	X(PAGE_PUT, page_put,						\
 	  PCN_KMSG_SIZE(PCN_KMSG_PAGE_PAYLOAD, PCN_KMSG_PAGE_PAYLOAD),	\
 	  NONE, PCN_KMSG_T_INLINE)					\
-	X(SYSCALL, syscall, PCN_KMSG_FIXED(pcn_syscall_msg), SYSCALL_REPLY, 0)\
-	X(SYSCALL_REPLY, syscall_reply, PCN_KMSG_FIXED(pcn_syscall_reply),\
+	X(SYSCALL, syscall,						\
+	  PCN_KMSG_SIZE(sizeof(struct pcn_syscall_msg),			\
+			sizeof(struct pcn_syscall_msg) +		\
+			PCN_SYSCALL_INLINE_MAX),			\
+	  SYSCALL_REPLY, 0)						\
+	X(SYSCALL_REPLY, syscall_reply,					\
+	  PCN_KMSG_SIZE(sizeof(struct pcn_syscall_reply),		\
+			sizeof(struct pcn_syscall_reply) +		\
+			PCN_SYSCALL_INLINE_MAX),			\
 	  NONE, PCN_KMSG_T_REPLY)					\
 	X(SIGNAL, signal, PCN_KMSG_FIXED(pcn_signal_msg), SIGNAL_REPLY, 0)	\
 	X(SIGNAL_REPLY, signal_reply, PCN_KMSG_FIXED(pcn_syscall_reply),	\

@@ -51,6 +51,7 @@
 #define pr_fmt(fmt) "popcorn: " fmt
 
 #include <linux/ptrace.h>
+#include <linux/slab.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
 #include <linux/signal.h>
@@ -156,25 +157,36 @@ static long pcn_deputy_forward(struct pcn_process *proc,
 			       struct pcn_thread *th, unsigned int nr,
 			       const struct pt_regs *regs)
 {
-	struct pcn_syscall_msg m = {
-		.origin_tgid = proc->origin_tgid,
-		.origin_tid = th->peer_tid,
-		.nr = nr,
-		.args = { regs->di, regs->si, regs->dx, regs->r10, regs->r8,
-			  regs->r9 },
-	};
-	const struct pcn_syscall_reply *r;
+	struct pcn_syscall_msg plain = {}, *m;
 	struct pcn_kmsg_rx *reply;
+	size_t size = sizeof(plain);
 	long ret;
 
+	/* A small buffer travels with the call (deputy_inline.c). */
+	m = pcn_inline_request(nr, regs, &size) ?: &plain;
+	m->origin_tgid = proc->origin_tgid;
+	m->origin_tid = th->peer_tid;
+	m->nr = nr;
+	m->args[0] = regs->di;
+	m->args[1] = regs->si;
+	m->args[2] = regs->dx;
+	m->args[3] = regs->r10;
+	m->args[4] = regs->r8;
+	m->args[5] = regs->r9;
 	ret = pcn_kmsg_request_killable(proc->origin_nid,
-					PCN_KMSG_TYPE_SYSCALL, &m, sizeof(m),
-					&reply);
-	if (ret)
+					PCN_KMSG_TYPE_SYSCALL, m, size, &reply);
+	if (ret) {
+		if (m != &plain)
+			kfree(m);
 		return ret == -ECONNRESET ? -EAGAIN : ret;
-	r = (const void *)reply->msg->payload;
-	ret = r->ret;
+	}
+	if (pcn_inline_reply(m, reply, regs, &ret)) {
+		pcn_kmsg_bad(reply->from, "malformed syscall reply");
+		ret = -EIO;	/* the call was made: its result is lost */
+	}
 	pcn_kmsg_done(reply);
+	if (m != &plain)
+		kfree(m);
 	if (ret == -ENOIOCTLCMD)
 		return -ENOTTY;		/* as sys_ioctl() has it */
 	/*
@@ -278,14 +290,20 @@ void pcn_compat_syscall(struct pt_regs *regs, int nr)
 
 /*
  * At the origin, in the twin (current): call @m for its thread, with the
- * arguments it sent. The twin's own user registers stand in for the rest
+ * arguments it sent, on the buffer it sent if any (*datap: an answer
+ * with the bytes read, deputy_inline.c). The twin's own user registers stand in for the rest
  * of the thread's: no call made here reads them (the ones that do are
  * local or refused at the remote, and pcn_call_forwardable() holds them
  * back here).
  */
-long pcn_twin_syscall(const struct pcn_syscall_msg *m)
+long pcn_twin_syscall(const struct pcn_syscall_msg *m,
+		      struct pcn_syscall_reply **datap)
 {
 	struct pt_regs regs = *current_pt_regs();
+	long ret;
+
+	if ((m->in_len || m->out_max) && pcn_twin_inline(m, datap, &ret))
+		return ret;
 
 	regs.di = m->args[0];
 	regs.si = m->args[1];

@@ -142,6 +142,7 @@ static void pcn_migrate_msg_init(struct pcn_migrate_msg *m,
 	m->uid = from_kuid_munged(&init_user_ns, current_uid());
 	m->gid = from_kgid_munged(&init_user_ns, current_gid());
 	m->sigmask = current->blocked.sig[0];
+	pcn_fault_actions_save(m->fault_actions);
 	get_task_comm(m->comm, current);
 }
 
@@ -378,7 +379,8 @@ static int pcn_migrate_check(struct pcn_kmsg_rx *rx)
 	if (m->flags & PCN_MIGRATE_BACK)
 		return m->origin_nid == pcn_my_nid() ? 0 : -EPROTO;
 	/* Forward: only from the origin, for now. */
-	return m->origin_nid == rx->from->nid ? 0 : -EPROTO;
+	return m->origin_nid == rx->from->nid &&
+	       pcn_fault_actions_valid(m->fault_actions) ? 0 : -EPROTO;
 }
 
 static void pcn_migrate_refuse(struct pcn_kmsg_rx *rx, int status)

@@ -148,11 +148,24 @@ int pcn_syscall_fwd_init(void);
 bool pcn_deputy_call(struct pcn_process *proc, struct pcn_thread *th,
 		     struct pt_regs *regs, int nr);
 bool pcn_call_forwardable(unsigned int nr);
-long pcn_twin_syscall(const struct pcn_syscall_msg *m);
+long pcn_twin_syscall(const struct pcn_syscall_msg *m,
+		      struct pcn_syscall_reply **datap);
+struct pcn_syscall_msg *pcn_inline_request(unsigned int nr,
+					   const struct pt_regs *regs,
+					   size_t *size);
+int pcn_inline_reply(const struct pcn_syscall_msg *m,
+		     const struct pcn_kmsg_rx *reply,
+		     const struct pt_regs *regs, long *ret);
+bool pcn_inline_valid(const struct pcn_syscall_msg *m, size_t size);
+bool pcn_twin_inline(const struct pcn_syscall_msg *m,
+		     struct pcn_syscall_reply **datap, long *ret);
 
 /* signal.c: signals of remote threads, taken by their twins */
 void pcn_twin_signals(struct pcn_thread *th);
 void pcn_sigmask_restore(u64 mask);
+void pcn_fault_actions_save(struct pcn_wire_sigaction *a);
+bool pcn_fault_actions_valid(const struct pcn_wire_sigaction *a);
+void pcn_fault_actions_install(const struct pcn_wire_sigaction *a);
 int pcn_signal_init(void);
 
 /* vma_ops.c: system calls that change a distributed address space */

@@ -168,8 +168,10 @@ static int pcn_remote_thread(void *arg)
 	}
 	pcn_stat_inc(remote_threads);
 	r.status = pcn_regs_restore(current_pt_regs(), m);
-	if (!r.status)
+	if (!r.status) {
+		pcn_fault_actions_install(m->fault_actions);
 		pcn_sigmask_restore(m->sigmask);
+	}
 	if (r.status) {
 		th->leaving = true;	/* never ran: nothing to tell */
 		goto fail;

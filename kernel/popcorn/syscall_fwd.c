@@ -22,6 +22,7 @@
 
 #include <linux/ptrace.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <asm/unistd.h>
 #include <popcorn/hooks.h>
 #include "internal.h"
@@ -96,7 +97,8 @@ struct pcn_fwd_hdr {
 	__s32 origin_tid;
 } __packed;
 
-static long pcn_twin_call(struct pcn_thread *th, struct pcn_kmsg_rx *rx)
+static long pcn_twin_call(struct pcn_thread *th, struct pcn_kmsg_rx *rx,
+			  struct pcn_syscall_reply **datap)
 {
 	void *payload = rx->msg->payload;
 
@@ -108,7 +110,7 @@ static long pcn_twin_call(struct pcn_thread *th, struct pcn_kmsg_rx *rx)
 	case PCN_KMSG_TYPE_CLONE:
 		return pcn_twin_clone(payload, rx->from->nid);
 	case PCN_KMSG_TYPE_SYSCALL:
-		return pcn_twin_syscall(payload);
+		return pcn_twin_syscall(payload, datap);
 	default:
 		return -EINVAL;
 	}
@@ -151,7 +153,7 @@ static void pcn_twin_execed(struct pcn_thread *th)
 bool pcn_twin_work(struct pcn_thread *th)
 {
 	bool refuse = current->flags & PF_EXITING, execed = false;
-	struct pcn_syscall_reply r;
+	struct pcn_syscall_reply r, *data;
 	struct pcn_kmsg_rx *rx;
 
 	for (;;) {
@@ -163,7 +165,8 @@ bool pcn_twin_work(struct pcn_thread *th)
 		spin_unlock(&pcn_threads_lock);
 		if (!rx)
 			break;
-		r.ret = refuse ? -ESRCH : pcn_twin_call(th, rx);
+		data = NULL;
+		r.ret = refuse ? -ESRCH : pcn_twin_call(th, rx, &data);
 		if (!refuse && !r.ret && pcn_rx_is_exec(rx)) {
 			/* Signals pending stay for the new program. */
 			execed = true;
@@ -184,7 +187,11 @@ bool pcn_twin_work(struct pcn_thread *th)
 			/* The remote thread sees EINTR, as for a signal. */
 			r.ret = -EINTR;
 		}
-		pcn_kmsg_reply(rx, &r, sizeof(r));
+		if (data)	/* a read's bytes travel with the answer */
+			pcn_kmsg_reply(rx, data, sizeof(*data) + data->ret);
+		else
+			pcn_kmsg_reply(rx, &r, sizeof(r));
+		kfree(data);
 		pcn_kmsg_done(rx);
 	}
 	if (execed)
@@ -208,7 +215,8 @@ static bool pcn_fwd_valid(struct pcn_kmsg_rx *rx)
 	case PCN_KMSG_TYPE_VMA_OP:
 		return pcn_vma_op_allowed(op->nr);
 	case PCN_KMSG_TYPE_SYSCALL:
-		return pcn_call_forwardable(op->nr) && !op->reserved;
+		return pcn_call_forwardable(op->nr) &&
+		       pcn_inline_valid(op, rx->msg->hdr.size);
 	default:
 		return true;	/* checked where they are used */
 	}

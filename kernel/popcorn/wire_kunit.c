@@ -30,7 +30,8 @@ static_assert(sizeof(struct pcn_page_msg) == 16);
 static_assert(sizeof(struct pcn_page_status) == 8);
 static_assert(sizeof(struct pcn_page_test_msg) == 32);
 static_assert(sizeof(struct pcn_wire_regs) == 160);
-static_assert(sizeof(struct pcn_migrate_msg) == 232);
+static_assert(sizeof(struct pcn_migrate_msg) == 424);
+static_assert(sizeof(struct pcn_wire_sigaction) == 32);
 static_assert(sizeof(struct pcn_migrate_reply) == 8);
 static_assert(sizeof(struct pcn_thread_exit_msg) == 24);
 static_assert(sizeof(struct pcn_vma_request) == 16);
@@ -90,7 +91,7 @@ static void wire_header(struct kunit *test)
 static void wire_constants(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAGIC, 0x4b4e4350);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 5);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 6);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_SIZE, 8192);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_PAYLOAD, (size_t)8160);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_F_REPLY, 0x1);
@@ -154,7 +155,7 @@ static const struct wire_type wire_types[] = {
 	   W_R | W_S),
 	WT(8, PAGE_TEST, page_test, 32, 32, 9, W_S),
 	WT(9, PAGE_TEST_REPLY, page_test_reply, 8, 8, W_NONE, W_R | W_S),
-	WT(10, MIGRATE, migrate, 232, 232 + 4096, 11, 0),
+	WT(10, MIGRATE, migrate, 424, 424 + 4096, 11, 0),
 	WT(11, MIGRATE_REPLY, migrate_reply, 8, 8, W_NONE, W_R),
 	WT(12, THREAD_EXIT, thread_exit, 24, 24, W_NONE, 0),
 	WT(13, THREAD_KILL, thread_kill, 24, 24, W_NONE, 0),
@@ -174,8 +175,8 @@ static const struct wire_type wire_types[] = {
 	WT(27, CLONE, clone, 208, 208, 28, 0),
 	WT(28, CLONE_REPLY, clone_reply, 8, 8, W_NONE, W_R),
 	WT(29, PAGE_PUT, page_put, W_PAGE, W_PAGE, W_NONE, W_I),
-	WT(30, SYSCALL, syscall, 64, 64, 31, 0),
-	WT(31, SYSCALL_REPLY, syscall_reply, 8, 8, W_NONE, W_R),
+	WT(30, SYSCALL, syscall, 64, 64 + 4096, 31, 0),
+	WT(31, SYSCALL_REPLY, syscall_reply, 8, 8 + 4096, W_NONE, W_R),
 	WT(32, SIGNAL, signal, 88, 88, 33, 0),
 	WT(33, SIGNAL_REPLY, signal_reply, 8, 8, W_NONE, W_R),
 };
@@ -373,10 +374,16 @@ static void wire_process(struct kunit *test)
 	WIRE_FIELD(test, pcn_migrate_msg, gid, 36, 4);
 	WIRE_FIELD(test, pcn_migrate_msg, comm, 40, 16);
 	WIRE_FIELD(test, pcn_migrate_msg, sigmask, 56, 8);
-	WIRE_FIELD(test, pcn_migrate_msg, regs, 64, 160);
-	WIRE_FIELD(test, pcn_migrate_msg, fpu_kind, 224, 4);
-	WIRE_FIELD(test, pcn_migrate_msg, fpu_size, 228, 4);
-	WIRE_TAIL(test, pcn_migrate_msg, fpu, 232);
+	WIRE_FIELD(test, pcn_migrate_msg, fault_actions, 64, 192);
+	WIRE_FIELD(test, pcn_migrate_msg, regs, 256, 160);
+	WIRE_FIELD(test, pcn_migrate_msg, fpu_kind, 416, 4);
+	WIRE_FIELD(test, pcn_migrate_msg, fpu_size, 420, 4);
+	WIRE_TAIL(test, pcn_migrate_msg, fpu, 424);
+	WIRE_SIZE(test, pcn_wire_sigaction, 32);
+	WIRE_FIELD(test, pcn_wire_sigaction, handler, 0, 8);
+	WIRE_FIELD(test, pcn_wire_sigaction, flags, 8, 8);
+	WIRE_FIELD(test, pcn_wire_sigaction, restorer, 16, 8);
+	WIRE_FIELD(test, pcn_wire_sigaction, mask, 24, 8);
 
 	WIRE_SIZE(test, pcn_migrate_reply, 8);
 	WIRE_FIELD(test, pcn_migrate_reply, status, 0, 4);
@@ -413,7 +420,8 @@ static void wire_vma(struct kunit *test)
 	WIRE_FIELD(test, pcn_syscall_msg, origin_tgid, 0, 4);
 	WIRE_FIELD(test, pcn_syscall_msg, origin_tid, 4, 4);
 	WIRE_FIELD(test, pcn_syscall_msg, nr, 8, 4);
-	WIRE_FIELD(test, pcn_syscall_msg, reserved, 12, 4);
+	WIRE_FIELD(test, pcn_syscall_msg, in_len, 12, 2);
+	WIRE_FIELD(test, pcn_syscall_msg, out_max, 14, 2);
 	WIRE_FIELD(test, pcn_syscall_msg, args, 16, 48);
 
 	WIRE_SIZE(test, pcn_syscall_reply, 8);
