@@ -10,10 +10,14 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -173,10 +177,10 @@ TEST(sysv_shm)
 
 /*
  * A child of the test migrates to node 1 and writes *@p there; with
- * @memfd >= 0 it first maps that memfd at two addresses and writes
- * through the first. How the child ended.
+ * @fd >= 0 it first maps that file (at two addresses, @twice) and writes
+ * through the first mapping. How the child ended.
  */
-static int touch_at_remote(volatile unsigned long *p, int memfd)
+static int touch_at_remote(volatile unsigned long *p, int fd, bool twice)
 {
 	pid_t child;
 	int status;
@@ -185,12 +189,12 @@ static int touch_at_remote(volatile unsigned long *p, int memfd)
 	if (child < 0)
 		return -1;
 	if (child == 0) {
-		if (memfd >= 0) {
+		if (fd >= 0) {
 			p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE,
-				 MAP_SHARED, memfd, 0);
+				 MAP_SHARED, fd, 0);
 			if (p == MAP_FAILED ||
-			    mmap(NULL, SIZE, PROT_READ, MAP_SHARED, memfd,
-				 0) == MAP_FAILED)
+			    (twice && mmap(NULL, SIZE, PROT_READ, MAP_SHARED,
+					   fd, 0) == MAP_FAILED))
 				_exit(3);
 		}
 		if (popcorn_migrate(REMOTE))
@@ -218,7 +222,7 @@ TEST(shared_with_another_process)
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(p, MAP_FAILED);
 	fill(p, 800);
-	status = touch_at_remote(p, -1);
+	status = touch_at_remote(p, -1, false);
 	ASSERT_TRUE(WIFSIGNALED(status)) TH_LOG("status %#x", status);
 	EXPECT_EQ(WTERMSIG(status), SIGBUS);
 	EXPECT_EQ(wrong(p, 800), 0);
@@ -233,10 +237,54 @@ TEST(shared_alias_in_process)
 	fd = memfd_create("pcn-alias", 0);
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(ftruncate(fd, SIZE), 0);
-	status = touch_at_remote(NULL, fd);
+	status = touch_at_remote(NULL, fd, true);
 	ASSERT_TRUE(WIFSIGNALED(status)) TH_LOG("status %#x", status);
 	EXPECT_EQ(WTERMSIG(status), SIGBUS);
 	close(fd);
+}
+
+/*
+ * A shared mapping of a file that is not shmem (here on ramfs): an mmap
+ * of one at node 1 fails with EOPNOTSUPP; one made at home gives node 1
+ * no page (a SIGBUS for the child that touches it there).
+ */
+TEST(shared_file_not_shmem)
+{
+	char dir[64], path[80];
+	unsigned long *p;
+	struct res_mmap { long ret; int err; } at1 = { 0, 0 };
+	int fd, nid1, status;
+
+	snprintf(dir, sizeof(dir), "/tmp/pcn-ramfs.%d", getpid());
+	ASSERT_EQ(mkdir(dir, 0700), 0);
+	if (mount("none", dir, "ramfs", 0, NULL)) {
+		rmdir(dir);
+		SKIP(return, "cannot mount ramfs: %s", strerror(errno));
+	}
+	snprintf(path, sizeof(path), "%s/f", dir);
+	fd = open(path, O_CREAT | O_RDWR, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(ftruncate(fd, SIZE), 0);
+	p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(p, MAP_FAILED);
+	fill(p, 900);
+
+	GO_REMOTE();
+	at1.ret = (long)mmap(NULL, SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	at1.err = at1.ret == -1 ? errno : 0;
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_EQ(at1.ret, -1);
+	EXPECT_EQ(at1.err, EOPNOTSUPP);
+
+	munmap(p, SIZE);
+	status = touch_at_remote(NULL, fd, false);
+	EXPECT_TRUE(WIFSIGNALED(status)) TH_LOG("status %#x", status);
+	EXPECT_EQ(WTERMSIG(status), SIGBUS);
+	close(fd);
+	unlink(path);
+	umount(dir);
+	rmdir(dir);
 }
 
 #define FRAME	(64 * 1024)

@@ -7,7 +7,8 @@
 #    (exit, rt_sigreturn, clone, a number the kernel does not know), or
 #    with an inline buffer that does not fit the call (a call that takes
 #    none, a length that is not the count or the bytes sent, over 4096,
-#    both ways at once): answered EPROTO and counted as bad;
+#    both ways at once, the wrong way for the call): answered EPROTO and
+#    counted as bad;
 #  - a SYSCALL for a twin that does not exist: ESRCH, not bad;
 #  - a SIGNAL with no signal, SIGKILL, no handler, a handler or flags that
 #    are not a user's: EPROTO and bad; for a process that does not run
@@ -74,6 +75,7 @@ try "SYSCALL write, in_len != count" 1 0 $SYSCALL "$(syscall_io 1 1 4 0 8 4)" "$
 try "SYSCALL write, bytes != in_len" 1 0 $SYSCALL "$(syscall_io 1 1 8 0 8 4)" "$EPROTO" 1
 try "SYSCALL read over the limit" 1 0 $SYSCALL "$(syscall_io 1 0 0 8192 8192 0)" "$EPROTO" 1
 try "SYSCALL read and write at once" 1 0 $SYSCALL "$(syscall_io 1 0 4 4 4 4)" "$EPROTO" 1
+try "SYSCALL read with write bytes" 1 0 $SYSCALL "$(syscall_io 1 0 4 0 0 4)" "$EPROTO" 1
 try "SYSCALL inline write, no such twin" 1 0 $SYSCALL "$(syscall_io 999999 1 4 0 4 4)" "$ESRCH" 0
 try "SYSCALL no such twin" 1 0 $SYSCALL "$(syscall_msg 999999 999999 39 0)" "$ESRCH" 0
 try "SIGNAL no signal" 0 1 $SIGNAL "$(signal_msg 0 4198400 0)" "$EPROTO" 1

@@ -97,7 +97,7 @@ static inline bool pcn_vma_miss_hook(struct mm_struct *mm, unsigned long addr,
  */
 static inline bool pcn_no_fault_around_hook(struct vm_area_struct *vma)
 {
-	return unlikely(vma->vm_mm->pcn_process);
+	return unlikely(READ_ONCE(vma->vm_mm->pcn_process));
 }
 
 /*

@@ -291,10 +291,10 @@ void pcn_compat_syscall(struct pt_regs *regs, int nr)
 /*
  * At the origin, in the twin (current): call @m for its thread, with the
  * arguments it sent, on the buffer it sent if any (*datap: an answer
- * with the bytes read, deputy_inline.c). The twin's own user registers stand in for the rest
- * of the thread's: no call made here reads them (the ones that do are
- * local or refused at the remote, and pcn_call_forwardable() holds them
- * back here).
+ * with the bytes read, deputy_inline.c). The twin's own user registers
+ * stand in for the rest of the thread's: no call made here reads them
+ * (the ones that do are local or refused at the remote, and
+ * pcn_call_forwardable() holds them back here).
  */
 long pcn_twin_syscall(const struct pcn_syscall_msg *m,
 		      struct pcn_syscall_reply **datap)

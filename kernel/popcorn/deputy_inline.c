@@ -19,6 +19,7 @@
  */
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -99,8 +100,10 @@ int pcn_inline_reply(const struct pcn_syscall_msg *m,
 	if (!m->out_max || r->ret <= 0 || r->ret > m->out_max ||
 	    size != sizeof(*r) + r->ret)
 		return -EPROTO;
-	if (copy_to_user((void __user *)regs->si, r + 1, r->ret))
-		*ret = -EFAULT;
+	/* A buffer that went bad meanwhile: what it took, as at home. */
+	size = copy_to_user((void __user *)regs->si, r + 1, r->ret);
+	if (size)
+		*ret = size == r->ret ? -EFAULT : r->ret - size;
 	return 0;
 }
 
@@ -115,7 +118,9 @@ bool pcn_inline_valid(const struct pcn_syscall_msg *m, size_t size)
 		return false;
 	if (!m->in_len && !m->out_max)
 		return true;
-	if ((m->in_len && m->out_max) || !pcn_inline_call(m->nr, &out) ||
+	/* The call's direction says which one; the other stays 0. */
+	if (!pcn_inline_call(m->nr, &out) ||
+	    (out ? m->in_len : m->out_max) ||
 	    (out ? m->out_max : m->in_len) != m->args[2] ||
 	    m->args[2] > PCN_SYSCALL_INLINE_MAX)
 		return false;
@@ -130,12 +135,22 @@ static void pcn_inline_fdput(struct fd f, bool positional)
 		fdput_pos(f);
 }
 
-/* May @file be read or written (@write) from a kernel buffer? */
+/*
+ * May @file be read or written (@write) from a kernel buffer, with the
+ * result the user's buffer would get? Regular files, pipes and sockets,
+ * whose ->read_iter/->write_iter take any iov_iter; not O_DIRECT ones,
+ * whose I/O goes to the buffer's pages, nor FUSE files (a direct-I/O
+ * FUSE file does so too). Character devices, whose drivers may want a
+ * user buffer, go through the memory.
+ */
 static bool pcn_inline_file_ok(struct file *file, bool write)
 {
 	const struct file_operations *fop = file->f_op;
+	umode_t mode = file_inode(file)->i_mode;
 
-	if (file->f_flags & O_DIRECT)
+	if (!(S_ISREG(mode) || S_ISFIFO(mode) || S_ISSOCK(mode)) ||
+	    (file->f_flags & O_DIRECT) ||
+	    file_inode(file)->i_sb->s_magic == FUSE_SUPER_MAGIC)
 		return false;
 	return write ? fop->write_iter && !fop->write :
 		       fop->read_iter && !fop->read;
@@ -158,6 +173,11 @@ bool pcn_twin_inline(const struct pcn_syscall_msg *m,
 	struct fd f;
 
 	positional = m->nr == __NR_pread64 || m->nr == __NR_pwrite64;
+	/* The errors in the order the system calls give them. */
+	if (positional && pos < 0) {
+		*ret = -EINVAL;
+		return true;
+	}
 	f = positional ? fdget(m->args[0]) : fdget_pos(m->args[0]);
 	if (!f.file) {
 		*ret = -EBADF;
@@ -174,21 +194,18 @@ bool pcn_twin_inline(const struct pcn_syscall_msg *m,
 			return false;
 		}
 	}
-	*ret = -EBADF;
-	if (!(f.file->f_mode & (write ? FMODE_WRITE : FMODE_READ)))
-		goto out;
 	if (positional) {
 		*ret = -ESPIPE;
 		if (!(f.file->f_mode & (write ? FMODE_PWRITE : FMODE_PREAD)))
-			goto out;
-		*ret = -EINVAL;
-		if (pos < 0)
 			goto out;
 		ppos = &pos;
 	} else if (!(f.file->f_mode & FMODE_STREAM)) {
 		pos = f.file->f_pos;
 		ppos = &pos;
 	}
+	*ret = -EBADF;
+	if (!(f.file->f_mode & (write ? FMODE_WRITE : FMODE_READ)))
+		goto out;
 	if (write)
 		*ret = kernel_write(f.file, m + 1, count, ppos);
 	else

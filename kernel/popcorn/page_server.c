@@ -316,10 +316,13 @@ static vm_fault_t pcn_origin_fault(struct pcn_process *proc,
 	int ret = 0;
 
 	/*
-	 * A shared mapping maps even a read fault's page writable (no write
-	 * notification): such a fault takes the page back whole (shared.c).
+	 * A writable shared mapping maps even a read fault's page writable
+	 * (no write notification): such a fault takes the page back whole
+	 * (shared.c).
 	 */
-	write = (flags & FAULT_FLAG_WRITE) || (vma->vm_flags & VM_SHARED);
+	write = (flags & FAULT_FLAG_WRITE) ||
+		(vma->vm_flags & (VM_SHARED | VM_WRITE)) ==
+		(VM_SHARED | VM_WRITE);
 	dir = pcn_dir_get(proc, addr, false);
 	if (!dir)
 		return 0;		/* never left this node */
@@ -454,6 +457,7 @@ static void pcn_page_fetch_handle(struct pcn_kmsg_rx *rx)
 	struct pcn_process *proc;
 	struct mm_struct *mm = NULL;
 	bool replied = false;
+	int shared;
 
 	if (!pcn_fetch_valid(req)) {
 		pcn_kmsg_bad(rx->from, "malformed page fetch");
@@ -477,11 +481,14 @@ static void pcn_page_fetch_handle(struct pcn_kmsg_rx *rx)
 		r.status = pcn_stack_grow(mm, req->addr);
 		goto unlock_vma;
 	}
-	dir = vma ? pcn_dir_get(proc, req->addr, true) : NULL;
-	if (!vma || !dir) {
+	/* A shared mapping that is not distributed (shared.c), or busy. */
+	shared = vma && (vma->vm_flags & VM_SHARED) ?
+		 pcn_shared_check(vma) : 0;
+	dir = vma && !shared ? pcn_dir_get(proc, req->addr, true) : NULL;
+	if (shared) {
+		r.status = shared;
+	} else if (!vma || !dir) {
 		r.status = vma ? -ENOMEM : -EFAULT;
-	} else if ((vma->vm_flags & VM_SHARED) && pcn_shared_elsewhere(vma)) {
-		r.status = -EOPNOTSUPP;	/* shared with another process */
 	} else if (mutex_trylock(&dir->lock)) {
 		if (req->flags & PCN_PAGE_F_WRITE)
 			r.status = pcn_serve_write(proc, dir, vma, rx, req,

@@ -136,6 +136,8 @@ int pcn_regs_restore(struct pt_regs *regs, const struct pcn_migrate_msg *m);
 int pcn_remote_receive(struct pcn_kmsg_rx *rx);
 
 /* vma_server.c */
+bool pcn_stack_below(struct mm_struct *mm, unsigned long addr);
+int pcn_stack_grow(struct mm_struct *mm, unsigned long addr);
 int pcn_vma_server_init(void);
 
 /* syscall_fwd.c: system calls of remote threads made at the origin */
@@ -150,6 +152,8 @@ bool pcn_deputy_call(struct pcn_process *proc, struct pcn_thread *th,
 bool pcn_call_forwardable(unsigned int nr);
 long pcn_twin_syscall(const struct pcn_syscall_msg *m,
 		      struct pcn_syscall_reply **datap);
+
+/* deputy_inline.c: small buffers that travel with a forwarded call */
 struct pcn_syscall_msg *pcn_inline_request(unsigned int nr,
 					   const struct pt_regs *regs,
 					   size_t *size);
@@ -203,18 +207,19 @@ void pcn_pte_zap(struct vm_area_struct *vma, unsigned long addr);
 
 /* page_server.c */
 void pcn_page_dir_free(struct pcn_process *proc);
-bool pcn_stack_below(struct mm_struct *mm, unsigned long addr);
-int pcn_stack_grow(struct mm_struct *mm, unsigned long addr);
-bool pcn_shared_elsewhere(struct vm_area_struct *vma);
-bool pcn_range_shared(struct mm_struct *mm, unsigned long start,
-		      unsigned long end);
-int pcn_shared_store(struct vm_area_struct *vma, unsigned long addr,
-		     struct page *data);
-void pcn_shared_writeback(struct pcn_process *proc);
 void pcn_pages_writeback(struct pcn_process *proc, unsigned long start,
 			 unsigned long end);
 void pcn_pages_forget(struct pcn_process *proc, unsigned long start,
 		      unsigned long end);
 int pcn_page_server_init(void);
+
+/* shared.c: shared mappings of a distributed process, at the origin */
+int pcn_shared_check(struct vm_area_struct *vma);
+bool pcn_shared_mmap_refused(const u64 *a);
+bool pcn_range_shared(struct mm_struct *mm, unsigned long start,
+		      unsigned long end);
+int pcn_shared_store(struct vm_area_struct *vma, unsigned long addr,
+		     struct page *data);
+void pcn_shared_writeback(struct pcn_process *proc);
 
 #endif /* _KERNEL_POPCORN_PROCESS_H */

@@ -14,41 +14,73 @@
  *    also read: a shared mapping has no write notification, so the next
  *    fault, a read one included, would map the page writable behind the
  *    remotes' backs. An origin fault takes the page back whole instead;
+ *  - only shmem objects (MAP_SHARED anonymous memory, memfd, SysV shm,
+ *    tmpfs files) are distributed: a page stored home must need no more
+ *    than the page cache (no ->page_mkwrite, no block reservation). A
+ *    remote gets no page of another shared mapping (-EOPNOTSUPP, a SIGBUS
+ *    there), and its mmap of one fails with EOPNOTSUPP;
  *  - only one mapping of the object is kept coherent: while another
  *    process, or another address of this one, maps the same pages too, a
- *    remote gets no page of it (-EOPNOTSUPP, a SIGBUS there), for the
- *    accesses through that mapping would bypass the page server;
+ *    remote gets no page of it either, for the accesses through that
+ *    mapping would bypass the page server;
  *  - the page-cache page is brought up to date whenever the origin maps
  *    the page, and before munmap, msync and mprotect of the range, fork
  *    and the end of the process (vma_ops.c, fork.c, process.c).
  */
+#include <linux/file.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/pagemap.h>
 #include <linux/shmem_fs.h>
 #include "process.h"
 
 /*
- * Does another mapping share pages of the object with @vma: another
- * process's, or an alias at another address of this one (the page server
- * keeps pages coherent per address)?
+ * May a remote have pages of shared mapping @vma? -EOPNOTSUPP when it is
+ * not shmem, or when another mapping shares pages of the object with it:
+ * another process's, or an alias at another address of this one (the
+ * page server keeps pages coherent per address). -EAGAIN: busy, ask
+ * again (a message handler does not wait for the lock).
  */
-bool pcn_shared_elsewhere(struct vm_area_struct *vma)
+int pcn_shared_check(struct vm_area_struct *vma)
 {
 	struct address_space *mapping = vma->vm_file->f_mapping;
 	pgoff_t first = vma->vm_pgoff, last = first + vma_pages(vma) - 1;
 	struct vm_area_struct *other;
-	bool found = false;
+	int ret = 0;
 
-	i_mmap_lock_read(mapping);
+	if (!shmem_mapping(mapping))
+		return -EOPNOTSUPP;
+	if (!i_mmap_trylock_read(mapping))
+		return -EAGAIN;
 	vma_interval_tree_foreach(other, &mapping->i_mmap, first, last) {
 		if (other != vma) {
-			found = true;
+			ret = -EOPNOTSUPP;
 			break;
 		}
 	}
 	i_mmap_unlock_read(mapping);
-	return found;
+	return ret;
+}
+
+/*
+ * mmap() with arguments @a, made for a thread at a remote: a shared
+ * mapping of a file that is not shmem would never give it a page. The
+ * call fails up front instead (true).
+ */
+bool pcn_shared_mmap_refused(const u64 *a)
+{
+	bool refused;
+	struct fd f;
+
+	if ((a[3] & MAP_TYPE) == MAP_PRIVATE || (a[3] & MAP_ANONYMOUS))
+		return false;
+	f = fdget(a[4]);
+	if (!f.file)
+		return false;	/* mmap() says EBADF */
+	refused = !shmem_mapping(f.file->f_mapping);
+	fdput(f);
+	return refused;
 }
 
 /* Is any part of [start, end) of @mm a shared mapping? mmap_lock held. */
@@ -75,10 +107,9 @@ int pcn_shared_store(struct vm_area_struct *vma, unsigned long addr,
 	pgoff_t index = linear_page_index(vma, addr);
 	struct page *page;
 
-	if (shmem_mapping(mapping))
-		page = shmem_read_mapping_page(mapping, index);
-	else
-		page = read_mapping_page(mapping, index, vma->vm_file);
+	if (!shmem_mapping(mapping))
+		return -EOPNOTSUPP;	/* never given away (pcn_shared_check) */
+	page = shmem_read_mapping_page(mapping, index);
 	if (IS_ERR(page))
 		return PTR_ERR(page);
 	lock_page(page);

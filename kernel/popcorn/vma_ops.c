@@ -42,7 +42,7 @@ enum pcn_vma_effect {
 	PCN_VMA_NOTHING,	/* no coherence work: run it as it is */
 	PCN_VMA_DISCARD,	/* the memory is gone or replaced */
 	PCN_VMA_KEEP,		/* the memory stays (moved, protected) */
-	PCN_VMA_SYNC,		/* the mapping stays: its pages come home */
+	PCN_VMA_SYNC,		/* the mapping stays: shared pages come home */
 };
 
 static bool pcn_range_set(struct pcn_vma_range *r, unsigned long start,
@@ -57,30 +57,31 @@ static bool pcn_range_set(struct pcn_vma_range *r, unsigned long start,
 }
 
 /*
- * shmdt(@addr) unmaps the mappings of the segment attached at @addr: the
- * run of mappings of one object from there on.
+ * shmdt(@addr) unmaps what is left of the segment attached at @addr: the
+ * mappings in [addr, addr + its size) whose offset in it is their offset
+ * from @addr (ksys_shmdt()). The range covers them all: it is written
+ * back whole first (what else lies there only comes home).
  */
 static bool pcn_shmdt_range(unsigned long addr, struct pcn_vma_range *r)
 {
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
-	struct inode *inode;
+	loff_t size = 0;
 
-	mmap_read_lock(mm);
-	vma = vma_lookup(mm, addr);
-	if (!vma || vma->vm_start != addr || !vma->vm_file) {
-		mmap_read_unlock(mm);
+	if (!PAGE_ALIGNED(addr) || addr >= TASK_SIZE_MAX)
 		return false;		/* EINVAL, nothing changes */
+	mmap_read_lock(mm);
+	for (vma = find_vma(mm, addr); vma; vma = find_vma(mm, vma->vm_end)) {
+		if (vma->vm_file &&
+		    (vma->vm_start - addr) >> PAGE_SHIFT == vma->vm_pgoff) {
+			size = i_size_read(file_inode(vma->vm_file));
+			break;
+		}
 	}
-	inode = file_inode(vma->vm_file);
-	r->start = addr;
-	do {
-		r->end = vma->vm_end;
-		vma = find_vma(mm, vma->vm_end);
-	} while (vma && vma->vm_start == r->end && vma->vm_file &&
-		 file_inode(vma->vm_file) == inode);
 	mmap_read_unlock(mm);
-	return true;
+	return size > 0 && pcn_range_set(r, addr,
+					 min_t(loff_t, size,
+					       TASK_SIZE_MAX - addr));
 }
 
 /* The range a call affects before it runs; PCN_VMA_NOTHING if none. */
@@ -92,7 +93,7 @@ static enum pcn_vma_effect pcn_vma_classify(int nr, const unsigned long *a,
 		/* A new mapping, or (SHM_REMAP) one over a range it sizes. */
 		return PCN_VMA_NOTHING;
 	case __NR_shmdt:
-		return pcn_shmdt_range(a[0], r) ? PCN_VMA_DISCARD :
+		return pcn_shmdt_range(a[0], r) ? PCN_VMA_KEEP :
 		       PCN_VMA_NOTHING;
 	case __NR_msync:
 		return pcn_range_set(r, a[0], a[1]) ? PCN_VMA_SYNC :
@@ -202,7 +203,7 @@ static long pcn_origin_vma_call(struct pcn_process *proc, int nr,
 		return sys_call_table[nr](regs);
 
 	down_write(&proc->vma_lock);
-	if (effect != PCN_VMA_DISCARD || pcn_vma_range_shared(&r))
+	if (effect == PCN_VMA_KEEP || pcn_vma_range_shared(&r))
 		pcn_pages_writeback(proc, r.start, r.end);
 	ret = sys_call_table[nr](regs);
 	if (effect == PCN_VMA_SYNC) {
@@ -258,6 +259,8 @@ long pcn_twin_vma_call(struct pcn_thread *th, const struct pcn_syscall_msg *op)
 
 	if (!pcn_vma_op_allowed(op->nr))
 		return -EINVAL;
+	if (op->nr == __NR_mmap && pcn_shared_mmap_refused(op->args))
+		return -EOPNOTSUPP;	/* shared.c: only shmem is shared */
 	regs.orig_ax = op->nr;
 	regs.di = op->args[0];
 	regs.si = op->args[1];
