@@ -143,6 +143,44 @@ TEST(memfd_msync_munmap)
 }
 
 /*
+ * A memfd written through its mapping at node 1 and through its file
+ * descriptor at both nodes: pread and pwrite (at node 1, made at the
+ * origin for it) and pread at the origin see the mapping's latest data,
+ * and the mapping at node 1 sees what pwrite wrote.
+ */
+TEST(memfd_fd_and_mapping)
+{
+	unsigned long got1 = 0, seen1 = 0, got0 = 0, val = 7777;
+	long rd1 = -1, wr1 = -1;
+	unsigned long *p;
+	int fd, nid1;
+
+	fd = memfd_create("pcn-fd", 0);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(ftruncate(fd, SIZE), 0);
+	p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(p, MAP_FAILED);
+	GO_REMOTE();
+	fill(p, 1000);				/* node 1 owns the pages */
+	rd1 = pread(fd, &got1, sizeof(got1), 4096);
+	wr1 = pwrite(fd, &val, sizeof(val), 2 * 4096);
+	seen1 = p[2 * 512];
+	fill(p, 1100);
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_EQ(rd1, (long)sizeof(got1));
+	EXPECT_EQ(got1, 1001UL) TH_LOG("pread at node 1 read a stale page");
+	EXPECT_EQ(wr1, (long)sizeof(val));
+	EXPECT_EQ(seen1, val) TH_LOG("node 1's mapping missed a pwrite");
+	/* Node 1 holds the pages again: a pread here must see them. */
+	ASSERT_EQ(pread(fd, &got0, sizeof(got0), 3 * 4096),
+		  (ssize_t)sizeof(got0));
+	EXPECT_EQ(got0, 1103UL) TH_LOG("pread at the origin read a stale page");
+	munmap(p, SIZE);
+	close(fd);
+}
+
+/*
  * SysV shm: a segment attached at node 1 (shmat at the origin, for it),
  * written there and detached there; attached again here, it holds the
  * data. SHM_REMAP is refused with EOPNOTSUPP.

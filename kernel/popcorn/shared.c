@@ -25,7 +25,10 @@
  *    mapping would bypass the page server;
  *  - the page-cache page is brought up to date whenever the origin maps
  *    the page, and before munmap, msync and mprotect of the range, fork
- *    and the end of the process (vma_ops.c, fork.c, process.c).
+ *    and the end of the process (vma_ops.c, fork.c, process.c); and
+ *    before the process reads or changes the object through a file
+ *    descriptor (read, write, ftruncate... pcn_shared_fd_sync()), at the
+ *    origin or for a thread at a remote.
  */
 #include <linux/file.h>
 #include <linux/highmem.h>
@@ -33,6 +36,7 @@
 #include <linux/mman.h>
 #include <linux/pagemap.h>
 #include <linux/shmem_fs.h>
+#include <asm/unistd.h>
 #include "process.h"
 
 /*
@@ -81,6 +85,86 @@ bool pcn_shared_mmap_refused(const u64 *a)
 	refused = !shmem_mapping(f.file->f_mapping);
 	fdput(f);
 	return refused;
+}
+
+/*
+ * The pages of @proc's mappings of the shmem object open as @fd that
+ * remotes hold come home. One range covers every such mapping (aliases
+ * are not distributed, but a mapping may be split in several VMAs).
+ */
+static void pcn_shared_file_sync(struct pcn_process *proc, unsigned int fd)
+{
+	unsigned long start = TASK_SIZE_MAX, end = 0;
+	struct address_space *mapping;
+	struct vm_area_struct *vma;
+	struct fd f = fdget(fd);
+
+	if (!f.file)
+		return;
+	mapping = f.file->f_mapping;
+	if (shmem_mapping(mapping)) {
+		i_mmap_lock_read(mapping);
+		vma_interval_tree_foreach(vma, &mapping->i_mmap, 0, ULONG_MAX) {
+			if (vma->vm_mm != proc->mm)
+				continue;
+			start = min(start, vma->vm_start);
+			end = max(end, vma->vm_end);
+		}
+		i_mmap_unlock_read(mapping);
+	}
+	fdput(f);
+	if (start >= end)
+		return;
+	down_write(&proc->vma_lock);
+	pcn_pages_writeback(proc, start, end);
+	up_write(&proc->vma_lock);
+}
+
+/*
+ * Before system call @nr (arguments @a) of a thread of origin process
+ * @proc, made here by the thread or by its twin: a call that reads or
+ * changes a file's data through a descriptor finds a shmem object's
+ * pages home, those this process's mappings gave to remotes included.
+ */
+void pcn_shared_fd_sync(struct pcn_process *proc, unsigned int nr,
+			const unsigned long *a)
+{
+	unsigned int fds[2];	/* as the calls take them */
+	int i, n = 1;
+
+	switch (nr) {
+	case __NR_read:
+	case __NR_write:
+	case __NR_pread64:
+	case __NR_pwrite64:
+	case __NR_readv:
+	case __NR_writev:
+	case __NR_preadv:
+	case __NR_pwritev:
+	case __NR_preadv2:
+	case __NR_pwritev2:
+	case __NR_ftruncate:
+	case __NR_fallocate:
+		fds[0] = a[0];
+		break;
+	case __NR_sendfile:
+		fds[0] = a[0];
+		fds[1] = a[1];
+		n = 2;
+		break;
+	case __NR_splice:
+	case __NR_copy_file_range:
+		fds[0] = a[0];
+		fds[1] = a[2];
+		n = 2;
+		break;
+	default:
+		return;
+	}
+	if (xa_empty(&proc->pages))
+		return;		/* no page ever left */
+	for (i = 0; i < n; i++)
+		pcn_shared_file_sync(proc, fds[i]);
 }
 
 /* Is any part of [start, end) of @mm a shared mapping? mmap_lock held. */

@@ -41,8 +41,17 @@ bool pcn_syscall(struct pt_regs *regs, int nr)
 		regs->ax = pcn_vma_syscall(proc, th, nr, regs);
 		return true;
 	}
-	if (!remote)
+	if (!remote) {
+		if (proc->is_origin) {
+			const unsigned long a[6] = {
+				regs->di, regs->si, regs->dx, regs->r10,
+				regs->r8, regs->r9
+			};
+
+			pcn_shared_fd_sync(proc, nr, a);
+		}
 		return false;
+	}
 	switch (nr) {
 	case __NR_futex:
 		regs->ax = pcn_remote_futex(proc, th, regs);
