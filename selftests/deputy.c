@@ -425,6 +425,49 @@ TEST(mask_and_self_signal)
 	EXPECT_EQ(hnid1, REMOTE);
 }
 
+/*
+ * With three nodes, the same from node 2, reached straight from home:
+ * identity, a write into a pipe the origin reads, a file read, a signal
+ * sent to the thread and its handler run at node 2.
+ */
+TEST(third_node)
+{
+	const char *env = getenv("PCN_NODES");
+	pid_t pid2 = 0, ppid2 = 0;
+	int nid2 = -1, hnid2 = -1, p[2], fd;
+	struct res wr, rd, k;
+	char got[16] = "", buf[16] = "";
+
+	if (!env || atoi(env) < 3)
+		SKIP(return, "needs 3 nodes");
+	handle(SIGUSR1, 0);
+	ASSERT_EQ(pipe(p), 0);
+	fd = open("/proc/self/comm", O_RDONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(popcorn_migrate(2), 0) TH_LOG("popcorn_migrate(2): %s",
+						strerror(errno));
+	pid2 = getpid();
+	ppid2 = getppid();
+	wr = CALL(write(p[1], "node two", 8));
+	rd = CALL(read(fd, buf, sizeof(buf) - 1));
+	k = CALL(syscall(SYS_tgkill, getpid(), gettid(), SIGUSR1));
+	hnid2 = atomic_load(&handler_nid);
+	GO_HOME(nid2);
+	ASSERT_EQ(nid2, 2);
+	EXPECT_EQ(pid2, getpid());
+	EXPECT_EQ(ppid2, getppid());
+	EXPECT_EQ(wr.ret, 8);
+	EXPECT_EQ(read(p[0], got, 8), 8);
+	EXPECT_STREQ(got, "node two");
+	EXPECT_GT(rd.ret, 0);
+	EXPECT_EQ(strncmp(buf, "deputy", 6), 0) TH_LOG("comm: %s", buf);
+	EXPECT_EQ(k.ret, 0);
+	EXPECT_EQ(hnid2, 2);
+	close(fd);
+	close(p[0]);
+	close(p[1]);
+}
+
 /* sigsuspend() at node 1 lets in a signal the thread blocks otherwise. */
 TEST(sigsuspend_lets_in)
 {
