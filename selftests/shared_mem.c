@@ -99,6 +99,33 @@ TEST(anon_shared_made_at_remote)
 	munmap(p, SIZE);
 }
 
+/* A memfd of SIZE bytes, mapped shared at *@pp; -1 on failure. */
+static int memfd_mapped(const char *name, unsigned long **pp)
+{
+	int fd = memfd_create(name, 0);
+
+	if (fd < 0)
+		return -1;
+	*pp = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (ftruncate(fd, SIZE) || *pp == MAP_FAILED) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* wrong() for the file itself: its pages read with pread. */
+static int file_wrong(int fd, unsigned long seed)
+{
+	unsigned long got;
+	int i, bad = 0;
+
+	for (i = 0; i < PAGES; i++)
+		bad += pread(fd, &got, sizeof(got), i * 4096L) !=
+		       sizeof(got) || got != seed + i;
+	return bad;
+}
+
 /*
  * A memfd written through a mapping at node 1: after msync there, and
  * after munmap there, the file itself (read with pread at the origin)
@@ -106,39 +133,27 @@ TEST(anon_shared_made_at_remote)
  */
 TEST(memfd_msync_munmap)
 {
-	unsigned long got[PAGES];
 	unsigned long *p;
-	int fd, nid1, i, bad = 0, sync_ret = -1;
+	int fd, nid1, sync_ret = -1;
 
-	fd = memfd_create("pcn-shared", 0);
+	fd = memfd_mapped("pcn-shared", &p);
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(ftruncate(fd, SIZE), 0);
-	p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(p, MAP_FAILED);
 	GO_REMOTE();
 	fill(p, 500);
 	sync_ret = msync(p, SIZE, MS_SYNC);
 	GO_HOME(nid1);
 	ASSERT_EQ(nid1, REMOTE);
 	EXPECT_EQ(sync_ret, 0);
-	for (i = 0; i < PAGES; i++) {
-		ASSERT_EQ(pread(fd, &got[i], sizeof(got[i]), i * 4096L),
-			  sizeof(got[i]));
-		bad += got[i] != 500UL + i;
-	}
-	EXPECT_EQ(bad, 0) TH_LOG("msync at node 1 left the memfd stale");
+	EXPECT_EQ(file_wrong(fd, 500), 0)
+		TH_LOG("msync at node 1 left the memfd stale");
 
 	GO_REMOTE();
 	fill(p, 600);
 	munmap(p, SIZE);
 	GO_HOME(nid1);
 	ASSERT_EQ(nid1, REMOTE);
-	for (i = 0, bad = 0; i < PAGES; i++) {
-		ASSERT_EQ(pread(fd, &got[i], sizeof(got[i]), i * 4096L),
-			  sizeof(got[i]));
-		bad += got[i] != 600UL + i;
-	}
-	EXPECT_EQ(bad, 0) TH_LOG("munmap at node 1 lost the memfd's data");
+	EXPECT_EQ(file_wrong(fd, 600), 0)
+		TH_LOG("munmap at node 1 lost the memfd's data");
 	close(fd);
 }
 
@@ -155,11 +170,8 @@ TEST(memfd_fd_and_mapping)
 	unsigned long *p;
 	int fd, nid1;
 
-	fd = memfd_create("pcn-fd", 0);
+	fd = memfd_mapped("pcn-fd", &p);
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(ftruncate(fd, SIZE), 0);
-	p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(p, MAP_FAILED);
 	GO_REMOTE();
 	fill(p, 1000);				/* node 1 owns the pages */
 	rd1 = pread(fd, &got1, sizeof(got1), 4096);
