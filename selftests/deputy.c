@@ -537,6 +537,72 @@ TEST(fault_handlers_at_remote)
 	EXPECT_EQ(fpe_nid, REMOTE);
 }
 
+/* Which of the two fault handlers ran last: 1 (on_fault) or 2. */
+static atomic_int fault_handler_id;
+
+static void on_fault_other(int sig)
+{
+	atomic_store(&fault_handler_id, 2);
+	on_fault(sig);
+}
+
+static atomic_int action_step;
+
+/* At the origin: at step 1, make on_fault_other SIGSEGV's handler. */
+static void *change_segv_action(void *arg)
+{
+	struct sigaction sa = { .sa_handler = on_fault_other };
+
+	sigemptyset(&sa.sa_mask);
+	while (atomic_load(&action_step) != 1)
+		usleep(1000);
+	sigaction(SIGSEGV, &sa, NULL);
+	atomic_store(&action_step, 2);
+	return NULL;
+}
+
+static int fault_once(void)
+{
+	atomic_store(&fault_handler_id, 1);
+	atomic_store(&handler_nid, -1);
+	if (!sigsetjmp(fault_jmp, 1))
+		fault_sink = *fault_null;
+	return atomic_load(&fault_handler_id);
+}
+
+/*
+ * A fault signal's action changed while the thread is at node 1, by a
+ * thread at home or by the thread itself there: its next fault runs the
+ * new handler, as it would on one machine.
+ */
+TEST(fault_handler_changed_while_away)
+{
+	struct sigaction sa = { .sa_handler = on_fault };
+	int before, after_home, after_here, nid_home, nid1;
+	pthread_t changer;
+
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(sigaction(SIGSEGV, &sa, NULL), 0);
+	atomic_store(&action_step, 0);
+	ASSERT_EQ(pthread_create(&changer, NULL, change_segv_action, NULL), 0);
+	GO_REMOTE();
+	before = fault_once();
+	atomic_store(&action_step, 1);
+	while (atomic_load(&action_step) != 2)
+		usleep(1000);
+	after_home = fault_once();
+	nid_home = atomic_load(&handler_nid);
+	sigaction(SIGSEGV, &sa, NULL);
+	after_here = fault_once();
+	GO_HOME(nid1);
+	pthread_join(changer, NULL);
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_EQ(before, 1);
+	EXPECT_EQ(after_home, 2);
+	EXPECT_EQ(nid_home, REMOTE);
+	EXPECT_EQ(after_here, 1);
+}
+
 /* A 32-bit system call (getpid, 20 on i386) through int 0x80. */
 static long int80_getpid(void)
 {

@@ -12,6 +12,9 @@
 #  - a SYSCALL for a twin that does not exist: ESRCH, not bad;
 #  - a SIGNAL with no signal, SIGKILL, no handler, a handler or flags that
 #    are not a user's: EPROTO and bad; for a process that does not run
+#    there: ESRCH, not bad;
+#  - a SIGACTION with a non-zero reserved field, a handler or flags that
+#    are not a user's: EPROTO and bad; for a process that does not run
 #    there: ESRCH, not bad.
 # The link stays usable throughout.
 . "$(dirname "$0")/lib.sh"
@@ -46,6 +49,14 @@ signal_msg() {
 	zeros 32; le64 "$2"; le64 "$3"; le64 0; le64 0
 }
 
+# sigaction_msg RESERVED HANDLER FLAGS: a SIGACTION payload (200 bytes)
+# for a process (999999) that does not exist, with HANDLER and FLAGS as
+# SIGSEGV's action (the fifth) and default actions for the rest.
+sigaction_msg() {
+	le32 999999; le32 "$1"; zeros 128
+	le64 "$2"; le64 "$3"; le64 0; le64 0; zeros 32
+}
+
 # try WHAT FROM TO TYPE PAYLOAD WANT BAD: node FROM sends the request to
 # node TO; the reply must be WANT (hex), and node TO's rx_bad must grow by
 # BAD (0 or 1).
@@ -64,7 +75,7 @@ try() {
 	echo "$1: refused as expected"
 }
 
-SYSCALL=30 SIGNAL=32
+SYSCALL=30 SIGNAL=32 SIGACTION=34
 try "SYSCALL exit" 1 0 $SYSCALL "$(syscall_msg 1 1 60 0)" "$EPROTO" 1
 try "SYSCALL rt_sigreturn" 1 0 $SYSCALL "$(syscall_msg 1 1 15 0)" "$EPROTO" 1
 try "SYSCALL clone" 1 0 $SYSCALL "$(syscall_msg 1 1 56 0)" "$EPROTO" 1
@@ -86,6 +97,10 @@ try "SIGNAL kernel handler" 0 1 $SIGNAL "$(signal_msg 10 -131072 0)" "$EPROTO" 1
 try "SIGNAL unknown flag" 0 1 $SIGNAL "$(signal_msg 10 4198400 256)" "$EPROTO" 1
 try "SIGNAL no such process" 0 1 $SIGNAL "$(signal_msg 10 4198400 0)" "$ESRCH" 0
 try "SIGSTOP no such process" 0 1 $SIGNAL "$(signal_msg 19 0 0)" "$ESRCH" 0
+try "SIGACTION reserved set" 0 1 $SIGACTION "$(sigaction_msg 1 4198400 0)" "$EPROTO" 1
+try "SIGACTION kernel handler" 0 1 $SIGACTION "$(sigaction_msg 0 -131072 0)" "$EPROTO" 1
+try "SIGACTION unknown flag" 0 1 $SIGACTION "$(sigaction_msg 0 4198400 256)" "$EPROTO" 1
+try "SIGACTION no such process" 0 1 $SIGACTION "$(sigaction_msg 0 4198400 0)" "$ESRCH" 0
 
 pcnctl echo 1 --count 100 >/dev/null || fail "no traffic to node 1 afterwards"
 vc-exec 1 pcnctl echo 0 --count 100 >/dev/null || fail "no traffic from node 1 afterwards"

@@ -94,6 +94,10 @@ int pcn_kmsg_request_all(unsigned long nids, enum pcn_kmsg_type type,
 			 const void *payload, size_t size,
 			 struct pcn_kmsg_rx **replies, int *results,
 			 unsigned long timeout);
+/* The same request to each node of @nids for its effect; answers dropped. */
+void pcn_kmsg_request_nodes(unsigned long nids, enum pcn_kmsg_type type,
+			    const void *payload, size_t size,
+			    unsigned long timeout);
 /* Answer @req with its type's reply type (PCN_KMSG_TYPES). */
 int pcn_kmsg_reply(struct pcn_kmsg_rx *req, const void *payload, size_t size);
 

@@ -20,7 +20,7 @@
 #endif
 
 #define PCN_KMSG_MAGIC		0x4b4e4350	/* "PCNK" in memory order */
-#define PCN_KMSG_VERSION	6
+#define PCN_KMSG_VERSION	7
 
 /* Largest message, header included. RDMA ring slots are this big. */
 #define PCN_KMSG_MAX_SIZE	8192
@@ -215,6 +215,17 @@ struct pcn_syscall_reply {
 	__s64 ret;		/* the system call's return value */
 } __packed;
 
+/*
+ * SIGACTION: the origin's actions of the fault signals changed (a thread
+ * of the process made rt_sigaction for one of them); the remote installs
+ * them. Same order as pcn_migrate_msg.fault_actions.
+ */
+struct pcn_sigaction_msg {
+	__u32 origin_tgid;
+	__u32 reserved;		/* 0 */
+	struct pcn_wire_sigaction actions[PCN_FAULT_SIGNALS];
+} __packed;
+
 /* VMA_DROP: [start, end) changed at the origin; unmap it here. */
 struct pcn_vma_drop {
 	__s32 origin_tgid;
@@ -398,7 +409,11 @@ struct pcn_signal_msg {
 	  NONE, PCN_KMSG_T_REPLY)					\
 	X(SIGNAL, signal, PCN_KMSG_FIXED(pcn_signal_msg), SIGNAL_REPLY, 0)	\
 	X(SIGNAL_REPLY, signal_reply, PCN_KMSG_FIXED(pcn_syscall_reply),	\
-	  NONE, PCN_KMSG_T_REPLY)
+	  NONE, PCN_KMSG_T_REPLY)					\
+	X(SIGACTION, sigaction, PCN_KMSG_FIXED(pcn_sigaction_msg),	\
+	  SIGACTION_REPLY, 0)						\
+	X(SIGACTION_REPLY, sigaction_reply,				\
+	  PCN_KMSG_FIXED(pcn_syscall_reply), NONE, PCN_KMSG_T_REPLY)
 
 #define PCN_KMSG_TYPE_ENUM(NAME, name, size, reply, flags)		\
 	PCN_KMSG_TYPE_##NAME,

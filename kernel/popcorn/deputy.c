@@ -19,12 +19,15 @@
  *				the vDSO answers from this node's clock anyway
  *   popcorn_*			the thread's own migration calls
  *
- * Made here and at the origin: rt_sigprocmask and rt_sigaction (the twin
- * takes signals for the thread with the same mask and handlers), and the
- * calls that wait with a temporary signal mask (rt_sigsuspend, ppoll,
- * pselect6, epoll_pwait, epoll_pwait2): the mask is set on both sides, so
- * the twin takes the signal that ends the wait and the handler here runs
- * with the mask the program gave.
+ * Made here and at the origin: rt_sigprocmask (the twin takes signals for
+ * the thread with the same mask), and the calls that wait with a
+ * temporary signal mask (rt_sigsuspend, ppoll, pselect6, epoll_pwait,
+ * epoll_pwait2): the mask is set on both sides, so the twin takes the
+ * signal that ends the wait and the handler here runs with the mask the
+ * program gave. rt_sigaction is made at the origin only: a signal sent to
+ * the thread comes with its action (signal.c), and the origin sends every
+ * node a new action of a fault signal before the call returns
+ * (fault_actions.c).
  *
  * Refused with EOPNOTSUPP (pcn_call_refused()): calls that would change
  * the address space without the coherence work (remap_file_pages, the
@@ -200,23 +203,6 @@ static long pcn_deputy_forward(struct pcn_process *proc,
 	return ret;
 }
 
-/* rt_sigaction at a remote: at the origin, then here without the old one. */
-static long pcn_deputy_sigaction(struct pcn_process *proc,
-				 struct pcn_thread *th,
-				 const struct pt_regs *regs)
-{
-	struct pt_regs local = *regs;
-	long ret;
-
-	ret = pcn_deputy_forward(proc, th, __NR_rt_sigaction, regs);
-	if (ret || !regs->si)
-		return ret;
-	/* Fault signals raised here find the handler without a round trip. */
-	local.dx = 0;
-	x64_sys_call(&local, __NR_rt_sigaction);
-	return 0;
-}
-
 /*
  * The hook's answer for call @nr of remote thread @th: true with the
  * result in regs->ax when it was made at the origin or refused, false to
@@ -249,9 +235,6 @@ bool pcn_deputy_call(struct pcn_process *proc, struct pcn_thread *th,
 			return true;
 		}
 		return false;	/* and here: the same mask on both sides */
-	case __NR_rt_sigaction:
-		regs->ax = pcn_deputy_sigaction(proc, th, regs);
-		return true;
 	}
 	if (pcn_call_wait_mask(nr, regs, &mask, &size)) {
 		ret = set_user_sigmask(mask, size);
@@ -319,5 +302,7 @@ long pcn_twin_syscall(const struct pcn_syscall_msg *m,
 	regs.r8 = m->args[4];
 	regs.r9 = m->args[5];
 	regs.orig_ax = m->nr;
+	if (m->nr == __NR_rt_sigaction && current->mm->pcn_process)
+		return pcn_sigaction_call(current->mm->pcn_process, &regs);
 	return x64_sys_call(&regs, m->nr);
 }

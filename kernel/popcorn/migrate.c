@@ -142,7 +142,6 @@ static void pcn_migrate_msg_init(struct pcn_migrate_msg *m,
 	m->uid = from_kuid_munged(&init_user_ns, current_uid());
 	m->gid = from_kgid_munged(&init_user_ns, current_gid());
 	m->sigmask = current->blocked.sig[0];
-	pcn_fault_actions_save(m->fault_actions);
 	get_task_comm(m->comm, current);
 }
 
@@ -154,9 +153,17 @@ static int pcn_twin_send(struct pcn_thread *th, struct pcn_process *proc,
 	pid_t tid;
 	int ret;
 
+	/*
+	 * The node joins proc->nodes and gets the fault actions under
+	 * sigaction_lock, which a change of them takes to push them to the
+	 * nodes (fault_actions.c): whichever comes second brings the node
+	 * the newest table.
+	 */
+	mutex_lock(&proc->sigaction_lock);
 	spin_lock(&proc->lock);
 	proc->nodes |= BIT(nid);
 	spin_unlock(&proc->lock);
+	pcn_fault_actions_save(m->fault_actions);
 
 	/*
 	 * Become the twin before the thread runs there: it may come back
@@ -175,6 +182,7 @@ static int pcn_twin_send(struct pcn_thread *th, struct pcn_process *proc,
 	start = ktime_get_ns();
 	ret = pcn_migrate_send(nid, m, &tid);
 	ns = ktime_get_ns() - start;
+	mutex_unlock(&proc->sigaction_lock);
 	trace_popcorn_migrate(PCN_MIGRATE_FORWARD, current->pid, nid, ret, ns);
 	spin_lock(&pcn_threads_lock);
 	if (ret) {

@@ -53,6 +53,11 @@ struct pcn_process {
 	 * remotes try it for read and answer "busy" meanwhile.
 	 */
 	struct rw_semaphore vma_lock;
+	/*
+	 * origin: orders the fault-signal actions sent to the remotes
+	 * (fault_actions.c) with the ones a MIGRATE carries.
+	 */
+	struct mutex sigaction_lock;
 
 	/* remote */
 	struct task_struct *worker;	/* creates the migrated threads */
@@ -167,10 +172,17 @@ bool pcn_twin_inline(const struct pcn_syscall_msg *m,
 /* signal.c: signals of remote threads, taken by their twins */
 void pcn_twin_signals(struct pcn_thread *th);
 void pcn_sigmask_restore(u64 mask);
+bool pcn_wire_action_ok(u64 handler, u64 flags, u64 restorer);
+int pcn_signal_init(void);
+
+/* fault_actions.c: the fault signals' actions at every node */
+#define PCN_SIG_UNBLOCKABLE	(sigmask(SIGKILL) | sigmask(SIGSTOP))
 void pcn_fault_actions_save(struct pcn_wire_sigaction *a);
 bool pcn_fault_actions_valid(const struct pcn_wire_sigaction *a);
-void pcn_fault_actions_install(const struct pcn_wire_sigaction *a);
-int pcn_signal_init(void);
+int pcn_fault_actions_install(struct task_struct *t,
+			      const struct pcn_wire_sigaction *a);
+long pcn_sigaction_call(struct pcn_process *proc, struct pt_regs *regs);
+int pcn_fault_actions_init(void);
 
 /* vma_ops.c: system calls that change a distributed address space */
 bool pcn_vma_op_allowed(int nr);

@@ -169,7 +169,7 @@ static int pcn_remote_thread(void *arg)
 	pcn_stat_inc(remote_threads);
 	r.status = pcn_regs_restore(current_pt_regs(), m);
 	if (!r.status) {
-		pcn_fault_actions_install(m->fault_actions);
+		pcn_fault_actions_install(current, m->fault_actions);
 		pcn_sigmask_restore(m->sigmask);
 	}
 	if (r.status) {

@@ -34,71 +34,11 @@
 static_assert(sizeof_field(kernel_siginfo_t, _sifields) ==
 	      sizeof_field(struct pcn_signal_msg, si_fields));
 
-#define PCN_SIG_UNBLOCKABLE	(sigmask(SIGKILL) | sigmask(SIGSTOP))
-
-/* The signals of pcn_migrate_msg.fault_actions, in its order. */
-static const int pcn_fault_signals[PCN_FAULT_SIGNALS] = {
-	SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGSEGV, SIGSYS,
-};
-
-/*
- * Origin, for a forward MIGRATE: the actions of the signals the thread may
- * raise itself at the remote by faulting. They are taken there without
- * the twin (force_sig()), so the remote's table must have them from the
- * start; every other signal comes with its action (SIGNAL).
- */
-void pcn_fault_actions_save(struct pcn_wire_sigaction *a)
-{
-	struct k_sigaction *ka;
-	int i;
-
-	spin_lock_irq(&current->sighand->siglock);
-	for (i = 0; i < PCN_FAULT_SIGNALS; i++) {
-		ka = &current->sighand->action[pcn_fault_signals[i] - 1];
-		a[i].handler = (unsigned long)ka->sa.sa_handler;
-		a[i].flags = ka->sa.sa_flags;
-		a[i].restorer = (unsigned long)ka->sa.sa_restorer;
-		a[i].mask = ka->sa.sa_mask.sig[0];
-	}
-	spin_unlock_irq(&current->sighand->siglock);
-}
-
 /* A peer's action for our table: a user's handler, flags and restorer. */
-static bool pcn_wire_action_ok(u64 handler, u64 flags, u64 restorer)
+bool pcn_wire_action_ok(u64 handler, u64 flags, u64 restorer)
 {
 	return handler < TASK_SIZE_MAX && restorer < TASK_SIZE_MAX &&
 	       !(flags & ~(u64)UAPI_SA_FLAGS);
-}
-
-/* Remote: are the MIGRATE's fault actions what a user could have set? */
-bool pcn_fault_actions_valid(const struct pcn_wire_sigaction *a)
-{
-	int i;
-
-	for (i = 0; i < PCN_FAULT_SIGNALS; i++)
-		if (!pcn_wire_action_ok(a[i].handler, a[i].flags,
-					a[i].restorer))
-			return false;
-	return true;
-}
-
-/* Remote, in the arriving thread: install the checked fault actions. */
-void pcn_fault_actions_install(const struct pcn_wire_sigaction *a)
-{
-	struct k_sigaction *ka;
-	int i;
-
-	spin_lock_irq(&current->sighand->siglock);
-	for (i = 0; i < PCN_FAULT_SIGNALS; i++) {
-		ka = &current->sighand->action[pcn_fault_signals[i] - 1];
-		memset(ka, 0, sizeof(*ka));
-		ka->sa.sa_handler = (__sighandler_t)(unsigned long)a[i].handler;
-		ka->sa.sa_flags = a[i].flags;
-		ka->sa.sa_restorer =
-			(__sigrestore_t)(unsigned long)a[i].restorer;
-		ka->sa.sa_mask.sig[0] = a[i].mask & ~PCN_SIG_UNBLOCKABLE;
-	}
-	spin_unlock_irq(&current->sighand->siglock);
 }
 
 /* A migrated thread's signal mask, from its MIGRATE message. */

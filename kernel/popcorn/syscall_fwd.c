@@ -42,6 +42,10 @@ bool pcn_syscall(struct pt_regs *regs, int nr)
 		return true;
 	}
 	if (!remote) {
+		if (proc->is_origin && nr == __NR_rt_sigaction) {
+			regs->ax = pcn_sigaction_call(proc, regs);
+			return true;
+		}
 		if (proc->is_origin) {
 			const unsigned long a[6] = {
 				regs->di, regs->si, regs->dx, regs->r10,

@@ -159,26 +159,14 @@ static void pcn_vma_drop_remotes(struct pcn_process *proc,
 		.start = r->start,
 		.end = r->end,
 	};
-	struct pcn_kmsg_rx *replies[PCN_MAX_NODES], *reply;
-	int results[PCN_MAX_NODES];
 	unsigned long nodes;
-	int nid;
 
 	spin_lock(&proc->lock);
 	nodes = proc->nodes;
 	spin_unlock(&proc->lock);
 	/* All at once; a node that does not answer is lost with the process. */
-	if (!pcn_kmsg_request_all(nodes, PCN_KMSG_TYPE_VMA_DROP, &d, sizeof(d),
-				  replies, results, PCN_REQUEST_TIMEOUT)) {
-		for_each_set_bit(nid, &nodes, PCN_MAX_NODES)
-			if (!results[nid])
-				pcn_kmsg_done(replies[nid]);
-		return;
-	}
-	for_each_set_bit(nid, &nodes, PCN_MAX_NODES)
-		if (!pcn_kmsg_request(nid, PCN_KMSG_TYPE_VMA_DROP, &d, sizeof(d),
-				      &reply, PCN_REQUEST_TIMEOUT))
-			pcn_kmsg_done(reply);
+	pcn_kmsg_request_nodes(nodes, PCN_KMSG_TYPE_VMA_DROP, &d, sizeof(d),
+			       PCN_REQUEST_TIMEOUT);
 }
 
 /*

@@ -188,6 +188,32 @@ int pcn_kmsg_request_all(unsigned long nids, enum pcn_kmsg_type type,
 	return 0;
 }
 
+/*
+ * The same request to every node in @nids, for its effect only: wait for
+ * all the answers (or @timeout) and drop them. If the requests cannot go
+ * out together, they go one at a time.
+ */
+void pcn_kmsg_request_nodes(unsigned long nids, enum pcn_kmsg_type type,
+			    const void *payload, size_t size,
+			    unsigned long timeout)
+{
+	struct pcn_kmsg_rx *replies[PCN_MAX_NODES], *reply;
+	int results[PCN_MAX_NODES];
+	int nid;
+
+	if (!pcn_kmsg_request_all(nids, type, payload, size, replies,
+				  results, timeout)) {
+		for_each_set_bit(nid, &nids, PCN_MAX_NODES)
+			if (!results[nid])
+				pcn_kmsg_done(replies[nid]);
+		return;
+	}
+	for_each_set_bit(nid, &nids, PCN_MAX_NODES)
+		if (!pcn_kmsg_request(nid, type, payload, size, &reply,
+				      timeout))
+			pcn_kmsg_done(reply);
+}
+
 int pcn_kmsg_reply(struct pcn_kmsg_rx *req, const void *payload, size_t size)
 {
 	enum pcn_kmsg_type type = pcn_kmsg_types[req->msg->hdr.type].reply;

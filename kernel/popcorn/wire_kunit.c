@@ -44,6 +44,7 @@ static_assert(sizeof(struct pcn_page_fetch_reply) == 8);
 static_assert(sizeof(struct pcn_futex_msg) == 56);
 static_assert(sizeof(struct pcn_clone_msg) == 208);
 static_assert(sizeof(struct pcn_signal_msg) == 88);
+static_assert(sizeof(struct pcn_sigaction_msg) == 200);
 static_assert(sizeof(struct pcn_rdma_cm_priv) == 16);
 static_assert(PCN_KMSG_MAX_PAYLOAD == 8160);
 
@@ -91,7 +92,7 @@ static void wire_header(struct kunit *test)
 static void wire_constants(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAGIC, 0x4b4e4350);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 6);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 7);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_SIZE, 8192);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_PAYLOAD, (size_t)8160);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_F_REPLY, 0x1);
@@ -179,14 +180,16 @@ static const struct wire_type wire_types[] = {
 	WT(31, SYSCALL_REPLY, syscall_reply, 8, 8 + 4096, W_NONE, W_R),
 	WT(32, SIGNAL, signal, 88, 88, 33, 0),
 	WT(33, SIGNAL_REPLY, signal_reply, 8, 8, W_NONE, W_R),
+	WT(34, SIGACTION, sigaction, 200, 200, 35, 0),
+	WT(35, SIGACTION_REPLY, sigaction_reply, 8, 8, W_NONE, W_R),
 };
 
 static void wire_type_numbers(struct kunit *test)
 {
 	unsigned int i;
 
-	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(wire_types), (size_t)34);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_MAX, 34);
+	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(wire_types), (size_t)36);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_MAX, 36);
 	for (i = 0; i < ARRAY_SIZE(wire_types); i++) {
 		KUNIT_EXPECT_EQ_MSG(test, wire_types[i].nr, i,
 				    "%s out of order", wire_types[i].name);
@@ -205,6 +208,7 @@ static void wire_type_numbers(struct kunit *test)
 			PCN_KMSG_TYPE_CLONE + 1);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_PAGE_PUT, 29);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_SIGNAL, 32);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_SIGACTION, 34);
 }
 
 /* A header of type @t from node 1, @size payload bytes, as senders make it. */
@@ -439,6 +443,11 @@ static void wire_vma(struct kunit *test)
 	WIRE_FIELD(test, pcn_signal_msg, sa_flags, 64, 8);
 	WIRE_FIELD(test, pcn_signal_msg, sa_restorer, 72, 8);
 	WIRE_FIELD(test, pcn_signal_msg, sa_mask, 80, 8);
+
+	WIRE_SIZE(test, pcn_sigaction_msg, 200);
+	WIRE_FIELD(test, pcn_sigaction_msg, origin_tgid, 0, 4);
+	WIRE_FIELD(test, pcn_sigaction_msg, reserved, 4, 4);
+	WIRE_FIELD(test, pcn_sigaction_msg, actions, 8, 192);
 
 	WIRE_SIZE(test, pcn_vma_drop, 24);
 	WIRE_FIELD(test, pcn_vma_drop, origin_tgid, 0, 4);
