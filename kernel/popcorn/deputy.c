@@ -286,7 +286,7 @@ long pcn_twin_syscall(const struct pcn_syscall_msg *m,
 		m->args[0], m->args[1], m->args[2], m->args[3], m->args[4],
 		m->args[5]
 	};
-	struct pt_regs regs = *current_pt_regs();
+	struct pt_regs regs;
 	long ret;
 
 	/* The twin is a thread of the origin process (shared.c). */
@@ -295,13 +295,7 @@ long pcn_twin_syscall(const struct pcn_syscall_msg *m,
 	if ((m->in_len || m->out_max) && pcn_twin_inline(m, datap, &ret))
 		return ret;
 
-	regs.di = m->args[0];
-	regs.si = m->args[1];
-	regs.dx = m->args[2];
-	regs.r10 = m->args[3];
-	regs.r8 = m->args[4];
-	regs.r9 = m->args[5];
-	regs.orig_ax = m->nr;
+	pcn_twin_regs(&regs, m);
 	if (m->nr == __NR_rt_sigaction && current->mm->pcn_process)
 		return pcn_sigaction_call(current->mm->pcn_process, &regs);
 	return x64_sys_call(&regs, m->nr);

@@ -184,6 +184,9 @@ int pcn_fault_actions_install(struct task_struct *t,
 long pcn_sigaction_call(struct pcn_process *proc, struct pt_regs *regs);
 int pcn_fault_actions_init(void);
 
+/* syscall_fwd.c */
+void pcn_twin_regs(struct pt_regs *regs, const struct pcn_syscall_msg *m);
+
 /* vma_ops.c: system calls that change a distributed address space */
 bool pcn_vma_op_allowed(int nr);
 long pcn_vma_syscall(struct pcn_process *proc, struct pcn_thread *th, int nr,

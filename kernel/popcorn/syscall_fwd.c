@@ -22,6 +22,7 @@
 
 #include <linux/ptrace.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <asm/unistd.h>
 #include <popcorn/hooks.h>
@@ -70,6 +71,22 @@ bool pcn_syscall(struct pt_regs *regs, int nr)
 		/* Every other call: deputy.c. */
 		return pcn_deputy_call(proc, th, regs, nr);
 	}
+}
+
+/*
+ * At the origin, in the twin: the registers for making call @m as its
+ * thread would, the twin's own user registers standing in for the rest.
+ */
+void pcn_twin_regs(struct pt_regs *regs, const struct pcn_syscall_msg *m)
+{
+	*regs = *current_pt_regs();
+	regs->orig_ax = m->nr;
+	regs->di = m->args[0];
+	regs->si = m->args[1];
+	regs->dx = m->args[2];
+	regs->r10 = m->args[3];
+	regs->r8 = m->args[4];
+	regs->r9 = m->args[5];
 }
 
 /*

@@ -243,19 +243,13 @@ long pcn_vma_syscall(struct pcn_process *proc, struct pcn_thread *th, int nr,
 /* The twin makes a remote thread's call. */
 long pcn_twin_vma_call(struct pcn_thread *th, const struct pcn_syscall_msg *op)
 {
-	struct pt_regs regs = *current_pt_regs();
+	struct pt_regs regs;
 
 	if (!pcn_vma_op_allowed(op->nr))
 		return -EINVAL;
 	if (op->nr == __NR_mmap && pcn_shared_mmap_refused(op->args))
 		return -EOPNOTSUPP;	/* shared.c: only shmem is shared */
-	regs.orig_ax = op->nr;
-	regs.di = op->args[0];
-	regs.si = op->args[1];
-	regs.dx = op->args[2];
-	regs.r10 = op->args[3];
-	regs.r8 = op->args[4];
-	regs.r9 = op->args[5];
+	pcn_twin_regs(&regs, op);
 	return pcn_origin_vma_call(th->proc, op->nr, &regs);
 }
 
