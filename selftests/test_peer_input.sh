@@ -15,7 +15,9 @@
 #    there: ESRCH, not bad;
 #  - a SIGACTION with a non-zero reserved field, a handler or flags that
 #    are not a user's: EPROTO and bad; for a process that does not run
-#    there: ESRCH, not bad.
+#    there: ESRCH, not bad;
+#  - a MOVE to a node id out of range or to the receiver itself: EPROTO
+#    and bad; for a process that does not run there: ESRCH, not bad.
 # The link stays usable throughout.
 . "$(dirname "$0")/lib.sh"
 tap_plan
@@ -75,7 +77,11 @@ try() {
 	echo "$1: refused as expected"
 }
 
-SYSCALL=30 SIGNAL=32 SIGACTION=34
+SYSCALL=30 SIGNAL=32 SIGACTION=34 MOVE=36
+
+# move_msg NID: a MOVE payload (16 bytes) for a process (999999) and
+# threads that do not exist, to node NID.
+move_msg() { le32 999999; le32 999999; le32 999999; le32 "$1"; }
 try "SYSCALL exit" 1 0 $SYSCALL "$(syscall_msg 1 1 60 0)" "$EPROTO" 1
 try "SYSCALL rt_sigreturn" 1 0 $SYSCALL "$(syscall_msg 1 1 15 0)" "$EPROTO" 1
 try "SYSCALL clone" 1 0 $SYSCALL "$(syscall_msg 1 1 56 0)" "$EPROTO" 1
@@ -101,6 +107,10 @@ try "SIGACTION reserved set" 0 1 $SIGACTION "$(sigaction_msg 1 4198400 0)" "$EPR
 try "SIGACTION kernel handler" 0 1 $SIGACTION "$(sigaction_msg 0 -131072 0)" "$EPROTO" 1
 try "SIGACTION unknown flag" 0 1 $SIGACTION "$(sigaction_msg 0 4198400 256)" "$EPROTO" 1
 try "SIGACTION no such process" 0 1 $SIGACTION "$(sigaction_msg 0 4198400 0)" "$ESRCH" 0
+try "MOVE to node 32" 0 1 $MOVE "$(move_msg 32)" "$EPROTO" 1
+try "MOVE to node -1" 0 1 $MOVE "$(move_msg -1)" "$EPROTO" 1
+try "MOVE to the receiver" 0 1 $MOVE "$(move_msg 1)" "$EPROTO" 1
+try "MOVE no such process" 0 1 $MOVE "$(move_msg 0)" "$ESRCH" 0
 
 pcnctl echo 1 --count 100 >/dev/null || fail "no traffic to node 1 afterwards"
 vc-exec 1 pcnctl echo 0 --count 100 >/dev/null || fail "no traffic from node 1 afterwards"

@@ -22,6 +22,7 @@ bool pcn_syscall(struct pt_regs *regs, int nr);
 void pcn_compat_syscall(struct pt_regs *regs, int nr);
 void *pcn_fork_begin(struct mm_struct *oldmm);
 void pcn_fork_end(void *cookie);
+void pcn_move_now(struct pt_regs *regs);
 
 /* fork: a new task or mm starts outside Popcorn, whatever its parent did. */
 static inline void pcn_task_init(struct task_struct *tsk)
@@ -130,6 +131,17 @@ static inline bool pcn_compat_syscall_hook(struct pt_regs *regs, int nr)
 	return true;
 }
 
+/*
+ * resume_user_mode_work, last: a thread asked to move (pcnctl migrate)
+ * does so now, its user registers final (kernel/popcorn/move.c). regs is
+ * NULL on the way into a KVM guest.
+ */
+static inline void pcn_resume_user_hook(struct pt_regs *regs)
+{
+	if (unlikely(READ_ONCE(current->pcn_thread)) && regs)
+		pcn_move_now(regs);
+}
+
 #else
 
 static inline void pcn_task_init(struct task_struct *tsk) {}
@@ -140,6 +152,7 @@ static inline void *pcn_fork_begin_hook(struct mm_struct *oldmm)
 	return NULL;
 }
 static inline void pcn_fork_end_hook(void *cookie) {}
+static inline void pcn_resume_user_hook(struct pt_regs *regs) {}
 static inline void pcn_mmput_hook(struct mm_struct *mm) {}
 static inline vm_fault_t pcn_fault_hook(struct vm_area_struct *vma,
 					unsigned long addr, unsigned int flags)

@@ -216,6 +216,18 @@ struct pcn_syscall_reply {
 } __packed;
 
 /*
+ * MOVE: the origin asks a remote to move one of the process's threads
+ * there (pcnctl migrate) to node @nid at its next return to user space:
+ * home (the origin) or on to another node.
+ */
+struct pcn_move_msg {
+	__s32 origin_tgid;
+	__s32 origin_tid;	/* the twin, the sender's task */
+	__s32 remote_tid;	/* the thread at the receiver */
+	__s32 nid;		/* where it goes */
+} __packed;
+
+/*
  * SIGACTION: the origin's actions of the fault signals changed (a thread
  * of the process made rt_sigaction for one of them); the remote installs
  * them. Same order as pcn_migrate_msg.fault_actions.
@@ -413,7 +425,10 @@ struct pcn_signal_msg {
 	X(SIGACTION, sigaction, PCN_KMSG_FIXED(pcn_sigaction_msg),	\
 	  SIGACTION_REPLY, 0)						\
 	X(SIGACTION_REPLY, sigaction_reply,				\
-	  PCN_KMSG_FIXED(pcn_syscall_reply), NONE, PCN_KMSG_T_REPLY)
+	  PCN_KMSG_FIXED(pcn_syscall_reply), NONE, PCN_KMSG_T_REPLY)	\
+	X(MOVE, move, PCN_KMSG_FIXED(pcn_move_msg), MOVE_REPLY, 0)	\
+	X(MOVE_REPLY, move_reply, PCN_KMSG_FIXED(pcn_syscall_reply),	\
+	  NONE, PCN_KMSG_T_REPLY)
 
 #define PCN_KMSG_TYPE_ENUM(NAME, name, size, reply, flags)		\
 	PCN_KMSG_TYPE_##NAME,

@@ -180,6 +180,7 @@ long pcn_twin_clone(const struct pcn_clone_msg *m, int from)
 	if (!start)
 		return -ENOMEM;
 	start->regs = m->regs;
+	start->regs.rax = 0;		/* the child's clone returns 0 */
 	if (m->stack)
 		start->regs.rsp = m->stack;
 	/* With .fn, copy_thread() leaves the TLS to us. */

@@ -110,6 +110,7 @@ int pcn_page_write(int nid, const struct pcn_page_desc *to, struct page *page);
 int pcn_page_read(int nid, const struct pcn_page_desc *from, struct page *page);
 int pcn_page_rw_init(void);
 
+int pcn_nl_migrate(struct sk_buff *skb, struct genl_info *info);
 int pcn_nl_echo(struct sk_buff *skb, struct genl_info *info);
 int pcn_nl_page_test(struct sk_buff *skb, struct genl_info *info);
 int pcn_nl_raw_request(struct sk_buff *skb, struct genl_info *info);

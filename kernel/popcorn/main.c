@@ -30,6 +30,8 @@ static int __init pcn_core_init(void)
 	if (!ret)
 		ret = pcn_fault_actions_init();
 	if (!ret)
+		ret = pcn_move_init();
+	if (!ret)
 		ret = pcn_page_server_init();
 	if (!ret)
 		ret = pcn_netlink_init();

@@ -317,18 +317,18 @@ void pcn_migrate_new_thread(int nid)
 		pr_debug("new thread %d stays home: %d\n", current->pid, ret);
 }
 
-/* popcorn_migrate(nid, uregs) */
-int pcn_migrate(int nid, const void __user *uregs)
+/*
+ * Move current to @nid with its user state: the register set @rs user
+ * space gave, or its registers. Returns only if it stays (-errno) or,
+ * at the origin, once it is back (0).
+ */
+int pcn_migrate_to(int nid, const struct regset_x86_64 *rs)
 {
-	struct regset_x86_64 rs_buf, *rs = NULL;
-	struct pcn_thread *th, *fresh = NULL;
+	struct pcn_thread *th = current->pcn_thread, *fresh;
 	struct pcn_node *node;
 	int me = pcn_my_nid();
 	bool online;
 
-	th = current->pcn_thread;
-	if (nid == POPCORN_NID_PROPOSED)
-		nid = th ? th->proposed_nid : -1;
 	if (me < 0 || nid < 0 || nid >= PCN_MAX_NODES)
 		return -EINVAL;
 	if (nid == me)
@@ -340,13 +340,6 @@ int pcn_migrate(int nid, const void __user *uregs)
 	pcn_node_put(node);
 	if (!online)
 		return -EAGAIN;
-
-	/* On the stack: a thread that migrates back or ends never returns. */
-	if (uregs) {
-		if (copy_from_user(&rs_buf, uregs, sizeof(rs_buf)))
-			return -EFAULT;
-		rs = &rs_buf;
-	}
 
 	if (th && th->role == PCN_THREAD_REMOTE)
 		return pcn_migrate_back(th, rs, nid == th->proc->origin_nid ?
@@ -363,6 +356,33 @@ int pcn_migrate(int nid, const void __user *uregs)
 			return -EINTR;		/* exiting */
 	}
 	return pcn_migrate_forward(nid, th, rs);
+}
+
+/* popcorn_migrate(nid, uregs) */
+long pcn_migrate(int nid, const void __user *uregs)
+{
+	struct regset_x86_64 rs_buf;
+	struct pcn_thread *th = current->pcn_thread;
+	long ret;
+
+	if (nid == POPCORN_NID_PROPOSED)
+		nid = th ? th->proposed_nid : -1;
+	/* On the stack: a thread that migrates back or ends never returns. */
+	if (uregs) {
+		if (copy_from_user(&rs_buf, uregs, sizeof(rs_buf)))
+			return -EFAULT;
+		ret = pcn_migrate_to(nid, &rs_buf);
+		return ret ? ret : current_pt_regs()->ax;
+	}
+	/* The thread goes on after this call, which returns 0 there. */
+	current_pt_regs()->ax = 0;
+	ret = pcn_migrate_to(nid, NULL);
+	/*
+	 * Back (0): the thread's registers are in place, rax included, and
+	 * the call's return value must not change it. A thread moved home
+	 * from outside (move.c) can be anywhere with any rax.
+	 */
+	return ret ? ret : current_pt_regs()->ax;
 }
 
 /* ---- the receiving side ---- */

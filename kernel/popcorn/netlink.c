@@ -6,7 +6,8 @@
  *
  * Who may use it: changing membership and running a self test need
  * CAP_NET_ADMIN (GENL_ADMIN_PERM); reading counters, nodes and processes
- * is open to everyone, as /proc is.
+ * is open to everyone, as /proc is; moving a thread (MIGRATE,
+ * netlink_move.c) needs the right to ptrace it.
  *
  * parallel_ops: PCN_CMD_ECHO runs for seconds and must not hold genl_mutex
  * (every other generic netlink family would stall behind it); the core has
@@ -35,6 +36,9 @@ static const struct nla_policy pcn_nl_policy[PCN_A_MAX + 1] = {
 	[PCN_A_PAGE_MODE] = NLA_POLICY_RANGE(NLA_U8, PCN_PAGE_TEST_PULL,
 					     PCN_PAGE_TEST_PUSH),
 	[PCN_A_PAGE_PROBE] = { .type = NLA_FLAG },
+	[PCN_A_MOVE_TID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[PCN_A_MOVE_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[PCN_A_MOVE_WAIT_MS] = { .type = NLA_U32 },
 	[PCN_A_RAW_TYPE] = NLA_POLICY_MAX(NLA_U16, PCN_KMSG_TYPE_MAX - 1),
 	[PCN_A_RAW_PAYLOAD] = { .type = NLA_BINARY,
 				.len = PCN_KMSG_MAX_PAYLOAD },
@@ -308,6 +312,10 @@ static const struct genl_small_ops pcn_nl_ops[] = {
 	{
 		.cmd = PCN_CMD_PROC_GET,
 		.dumpit = pcn_nl_proc_dump,
+	}, {
+		/* Per thread: the caller must be allowed to ptrace it. */
+		.cmd = PCN_CMD_MIGRATE,
+		.doit = pcn_nl_migrate,
 	},
 #ifdef CONFIG_POPCORN_SELFTEST
 	{

@@ -209,6 +209,7 @@ struct pcn_thread *pcn_thread_alloc(struct task_struct *task)
 	th->role = PCN_THREAD_NONE;
 	th->peer_nid = -1;
 	th->proposed_nid = -1;
+	th->move_to = -1;
 	INIT_LIST_HEAD(&th->list);
 	INIT_LIST_HEAD(&th->work);
 	init_waitqueue_head(&th->wait);

@@ -89,6 +89,20 @@ struct pcn_thread {
 	int peer_nid;			/* twin: where it runs; remote: origin */
 	pid_t peer_tid;			/* the task on the other side */
 	int proposed_nid;		/* -1: none */
+	/*
+	 * Asked to move from outside (move.c): where to, at the next
+	 * return to user space (-1: not asked), and, at the origin, the
+	 * error of the last attempt that failed there and how many did.
+	 */
+	int move_to;
+	int move_err;
+	unsigned int move_failures;
+	/*
+	 * remote: the thread's rax, for its first return to user space
+	 * (ret_from_fork sets rax 0 for a task it starts from the kernel).
+	 */
+	bool resume_ax_pending;
+	unsigned long resume_ax;
 	struct list_head list;		/* pcn_threads */
 
 	wait_queue_head_t wait;		/* twin: events */
@@ -124,9 +138,16 @@ void pcn_process_node_offline(int nid);
 int pcn_process_init(void);
 
 /* migrate.c */
-int pcn_migrate(int nid, const void __user *uregs);
+long pcn_migrate(int nid, const void __user *uregs);
+int pcn_migrate_to(int nid, const struct regset_x86_64 *rs);
 void pcn_migrate_new_thread(int nid);
 int pcn_migrate_init(void);
+
+/* move.c: threads moved from outside (pcnctl migrate) */
+int pcn_move_request(struct task_struct *t, int nid);
+int pcn_move_where(struct task_struct *t, unsigned int *failures,
+		   int *err);
+int pcn_move_init(void);
 
 /* regs.c: x86_64 thread state <-> struct pcn_migrate_msg */
 void pcn_wire_regs_save(struct pcn_wire_regs *wr, const struct pt_regs *regs);

@@ -54,8 +54,10 @@ bool pcn_wire_regs_valid(const struct pcn_wire_regs *wr)
 }
 
 /*
- * @wr into current's user registers @regs (rax = 0, the value a migrated
- * or new thread sees) and FS/GS base. The FPU state is not touched.
+ * @wr into current's user registers @regs and FS/GS base. rax is the
+ * thread's own: 0 after a popcorn_migrate() call, any value for a thread
+ * moved from outside between two instructions (move.c). The FPU state is
+ * not touched.
  */
 int pcn_wire_regs_restore(struct pt_regs *regs, const struct pcn_wire_regs *wr)
 {
@@ -83,7 +85,7 @@ int pcn_wire_regs_restore(struct pt_regs *regs, const struct pcn_wire_regs *wr)
 	regs->dx = wr->rdx;
 	regs->si = wr->rsi;
 	regs->di = wr->rdi;
-	regs->ax = 0;
+	regs->ax = wr->rax;
 	regs->orig_ax = -1;		/* no system call to restart */
 	regs->ip = wr->rip;
 	regs->sp = wr->rsp;
@@ -136,10 +138,10 @@ int pcn_regs_save(struct pcn_migrate_msg *m, const struct pt_regs *regs,
 		wr->rip = rs->rip;
 		wr->rflags = rs->rflags;
 		wr->rsp = rs->rsp;
+		wr->rax = 0;	/* popcorn_migrate() returns 0 there */
 	} else {
 		pcn_wire_regs_save(wr, regs);
 	}
-	wr->rax = 0;
 	wr->fsbase = x86_fsbase_read_task(current);
 	wr->gsbase = x86_gsbase_read_task(current);
 	m->fpu_size = pcn_fpu_image_size(&kind);

@@ -171,6 +171,12 @@ static int pcn_remote_thread(void *arg)
 	if (!r.status) {
 		pcn_fault_actions_install(current, m->fault_actions);
 		pcn_sigmask_restore(m->sigmask);
+		/* Moved from outside: rax is live (move.c puts it back). */
+		if (m->regs.rax) {
+			th->resume_ax = m->regs.rax;
+			th->resume_ax_pending = true;
+			set_thread_flag(TIF_NOTIFY_RESUME);
+		}
 	}
 	if (r.status) {
 		th->leaving = true;	/* never ran: nothing to tell */
@@ -180,7 +186,7 @@ static int pcn_remote_thread(void *arg)
 	pcn_kmsg_done(rx);
 	pcn_stat_inc(migrations_in);
 	pcn_stat_migrate_in(proc);
-	return 0;		/* ret_from_fork: to user space, rax = 0 */
+	return 0;		/* ret_from_fork: to user space */
 fail:
 	pcn_kmsg_reply(rx, &r, sizeof(r));
 	pcn_kmsg_done(rx);

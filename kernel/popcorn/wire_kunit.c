@@ -45,6 +45,7 @@ static_assert(sizeof(struct pcn_futex_msg) == 56);
 static_assert(sizeof(struct pcn_clone_msg) == 208);
 static_assert(sizeof(struct pcn_signal_msg) == 88);
 static_assert(sizeof(struct pcn_sigaction_msg) == 200);
+static_assert(sizeof(struct pcn_move_msg) == 16);
 static_assert(sizeof(struct pcn_rdma_cm_priv) == 16);
 static_assert(PCN_KMSG_MAX_PAYLOAD == 8160);
 
@@ -182,14 +183,16 @@ static const struct wire_type wire_types[] = {
 	WT(33, SIGNAL_REPLY, signal_reply, 8, 8, W_NONE, W_R),
 	WT(34, SIGACTION, sigaction, 200, 200, 35, 0),
 	WT(35, SIGACTION_REPLY, sigaction_reply, 8, 8, W_NONE, W_R),
+	WT(36, MOVE, move, 16, 16, 37, 0),
+	WT(37, MOVE_REPLY, move_reply, 8, 8, W_NONE, W_R),
 };
 
 static void wire_type_numbers(struct kunit *test)
 {
 	unsigned int i;
 
-	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(wire_types), (size_t)36);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_MAX, 36);
+	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(wire_types), (size_t)38);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_MAX, 38);
 	for (i = 0; i < ARRAY_SIZE(wire_types); i++) {
 		KUNIT_EXPECT_EQ_MSG(test, wire_types[i].nr, i,
 				    "%s out of order", wire_types[i].name);
@@ -448,6 +451,12 @@ static void wire_vma(struct kunit *test)
 	WIRE_FIELD(test, pcn_sigaction_msg, origin_tgid, 0, 4);
 	WIRE_FIELD(test, pcn_sigaction_msg, reserved, 4, 4);
 	WIRE_FIELD(test, pcn_sigaction_msg, actions, 8, 192);
+
+	WIRE_SIZE(test, pcn_move_msg, 16);
+	WIRE_FIELD(test, pcn_move_msg, origin_tgid, 0, 4);
+	WIRE_FIELD(test, pcn_move_msg, origin_tid, 4, 4);
+	WIRE_FIELD(test, pcn_move_msg, remote_tid, 8, 4);
+	WIRE_FIELD(test, pcn_move_msg, nid, 12, 4);
 
 	WIRE_SIZE(test, pcn_vma_drop, 24);
 	WIRE_FIELD(test, pcn_vma_drop, origin_tgid, 0, 4);

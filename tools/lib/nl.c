@@ -335,6 +335,11 @@ static const enum mnl_attr_data_type pcn_policy[PCN_A_MAX + 1] = {
 	[PCN_A_RAW_PAYLOAD]	= MNL_TYPE_BINARY,
 	[PCN_A_RAW_STATUS]	= MNL_TYPE_U32,
 	[PCN_A_RAW_REPLY]	= MNL_TYPE_BINARY,
+	[PCN_A_MOVE_TID]	= MNL_TYPE_U32,
+	[PCN_A_MOVE_PID]	= MNL_TYPE_U32,
+	[PCN_A_MOVE_WAIT_MS]	= MNL_TYPE_U32,
+	[PCN_A_MOVE]		= MNL_TYPE_NESTED,
+	[PCN_A_MOVE_STATUS]	= MNL_TYPE_U32,
 };
 
 /* The type an attribute is validated as; MNL_TYPE_UNSPEC: not parsed. */

@@ -49,6 +49,15 @@ static const char usage_text[] =
 "                                 reads from them (defaults: 1000 pages,\n"
 "                                 1 thread, pull); --probe: afterwards check\n"
 "                                 that a write with a spent key fails\n"
+"  migrate TID NODE [--wait MS]  move thread TID of a process that started\n"
+"  migrate --pid PID NODE [--wait MS]\n"
+"                                 on this node (or every thread of PID) to\n"
+"                                 NODE, home included; each moves on its next\n"
+"                                 return to user space. Prints one line per\n"
+"                                 thread: moved, already there, pending (still\n"
+"                                 in a call after MS ms, default 2000; it moves\n"
+"                                 when the call returns) or refused and why.\n"
+"                                 Needs the right to ptrace the threads\n"
 "  raw NID TYPE HEX               send one request of message type TYPE with\n"
 "                                 this payload, as a hostile peer would;\n"
 "                                 print the status and the reply's payload\n"
@@ -188,6 +197,8 @@ int main(int argc, char **argv)
 		return cmd_raw(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "proc"))
 		return cmd_proc(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "migrate"))
+		return cmd_migrate(argc - 1, argv + 1);
 
 	fprintf(stderr, "pcnctl: unknown command '%s'\n\n", argv[1]);
 	pcn_usage(PCN_EXIT_USAGE);

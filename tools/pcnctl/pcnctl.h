@@ -40,5 +40,6 @@ int cmd_echo(int argc, char **argv);
 int cmd_pagetest(int argc, char **argv);
 int cmd_proc(int argc, char **argv);
 int cmd_raw(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
 
 #endif /* PCNCTL_H */

@@ -48,6 +48,16 @@ enum pcn_genl_cmd {
 	 * came back: the selftests of what a node does with wrong input.
 	 */
 	PCN_CMD_RAW_REQUEST,
+	/*
+	 * MIGRATE: NID and MOVE_TID (a thread) or MOVE_PID (every thread of
+	 * a process), ids as the caller's pid namespace sees them, at the
+	 * process's origin; [MOVE_WAIT_MS] (default 2000, at most 60000)
+	 * -> one MOVE nest per thread: THREAD_TID, THREAD_NID (where it runs
+	 * at the answer), MOVE_STATUS. The caller must be allowed to ptrace
+	 * each thread (EPERM in its MOVE_STATUS otherwise). A thread moves on
+	 * its next return to user space (kernel/popcorn/move.c).
+	 */
+	PCN_CMD_MIGRATE,
 	__PCN_CMD_MAX,
 };
 #define PCN_CMD_MAX (__PCN_CMD_MAX - 1)
@@ -199,6 +209,14 @@ enum pcn_genl_attr {
 	PCN_A_RAW_PAYLOAD,	/* binary: the payload as sent */
 	PCN_A_RAW_STATUS,	/* u32: errno (positive) of the request, 0: a reply */
 	PCN_A_RAW_REPLY,	/* binary: the reply's payload */
+	PCN_A_MOVE_TID,		/* u32: a thread to move (MIGRATE) */
+	PCN_A_MOVE_PID,		/* u32: a process whose threads to move */
+	PCN_A_MOVE_WAIT_MS,	/* u32: how long to wait for the moves */
+	PCN_A_MOVE,		/* nest, repeated: THREAD_TID, THREAD_NID, MOVE_STATUS */
+	PCN_A_MOVE_STATUS,	/* u32: 0 moved; EALREADY was there; EINPROGRESS
+				 * asked, not moved yet (blocked in a call);
+				 * another errno (positive): refused, and why
+				 */
 	__PCN_A_MAX,
 };
 #define PCN_A_MAX (__PCN_A_MAX - 1)
