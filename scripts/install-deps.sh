@@ -10,6 +10,7 @@ pkgs=(
 	rdma-core ibverbs-utils ibverbs-providers perftest iproute2 sockperf
 	libmnl-dev librdmacm-dev libibverbs-dev
 	libncurses-dev gnuplot-nox linux-perf jq python3 util-linux
+	pigz xz-utils
 )
 
 missing=()
