@@ -26,6 +26,7 @@ struct pcn_transport *pcn_node_transport_lock(struct pcn_node *node, int *idx);
 void pcn_node_transport_unlock(int idx);
 bool pcn_node_transport_loaded(struct pcn_node *node);
 enum pcn_node_state pcn_node_state(struct pcn_node *node);
+int pcn_node_reachable(int nid);
 struct pcn_node *pcn_node_config_get(int nid);
 void pcn_transports_stats(u64 *regions, u64 *bytes, u64 *stalls);
 
@@ -67,6 +68,9 @@ struct genl_info;
 extern struct genl_family pcn_genl_family;
 int pcn_nl_get_nid(struct genl_info *info, int *nid);
 int pcn_netlink_init(void);
+
+/* netlink_move.c: PCN_CMD_MIGRATE */
+int pcn_nl_migrate(struct sk_buff *skb, struct genl_info *info);
 
 /*
  * The in-kernel self tests and benchmark knobs (CONFIG_POPCORN_SELFTEST):
@@ -110,7 +114,6 @@ int pcn_page_write(int nid, const struct pcn_page_desc *to, struct page *page);
 int pcn_page_read(int nid, const struct pcn_page_desc *from, struct page *page);
 int pcn_page_rw_init(void);
 
-int pcn_nl_migrate(struct sk_buff *skb, struct genl_info *info);
 int pcn_nl_echo(struct sk_buff *skb, struct genl_info *info);
 int pcn_nl_page_test(struct sk_buff *skb, struct genl_info *info);
 int pcn_nl_raw_request(struct sk_buff *skb, struct genl_info *info);

@@ -325,21 +325,16 @@ void pcn_migrate_new_thread(int nid)
 int pcn_migrate_to(int nid, const struct regset_x86_64 *rs)
 {
 	struct pcn_thread *th = current->pcn_thread, *fresh;
-	struct pcn_node *node;
 	int me = pcn_my_nid();
-	bool online;
+	int ret;
 
 	if (me < 0 || nid < 0 || nid >= PCN_MAX_NODES)
 		return -EINVAL;
 	if (nid == me)
 		return -EBUSY;
-	node = pcn_node_get(nid);
-	if (!node)
-		return -EINVAL;
-	online = pcn_node_state(node) == PCN_NODE_ONLINE;
-	pcn_node_put(node);
-	if (!online)
-		return -EAGAIN;
+	ret = pcn_node_reachable(nid);
+	if (ret)
+		return ret;
 
 	if (th && th->role == PCN_THREAD_REMOTE)
 		return pcn_migrate_back(th, rs, nid == th->proc->origin_nid ?

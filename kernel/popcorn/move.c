@@ -89,21 +89,15 @@ int pcn_move_request(struct task_struct *t, int nid)
 	struct pcn_thread *th, *fresh = NULL;
 	struct pcn_move_msg m;
 	struct pcn_kmsg_rx *reply;
-	struct pcn_node *node;
-	bool online;
 	int peer;
 	long ret;
 
 	if (nid < 0 || nid >= PCN_MAX_NODES || pcn_my_nid() < 0)
 		return -EINVAL;
 	if (nid != pcn_my_nid()) {
-		node = pcn_node_get(nid);
-		if (!node)
-			return -EINVAL;
-		online = pcn_node_state(node) == PCN_NODE_ONLINE;
-		pcn_node_put(node);
-		if (!online)
-			return -EHOSTDOWN;
+		ret = pcn_node_reachable(nid);
+		if (ret)
+			return ret == -EAGAIN ? -EHOSTDOWN : ret;
 	}
 	/* User threads only; not io_uring's workers, not a vfork child. */
 	if ((t->flags & (PF_KTHREAD | PF_IO_WORKER | PF_EXITING)) || !t->mm)
@@ -212,8 +206,7 @@ static void pcn_move_handle(struct pcn_kmsg_rx *rx)
 {
 	const struct pcn_move_msg *m = (const void *)rx->msg->payload;
 	struct pcn_syscall_reply r = { .ret = -ESRCH };
-	struct task_struct *t = NULL;
-	struct pcn_process *proc;
+	struct task_struct *t;
 
 	if (m->nid < 0 || m->nid >= PCN_MAX_NODES ||
 	    m->nid == pcn_my_nid()) {
@@ -222,17 +215,11 @@ static void pcn_move_handle(struct pcn_kmsg_rx *rx)
 		goto out;
 	}
 	/* Only the process's origin moves its threads here. */
-	proc = pcn_process_find(rx->from->nid, m->origin_tgid);
-	if (proc) {
-		if (!proc->is_origin)
-			t = pcn_thread_task_get(m->remote_tid,
-						PCN_THREAD_REMOTE, proc);
-		pcn_process_put(proc);
-	}
+	t = pcn_remote_thread_get(rx->from->nid, m->origin_tgid,
+				  m->remote_tid, m->origin_tid);
 	if (t) {
 		spin_lock(&pcn_threads_lock);
-		if (t->pcn_thread && t->pcn_thread->peer_tid == m->origin_tid &&
-		    !(t->flags & PF_EXITING)) {
+		if (t->pcn_thread && !(t->flags & PF_EXITING)) {
 			pcn_move_mark(t, t->pcn_thread, m->nid);
 			r.ret = 0;
 		}

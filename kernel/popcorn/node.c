@@ -157,6 +157,19 @@ enum pcn_node_state pcn_node_state(struct pcn_node *node)
 	return state;
 }
 
+/* Can a thread go to @nid now? 0; -EINVAL: no such node; -EAGAIN: offline. */
+int pcn_node_reachable(int nid)
+{
+	struct pcn_node *node = pcn_node_get(nid);
+	bool online;
+
+	if (!node)
+		return -EINVAL;
+	online = pcn_node_state(node) == PCN_NODE_ONLINE;
+	pcn_node_put(node);
+	return online ? 0 : -EAGAIN;
+}
+
 /* ---- handshake ---- */
 
 void pcn_hello_prepare(struct pcn_kmsg *msg)

@@ -259,6 +259,41 @@ struct task_struct *pcn_thread_task_get(pid_t tid, enum pcn_thread_role role,
 	return task;
 }
 
+/* @t's twin (or, at the origin, its thread elsewhere) is task @tid. */
+static bool pcn_thread_peer_is(struct task_struct *t, pid_t tid)
+{
+	bool ret;
+
+	spin_lock(&pcn_threads_lock);
+	ret = t->pcn_thread && t->pcn_thread->peer_tid == tid;
+	spin_unlock(&pcn_threads_lock);
+	return ret;
+}
+
+/*
+ * Remote: thread @remote_tid of process (@origin_nid, @tgid), running
+ * here, whose twin is @origin_tid; referenced, or NULL. The process is
+ * looked up under @origin_nid as its origin, so a request naming it must
+ * come from there.
+ */
+struct task_struct *pcn_remote_thread_get(int origin_nid, pid_t tgid,
+					  pid_t remote_tid, pid_t origin_tid)
+{
+	struct pcn_process *proc = pcn_process_find(origin_nid, tgid);
+	struct task_struct *t = NULL;
+
+	if (!proc)
+		return NULL;
+	if (!proc->is_origin)
+		t = pcn_thread_task_get(remote_tid, PCN_THREAD_REMOTE, proc);
+	pcn_process_put(proc);
+	if (t && !pcn_thread_peer_is(t, origin_tid)) {
+		put_task_struct(t);
+		t = NULL;
+	}
+	return t;
+}
+
 /* Wake a twin for @event; call under pcn_threads_lock. */
 void pcn_thread_post(struct pcn_thread *th, unsigned long event)
 {

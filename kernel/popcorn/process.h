@@ -131,6 +131,8 @@ struct pcn_thread *pcn_thread_alloc(struct task_struct *task);
 bool pcn_thread_attach(struct task_struct *task, struct pcn_thread *th);
 struct task_struct *pcn_thread_task_get(pid_t tid, enum pcn_thread_role role,
 					struct pcn_process *proc);
+struct task_struct *pcn_remote_thread_get(int origin_nid, pid_t tgid,
+					  pid_t remote_tid, pid_t origin_tid);
 void pcn_thread_post(struct pcn_thread *th, unsigned long event);
 int pcn_twin_post(pid_t tgid, pid_t tid, int from, unsigned long event,
 		  bool (*fill)(struct pcn_thread *th, void *arg), void *arg);

@@ -199,23 +199,11 @@ static int pcn_signal_deliver(struct task_struct *t,
 	return send_sig_info(m->signo, &info, t);
 }
 
-/* @t's twin (or, at the origin, its thread elsewhere) is task @tid. */
-static bool pcn_thread_peer_is(struct task_struct *t, pid_t tid)
-{
-	bool ret;
-
-	spin_lock(&pcn_threads_lock);
-	ret = t->pcn_thread && t->pcn_thread->peer_tid == tid;
-	spin_unlock(&pcn_threads_lock);
-	return ret;
-}
-
 static void pcn_signal_handle(struct pcn_kmsg_rx *rx)
 {
 	const struct pcn_signal_msg *m = (const void *)rx->msg->payload;
 	struct pcn_syscall_reply r = { .ret = -ESRCH };
 	struct task_struct *t = NULL;
-	struct pcn_process *proc;
 	/* Job control: the process stops or continues here too. */
 	bool job = (m->signo == SIGSTOP || m->signo == SIGCONT) &&
 		   !m->sa_handler && !m->sa_flags && !m->sa_restorer &&
@@ -230,16 +218,10 @@ static void pcn_signal_handle(struct pcn_kmsg_rx *rx)
 		goto out;
 	}
 	/* Only the process's origin signals its threads here. */
-	proc = pcn_process_find(rx->from->nid, m->origin_tgid);
-	if (proc) {
-		if (!proc->is_origin)
-			t = pcn_thread_task_get(m->remote_tid,
-						PCN_THREAD_REMOTE, proc);
-		pcn_process_put(proc);
-	}
+	t = pcn_remote_thread_get(rx->from->nid, m->origin_tgid,
+				  m->remote_tid, m->origin_tid);
 	if (t) {
-		if (pcn_thread_peer_is(t, m->origin_tid))
-			r.ret = pcn_signal_deliver(t, m, job ? NULL : &ka);
+		r.ret = pcn_signal_deliver(t, m, job ? NULL : &ka);
 		put_task_struct(t);
 	}
 out:
