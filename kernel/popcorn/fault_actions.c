@@ -14,9 +14,9 @@
  * fault signal returns only once every node that ran threads of the
  * process has installed the new table: a fault after the call, on any
  * node, runs the new handler, as on one machine. proc->sigaction_lock
- * orders the pushes and the MIGRATE that brings a node its first table
- * (migrate.c), so a node never ends up with an older table than the last
- * one sent.
+ * orders the pushes (held for write) and the MIGRATEs that bring a node
+ * its first table (for read, migrate.c), so a node never ends up with an
+ * older table than the last one sent.
  *
  * Who may send SIGACTION: the process's origin only (the remote looks the
  * process up under the sender's node id); the actions are checked as a
@@ -109,7 +109,7 @@ static void pcn_fault_actions_push(struct pcn_process *proc)
 	unsigned long nodes;
 
 	/* Killed: the process ends, no node needs the table any more. */
-	if (mutex_lock_killable(&proc->sigaction_lock))
+	if (down_write_killable(&proc->sigaction_lock))
 		return;
 	spin_lock(&proc->lock);
 	nodes = proc->nodes;
@@ -119,7 +119,7 @@ static void pcn_fault_actions_push(struct pcn_process *proc)
 		pcn_kmsg_request_nodes(nodes, PCN_KMSG_TYPE_SIGACTION, &m,
 				       sizeof(m), PCN_REQUEST_TIMEOUT);
 	}
-	mutex_unlock(&proc->sigaction_lock);
+	up_write(&proc->sigaction_lock);
 }
 
 /*

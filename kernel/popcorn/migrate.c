@@ -159,7 +159,7 @@ static int pcn_twin_send(struct pcn_thread *th, struct pcn_process *proc,
 	 * nodes (fault_actions.c): whichever comes second brings the node
 	 * the newest table.
 	 */
-	mutex_lock(&proc->sigaction_lock);
+	down_read(&proc->sigaction_lock);
 	spin_lock(&proc->lock);
 	proc->nodes |= BIT(nid);
 	spin_unlock(&proc->lock);
@@ -182,7 +182,7 @@ static int pcn_twin_send(struct pcn_thread *th, struct pcn_process *proc,
 	start = ktime_get_ns();
 	ret = pcn_migrate_send(nid, m, &tid);
 	ns = ktime_get_ns() - start;
-	mutex_unlock(&proc->sigaction_lock);
+	up_read(&proc->sigaction_lock);
 	trace_popcorn_migrate(PCN_MIGRATE_FORWARD, current->pid, nid, ret, ns);
 	spin_lock(&pcn_threads_lock);
 	if (ret) {

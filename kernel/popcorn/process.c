@@ -53,7 +53,7 @@ static struct pcn_process *pcn_process_alloc(int origin_nid, pid_t tgid,
 	spin_lock_init(&proc->lock);
 	xa_init(&proc->pages);
 	init_rwsem(&proc->vma_lock);
-	mutex_init(&proc->sigaction_lock);
+	init_rwsem(&proc->sigaction_lock);
 	INIT_LIST_HEAD(&proc->spawn);
 	init_waitqueue_head(&proc->worker_wait);
 	for (i = 0; i < PCN_PAGE_LOCKS; i++)

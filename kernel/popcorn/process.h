@@ -55,9 +55,10 @@ struct pcn_process {
 	struct rw_semaphore vma_lock;
 	/*
 	 * origin: orders the fault-signal actions sent to the remotes
-	 * (fault_actions.c) with the ones a MIGRATE carries.
+	 * (fault_actions.c, for write) with the ones a MIGRATE carries
+	 * (migrate.c, for read: migrations go on in parallel).
 	 */
-	struct mutex sigaction_lock;
+	struct rw_semaphore sigaction_lock;
 
 	/* remote */
 	struct task_struct *worker;	/* creates the migrated threads */
