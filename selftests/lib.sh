@@ -105,3 +105,56 @@ expect_refused() {
 		fail "$what: unclear error for '$*': $out"
 	echo "refused as expected: $what: $out"
 }
+
+# expect WHAT PATTERN STATUS CMD...: CMD's output matches PATTERN (grep -E)
+# and its exit status is STATUS.
+expect() {
+	what=$1 pattern=$2 want=$3
+	shift 3
+	got=$("$@" 2>&1)
+	st=$?
+	echo "$got" | sed 's/^/# /'
+	echo "$got" | grep -qE "$pattern" ||
+		fail "$what: output '$got', expected /$pattern/"
+	[ $st = "$want" ] || fail "$what: exit status $st, expected $want"
+}
+
+# target_start [CMD...]: run move_target (selftests/move_target.c), or
+# CMD that runs it, in the background with its input on fd 3; sets
+# target (the background job), pid, spin and waiter (its threads' ids).
+target_start() {
+	target_dir=$(mktemp -d)
+	mkfifo "$target_dir/in"
+	[ $# -gt 0 ] || set -- move_target
+	"$@" < "$target_dir/in" > "$target_dir/out" 2>&1 &
+	target=$!
+	exec 3> "$target_dir/in"
+	_i=0
+	while ! grep -q '^pid ' "$target_dir/out" 2>/dev/null; do
+		_i=$((_i + 1))
+		[ $_i -lt 100 ] || fail "move_target did not start: $(cat "$target_dir/out")"
+		sleep 0.1
+	done
+	set -- $(cat "$target_dir/out")
+	pid=$2 spin=$4 waiter=$6
+	echo "# pid $pid, spinner $spin, waiter $waiter"
+}
+
+# target_where TID: the node thread TID of the target runs on, from
+# pcnctl proc (empty while the process has never left home).
+target_where() {
+	pcnctl proc "$pid" | awk -v t="$1" '$1 == t && NF == 3 { print $2 }'
+}
+
+# target_finish: tell the target to end; it must report correct results
+# and exit 0.
+target_finish() {
+	echo go >&3
+	exec 3>&-
+	wait "$target"
+	st=$?
+	sed 's/^/# /' "$target_dir/out"
+	[ $st = 0 ] || fail "move_target exited with $st"
+	grep -q '^ok ' "$target_dir/out" || fail "move_target: no ok line"
+	rm -rf "$target_dir"
+}

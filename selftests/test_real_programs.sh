@@ -8,7 +8,8 @@
 #    refused, and at least one runs on node 1 right after;
 #  - it exits 0, and its output decompresses to the input and is byte for
 #    byte the output of the same run made entirely at home.
-# Then the same with pigz moved to node 1 and back home halfway.
+# Then the same with pigz moved to node 1 and back home halfway, and xz
+# started with its threads spread over both nodes.
 . "$(dirname "$0")/lib.sh"
 tap_plan
 [ "${PCN_NODES:-2}" -ge 2 ] || skip "needs 2 nodes"
@@ -75,5 +76,16 @@ moved_run xz 1 $XZ -T 3 -3 -c
 $XZ -dc xz.out | cmp - data || fail "xz: output does not decompress to the input"
 moved_run pigz-back 0 $PIGZ -p 3 -m -c
 $PIGZ -dc pigz-back.out | cmp - data || fail "pigz there and back: output does not decompress to the input"
+
+# Started spread (pcnctl run --spread): xz's worker threads start on node
+# 1 and home in turn, from their first instruction; the output is still
+# the one made at home, and threads did leave.
+stat_get out0 migrations_out
+pcnctl run --spread --nodes 0,1 -- $XZ -T 3 -3 -c < data > xz-spread.out ||
+	fail "xz, spread: exit status $?"
+stat_get out1 migrations_out
+echo "# xz spread: $((out1 - out0)) threads sent to node 1"
+[ $((out1 - out0)) -ge 1 ] || fail "xz, spread: no thread left home"
+cmp xz-spread.out xz.home || fail "xz, spread: output differs from the run at home"
 cd / && rm -rf "$dir"
 pass

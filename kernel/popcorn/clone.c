@@ -5,7 +5,8 @@
  * migration).
  *
  * Placement: the new thread runs on its creator's node, as it would on one
- * machine, and may migrate from there like any other. Every thread of a
+ * machine, or where the process's placement puts it (placement.c), and
+ * may migrate from there like any other. Every thread of a
  * distributed process needs an origin task (its twin: the futex owner TID,
  * the exit and join bookkeeping, the signal target), so the thread is
  * created at the origin, by the creator's twin, with clone(2)'s flags and
@@ -142,7 +143,8 @@ static int pcn_clone_thread(void *arg)
 		force_sig(SIGSEGV);
 		return 0;
 	}
-	pcn_migrate_new_thread(nid);
+	if (nid != pcn_my_nid())
+		pcn_migrate_new_thread(nid);
 	return 0;		/* ret_from_fork: to user space, here or back */
 }
 
@@ -186,7 +188,8 @@ long pcn_twin_clone(const struct pcn_clone_msg *m, int from)
 	/* With .fn, copy_thread() leaves the TLS to us. */
 	if (m->flags & CLONE_SETTLS)
 		start->regs.fsbase = m->tls;
-	start->nid = from;
+	/* On its creator's node, or where the process's placement says. */
+	start->nid = thread ? pcn_placement_next(from) : from;
 	args.fn_arg = start;
 	pid = kernel_clone(&args);
 	if (pid < 0)

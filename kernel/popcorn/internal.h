@@ -71,6 +71,15 @@ int pcn_netlink_init(void);
 
 /* netlink_move.c: PCN_CMD_MIGRATE */
 int pcn_nl_migrate(struct sk_buff *skb, struct genl_info *info);
+int pcn_nl_place(struct sk_buff *skb, struct genl_info *info);
+
+/* placement.c */
+struct pcn_placement;
+struct signal_struct;
+struct pcn_placement *pcn_placement_new(const u8 *nodes, unsigned int count);
+void pcn_placement_put(struct pcn_placement *pl);
+void pcn_placement_set(struct signal_struct *sig, struct pcn_placement *pl);
+int pcn_placement_next(int fallback);
 
 /*
  * The in-kernel self tests and benchmark knobs (CONFIG_POPCORN_SELFTEST):

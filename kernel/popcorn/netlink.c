@@ -7,7 +7,8 @@
  * Who may use it: changing membership and running a self test need
  * CAP_NET_ADMIN (GENL_ADMIN_PERM); reading counters, nodes and processes
  * is open to everyone, as /proc is; moving a thread (MIGRATE,
- * netlink_move.c) needs the right to ptrace it.
+ * netlink_move.c) or placing a process's threads (PLACE, netlink_place.c)
+ * needs the right to ptrace it.
  *
  * parallel_ops: PCN_CMD_ECHO runs for seconds and must not hold genl_mutex
  * (every other generic netlink family would stall behind it); the core has
@@ -39,6 +40,9 @@ static const struct nla_policy pcn_nl_policy[PCN_A_MAX + 1] = {
 	[PCN_A_MOVE_TID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[PCN_A_MOVE_PID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[PCN_A_MOVE_WAIT_MS] = { .type = NLA_U32 },
+	[PCN_A_PLACE_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[PCN_A_PLACE_MODE] = NLA_POLICY_MAX(NLA_U8, __PCN_PLACE_MAX - 1),
+	[PCN_A_PLACE_NODES] = { .type = NLA_BINARY, .len = PCN_MAX_NODES },
 	[PCN_A_RAW_TYPE] = NLA_POLICY_MAX(NLA_U16, PCN_KMSG_TYPE_MAX - 1),
 	[PCN_A_RAW_PAYLOAD] = { .type = NLA_BINARY,
 				.len = PCN_KMSG_MAX_PAYLOAD },
@@ -316,6 +320,10 @@ static const struct genl_small_ops pcn_nl_ops[] = {
 		/* Per thread: the caller must be allowed to ptrace it. */
 		.cmd = PCN_CMD_MIGRATE,
 		.doit = pcn_nl_migrate,
+	}, {
+		/* The caller must be allowed to ptrace the process. */
+		.cmd = PCN_CMD_PLACE,
+		.doit = pcn_nl_place,
 	},
 #ifdef CONFIG_POPCORN_SELFTEST
 	{

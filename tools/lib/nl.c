@@ -340,6 +340,9 @@ static const enum mnl_attr_data_type pcn_policy[PCN_A_MAX + 1] = {
 	[PCN_A_MOVE_WAIT_MS]	= MNL_TYPE_U32,
 	[PCN_A_MOVE]		= MNL_TYPE_NESTED,
 	[PCN_A_MOVE_STATUS]	= MNL_TYPE_U32,
+	[PCN_A_PLACE_PID]	= MNL_TYPE_U32,
+	[PCN_A_PLACE_MODE]	= MNL_TYPE_U8,
+	[PCN_A_PLACE_NODES]	= MNL_TYPE_BINARY,
 };
 
 /* The type an attribute is validated as; MNL_TYPE_UNSPEC: not parsed. */

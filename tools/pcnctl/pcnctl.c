@@ -58,6 +58,19 @@ static const char usage_text[] =
 "                                 in a call after MS ms, default 2000; it moves\n"
 "                                 when the call returns) or refused and why.\n"
 "                                 Needs the right to ptrace the threads\n"
+"  run [--spread [--nodes LIST]] [--] CMD [ARG...]\n"
+"                                 run CMD with this node as its origin; with\n"
+"                                 --spread each new thread of it (and of the\n"
+"                                 programs it execs and processes it starts)\n"
+"                                 starts on the next node of LIST in turn\n"
+"                                 (ids and ranges: 0,2-3; default: this node\n"
+"                                 and every configured peer), the first stays\n"
+"                                 home. Exit status: CMD's, 127 if it cannot\n"
+"                                 be run\n"
+"  place PID --spread [--nodes LIST] | place PID --none\n"
+"                                 the same for the threads a running process\n"
+"                                 creates from now on (--none: where they are\n"
+"                                 created). Needs the right to ptrace it\n"
 "  raw NID TYPE HEX               send one request of message type TYPE with\n"
 "                                 this payload, as a hostile peer would;\n"
 "                                 print the status and the reply's payload\n"
@@ -199,6 +212,10 @@ int main(int argc, char **argv)
 		return cmd_proc(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "migrate"))
 		return cmd_migrate(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "place"))
+		return cmd_place(argc - 1, argv + 1);
 
 	fprintf(stderr, "pcnctl: unknown command '%s'\n\n", argv[1]);
 	pcn_usage(PCN_EXIT_USAGE);

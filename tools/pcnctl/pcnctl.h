@@ -41,5 +41,7 @@ int cmd_pagetest(int argc, char **argv);
 int cmd_proc(int argc, char **argv);
 int cmd_raw(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_place(int argc, char **argv);
 
 #endif /* PCNCTL_H */

@@ -58,9 +58,24 @@ enum pcn_genl_cmd {
 	 * its next return to user space (kernel/popcorn/move.c).
 	 */
 	PCN_CMD_MIGRATE,
+	/*
+	 * PLACE: [PLACE_PID] (a process; absent: the caller's), PLACE_MODE,
+	 * [PLACE_NODES] (default: this node and every configured peer).
+	 * Where the process's new threads go from now on, and those of the
+	 * programs it execs and the processes it creates (pcnctl run). The
+	 * caller must be allowed to ptrace the process.
+	 */
+	PCN_CMD_PLACE,
 	__PCN_CMD_MAX,
 };
 #define PCN_CMD_MAX (__PCN_CMD_MAX - 1)
+
+/* PLACE modes: where a process's new threads start. */
+enum pcn_place_mode {
+	PCN_PLACE_NONE,		/* on their creator's node */
+	PCN_PLACE_SPREAD,	/* on the next node of the list, in turn */
+	__PCN_PLACE_MAX,
+};
 
 enum pcn_node_state {
 	PCN_NODE_DOWN,		/* configured, not connected */
@@ -217,6 +232,9 @@ enum pcn_genl_attr {
 				 * asked, not moved yet (blocked in a call);
 				 * another errno (positive): refused, and why
 				 */
+	PCN_A_PLACE_PID,	/* u32: the process to place (PLACE) */
+	PCN_A_PLACE_MODE,	/* u8: enum pcn_place_mode */
+	PCN_A_PLACE_NODES,	/* binary: node ids, one byte each, no repeats */
 	__PCN_A_MAX,
 };
 #define PCN_A_MAX (__PCN_A_MAX - 1)

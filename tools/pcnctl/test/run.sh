@@ -102,6 +102,15 @@ t proc-old	1 '^pcnctl: proc: the kernel has no PROC_GET .*\(Operation not suppor
 t proc-badpid	2 "PID 'x' is not a decimal number"	-- proc x
 t proc-args	2 "unexpected argument '2'"		-- proc 1 2
 t proc-help	0 '^  proc \[--json\] \[PID\] '	-- --help
+t run-nocmd	2 'expected a command to run'		-- run --spread
+t run-list	2 "expected ids and ranges such as 0,2-3, got '1,,2'" -- run --spread --nodes 1,,2 true
+t run-range	2 'ids are 0 to 31'			-- run --spread --nodes 0-32 true
+t run-twice	2 'node 1 given twice'			-- run --spread --nodes 0-2,1 true
+t run-nospread	2 '--nodes needs --spread'		-- run --nodes 0,1 true
+t run-opt	2 "unknown option '--balance'"		-- run --balance true
+t place-mode	2 'expected one of --spread, --none'	-- place 12
+t place-both	2 'expected one of --spread, --none'	-- place 12 --spread --none
+t place-pid	2 'PID: must be positive'		-- place 0 --none
 
 for cmd in "node list" stat proc "proc 123"; do
 	# shellcheck disable=SC2086 # $cmd is a word list

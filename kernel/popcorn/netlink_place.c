@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PCN_CMD_PLACE (include/uapi/popcorn/pcn_netlink.h): where a process's
+ * new threads start (placement.c).
+ *
+ * Who may use it: anyone, on a process they may ptrace
+ * (PTRACE_MODE_ATTACH_REALCREDS, as for pcnctl migrate); their own
+ * process always. The pid is in the caller's pid namespace. What it
+ * checks: every node id is below PCN_MAX_NODES, given once, and is this
+ * node or a configured peer; this node has an id.
+ */
+#define pr_fmt(fmt) "popcorn: " fmt
+
+#include <linux/ptrace.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <net/genetlink.h>
+#include <popcorn/node.h>
+#include "internal.h"
+
+/* The node list of @attr, checked; its length in *count. */
+static int pcn_place_nodes(const struct nlattr *attr, u8 *nodes,
+			   unsigned int *count, struct netlink_ext_ack *extack)
+{
+	DECLARE_BITMAP(seen, PCN_MAX_NODES) = { 0 };
+	const u8 *ids = nla_data(attr);
+	unsigned int i, n = nla_len(attr);
+	struct pcn_node *node;
+
+	if (!n || n > PCN_MAX_NODES) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "PLACE_NODES: 1 to 32 ids");
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		if (ids[i] >= PCN_MAX_NODES || test_and_set_bit(ids[i], seen)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "PLACE_NODES: id out of range or repeated");
+			return -EINVAL;
+		}
+		node = ids[i] == pcn_my_nid() ? NULL : pcn_node_get(ids[i]);
+		if (!node && ids[i] != pcn_my_nid()) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "PLACE_NODES: no such node");
+			return -ENOENT;
+		}
+		pcn_node_put(node);
+		nodes[i] = ids[i];
+	}
+	*count = n;
+	return 0;
+}
+
+/* The process @pid names (0: the caller's), if the caller may ptrace it. */
+static struct task_struct *pcn_place_target(pid_t pid,
+					    struct netlink_ext_ack *extack)
+{
+	struct task_struct *t;
+
+	rcu_read_lock();
+	t = pid ? find_task_by_vpid(pid) : current;
+	if (t)
+		get_task_struct(t);
+	rcu_read_unlock();
+	if (!t) {
+		NL_SET_ERR_MSG(extack, "no such process");
+		return ERR_PTR(-ESRCH);
+	}
+	if ((t->flags & PF_KTHREAD) || !t->mm) {
+		put_task_struct(t);
+		NL_SET_ERR_MSG(extack, "not a user process");
+		return ERR_PTR(-EINVAL);
+	}
+	if (!ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS)) {
+		put_task_struct(t);
+		NL_SET_ERR_MSG(extack, "not allowed to ptrace that process");
+		return ERR_PTR(-EPERM);
+	}
+	return t;
+}
+
+int pcn_nl_place(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+	struct pcn_placement *pl = NULL;
+	u8 nodes[PCN_MAX_NODES];
+	unsigned int count = 0;
+	struct task_struct *t;
+	u8 mode;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, PCN_A_PLACE_MODE))
+		return -EINVAL;
+	mode = nla_get_u8(a[PCN_A_PLACE_MODE]);
+	if (pcn_my_nid() < 0) {
+		NL_SET_ERR_MSG(info->extack, "this node has no id yet");
+		return -EINVAL;
+	}
+	if (a[PCN_A_PLACE_NODES]) {
+		if (mode == PCN_PLACE_NONE) {
+			NL_SET_ERR_MSG(info->extack, "PLACE_NODES with mode none");
+			return -EINVAL;
+		}
+		ret = pcn_place_nodes(a[PCN_A_PLACE_NODES], nodes, &count,
+				      info->extack);
+		if (ret)
+			return ret;
+	}
+	t = pcn_place_target(a[PCN_A_PLACE_PID] ?
+			     nla_get_u32(a[PCN_A_PLACE_PID]) : 0, info->extack);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	if (mode == PCN_PLACE_SPREAD) {
+		pl = pcn_placement_new(nodes, count);
+		if (!pl) {
+			put_task_struct(t);
+			return -ENOMEM;
+		}
+	}
+	pcn_placement_set(t->signal, pl);
+	put_task_struct(t);
+	return 0;
+}
