@@ -1,6 +1,7 @@
 # Guest side of bench/run (node 0, busybox sh, in /mnt/host where
 # pcn_faultbench is). Set by the caller:
-#   PART      main (2 nodes: faults, migration, first touch, throughput) or
+#   PART      main (2 nodes: faults, migration, first touch, throughput,
+#             pcnctl migrate, xz spread over 2 nodes) or
 #             sharers (K+1 nodes: write faults against k sharers)
 #   REPS      rounds; in each, ours and the baselines take turns
 #   PAGES     pages per read / upgrade / write run
@@ -9,6 +10,7 @@
 #   SHARERS   sharer counts for PART=sharers (or "" in main: none; "1" in
 #             main: the write fault with one sharer on this 2-node boot)
 #   MIGR      migrations per migrate run
+#   MOVES     pcnctl migrate round trips per round
 #   SOCKT     seconds per sockperf run; PITERS iterations per perftest run
 #   BSFX      suffix of the baselines' names (_4n on the 4-node boot)
 # Prints, as they come, "R,ROUND,FIGURE,PARAM,VALUE_US" lines (ours: every
@@ -80,6 +82,68 @@ cpu_busy() {
 	[ -n "$pct" ] && echo "R,$1,cpu$6_node$2,$3,$pct"
 }
 
+# elapsed_us CMD...: CMD's wall time in microseconds (perf stat), nothing
+# when it fails; its output in /tmp/el.out.
+elapsed_us() {
+	perf stat -e task-clock -o /tmp/el.perf -- "$@" >/tmp/el.out 2>&1 ||
+		return 0
+	awk '/seconds time elapsed/ { printf "%.0f", $1 * 1e6 }' /tmp/el.perf
+}
+
+# move_bench: the time from `pcnctl migrate` to the thread running on the
+# other node (pcnctl answers once it runs there): the spinning thread of
+# move_target (an ordinary program) moved 0 -> 1 (move_fwd) and back
+# (move_home) MOVES times, and the same command for a thread that is
+# there already (move_cmd: the command's own cost, exec and netlink).
+move_bench() {
+	rm -f /tmp/mt.in
+	mkfifo /tmp/mt.in
+	move_target </tmp/mt.in >/tmp/mt.out 2>&1 &
+	mpid=$!
+	exec 4>/tmp/mt.in
+	i=0
+	while ! grep -q '^pid ' /tmp/mt.out && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	spin=$(awk '$1 == "pid" { print $4 }' /tmp/mt.out)
+	i=0
+	while [ -n "$spin" ] && [ $i -lt "$MOVES" ]; do
+		for leg in "1 move_fwd moved" "1 move_cmd already" "0 move_home moved"; do
+			set -- $leg
+			v=$(elapsed_us pcnctl migrate "$spin" $1)
+			grep -q "^$spin: $3 .*node $1\$" /tmp/el.out &&
+				[ -n "$v" ] && echo "R,$r,$2,-,$v"
+		done
+		i=$((i + 1))
+	done
+	echo go >&4
+	exec 4>&-
+	wait $mpid || { echo "round $r: move_target failed: $(cat /tmp/mt.out)"; failed=1; }
+}
+
+# xz_bench: an unmodified CPU-bound threaded program, xz -T2 on 4 MiB
+# (four 1 MiB blocks), started at home and started spread over nodes 0
+# and 1 (pcnctl run --spread: its compressing threads on node 1 and node
+# 0): the wall time of each, and how busy each node's CPU was spread.
+XZ="/usr/bin/xz -T2 -3 --block-size=1MiB -c"
+xz_bench() {
+	[ -s /tmp/xz.in ] || cat /usr/bin/* /bin/busybox 2>/dev/null |
+		head -c 4194304 >/tmp/xz.in
+	v=$(elapsed_us sh -c "pcnctl run -- $XZ </tmp/xz.in >/tmp/xz.home")
+	[ -n "$v" ] && echo "R,$r,xz_home,2,$v"
+	c0=$(cpu_line 0) c1=$(cpu_line 1)
+	v=$(elapsed_us sh -c "pcnctl run --spread --nodes 0,1 -- $XZ </tmp/xz.in >/tmp/xz.spread")
+	cpu_busy $r 0 2 "$c0" "$(cpu_line 0)" _spread
+	cpu_busy $r 1 2 "$c1" "$(cpu_line 1)" _spread
+	if [ -n "$v" ] && cmp -s /tmp/xz.home /tmp/xz.spread; then
+		echo "R,$r,xz_spread,2,$v"
+	else
+		echo "round $r: xz spread failed or wrote other output"
+		failed=1
+	fi
+}
+
 # reverse LIST: the other way round, so that a drift of the host over a
 # round does not favour one end of a sweep.
 reverse() { for x in $*; do echo $x; done | sort -rn | tr '\n' ' '; }
@@ -118,6 +182,8 @@ while [ "$r" -le "$REPS" ]; do
 			cpu_busy $r 1 $t "$c1" "$(cpu_line 1)"
 		done
 		ib_base $r ib_write_lat 4096
+		move_bench
+		xz_bench
 		for k in $k_list; do
 			ours $r write --sharers $k --pages $PAGES
 		done

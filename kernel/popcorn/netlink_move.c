@@ -11,7 +11,7 @@
  */
 #define pr_fmt(fmt) "popcorn: " fmt
 
-#include <linux/delay.h>
+#include <linux/hrtimer.h>
 #include <linux/ptrace.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -23,7 +23,12 @@
 #define PCN_MOVE_MAX_THREADS	1024	/* of one process, one command */
 #define PCN_MOVE_WAIT_MS	2000
 #define PCN_MOVE_WAIT_MAX_MS	60000
-#define PCN_MOVE_POLL_MS	10
+/*
+ * How often the command looks whether the threads moved: a move takes a
+ * round trip or two, and pcnctl's answer (and the bench's figure for it)
+ * should not wait much longer than that.
+ */
+#define PCN_MOVE_POLL_US	500
 
 struct pcn_move_one {
 	struct task_struct *task;
@@ -83,6 +88,7 @@ static void pcn_move_ask(struct pcn_move_one *mv, int n, int nid)
 static void pcn_move_wait(struct pcn_move_one *mv, int n, int nid, u32 ms)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(ms);
+	ktime_t poll = us_to_ktime(PCN_MOVE_POLL_US);
 	unsigned int failures;
 	int i, err, left;
 
@@ -101,8 +107,12 @@ static void pcn_move_wait(struct pcn_move_one *mv, int n, int nid, u32 ms)
 			else
 				left++;
 		}
-		if (!left || time_after(jiffies, deadline) ||
-		    msleep_interruptible(PCN_MOVE_POLL_MS))
+		if (!left || time_after(jiffies, deadline))
+			return;
+		set_current_state(TASK_INTERRUPTIBLE);
+		schedule_hrtimeout_range(&poll, PCN_MOVE_POLL_US * NSEC_PER_USEC,
+					 HRTIMER_MODE_REL);
+		if (signal_pending(current))
 			return;
 	}
 }
