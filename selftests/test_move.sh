@@ -12,6 +12,7 @@
 #  - refused, with the reason: an unknown thread (exit 1, ESRCH), a node
 #    that does not exist, a kernel thread, a caller that may not ptrace
 #    the program (uid 65534: EPERM, and the thread does not move);
+#  - --time reports how long a move took;
 #  - the program ends with correct results and status 0.
 . "$(dirname "$0")/lib.sh"
 tap_plan
@@ -52,6 +53,8 @@ expect "unprivileged caller" "^$spin: refused: not allowed to ptrace it" 1 \
 [ "$(target_where "$spin")" = 1 ] || fail "the spinner moved for an unprivileged caller"
 expect "unprivileged caller, --pid" "refused: not allowed to ptrace it" 1 \
 	move_target --as-nobody pcnctl migrate --pid "$pid" 0
+expect "timed move home" "^$spin: moved to node 0 in [0-9]+\.[0-9]{3} ms\$" 0 \
+	pcnctl migrate --time "$spin" 0
 
 target_finish
 pass

@@ -36,6 +36,7 @@ struct pcn_move_one {
 	int status;			/* 0, or a positive errno */
 	int nid;			/* where it runs */
 	unsigned int failures;		/* attempts failed before asking */
+	u64 asked_ns, moved_ns;		/* when asked; when seen moved */
 };
 
 /* The threads to move: @tid's, or every one of process @pid. */
@@ -79,6 +80,7 @@ static void pcn_move_ask(struct pcn_move_one *mv, int n, int nid)
 			mv[i].status = EPERM;
 			continue;
 		}
+		mv[i].asked_ns = ktime_get_ns();
 		ret = pcn_move_request(t, nid);
 		mv[i].status = ret == 1 ? EALREADY : ret ? -ret : EINPROGRESS;
 	}
@@ -88,7 +90,7 @@ static void pcn_move_ask(struct pcn_move_one *mv, int n, int nid)
 static void pcn_move_wait(struct pcn_move_one *mv, int n, int nid, u32 ms)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(ms);
-	ktime_t poll = us_to_ktime(PCN_MOVE_POLL_US);
+	ktime_t poll = ns_to_ktime(PCN_MOVE_POLL_US * NSEC_PER_USEC);
 	unsigned int failures;
 	int i, err, left;
 
@@ -98,8 +100,10 @@ static void pcn_move_wait(struct pcn_move_one *mv, int n, int nid, u32 ms)
 			if (mv[i].status != EINPROGRESS)
 				continue;
 			mv[i].nid = pcn_move_where(mv[i].task, &failures, &err);
-			if (mv[i].nid == nid)
+			if (mv[i].nid == nid) {
 				mv[i].status = 0;
+				mv[i].moved_ns = ktime_get_ns();
+			}
 			else if (failures != mv[i].failures)
 				mv[i].status = err < 0 ? -err : EIO;
 			else if (mv[i].task->flags & PF_EXITING)
@@ -125,7 +129,7 @@ static int pcn_move_reply(struct genl_info *info, struct pcn_move_one *mv,
 	void *hdr;
 	int i;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE + n * nla_total_size(3 * 8),
+	msg = genlmsg_new(NLMSG_GOODSIZE + n * nla_total_size(5 * 12),
 			  GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -138,7 +142,11 @@ static int pcn_move_reply(struct genl_info *info, struct pcn_move_one *mv,
 		if (!nest ||
 		    nla_put_u32(msg, PCN_A_THREAD_TID, mv[i].tid) ||
 		    nla_put_u32(msg, PCN_A_THREAD_NID, mv[i].nid) ||
-		    nla_put_u32(msg, PCN_A_MOVE_STATUS, mv[i].status))
+		    nla_put_u32(msg, PCN_A_MOVE_STATUS, mv[i].status) ||
+		    (mv[i].moved_ns &&
+		     nla_put_u64_64bit(msg, PCN_A_MOVE_NS,
+				       mv[i].moved_ns - mv[i].asked_ns,
+				       PCN_A_PAD)))
 			goto full;
 		nla_nest_end(msg, nest);
 	}

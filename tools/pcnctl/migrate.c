@@ -3,7 +3,8 @@
  * pcnctl migrate: move a thread, or every thread of a process, of a
  * program that started on this node to another node or home
  * (PCN_CMD_MIGRATE). One line per thread:
- *   "TID: moved to node N"
+ *   "TID: moved to node N" (with --time: "... in X.XXX ms", from the
+ *   request until the kernel saw it go, or come home)
  *   "TID: already on node N"
  *   "TID: pending: still on node N, moves to node M when its call returns"
  *   "TID: refused: REASON"
@@ -17,7 +18,7 @@
 #include "pcnctl.h"
 
 struct migrate_res {
-	int threads, refused;
+	int threads, refused, show_time;
 	uint32_t nid;
 };
 
@@ -58,7 +59,10 @@ static int migrate_cb(const struct nlmsghdr *nlh, void *data)
 		nid = mnl_attr_get_u32(tb[PCN_A_THREAD_NID]);
 		status = mnl_attr_get_u32(tb[PCN_A_MOVE_STATUS]);
 		r->threads++;
-		if (!status)
+		if (!status && r->show_time && tb[PCN_A_MOVE_NS])
+			printf("%u: moved to node %u in %.3f ms\n", tid, nid,
+			       mnl_attr_get_u64(tb[PCN_A_MOVE_NS]) / 1e6);
+		else if (!status)
 			printf("%u: moved to node %u\n", tid, nid);
 		else if (status == EALREADY)
 			printf("%u: already on node %u\n", tid, nid);
@@ -80,6 +84,7 @@ int cmd_migrate(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "pid",	required_argument, NULL, 'p' },
 		{ "wait",	required_argument, NULL, 'w' },
+		{ "time",	no_argument,	   NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct migrate_res r = { 0 };
@@ -92,6 +97,8 @@ int cmd_migrate(int argc, char **argv)
 	while ((c = pcn_getopt(argc, argv, opts, what)) != -1) {
 		if (c == 'p')
 			pid = pcn_arg_u32(what, "PID", optarg);
+		else if (c == 't')
+			r.show_time = 1;
 		else if (c == 'w') {
 			wait_ms = pcn_arg_u32(what, "MS", optarg);
 			have_wait = 1;

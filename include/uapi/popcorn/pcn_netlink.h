@@ -53,7 +53,7 @@ enum pcn_genl_cmd {
 	 * a process), ids as the caller's pid namespace sees them, at the
 	 * process's origin; [MOVE_WAIT_MS] (default 2000, at most 60000)
 	 * -> one MOVE nest per thread: THREAD_TID, THREAD_NID (where it runs
-	 * at the answer), MOVE_STATUS. The caller must be allowed to ptrace
+	 * at the answer), MOVE_STATUS, [MOVE_NS] (when it moved). The caller must be allowed to ptrace
 	 * each thread (EPERM in its MOVE_STATUS otherwise). A thread moves on
 	 * its next return to user space (kernel/popcorn/move.c).
 	 */
@@ -231,6 +231,10 @@ enum pcn_genl_attr {
 	PCN_A_MOVE_STATUS,	/* u32: 0 moved; EALREADY was there; EINPROGRESS
 				 * asked, not moved yet (blocked in a call);
 				 * another errno (positive): refused, and why
+				 */
+	PCN_A_MOVE_NS,		/* u64: a thread that moved: nanoseconds from
+				 * the request until this node saw it go (its
+				 * state sent to the node) or come home
 				 */
 	PCN_A_PLACE_PID,	/* u32: the process to place (PLACE) */
 	PCN_A_PLACE_MODE,	/* u8: enum pcn_place_mode */
