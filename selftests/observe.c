@@ -207,6 +207,46 @@ TEST(upgrade_and_recall_counted)
 	munmap((void *)p, PAGES * PAGE);
 }
 
+/*
+ * Node 1 reads, then writes N pages nobody ever had (memory it mapped
+ * itself): each read hands it the only copy, writable, so the writes make
+ * no upgrade fault (a read copy would cost N upgrades); back home, the
+ * origin reads what node 1 wrote.
+ */
+TEST(fresh_pages_owned_on_first_read)
+{
+	long long up0, rd0, up1, rd1;
+	volatile char *p;
+	int i, bad = 0;
+
+	up0 = stat_num(REMOTE, ".faults.upgrade.ok");
+	rd0 = stat_num(REMOTE, ".faults.read.ok");
+	ASSERT_LE(0, up0);
+	ASSERT_LE(0, rd0);
+
+	ASSERT_EQ(0, popcorn_migrate(REMOTE));
+	p = mmap(NULL, PAGES * PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p != MAP_FAILED) {
+		for (i = 0; i < PAGES; i++)
+			bad += p[i * PAGE] != 0;
+		for (i = 0; i < PAGES; i++)
+			p[i * PAGE] = (char)(i + 3);
+	}
+	ASSERT_EQ(0, popcorn_migrate(ORIGIN));
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < PAGES; i++)
+		bad += p[i * PAGE] != (char)(i + 3);
+	EXPECT_EQ(0, bad);
+
+	up1 = stat_num(REMOTE, ".faults.upgrade.ok");
+	rd1 = stat_num(REMOTE, ".faults.read.ok");
+	EXPECT_LE(PAGES, rd1 - rd0);
+	/* A few of the thread's other pages (its stack) may upgrade. */
+	EXPECT_GT(PAGES / 4, up1 - up0) TH_LOG("%lld upgrades", up1 - up0);
+	munmap((void *)p, PAGES * PAGE);
+}
+
 /* K round trips: exactly K forward at the origin, K home at node 1. */
 TEST(migrations_counted)
 {

@@ -137,14 +137,15 @@ int pcn_page_put(int nid, const struct pcn_page_desc *to, struct page *page);
 bool pcn_page_filled(const struct pcn_page_expo *e);
 /*
  * Answer @req (a page fetch or recall) with @page put into the requester's
- * exposure @to and the reply that says so ({0, PCN_PAGE_F_DATA}),
- * the data landing first. Where the transport can, both go as one write
+ * exposure @to and the reply that says so ({0, PCN_PAGE_F_DATA | @flags};
+ * @flags: 0, or PCN_PAGE_F_OWNER for a fetch), the data landing first. Where the transport can, both go as one write
  * with an immediate (kmsg_imm.c); else pcn_page_put() and the reply.
  * Returns 0 once the answer is on its way; on an error the caller still
  * owes @req an answer.
  */
 int pcn_kmsg_reply_page(struct pcn_kmsg_rx *req,
-			const struct pcn_page_desc *to, struct page *page);
+			const struct pcn_page_desc *to, struct page *page,
+			u32 flags);
 
 /*
  * A page reply as an immediate (kmsg_imm.c): the transport keeps the bits
@@ -152,7 +153,7 @@ int pcn_kmsg_reply_page(struct pcn_kmsg_rx *req,
  * ids stay within PCN_KMSG_IMM_WS_MAX for this.
  */
 #define PCN_KMSG_IMM_BITS	31
-#define PCN_KMSG_IMM_WS_MAX	0x3fffffffU
+#define PCN_KMSG_IMM_WS_MAX	0x1fffffffU
 #define PCN_KMSG_IMM_PAYLOAD	sizeof(struct pcn_page_fetch_reply)
 bool pcn_kmsg_to_imm(const struct pcn_kmsg_hdr *hdr, const void *payload,
 		     u32 *imm);

@@ -20,7 +20,7 @@
 #endif
 
 #define PCN_KMSG_MAGIC		0x4b4e4350	/* "PCNK" in memory order */
-#define PCN_KMSG_VERSION	7
+#define PCN_KMSG_VERSION	8
 
 /* Largest message, header included. RDMA ring slots are this big. */
 #define PCN_KMSG_MAX_SIZE	8192
@@ -251,6 +251,9 @@ struct pcn_vma_drop {
 #define PCN_PAGE_F_HAVE_COPY	0x2	/* fetch: the data is already here */
 #define PCN_PAGE_F_DATA		0x4	/* reply: the page was written to desc */
 #define PCN_PAGE_F_KEEP_COPY	0x8	/* recall: keep a read-only copy */
+#define PCN_PAGE_F_OWNER	0x10	/* fetch reply: the only copy: map it
+					 * writable (a fresh page read first)
+					 */
 
 struct pcn_page_fetch {
 	__s32 origin_tgid;
@@ -261,7 +264,7 @@ struct pcn_page_fetch {
 
 struct pcn_page_fetch_reply {
 	__s32 status;		/* 0, -EAGAIN (busy: retry) or -errno */
-	__u32 flags;		/* PCN_PAGE_F_DATA */
+	__u32 flags;		/* PCN_PAGE_F_DATA, [PCN_PAGE_F_OWNER] */
 } __packed;
 
 /* ---- system calls made at the origin for a remote thread ---- */

@@ -8,12 +8,17 @@
  *   invalidate_serial  invalidate a page's sharers one after the other, as
  *                      before they went out at once (bench/fault-sharers
  *                      compares the two in one boot)
+ *   fresh_read_copy    a remote's read of a page nobody ever had gets a
+ *                      read-only copy (its first write then upgrades), as
+ *                      before such a read was handed the page itself
+ *                      (bench/param-ab --knob fresh_read_copy)
  */
 #include <linux/debugfs.h>
 #include <linux/export.h>
 #include "internal.h"
 
 bool pcn_knob_invalidate_serial;
+bool pcn_knob_fresh_read_copy;
 
 static struct dentry *pcn_debugfs_root;
 
@@ -30,4 +35,6 @@ void pcn_debugfs_init(void)
 	pcn_debugfs_root = debugfs_create_dir("popcorn", NULL);
 	debugfs_create_bool("invalidate_serial", 0600, pcn_debugfs_root,
 			    &pcn_knob_invalidate_serial);
+	debugfs_create_bool("fresh_read_copy", 0600, pcn_debugfs_root,
+			    &pcn_knob_fresh_read_copy);
 }

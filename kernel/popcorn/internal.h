@@ -129,6 +129,7 @@ int pcn_nl_raw_request(struct sk_buff *skb, struct genl_info *info);
 
 /* A knob's value (debugfs.c); false/0 when the knob is not built. */
 extern bool pcn_knob_invalidate_serial;
+extern bool pcn_knob_fresh_read_copy;
 void pcn_debugfs_init(void);
 #define pcn_knob(name)		READ_ONCE(pcn_knob_##name)
 #else

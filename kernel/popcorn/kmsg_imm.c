@@ -8,8 +8,9 @@
  * remote fault. Pure logic, tested by KUnit (kmsg_imm_kunit.c).
  *
  * Layout, PCN_KMSG_IMM_BITS bits: bit 30 set for a recall reply (clear for
- * a fetch reply), bits 0..29 the wait station (1..PCN_KMSG_IMM_WS_MAX).
- * The transport keeps the bits above for itself.
+ * a fetch reply), bit 29 set for a fetch reply that hands over the only
+ * copy (PCN_PAGE_F_OWNER), bits 0..28 the wait station
+ * (1..PCN_KMSG_IMM_WS_MAX). The transport keeps the bits above for itself.
  */
 #include <linux/bits.h>
 #include <linux/errno.h>
@@ -18,10 +19,16 @@
 #include <popcorn/pcn_kmsg.h>
 
 #define PCN_KMSG_IMM_RECALL	BIT(30)
+#define PCN_KMSG_IMM_OWNER	BIT(29)
 
 static const struct pcn_page_fetch_reply pcn_kmsg_imm_data = {
 	.status = 0,
 	.flags = PCN_PAGE_F_DATA,
+};
+
+static const struct pcn_page_fetch_reply pcn_kmsg_imm_owner = {
+	.status = 0,
+	.flags = PCN_PAGE_F_DATA | PCN_PAGE_F_OWNER,
 };
 
 /**
@@ -35,14 +42,20 @@ static const struct pcn_page_fetch_reply pcn_kmsg_imm_data = {
 bool pcn_kmsg_to_imm(const struct pcn_kmsg_hdr *hdr, const void *payload,
 		     u32 *imm)
 {
+	bool owner;
+
 	if (hdr->flags != PCN_KMSG_F_REPLY || !hdr->ws ||
 	    hdr->ws > PCN_KMSG_IMM_WS_MAX ||
-	    hdr->size != sizeof(pcn_kmsg_imm_data) ||
+	    hdr->size != sizeof(pcn_kmsg_imm_data))
+		return false;
+	owner = !memcmp(payload, &pcn_kmsg_imm_owner,
+			sizeof(pcn_kmsg_imm_owner));
+	if (!owner &&
 	    memcmp(payload, &pcn_kmsg_imm_data, sizeof(pcn_kmsg_imm_data)))
 		return false;
 	if (hdr->type == PCN_KMSG_TYPE_PAGE_FETCH_REPLY)
-		*imm = hdr->ws;
-	else if (hdr->type == PCN_KMSG_TYPE_PAGE_RECALL_REPLY)
+		*imm = hdr->ws | (owner ? PCN_KMSG_IMM_OWNER : 0);
+	else if (hdr->type == PCN_KMSG_TYPE_PAGE_RECALL_REPLY && !owner)
 		*imm = hdr->ws | PCN_KMSG_IMM_RECALL;
 	else
 		return false;
@@ -61,8 +74,11 @@ EXPORT_SYMBOL_GPL(pcn_kmsg_to_imm);
 int pcn_kmsg_from_imm(u32 imm, int from_nid, struct pcn_kmsg *msg)
 {
 	u32 ws = imm & PCN_KMSG_IMM_WS_MAX;
+	bool owner = imm & PCN_KMSG_IMM_OWNER;
 
-	if ((imm & ~(PCN_KMSG_IMM_WS_MAX | PCN_KMSG_IMM_RECALL)) || !ws ||
+	if ((imm & ~(PCN_KMSG_IMM_WS_MAX | PCN_KMSG_IMM_RECALL |
+		     PCN_KMSG_IMM_OWNER)) || !ws ||
+	    (owner && (imm & PCN_KMSG_IMM_RECALL)) ||
 	    from_nid < 0 || from_nid >= PCN_MAX_NODES)
 		return -EPROTO;
 	memset(&msg->hdr, 0, sizeof(msg->hdr));
@@ -75,7 +91,8 @@ int pcn_kmsg_from_imm(u32 imm, int from_nid, struct pcn_kmsg *msg)
 	msg->hdr.flags = PCN_KMSG_F_REPLY;
 	msg->hdr.size = sizeof(pcn_kmsg_imm_data);
 	msg->hdr.ws = ws;
-	memcpy(msg->payload, &pcn_kmsg_imm_data, sizeof(pcn_kmsg_imm_data));
+	memcpy(msg->payload, owner ? &pcn_kmsg_imm_owner : &pcn_kmsg_imm_data,
+	       sizeof(pcn_kmsg_imm_data));
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pcn_kmsg_from_imm);

@@ -71,6 +71,41 @@ static void imm_round_trip(struct kunit *test)
 	KUNIT_EXPECT_NE(test, imm, imm2);
 }
 
+/* A fetch reply that hands over the only copy keeps saying so. */
+static void imm_owner_round_trip(struct kunit *test)
+{
+	static const u32 ids[] = { 1, 4242, PCN_KMSG_IMM_WS_MAX };
+	struct imm_msg m, back;
+	struct pcn_kmsg *msg = (struct pcn_kmsg *)&back;
+	u32 imm, plain;
+	int j;
+
+	for (j = 0; j < ARRAY_SIZE(ids); j++) {
+		m = page_reply(PCN_KMSG_TYPE_PAGE_FETCH_REPLY, ids[j]);
+		KUNIT_ASSERT_TRUE(test, to_imm(&m, &plain));
+		m.r.flags |= PCN_PAGE_F_OWNER;
+		KUNIT_ASSERT_TRUE(test, to_imm(&m, &imm));
+		KUNIT_EXPECT_NE(test, imm, plain);
+		KUNIT_EXPECT_EQ(test, imm >> PCN_KMSG_IMM_BITS, 0);
+		memset(&back, 0xa5, sizeof(back));
+		KUNIT_ASSERT_EQ(test, pcn_kmsg_from_imm(imm, 2, msg), 0);
+		KUNIT_EXPECT_EQ(test, back.hdr.type,
+				PCN_KMSG_TYPE_PAGE_FETCH_REPLY);
+		KUNIT_EXPECT_EQ(test, back.hdr.ws, ids[j]);
+		KUNIT_EXPECT_EQ(test, back.r.status, 0);
+		KUNIT_EXPECT_EQ(test, back.r.flags,
+				PCN_PAGE_F_DATA | PCN_PAGE_F_OWNER);
+	}
+	/* A recall reply never hands over ownership: a message, if at all. */
+	m = page_reply(PCN_KMSG_TYPE_PAGE_RECALL_REPLY, 9);
+	m.r.flags |= PCN_PAGE_F_OWNER;
+	KUNIT_EXPECT_FALSE(test, to_imm(&m, &imm));
+	/* Ownership without the data is not an immediate either. */
+	m = page_reply(PCN_KMSG_TYPE_PAGE_FETCH_REPLY, 9);
+	m.r.flags = PCN_PAGE_F_OWNER;
+	KUNIT_EXPECT_FALSE(test, to_imm(&m, &imm));
+}
+
 /* Anything that says more than "the page is there" stays a message. */
 static void imm_not_encodable(struct kunit *test)
 {
@@ -107,6 +142,10 @@ static void imm_bad_from_peer(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, pcn_kmsg_from_imm(0, 1, msg), -EPROTO);
 	KUNIT_EXPECT_EQ(test, pcn_kmsg_from_imm(BIT(30), 1, msg), -EPROTO);
+	KUNIT_EXPECT_EQ(test, pcn_kmsg_from_imm(BIT(29), 1, msg), -EPROTO);
+	/* "A recall reply that hands over ownership" means nothing. */
+	KUNIT_EXPECT_EQ(test, pcn_kmsg_from_imm(BIT(30) | BIT(29) | 7, 1, msg),
+			-EPROTO);
 	KUNIT_EXPECT_EQ(test, pcn_kmsg_from_imm(BIT(31) | 7, 1, msg), -EPROTO);
 	KUNIT_EXPECT_EQ(test, pcn_kmsg_from_imm(7, -1, msg), -EPROTO);
 	KUNIT_EXPECT_EQ(test, pcn_kmsg_from_imm(7, PCN_MAX_NODES, msg),
@@ -116,6 +155,7 @@ static void imm_bad_from_peer(struct kunit *test)
 
 static struct kunit_case pcn_kmsg_imm_cases[] = {
 	KUNIT_CASE(imm_round_trip),
+	KUNIT_CASE(imm_owner_round_trip),
 	KUNIT_CASE(imm_not_encodable),
 	KUNIT_CASE(imm_bad_from_peer),
 	{}

@@ -103,13 +103,13 @@ static void pcn_move_wait(struct pcn_move_one *mv, int n, int nid, u32 ms)
 			if (mv[i].nid == nid) {
 				mv[i].status = 0;
 				mv[i].moved_ns = ktime_get_ns();
-			}
-			else if (failures != mv[i].failures)
+			} else if (failures != mv[i].failures) {
 				mv[i].status = err < 0 ? -err : EIO;
-			else if (mv[i].task->flags & PF_EXITING)
+			} else if (mv[i].task->flags & PF_EXITING) {
 				mv[i].status = ESRCH;
-			else
+			} else {
 				left++;
+			}
 		}
 		if (!left || time_after(jiffies, deadline))
 			return;

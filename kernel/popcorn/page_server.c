@@ -104,12 +104,15 @@ static int pcn_reply_status(struct pcn_kmsg_rx *reply, u32 *flags)
 {
 	const struct pcn_page_fetch_reply *r = (const void *)reply->msg->payload;
 	enum pcn_kmsg_type want = reply->msg->hdr.type;
+	u32 valid = PCN_PAGE_F_DATA;
 
-	if (want != PCN_KMSG_TYPE_PAGE_FETCH_REPLY &&
-	    want != PCN_KMSG_TYPE_PAGE_RECALL_REPLY)
+	/* Only a fetch's answer may hand over the only copy, with it. */
+	if (want == PCN_KMSG_TYPE_PAGE_FETCH_REPLY)
+		valid |= PCN_PAGE_F_OWNER;
+	else if (want != PCN_KMSG_TYPE_PAGE_RECALL_REPLY)
 		return -EPROTO;
-	if (r->status > 0 || r->status < -MAX_ERRNO ||
-	    (r->flags & ~PCN_PAGE_F_DATA))
+	if (r->status > 0 || r->status < -MAX_ERRNO || (r->flags & ~valid) ||
+	    ((r->flags & PCN_PAGE_F_OWNER) && !(r->flags & PCN_PAGE_F_DATA)))
 		return -EPROTO;
 	*flags = r->flags;
 	return r->status;
@@ -356,7 +359,8 @@ static vm_fault_t pcn_origin_fault(struct pcn_process *proc,
  */
 static int pcn_send_origin_page(struct vm_area_struct *vma, unsigned long addr,
 				struct pcn_kmsg_rx *rx,
-				const struct pcn_page_desc *desc, bool keep)
+				const struct pcn_page_desc *desc, bool keep,
+				u32 flags)
 {
 	struct page *page;
 	long got;
@@ -371,9 +375,24 @@ static int pcn_send_origin_page(struct vm_area_struct *vma, unsigned long addr,
 		pcn_pte_wrprotect(vma, addr);
 	else
 		pcn_pte_zap(vma, addr);
-	ret = pcn_kmsg_reply_page(rx, desc, page);
+	ret = pcn_kmsg_reply_page(rx, desc, page, flags);
 	put_page(page);
 	return ret;
+}
+
+/*
+ * A page no node has ever had: no remote holds it, and the origin never
+ * touched it (nothing in its page table). A read of it hands the reader
+ * the only copy, writable, as a first write would: the common "read the
+ * fresh memory, then write it" of a remote thread's own allocations costs
+ * one fetch, not a read and an upgrade. Private writable mappings only.
+ */
+static bool pcn_page_fresh(struct pcn_page_dir *dir,
+			   struct vm_area_struct *vma, unsigned long addr)
+{
+	return dir->owner < 0 && !dir->sharers && !pcn_knob(fresh_read_copy) &&
+	       (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE &&
+	       pcn_pte_state(vma, addr) == PCN_PTE_NONE;
 }
 
 /* Both return the fetch's status; *replied when the page answered it. */
@@ -386,12 +405,22 @@ static int pcn_serve_read(struct pcn_process *proc, struct pcn_page_dir *dir,
 
 	if (dir->owner == from)
 		return -EIO;		/* it lost the only copy */
+	if (pcn_page_fresh(dir, vma, req->addr)) {
+		/* Nobody has it: the reader owns it (no upgrade fault). */
+		ret = pcn_send_origin_page(vma, req->addr, rx, &req->desc,
+					   false, PCN_PAGE_F_OWNER);
+		if (ret)
+			return ret;
+		*replied = true;
+		dir->owner = from;
+		return 0;
+	}
 	if (dir->owner >= 0) {
 		ret = pcn_origin_reclaim(proc, dir, vma, req->addr, true);
 		if (ret)
 			return ret;
 	}
-	ret = pcn_send_origin_page(vma, req->addr, rx, &req->desc, true);
+	ret = pcn_send_origin_page(vma, req->addr, rx, &req->desc, true, 0);
 	if (ret)
 		return ret;
 	*replied = true;
@@ -423,7 +452,7 @@ static int pcn_serve_write(struct pcn_process *proc, struct pcn_page_dir *dir,
 		return ret;
 	if (!have_copy) {
 		ret = pcn_send_origin_page(vma, req->addr, rx, &req->desc,
-					   false);
+					   false, 0);
 		if (ret)
 			return ret;
 		*replied = true;
@@ -638,6 +667,9 @@ static int pcn_fetch(struct pcn_process *proc, struct vm_area_struct *vma,
 	} else if (!pcn_page_filled(&e)) {
 		ret = -EIO;		/* the data never landed */
 	} else {
+		/* Handed the only copy on a read: writable, if it may be. */
+		if (flags & PCN_PAGE_F_OWNER)
+			write = vma->vm_flags & VM_WRITE;
 		ret = pcn_pte_install(vma, addr, page, write);
 		if (!ret)
 			page = NULL;	/* the page table's now */
@@ -728,7 +760,7 @@ static void pcn_page_recall_handle(struct pcn_kmsg_rx *rx)
 			pcn_pte_zap(vma, req->addr);
 	}
 	if (page) {
-		r.status = pcn_kmsg_reply_page(rx, &req->desc, page);
+		r.status = pcn_kmsg_reply_page(rx, &req->desc, page, 0);
 		put_page(page);
 		replied = !r.status;
 	}

@@ -160,11 +160,12 @@ int pcn_page_put(int nid, const struct pcn_page_desc *to, struct page *page)
 }
 
 int pcn_kmsg_reply_page(struct pcn_kmsg_rx *req,
-			const struct pcn_page_desc *to, struct page *page)
+			const struct pcn_page_desc *to, struct page *page,
+			u32 flags)
 {
 	enum pcn_kmsg_type type = pcn_kmsg_types[req->msg->hdr.type].reply;
-	static const struct pcn_page_fetch_reply r = {
-		.flags = PCN_PAGE_F_DATA,
+	const struct pcn_page_fetch_reply r = {
+		.flags = PCN_PAGE_F_DATA | flags,
 	};
 	struct pcn_kmsg_hdr hdr;
 	int ret;
@@ -172,7 +173,9 @@ int pcn_kmsg_reply_page(struct pcn_kmsg_rx *req,
 	/* Only these replies can be an immediate (kmsg_imm.c). */
 	if (to->len != PCN_PAGE_SIZE ||
 	    (type != PCN_KMSG_TYPE_PAGE_FETCH_REPLY &&
-	     type != PCN_KMSG_TYPE_PAGE_RECALL_REPLY))
+	     type != PCN_KMSG_TYPE_PAGE_RECALL_REPLY) ||
+	    (flags & ~PCN_PAGE_F_OWNER) ||
+	    (flags && type != PCN_KMSG_TYPE_PAGE_FETCH_REPLY))
 		return -EINVAL;
 	ret = pcn_kmsg_check_out(type, sizeof(r), PCN_KMSG_OUT_REPLY);
 	if (ret)

@@ -93,7 +93,7 @@ static void wire_header(struct kunit *test)
 static void wire_constants(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAGIC, 0x4b4e4350);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 7);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 8);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_SIZE, 8192);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_PAYLOAD, (size_t)8160);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_F_REPLY, 0x1);
@@ -116,9 +116,10 @@ static void wire_constants(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PCN_PAGE_F_HAVE_COPY, 0x2);
 	KUNIT_EXPECT_EQ(test, PCN_PAGE_F_DATA, 0x4);
 	KUNIT_EXPECT_EQ(test, PCN_PAGE_F_KEEP_COPY, 0x8);
+	KUNIT_EXPECT_EQ(test, PCN_PAGE_F_OWNER, 0x10);
 	/* Immediates (section 4.5). */
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_IMM_BITS, 31);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_IMM_WS_MAX, 0x3fffffffU);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_IMM_WS_MAX, 0x1fffffffU);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_IMM_PAYLOAD, (size_t)8);
 }
 
