@@ -27,6 +27,7 @@ void pcn_node_transport_unlock(int idx);
 bool pcn_node_transport_loaded(struct pcn_node *node);
 enum pcn_node_state pcn_node_state(struct pcn_node *node);
 int pcn_node_reachable(int nid);
+bool pcn_node_known(int nid);
 struct pcn_node *pcn_node_config_get(int nid);
 void pcn_transports_stats(u64 *regions, u64 *bytes, u64 *stalls);
 

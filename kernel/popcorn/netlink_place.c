@@ -25,7 +25,6 @@ static int pcn_place_nodes(const struct nlattr *attr, u8 *nodes,
 	DECLARE_BITMAP(seen, PCN_MAX_NODES) = { 0 };
 	const u8 *ids = nla_data(attr);
 	unsigned int i, n = nla_len(attr);
-	struct pcn_node *node;
 
 	if (!n || n > PCN_MAX_NODES) {
 		NL_SET_ERR_MSG_ATTR(extack, attr, "PLACE_NODES: 1 to 32 ids");
@@ -37,13 +36,11 @@ static int pcn_place_nodes(const struct nlattr *attr, u8 *nodes,
 					    "PLACE_NODES: id out of range or repeated");
 			return -EINVAL;
 		}
-		node = ids[i] == pcn_my_nid() ? NULL : pcn_node_get(ids[i]);
-		if (!node && ids[i] != pcn_my_nid()) {
+		if (!pcn_node_known(ids[i])) {
 			NL_SET_ERR_MSG_ATTR(extack, attr,
 					    "PLACE_NODES: no such node");
 			return -ENOENT;
 		}
-		pcn_node_put(node);
 		nodes[i] = ids[i];
 	}
 	*count = n;

@@ -157,6 +157,18 @@ enum pcn_node_state pcn_node_state(struct pcn_node *node)
 	return state;
 }
 
+/* @nid is this node or a configured peer (online or not). */
+bool pcn_node_known(int nid)
+{
+	struct pcn_node *node;
+
+	if (nid == pcn_my_nid())
+		return nid >= 0;
+	node = pcn_node_get(nid);
+	pcn_node_put(node);
+	return node != NULL;
+}
+
 /* Can a thread go to @nid now? 0; -EINVAL: no such node; -EAGAIN: offline. */
 int pcn_node_reachable(int nid)
 {

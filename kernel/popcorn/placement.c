@@ -53,7 +53,6 @@ struct pcn_placement *pcn_placement_new(const u8 *nodes, unsigned int count)
 {
 	struct pcn_placement *pl = kzalloc(sizeof(*pl), GFP_KERNEL);
 	int me = pcn_my_nid();
-	struct pcn_node *node;
 	unsigned int i;
 	int nid;
 
@@ -64,13 +63,9 @@ struct pcn_placement *pcn_placement_new(const u8 *nodes, unsigned int count)
 		memcpy(pl->nodes, nodes, count);
 		pl->count = count;
 	} else {
-		for (nid = 0; nid < PCN_MAX_NODES; nid++) {
-			node = nid == me ? NULL : pcn_node_get(nid);
-			if (node)
-				pcn_node_put(node);
-			if (nid == me || node)
+		for (nid = 0; nid < PCN_MAX_NODES; nid++)
+			if (pcn_node_known(nid))
 				pl->nodes[pl->count++] = nid;
-		}
 	}
 	/* The first new thread goes to the node after home in the list. */
 	for (i = 0; i < pl->count; i++)
