@@ -129,6 +129,7 @@ struct pcn_rdma_conn {
 	struct semaphore expo_slots;	/* MRs left in qp->rdma_mrs */
 	struct semaphore page_wrs;	/* send queue entries left for them */
 	struct ib_cqe expo_reg_cqe;	/* unsignaled REG_MRs that fail */
+	bool replays_local_ops;		/* see pcn_rdma_page_expose() */
 
 	refcount_t users;
 	struct completion users_gone;

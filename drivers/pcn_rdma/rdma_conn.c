@@ -137,7 +137,7 @@ static int pcn_rdma_conn_setup_queue(struct pcn_rdma_conn *conn)
 	if (conn->mode == PCN_RDMA_WRITE_IMM)
 		conn->nrecvs += PCN_RDMA_IMM_RECVS;
 	conn->cq_size = conn->nslots + conn->nrecvs + 2 + PCN_RDMA_PAGE_WRS +
-			2 * PCN_RDMA_PAGE_EXPOS;
+			3 * PCN_RDMA_PAGE_EXPOS;
 	conn->cq = ib_cq_pool_get(conn->dev, conn->cq_size, -1,
 				  IB_POLL_WORKQUEUE);
 	if (IS_ERR(conn->cq)) {
@@ -151,10 +151,12 @@ static int pcn_rdma_conn_setup_queue(struct pcn_rdma_conn *conn)
 	attr.recv_cq = conn->cq;
 	/*
 	 * One per slot, the ring registration and its ring_info, page reads
-	 * and writes, and REG_MR + LOCAL_INV of every exposure.
+	 * and writes, and REG_MR + LOCAL_INV of every exposure (plus a
+	 * LOCAL_INV before the REG_MR where local operations are replayed).
 	 */
+	conn->replays_local_ops = conn->dev->ops.driver_id == RDMA_DRIVER_RXE;
 	attr.cap.max_send_wr = conn->nslots + 2 + PCN_RDMA_PAGE_WRS +
-			       2 * PCN_RDMA_PAGE_EXPOS;
+			       3 * PCN_RDMA_PAGE_EXPOS;
 	attr.cap.max_recv_wr = conn->nrecvs;
 	attr.cap.max_send_sge = 1;
 	attr.cap.max_recv_sge = 1;

@@ -13,7 +13,8 @@
  * that need not:
  *  - the REG_MR of an exposure is posted unsignaled: the request naming the
  *    key goes out after it on the same send queue, and the queue executes
- *    in order; the signaled LOCAL_INV at unexpose retires both;
+ *    in order; the signaled LOCAL_INV at unexpose retires both (on
+ *    Soft-RoCE a fenced LOCAL_INV goes first: see pcn_rdma_page_expose());
  *  - a page write is not waited for: the reply that follows it on the same
  *    RC queue pair cannot arrive before the written data is in place, and
  *    if the write fails the queue pair fails and the reply never comes;
@@ -98,7 +99,7 @@ out:
 	return ret;
 }
 
-/* An unsignaled REG_MR completes only if it failed. */
+/* An unsignaled REG_MR (or the LOCAL_INV before it) completes only if it failed. */
 void pcn_rdma_expo_reg_failed(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct pcn_rdma_conn *conn =
@@ -114,6 +115,8 @@ int pcn_rdma_page_expose(struct pcn_node *node, struct pcn_page_expo *e)
 						       DMA_TO_DEVICE;
 	struct pcn_rdma_conn *conn;
 	struct ib_reg_wr wr = {};
+	struct ib_send_wr inv = {};
+	struct ib_send_wr *first = &wr.wr;
 	struct scatterlist sg;
 	struct ib_mr *mr;
 	u64 dma;
@@ -140,6 +143,23 @@ int pcn_rdma_page_expose(struct pcn_node *node, struct pcn_page_expo *e)
 		ret = ret < 0 ? ret : -EINVAL;
 		goto unmap;
 	}
+	/*
+	 * Soft-RoCE replays local work requests: a retransmission rewinds its
+	 * send queue to the oldest unacknowledged request and executes every
+	 * one after it again, a REG_MR already done included, which then
+	 * finds its MR valid and fails the queue pair ("not free"). rxe runs
+	 * a LOCAL_INV only once every request before it has completed, so
+	 * one ahead of the REG_MR (of the key the MR already has, which the
+	 * last unexpose invalidated: a no-op) leaves nothing before the
+	 * REG_MR that a retransmission could rewind to.
+	 */
+	if (conn->replays_local_ops) {
+		inv.opcode = IB_WR_LOCAL_INV;
+		inv.ex.invalidate_rkey = mr->rkey;
+		inv.wr_cqe = &conn->expo_reg_cqe;
+		inv.next = &wr.wr;
+		first = &inv;
+	}
 	/* A fresh key: whatever the last user of this MR held is dead. */
 	ib_update_fast_reg_key(mr, ib_inc_rkey(mr->rkey));
 	wr.wr.opcode = IB_WR_REG_MR;
@@ -149,8 +169,8 @@ int pcn_rdma_page_expose(struct pcn_node *node, struct pcn_page_expo *e)
 	wr.access = e->peer_writes ?
 		    IB_ACCESS_LOCAL_WRITE | IB_ACCESS_REMOTE_WRITE :
 		    IB_ACCESS_REMOTE_READ;
-	/* Unsignaled; its send queue entry is covered by @expo_slots. */
-	ret = ib_post_send(conn->qp, &wr.wr, NULL);
+	/* Unsignaled; their send queue entries are covered by @expo_slots. */
+	ret = ib_post_send(conn->qp, first, NULL);
 	if (ret)
 		goto unmap;
 
