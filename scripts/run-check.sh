@@ -273,10 +273,12 @@ else
 	run_suite rdma 2 rxe "$@"
 	run_suite rdma 2 siw "$@"
 	# Threads over three nodes, remote to remote (a hub joins them); the
-	# deputy, shared memory and threads moved from outside with node 2.
+	# deputy, shared memory, threads moved from outside and every node's
+	# counters with node 2.
 	[ $# -eq 0 ] && SUITE_TAG=tcp-rxe-3n \
 		run_suite tcp 3 rxe test_migrate.sh test_deputy.sh \
-		test_shared_mem.sh test_move.sh test_run.sh test_distributed.sh
+		test_shared_mem.sh test_move.sh test_run.sh test_distributed.sh \
+		test_cluster_stat.sh
 	# The XSAVE/AVX path of a migration: QEMU's "max" CPU has AVX
 	# (qemu64, the fast default, has not).
 	[ $# -eq 0 ] && VCLUSTER_CPU=max SUITE_TAG=tcp-rxe-2n-avx \

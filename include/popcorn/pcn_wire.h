@@ -20,7 +20,7 @@
 #endif
 
 #define PCN_KMSG_MAGIC		0x4b4e4350	/* "PCNK" in memory order */
-#define PCN_KMSG_VERSION	8
+#define PCN_KMSG_VERSION	9
 
 /* Largest message, header included. RDMA ring slots are this big. */
 #define PCN_KMSG_MAX_SIZE	8192
@@ -316,6 +316,55 @@ struct pcn_signal_msg {
 	__u64 sa_handler, sa_flags, sa_restorer, sa_mask;
 } __packed;
 
+/* ---- a node's counters, for a peer (pcnctl stat --all, pcn-top) ---- */
+
+/* The shapes of pcn_netlink.h's enums, fixed here for the wire. */
+#define PCN_STAT_FAULT_KINDS	3	/* PCN_FAULT_KINDS */
+#define PCN_STAT_FAULT_RESULTS	3	/* PCN_FAULT_RESULTS */
+#define PCN_STAT_MIGRATE_DIRS	2	/* PCN_MIGRATE_DIRS */
+#define PCN_STAT_LAT_BUCKETS	36	/* PCN_LAT_BUCKETS */
+#define PCN_STAT_TYPES_MAX	64	/* bound of STAT_REPLY's size */
+
+/* One message type's traffic, all peers. */
+struct pcn_stat_type_counts {
+	__u64 msgs_in, msgs_out, bytes_in, bytes_out;
+} __packed;
+
+/*
+ * STAT_REPLY: the answering node's node-wide counters (STAT_REQUEST has no
+ * payload), as its own PCN_CMD_STAT_GET reports them, and its CPU load:
+ * @cpu_busy_ns is the time all its CPUs spent not idle since boot,
+ * @uptime_ns the boot clock it was read at (busy share over an interval:
+ * the busy delta over the uptime delta times @cpus). @types: one entry per
+ * message type in wire order, @ntypes of them (the sender's
+ * PCN_KMSG_TYPE_MAX: the same protocol version has the same table).
+ */
+struct pcn_stat_reply {
+	__s32 status;		/* 0 */
+	__u16 ntypes;
+	__u16 reserved;		/* 0 */
+	__u64 uptime_ns;
+	__u64 cpu_busy_ns;
+	__u32 cpus;		/* online */
+	__u32 nr_running;	/* runnable threads, all CPUs */
+	/* message layer */
+	__u64 rx_bad, hs_refused, ws_timeouts, late_replies, transport_errors;
+	__u64 max_payload;
+	/* remote memory */
+	__u64 pages_exposed, pages_exposed_total;
+	__u64 remote_regions, remote_bytes, tx_stalls;
+	/* processes, VMA and page servers, invalidations */
+	__u64 processes, remote_threads, migrations_out, migrations_in;
+	__u64 vma_fetches, page_fetches, page_fetch_retries, page_served;
+	__u64 inval_sent, inval_recv;
+	/* faults and migrations, with log2 latency histograms */
+	__u64 faults[PCN_STAT_FAULT_KINDS][PCN_STAT_FAULT_RESULTS];
+	__u64 fault_lat[PCN_STAT_FAULT_KINDS][PCN_STAT_LAT_BUCKETS];
+	__u64 migrations[PCN_STAT_MIGRATE_DIRS];
+	__u64 migrate_lat[PCN_STAT_MIGRATE_DIRS][PCN_STAT_LAT_BUCKETS];
+	struct pcn_stat_type_counts types[];
+} __packed;
+
 /* ---- the message types ---- */
 
 /*
@@ -431,6 +480,13 @@ struct pcn_signal_msg {
 	  PCN_KMSG_FIXED(pcn_syscall_reply), NONE, PCN_KMSG_T_REPLY)	\
 	X(MOVE, move, PCN_KMSG_FIXED(pcn_move_msg), MOVE_REPLY, 0)	\
 	X(MOVE_REPLY, move_reply, PCN_KMSG_FIXED(pcn_syscall_reply),	\
+	  NONE, PCN_KMSG_T_REPLY)					\
+	X(STAT_REQUEST, stat_request, PCN_KMSG_SIZE(0, 0), STAT_REPLY, 0)	\
+	X(STAT_REPLY, stat_reply,					\
+	  PCN_KMSG_SIZE(sizeof(struct pcn_stat_reply),			\
+			sizeof(struct pcn_stat_reply) +			\
+			PCN_STAT_TYPES_MAX *				\
+			sizeof(struct pcn_stat_type_counts)),		\
 	  NONE, PCN_KMSG_T_REPLY)
 
 #define PCN_KMSG_TYPE_ENUM(NAME, name, size, reply, flags)		\

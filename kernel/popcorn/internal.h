@@ -70,6 +70,9 @@ extern struct genl_family pcn_genl_family;
 int pcn_nl_get_nid(struct genl_info *info, int *nid);
 int pcn_netlink_init(void);
 
+/* stat_remote.c: STAT_REQUEST */
+int pcn_stat_remote_init(void);
+
 /* netlink_move.c: PCN_CMD_MIGRATE */
 int pcn_nl_migrate(struct sk_buff *skb, struct genl_info *info);
 int pcn_nl_place(struct sk_buff *skb, struct genl_info *info);

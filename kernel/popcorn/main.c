@@ -34,6 +34,8 @@ static int __init pcn_core_init(void)
 	if (!ret)
 		ret = pcn_page_server_init();
 	if (!ret)
+		ret = pcn_stat_remote_init();
+	if (!ret)
 		ret = pcn_netlink_init();
 	if (ret) {
 		pr_err("core initialisation failed: %d\n", ret);

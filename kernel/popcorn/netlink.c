@@ -181,85 +181,56 @@ static int pcn_nl_node_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return ret && !skb->len ? ret : skb->len;
 }
 
-/* Process, VMA and page server counters (stats.h). */
-static int pcn_nl_fill_process_stats(struct sk_buff *msg)
-{
-	if (pcn_nla_put_counter(msg, PCN_A_STAT_PROCESSES,
-				pcn_stat_gauge(processes)) ||
-	    pcn_nla_put_counter(msg, PCN_A_STAT_REMOTE_THREADS,
-				pcn_stat_gauge(remote_threads)) ||
-	    pcn_nla_put_counter(msg, PCN_A_STAT_MIGRATIONS_OUT,
-				pcn_stat_read(migrations_out)) ||
-	    pcn_nla_put_counter(msg, PCN_A_STAT_MIGRATIONS_IN,
-				pcn_stat_read(migrations_in)) ||
-	    pcn_nla_put_counter(msg, PCN_A_STAT_VMA_FETCHES,
-				pcn_stat_read(vma_fetches)) ||
-	    pcn_nla_put_counter(msg, PCN_A_STAT_PAGE_FETCHES,
-				pcn_stat_read(page_fetches)) ||
-	    pcn_nla_put_counter(msg, PCN_A_STAT_PAGE_FETCH_RETRIES,
-				pcn_stat_read(page_fetch_retries)) ||
-	    pcn_nla_put_counter(msg, PCN_A_STAT_PAGE_RECALLS,
-				pcn_stat_read(inval_sent)) ||
-	    pcn_nla_put_counter(msg, PCN_A_STAT_PAGE_SERVED,
-				pcn_stat_read(page_served)))
-		return -EMSGSIZE;
-	return 0;
-}
-
-static int pcn_nl_fill_stats(struct sk_buff *msg)
-{
-	struct pcn_type_counts c;
-	u64 regions, bytes, stalls;
-	int i;
-
-	pcn_transports_stats(&regions, &bytes, &stalls);
-	if (pcn_nla_put_counter(msg, PCN_A_STAT_PAGES_EXPOSED,
-				pcn_stat_gauge(pages_exposed)) ||
-	    pcn_nla_put_counter(msg, PCN_A_STAT_PAGES_EXPOSED_TOTAL,
-				pcn_stat_read(pages_exposed_total)) ||
-	    nla_put_u64_64bit(msg, PCN_A_STAT_REMOTE_REGIONS, regions,
-			      PCN_A_PAD) ||
-	    nla_put_u64_64bit(msg, PCN_A_STAT_REMOTE_BYTES, bytes, PCN_A_PAD) ||
-	    nla_put_u64_64bit(msg, PCN_A_STAT_TX_STALLS, stalls, PCN_A_PAD))
-		return -EMSGSIZE;
-
-	if (pcn_nla_put_counter(msg, PCN_A_STAT_RX_BAD,
-				pcn_stat_read(rx_bad)) ||
-	    pcn_nla_put_counter(msg, PCN_A_STAT_HS_REFUSED,
-				pcn_stat_read(hs_refused)) ||
-	    pcn_nla_put_counter(msg, PCN_A_STAT_WS_TIMEOUTS,
-				pcn_stat_read(ws_timeouts)) ||
-	    pcn_nla_put_counter(msg, PCN_A_STAT_LATE_REPLIES,
-				pcn_stat_read(late_replies)) ||
-	    nla_put_u32(msg, PCN_A_STAT_MAX_PAYLOAD, PCN_KMSG_MAX_PAYLOAD))
-		return -EMSGSIZE;
-	if (pcn_nl_fill_process_stats(msg) || pcn_stats_fill_obs(msg))
-		return -EMSGSIZE;
-	for (i = 0; i < PCN_KMSG_TYPE_MAX; i++) {
-		pcn_type_counts_read(&pcn_cpu_stats.types[i], &c);
-		if (pcn_nla_put_type(msg, i, &c))
-			return -EMSGSIZE;
-	}
-	return 0;
-}
-
+/*
+ * Node-wide counters: this node's, or with NID another node's, asked over
+ * the network (stat_remote.c). Any local user may ask, as for this node's.
+ */
 static int pcn_nl_stat_get(struct sk_buff *skb, struct genl_info *info)
 {
+	struct pcn_stat_reply *r;
 	struct sk_buff *msg;
+	int nid = pcn_my_nid();
+	int ret;
 	void *hdr;
 
+	if (info->attrs[PCN_A_NID] && pcn_nl_get_nid(info, &nid))
+		return -EINVAL;
+	/* Without NID: this node, whether or not it has an id yet. */
+	if (info->attrs[PCN_A_NID] && !pcn_node_known(nid)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PCN_A_NID],
+				    "no such node");
+		return -ENOENT;
+	}
+	if (nid == pcn_my_nid()) {
+		r = kzalloc(pcn_stat_reply_size(), GFP_KERNEL);
+		if (!r)
+			return -ENOMEM;
+		pcn_stats_snapshot(r);
+	} else {
+		r = pcn_stat_remote_get(nid);
+		if (IS_ERR(r))
+			return PTR_ERR(r);
+	}
+
 	/* The per-type table and the histograms need more than a page. */
+	ret = -ENOMEM;
 	msg = genlmsg_new(PCN_NL_STAT_SIZE, GFP_KERNEL);
 	if (!msg)
-		return -ENOMEM;
+		goto free;
+	ret = -EMSGSIZE;
 	hdr = genlmsg_put_reply(msg, info, &pcn_genl_family, 0,
 				PCN_CMD_STAT_GET);
-	if (!hdr || pcn_nl_fill_stats(msg)) {
+	if (!hdr || (nid >= 0 && nla_put_u32(msg, PCN_A_NID, nid)) ||
+	    (nid == pcn_my_nid() && nla_put_flag(msg, PCN_A_SELF)) ||
+	    pcn_stats_fill_reply(msg, r)) {
 		nlmsg_free(msg);
-		return -EMSGSIZE;
+		goto free;
 	}
 	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	ret = genlmsg_reply(msg, info);
+free:
+	kfree(r);
+	return ret;
 }
 
 /* cb->args[0]: the key of the next process to dump (process.c). */

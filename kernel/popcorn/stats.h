@@ -161,8 +161,17 @@ void pcn_stat_inval_recv(struct pcn_process *proc);
 int pcn_nla_put_counter(struct sk_buff *skb, int attr, u64 v);
 int pcn_nla_put_type(struct sk_buff *skb, unsigned int type,
 		     const struct pcn_type_counts *c);
-/* Node-wide, and one process's. */
-int pcn_stats_fill_obs(struct sk_buff *skb);
+/*
+ * Node-wide: a snapshot (STAT_REPLY's form, also what STAT_GET shows of
+ * this node), a peer's checked, and either as netlink attributes.
+ */
+size_t pcn_stat_reply_size(void);
+void pcn_stats_snapshot(struct pcn_stat_reply *r);
+int pcn_stat_reply_check(const struct pcn_stat_reply *r, size_t size);
+int pcn_stats_fill_reply(struct sk_buff *skb, const struct pcn_stat_reply *r);
+/* A peer's snapshot (stat_remote.c): a kmalloc'ed reply, or ERR_PTR. */
+struct pcn_stat_reply *pcn_stat_remote_get(int nid);
+/* One process's. */
 int pcn_stats_fill_proc(struct sk_buff *skb, struct pcn_process *proc);
 
 #endif /* _KERNEL_POPCORN_STATS_H */

@@ -2,10 +2,12 @@
 /*
  * KUnit tests of the latency histograms (stats.c): the log2 bucket of a
  * latency, as pcnctl and pcn-top read percentiles back from them, and the
- * per-CPU histogram summed back exactly.
+ * per-CPU histogram summed back exactly; and the check of a peer's
+ * STAT_REPLY.
  */
 #include <kunit/test.h>
 #include <linux/percpu.h>
+#include <linux/slab.h>
 #include "stats.h"
 
 /* A zeroed per-CPU histogram, u64[PCN_LAT_BUCKETS] on every CPU. */
@@ -78,11 +80,40 @@ static void hist_counts(struct kunit *test)
 	free_percpu(h);
 }
 
+/* This node's own snapshot passes; each malformed shape is refused. */
+static void stat_reply_shapes(struct kunit *test)
+{
+	size_t size = pcn_stat_reply_size();
+	struct pcn_stat_reply *r = kunit_kzalloc(test, size + 64, GFP_KERNEL);
+
+	KUNIT_ASSERT_TRUE(test, r != NULL);
+	pcn_stats_snapshot(r);
+	KUNIT_EXPECT_EQ(test, r->ntypes, (u16)PCN_KMSG_TYPE_MAX);
+	KUNIT_EXPECT_GT(test, r->cpus, 0U);
+	KUNIT_EXPECT_EQ(test, pcn_stat_reply_check(r, size), 0);
+	/* Too short for the fixed part, for its types, or longer. */
+	KUNIT_EXPECT_EQ(test, pcn_stat_reply_check(r, sizeof(*r) - 1), -EPROTO);
+	KUNIT_EXPECT_EQ(test, pcn_stat_reply_check(r, size - 1), -EPROTO);
+	KUNIT_EXPECT_EQ(test, pcn_stat_reply_check(r, size + 32), -EPROTO);
+	/* Another type table (another protocol), and the size to match it. */
+	r->ntypes++;
+	KUNIT_EXPECT_EQ(test, pcn_stat_reply_check(r, size + 32), -EPROTO);
+	r->ntypes = 0;
+	KUNIT_EXPECT_EQ(test, pcn_stat_reply_check(r, sizeof(*r)), -EPROTO);
+	r->ntypes = PCN_KMSG_TYPE_MAX;
+	r->status = -EIO;
+	KUNIT_EXPECT_EQ(test, pcn_stat_reply_check(r, size), -EPROTO);
+	r->status = 0;
+	r->reserved = 1;
+	KUNIT_EXPECT_EQ(test, pcn_stat_reply_check(r, size), -EPROTO);
+}
+
 static struct kunit_case pcn_stats_cases[] = {
 	KUNIT_CASE(hist_small),
 	KUNIT_CASE(hist_edges),
 	KUNIT_CASE(hist_overflow),
 	KUNIT_CASE(hist_counts),
+	KUNIT_CASE(stat_reply_shapes),
 	{}
 };
 

@@ -46,6 +46,8 @@ static_assert(sizeof(struct pcn_clone_msg) == 208);
 static_assert(sizeof(struct pcn_signal_msg) == 88);
 static_assert(sizeof(struct pcn_sigaction_msg) == 200);
 static_assert(sizeof(struct pcn_move_msg) == 16);
+static_assert(sizeof(struct pcn_stat_type_counts) == 32);
+static_assert(sizeof(struct pcn_stat_reply) == 1728);
 static_assert(sizeof(struct pcn_rdma_cm_priv) == 16);
 static_assert(PCN_KMSG_MAX_PAYLOAD == 8160);
 
@@ -93,7 +95,7 @@ static void wire_header(struct kunit *test)
 static void wire_constants(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAGIC, 0x4b4e4350);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 8);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 9);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_SIZE, 8192);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_PAYLOAD, (size_t)8160);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_F_REPLY, 0x1);
@@ -186,14 +188,16 @@ static const struct wire_type wire_types[] = {
 	WT(35, SIGACTION_REPLY, sigaction_reply, 8, 8, W_NONE, W_R),
 	WT(36, MOVE, move, 16, 16, 37, 0),
 	WT(37, MOVE_REPLY, move_reply, 8, 8, W_NONE, W_R),
+	WT(38, STAT_REQUEST, stat_request, 0, 0, 39, 0),
+	WT(39, STAT_REPLY, stat_reply, 1728, 1728 + 64 * 32, W_NONE, W_R),
 };
 
 static void wire_type_numbers(struct kunit *test)
 {
 	unsigned int i;
 
-	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(wire_types), (size_t)38);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_MAX, 38);
+	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(wire_types), (size_t)40);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_MAX, 40);
 	for (i = 0; i < ARRAY_SIZE(wire_types); i++) {
 		KUNIT_EXPECT_EQ_MSG(test, wire_types[i].nr, i,
 				    "%s out of order", wire_types[i].name);
@@ -504,6 +508,36 @@ static void wire_syscalls(struct kunit *test)
 	WIRE_FIELD(test, pcn_clone_msg, regs, 48, 160);
 }
 
+/* ---- a node's counters for a peer ---- */
+
+static void wire_stat(struct kunit *test)
+{
+	WIRE_SIZE(test, pcn_stat_type_counts, 32);
+	WIRE_FIELD(test, pcn_stat_type_counts, msgs_in, 0, 8);
+	WIRE_FIELD(test, pcn_stat_type_counts, bytes_out, 24, 8);
+	WIRE_SIZE(test, pcn_stat_reply, 1728);
+	WIRE_FIELD(test, pcn_stat_reply, status, 0, 4);
+	WIRE_FIELD(test, pcn_stat_reply, ntypes, 4, 2);
+	WIRE_FIELD(test, pcn_stat_reply, reserved, 6, 2);
+	WIRE_FIELD(test, pcn_stat_reply, uptime_ns, 8, 8);
+	WIRE_FIELD(test, pcn_stat_reply, cpu_busy_ns, 16, 8);
+	WIRE_FIELD(test, pcn_stat_reply, cpus, 24, 4);
+	WIRE_FIELD(test, pcn_stat_reply, nr_running, 28, 4);
+	WIRE_FIELD(test, pcn_stat_reply, rx_bad, 32, 8);
+	WIRE_FIELD(test, pcn_stat_reply, max_payload, 72, 8);
+	WIRE_FIELD(test, pcn_stat_reply, pages_exposed, 80, 8);
+	WIRE_FIELD(test, pcn_stat_reply, tx_stalls, 112, 8);
+	WIRE_FIELD(test, pcn_stat_reply, processes, 120, 8);
+	WIRE_FIELD(test, pcn_stat_reply, inval_recv, 192, 8);
+	WIRE_FIELD(test, pcn_stat_reply, faults, 200, 72);
+	WIRE_FIELD(test, pcn_stat_reply, fault_lat, 272, 864);
+	WIRE_FIELD(test, pcn_stat_reply, migrations, 1136, 16);
+	WIRE_FIELD(test, pcn_stat_reply, migrate_lat, 1152, 576);
+	KUNIT_EXPECT_EQ(test, offsetof(struct pcn_stat_reply, types),
+			(size_t)1728);
+	KUNIT_EXPECT_EQ(test, PCN_STAT_TYPES_MAX, 64);
+}
+
 /* ---- the RDMA connection's private data (section 4.1) ---- */
 
 static void wire_rdma_cm_priv(struct kunit *test)
@@ -531,6 +565,7 @@ static struct kunit_case pcn_wire_cases[] = {
 	KUNIT_CASE(wire_vma),
 	KUNIT_CASE(wire_page_server),
 	KUNIT_CASE(wire_syscalls),
+	KUNIT_CASE(wire_stat),
 	KUNIT_CASE(wire_rdma_cm_priv),
 	{}
 };

@@ -344,6 +344,10 @@ static const enum mnl_attr_data_type pcn_policy[PCN_A_MAX + 1] = {
 	[PCN_A_PLACE_PID]	= MNL_TYPE_U32,
 	[PCN_A_PLACE_MODE]	= MNL_TYPE_U8,
 	[PCN_A_PLACE_NODES]	= MNL_TYPE_BINARY,
+	[PCN_A_STAT_UPTIME_NS]	= MNL_TYPE_U64,
+	[PCN_A_STAT_CPU_BUSY_NS] = MNL_TYPE_U64,
+	[PCN_A_STAT_CPUS]	= MNL_TYPE_U32,
+	[PCN_A_STAT_NR_RUNNING]	= MNL_TYPE_U32,
 };
 
 /* The type an attribute is validated as; MNL_TYPE_UNSPEC: not parsed. */

@@ -300,6 +300,11 @@ static int stat_cb(const struct nlmsghdr *nlh, void *data)
 
 int pcn_stat_get(struct pcn_nl *nl, struct pcn_stat *st)
 {
+	return pcn_stat_get_node(nl, -1, st);
+}
+
+int pcn_stat_get_node(struct pcn_nl *nl, int nid, struct pcn_stat *st)
+{
 	struct stat_ctx ctx = { .st = st };
 	char buf[PCN_NL_REQSIZE];
 	struct nlmsghdr *nlh;
@@ -310,6 +315,8 @@ int pcn_stat_get(struct pcn_nl *nl, struct pcn_stat *st)
 	memset(st->migrate, 0, sizeof(st->migrate));
 	st->types.n = 0;
 	nlh = pcn_nl_req(nl, buf, PCN_CMD_STAT_GET, NLM_F_ACK);
+	if (nid >= 0)
+		mnl_attr_put_u32(nlh, PCN_A_NID, nid);
 	err = pcn_nl_talk(nl, nlh, stat_cb, &ctx);
 	if (!err && !ctx.got)
 		err = -ENODATA;

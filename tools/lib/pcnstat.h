@@ -113,6 +113,8 @@ struct pcn_procs {
 
 /* Fetchers: 0 or -errno (the kernel's message, if any, in nl->extack). */
 int pcn_stat_get(struct pcn_nl *nl, struct pcn_stat *st);
+/* Node @nid's (asked over the network unless it is this node), or -1: ours. */
+int pcn_stat_get_node(struct pcn_nl *nl, int nid, struct pcn_stat *st);
 void pcn_stat_free(struct pcn_stat *st);
 int pcn_nodes_get(struct pcn_nl *nl, struct pcn_nodes *nodes);	/* by id */
 void pcn_nodes_free(struct pcn_nodes *nodes);

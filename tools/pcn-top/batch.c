@@ -5,6 +5,10 @@
  * spaces (see cells.c):
  *
  *   pcn-top: node 0, snapshot 1 of 2, interval 1.0 s
+ *   CLUSTER
+ *   NID STATE CPU% RUNNABLE HOSTED FAULTS/S MSGS/S
+ *   0 self 87 2 0 0 1500
+ *   1 online 68 1 1 2400 1500
  *   NODES
  *   NID STATE TRANSPORT MSGS_IN/S MSGS_OUT/S MB_IN/S MB_OUT/S BAD TERR
  *   0 self - 0 0 0.00 0.00 0 0
@@ -64,6 +68,13 @@ static void print_view(const struct top_view *v, int i, int count)
 	else
 		printf("-");
 	printf(", interval %.1f s\n", v->interval);
+
+	puts("CLUSTER");
+	head(top_cluster_cols, TOP_CLUSTER_COLS);
+	for (j = 0; j < v->n_cnodes; j++) {
+		top_cluster_cells(&v->cnodes[j], &c);
+		row(&c, TOP_CLUSTER_COLS);
+	}
 
 	puts("NODES");
 	head(top_node_cols, TOP_NODE_COLS);

@@ -14,6 +14,16 @@
 #include "top.h"
 
 /* name, curses width, left aligned, sorts largest first */
+const struct top_col top_cluster_cols[TOP_CLUSTER_COLS] = {
+	{ "NID", 4, 0, 0 },
+	{ "STATE", 10, 1, 0 },
+	{ "CPU%", 6, 0, 1 },
+	{ "RUNNABLE", 8, 0, 1 },
+	{ "HOSTED", 6, 0, 1 },
+	{ "FAULTS/S", 8, 0, 1 },
+	{ "MSGS/S", 8, 0, 1 },
+};
+
 const struct top_col top_node_cols[TOP_NODE_COLS] = {
 	{ "NID", 4, 0, 0 },
 	{ "STATE", 10, 1, 0 },
@@ -107,6 +117,37 @@ static void word(char *c, const char *s)
 		else if (ch >= 0x7f)
 			c[i] = '?';
 	}
+}
+
+/*
+ * A node's own view of itself: "-" in every cell its counters did not
+ * give (it is down, or older, or this is the first sample for rates).
+ */
+void top_cluster_cells(const struct top_cnode *n, struct top_row *r)
+{
+	int i;
+
+	u32(r->cell[0], n->nid);
+	word(r->cell[1], n->state);
+	if (!n->have) {
+		for (i = 2; i < TOP_CLUSTER_COLS; i++)
+			snprintf(r->cell[i], TOP_CELL, "-");
+		return;
+	}
+	if (n->cpu < 0)
+		snprintf(r->cell[2], TOP_CELL, "-");
+	else
+		snprintf(r->cell[2], TOP_CELL, "%.0f", n->cpu);
+	if (n->running < 0)
+		snprintf(r->cell[3], TOP_CELL, "-");
+	else
+		u64(r->cell[3], n->running);
+	if (n->hosted < 0)
+		snprintf(r->cell[4], TOP_CELL, "-");
+	else
+		u64(r->cell[4], n->hosted);
+	rate(r->cell[5], n->faults);
+	rate(r->cell[6], n->msgs);
 }
 
 void top_node_cells(const struct top_node *n, struct top_row *r)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pcn-top: one sample of this node's counters: the node dump, STAT_GET and
- * the process dump, each of which may fail on its own. After a failure the
+ * the process dump, each of which may fail on its own; and each online
+ * peer's own STAT_GET (asked over the network) for the cluster view, whose
+ * failures show in that node's row only. After a failure the
  * netlink socket is reopened at the next sample, so a reply left half read
  * cannot confuse the requests that follow.
  */
@@ -35,6 +37,23 @@ static void note(struct top_sample *s, const struct pcn_nl *nl,
 			 sep, what, strerror(-err));
 }
 
+static void sample_peers(struct top_ctx *ctx, struct top_sample *s)
+{
+	const struct pcn_node *n;
+	unsigned int i;
+
+	memset(s->peer_asked, 0, sizeof(s->peer_asked));
+	for (i = 0; i < s->nodes.n; i++) {
+		n = &s->nodes.v[i];
+		if (n->self || n->nid >= PCN_MAX_NODES ||
+		    n->state != PCN_NODE_ONLINE)
+			continue;
+		s->peer_asked[n->nid] = 1;
+		s->peer_err[n->nid] = pcn_stat_get_node(&ctx->nl, n->nid,
+							&s->peer[n->nid]);
+	}
+}
+
 /* Returns 0 when every request worked (an old kernel's missing PROC_GET
  * counts as working), else -errno of the first failure.
  */
@@ -63,6 +82,8 @@ int top_sample_take(struct top_ctx *ctx, struct top_sample *s)
 	s->err_procs = pcn_procs_get(&ctx->nl, &s->procs);
 	if (s->err_procs && s->err_procs != -EOPNOTSUPP)
 		note(s, &ctx->nl, "processes", s->err_procs);
+	if (!s->err_nodes)
+		sample_peers(ctx, s);
 	s->t = (s->t + top_now()) / 2;	/* the middle of the requests */
 
 	if (s->err_nodes)
@@ -80,7 +101,11 @@ int top_sample_take(struct top_ctx *ctx, struct top_sample *s)
 
 void top_sample_free(struct top_sample *s)
 {
+	int i;
+
 	pcn_nodes_free(&s->nodes);
 	pcn_stat_free(&s->stat);
 	pcn_procs_free(&s->procs);
+	for (i = 0; i < PCN_MAX_NODES; i++)
+		pcn_stat_free(&s->peer[i]);
 }

@@ -24,6 +24,10 @@ struct top_sample {
 	struct pcn_nodes nodes;
 	struct pcn_stat stat;
 	struct pcn_procs procs;
+	/* Each online peer's own counters (STAT_GET NID), by node id. */
+	unsigned char peer_asked[PCN_MAX_NODES];
+	int peer_err[PCN_MAX_NODES];	/* 0 or -errno */
+	struct pcn_stat peer[PCN_MAX_NODES];
 };
 
 struct top_ctx {
@@ -55,6 +59,17 @@ struct top_node {
 	uint64_t bad, terr;
 };
 
+/* A node of the cluster view, from that node's own counters. */
+struct top_cnode {
+	uint32_t nid;
+	const char *state;	/* as in struct top_node */
+	int have;		/* its counters came in this time */
+	double cpu;		/* busy percent of all its CPUs; -1: unknown */
+	int64_t running;	/* runnable threads there; -1: unknown */
+	int64_t hosted;		/* threads it runs for other nodes */
+	double faults, msgs;	/* its remote faults and messages, per s */
+};
+
 struct top_fault {
 	int have;		/* the kernel reports this kind */
 	uint64_t total;		/* served + failed, cumulative */
@@ -76,6 +91,8 @@ struct top_view {
 	const char *status;		/* "" when all went well */
 	struct top_node *nodes;
 	unsigned int n_nodes, cap_nodes;
+	struct top_cnode *cnodes;	/* one per row of @nodes, same order */
+	unsigned int n_cnodes, cap_cnodes;
 	int have_faults;
 	struct top_fault fault[PCN_FAULT_KINDS];
 	double inval_sent, inval_recv, mig_forward, mig_home;	/* per s */
@@ -107,18 +124,21 @@ struct top_col {
 	int desc;		/* sorts largest first unless reversed */
 };
 
+extern const struct top_col top_cluster_cols[];
 extern const struct top_col top_node_cols[];
 extern const struct top_col top_fault_cols[];
 extern const struct top_col top_proc_cols[];
 extern const struct top_col top_thread_cols[];
 extern const struct top_col top_type_cols[];
 extern const int top_ncols[TOP_TABLES];		/* sortable tables */
+#define TOP_CLUSTER_COLS	7
 #define TOP_NODE_COLS	9
 #define TOP_FAULT_COLS	7
 #define TOP_PROC_COLS	4
 #define TOP_THREAD_COLS	4
 #define TOP_TYPE_COLS	5
 
+void top_cluster_cells(const struct top_cnode *n, struct top_row *r);
 void top_node_cells(const struct top_node *n, struct top_row *r);
 void top_fault_cells(const struct top_view *v, int kind, struct top_row *r);
 void top_proc_cells(const struct pcn_proc *p, struct top_row *r);

@@ -2,8 +2,8 @@
 /*
  * pcn-top's curses view. Line 0 is the header, the last line the status
  * (an error, or what is sorted how), the one above it the key help when
- * asked for; the tables fill what is left and are clipped to the screen,
- * whatever its size. stderr goes to /dev/null while curses owns the
+ * asked for; the tables fill what is left, and scroll (arrows, j/k,
+ * PgUp/PgDn, Home/End) when they are longer than the screen. stderr goes to /dev/null while curses owns the
  * terminal, so nothing scribbles over it.
  */
 #include <curses.h>
@@ -52,7 +52,10 @@ struct tui {
 	int view, help;
 	struct top_sort sort[TOP_TABLES];
 	struct top_view v;
-	int y, bottom;		/* next line to draw, first one not to */
+	int vy, bottom;		/* next line of the view, first screen line
+				 * not to draw on
+				 */
+	int top, total;		/* first view line shown, lines in the view */
 };
 
 static volatile sig_atomic_t quit_signal;
@@ -77,10 +80,22 @@ static void put(int y, int x, int attr, const char *s)
 	attroff(attr);
 }
 
-/* The next line for a table, -1 when the screen is full. */
+/*
+ * The screen line of the view's next line, -1 when it is scrolled off
+ * (above the top, or below the screen): the view is drawn whole every
+ * time and the screen shows lines @top.. of it under the header.
+ */
 static int line(struct tui *t)
 {
-	return t->y < t->bottom ? t->y++ : -1;
+	int vy = t->vy++, y = 1 + vy - t->top;
+
+	return vy >= t->top && y < t->bottom ? y : -1;
+}
+
+/* Screen lines the view has: between the header and the status. */
+static int page(const struct tui *t)
+{
+	return t->bottom - 1 > 1 ? t->bottom - 1 : 1;
 }
 
 /* Cells padded to the column widths; @xs gets where each starts. */
@@ -148,7 +163,14 @@ static void draw_nodes(struct tui *t)
 	char buf[160];
 	int k;
 
-	draw_title(t, "NODES");
+	draw_title(t, "CLUSTER (each node's own counters)");
+	draw_head(t, top_cluster_cols, TOP_CLUSTER_COLS, -1);
+	for (i = 0; i < t->v.n_cnodes; i++) {
+		top_cluster_cells(&t->v.cnodes[i], &c);
+		draw_cells(t, top_cluster_cols, TOP_CLUSTER_COLS, &c);
+	}
+	line(t);
+	draw_title(t, "NODES (this node's traffic with each)");
 	draw_head(t, top_node_cols, TOP_NODE_COLS, t->sort[TOP_T_NODES].col);
 	for (i = 0; i < t->v.n_nodes; i++) {
 		top_node_cells(&t->v.nodes[i], &c);
@@ -265,7 +287,7 @@ static void draw_status(struct tui *t)
 
 	if (t->help && LINES >= 3)
 		put(LINES - 2, 0, A_NORMAL,
-		    "q quit  Tab/1-4 view  s sort column  r reverse  h/? help");
+		    "q quit  Tab/1-4 view  s sort column  r reverse  arrows/PgUp/PgDn scroll  h/? help");
 	if (t->v.status && t->v.status[0]) {
 		snprintf(buf, sizeof(buf), "error: %s", t->v.status);
 		put(LINES - 1, 0, A_REVERSE, buf);
@@ -274,14 +296,17 @@ static void draw_status(struct tui *t)
 	snprintf(buf, sizeof(buf), "%s by %s%s  (h: help)",
 		 table_names[view_table[t->view]], col->name,
 		 (col->desc ^ s->rev) ? ", largest first" : "");
+	if (t->total > page(t))
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+			 "  lines %d-%d of %d", t->top + 1,
+			 t->top + page(t) < t->total ? t->top + page(t) :
+			 t->total, t->total);
 	put(LINES - 1, 0, A_NORMAL, buf);
 }
 
-static void draw(struct tui *t)
+static void draw_view(struct tui *t)
 {
-	erase();
-	draw_header(t);
-	t->y = 1;
+	t->vy = 0;
 	t->bottom = LINES - 1 - (t->help && LINES >= 3);
 	switch (t->view) {
 	case V_NODES:
@@ -300,6 +325,21 @@ static void draw(struct tui *t)
 		line(t);
 		draw_types(t);
 	}
+	t->total = t->vy;
+}
+
+static void draw(struct tui *t)
+{
+	erase();
+	draw_header(t);
+	draw_view(t);
+	/* Scrolled past the end (the view got shorter): show its end. */
+	if (t->top > 0 && t->top > t->total - page(t)) {
+		t->top = t->total > page(t) ? t->total - page(t) : 0;
+		erase();
+		draw_header(t);
+		draw_view(t);
+	}
 	if (LINES > 1)
 		draw_status(t);
 	refresh();
@@ -317,15 +357,41 @@ static int key(struct tui *t, int ch)
 		return 1;
 	case '\t':
 		t->view = (t->view + 1) % VIEWS;
+		t->top = 0;
 		break;
 	case KEY_BTAB:
 		t->view = (t->view + VIEWS - 1) % VIEWS;
+		t->top = 0;
 		break;
 	case '1':
 	case '2':
 	case '3':
 	case '4':
 		t->view = ch - '1';
+		t->top = 0;
+		break;
+	case KEY_DOWN:
+	case 'j':
+		t->top++;
+		break;
+	case KEY_UP:
+	case 'k':
+		t->top = t->top > 0 ? t->top - 1 : 0;
+		break;
+	case KEY_NPAGE:
+	case ' ':
+		t->top += page(t);
+		break;
+	case KEY_PPAGE:
+		t->top = t->top > page(t) ? t->top - page(t) : 0;
+		break;
+	case KEY_HOME:
+	case 'g':
+		t->top = 0;
+		break;
+	case KEY_END:
+	case 'G':
+		t->top = t->total;	/* draw() clamps it */
 		break;
 	case 's':
 		s->col = (s->col + 1) % top_ncols[table];

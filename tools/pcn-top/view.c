@@ -117,6 +117,94 @@ static int view_nodes(struct top_ctx *ctx, struct top_view *v,
 	return 0;
 }
 
+/* Node @nid's own counters in @s, NULL when it has none there. */
+static const struct pcn_stat *node_stat(const struct top_sample *s,
+					 uint32_t nid, int self)
+{
+	if (!s)
+		return NULL;
+	if (self)
+		return s->err_stat ? NULL : &s->stat;
+	if (nid >= PCN_MAX_NODES || !s->peer_asked[nid] || s->peer_err[nid])
+		return NULL;
+	return &s->peer[nid];
+}
+
+static uint64_t stat_faults(const struct pcn_stat *st)
+{
+	uint64_t n = 0;
+	int k;
+
+	for (k = 0; k < PCN_FAULT_KINDS; k++)
+		if (st->fault[k].have)
+			n += st->fault[k].ok + st->fault[k].error;
+	return n;
+}
+
+static uint64_t stat_msgs(const struct pcn_stat *st)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < st->types.n; i++)
+		n += st->types.v[i].msgs_in + st->types.v[i].msgs_out;
+	return n;
+}
+
+/*
+ * The cluster view: a row per node of @v->nodes, from that node's own
+ * counters. Its rates are over that node's own clock (its UPTIME_NS in
+ * both readings), so the nodes' clocks need not agree.
+ */
+static int view_cluster(struct top_view *v, const struct top_sample *prev,
+			const struct top_sample *cur)
+{
+	const struct pcn_stat *a, *b;
+	struct top_cnode *r;
+	double dt, cpus;
+	unsigned int i;
+	int self;
+
+	v->n_cnodes = 0;
+	for (i = 0; i < v->n_nodes; i++) {
+		if (pcn_grow((void **)&v->cnodes, v->n_cnodes, &v->cap_cnodes,
+			     sizeof(*r)))
+			return -ENOMEM;
+		r = &v->cnodes[v->n_cnodes++];
+		memset(r, 0, sizeof(*r));
+		r->nid = v->nodes[i].nid;
+		r->state = v->nodes[i].state;
+		r->cpu = -1;
+		r->running = r->hosted = -1;
+		self = (int)r->nid == v->self;
+		b = node_stat(cur, r->nid, self);
+		if (!b)
+			continue;
+		r->have = 1;
+		if (pcn_has(&b->c, PCN_A_STAT_NR_RUNNING))
+			r->running = pcn_val(&b->c, PCN_A_STAT_NR_RUNNING);
+		if (pcn_has(&b->c, PCN_A_STAT_REMOTE_THREADS))
+			r->hosted = pcn_val(&b->c, PCN_A_STAT_REMOTE_THREADS);
+		a = node_stat(prev, r->nid, self);
+		if (!a || !pcn_has(&a->c, PCN_A_STAT_UPTIME_NS) ||
+		    !pcn_has(&b->c, PCN_A_STAT_UPTIME_NS))
+			continue;
+		dt = (double)delta(pcn_val(&b->c, PCN_A_STAT_UPTIME_NS),
+				   pcn_val(&a->c, PCN_A_STAT_UPTIME_NS)) / 1e9;
+		if (dt <= 0)
+			continue;
+		r->faults = delta(stat_faults(b), stat_faults(a)) / dt;
+		r->msgs = delta(stat_msgs(b), stat_msgs(a)) / dt;
+		cpus = pcn_val(&b->c, PCN_A_STAT_CPUS);
+		if (cpus > 0 && pcn_has(&a->c, PCN_A_STAT_CPU_BUSY_NS))
+			r->cpu = 100.0 *
+				 delta(pcn_val(&b->c, PCN_A_STAT_CPU_BUSY_NS),
+				       pcn_val(&a->c, PCN_A_STAT_CPU_BUSY_NS)) /
+				 1e9 / dt / cpus;
+	}
+	return 0;
+}
+
 static void view_faults(struct top_view *v, const struct top_sample *prev,
 			const struct top_sample *cur, double dt)
 {
@@ -261,7 +349,8 @@ int top_view_build(struct top_ctx *ctx, struct top_view *v,
 	v->self = -1;
 	v->interval = dt;
 	v->status = cur->status;
-	if (view_nodes(ctx, v, prev, cur, dt) || view_types(v, prev, cur, dt) ||
+	if (view_nodes(ctx, v, prev, cur, dt) ||
+	    view_cluster(v, prev, cur) || view_types(v, prev, cur, dt) ||
 	    view_procs(v, cur))
 		return -ENOMEM;
 	view_faults(v, prev, cur, dt);
@@ -275,6 +364,7 @@ int top_view_build(struct top_ctx *ctx, struct top_view *v,
 void top_view_free(struct top_view *v)
 {
 	free(v->nodes);
+	free(v->cnodes);
 	free(v->procs);
 	free(v->types);
 	memset(v, 0, sizeof(*v));

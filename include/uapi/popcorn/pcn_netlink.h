@@ -24,7 +24,12 @@ enum pcn_genl_cmd {
 	PCN_CMD_NODE_ADD,	/* NID, ADDR, [PORT], [TRANSPORT] (default "tcp") */
 	PCN_CMD_NODE_DEL,	/* NID */
 	PCN_CMD_NODE_GET,	/* dump: one reply per node, this node included (SELF) */
-	PCN_CMD_STAT_GET,	/* node-wide counters and STAT_TYPE nests */
+	/*
+	 * STAT_GET: [NID] -> NID, [SELF], node-wide counters, load and
+	 * STAT_TYPE nests of this node, or with NID of that peer (asked
+	 * over the network; ENOENT: not configured, ETIMEDOUT, ENOTCONN).
+	 */
+	PCN_CMD_STAT_GET,
 	/*
 	 * ECHO: NID, ECHO_COUNT, ECHO_THREADS, ECHO_MAX_SIZE -> ECHO_* results.
 	 * PAGE_TEST: NID, PAGE_COUNT, ECHO_THREADS, PAGE_MODE, [PAGE_PROBE]
@@ -239,6 +244,13 @@ enum pcn_genl_attr {
 	PCN_A_PLACE_PID,	/* u32: the process to place (PLACE) */
 	PCN_A_PLACE_MODE,	/* u8: enum pcn_place_mode */
 	PCN_A_PLACE_NODES,	/* binary: node ids, one byte each, no repeats */
+	PCN_A_STAT_UPTIME_NS,	/* u64: the node's boot clock when read */
+	PCN_A_STAT_CPU_BUSY_NS,	/* u64: time all its CPUs were not idle since
+				 * boot (busy share: delta over uptime delta
+				 * times CPUS)
+				 */
+	PCN_A_STAT_CPUS,	/* u32: CPUs online */
+	PCN_A_STAT_NR_RUNNING,	/* u32: runnable threads, all CPUs */
 	__PCN_A_MAX,
 };
 #define PCN_A_MAX (__PCN_A_MAX - 1)

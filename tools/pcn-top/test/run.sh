@@ -50,6 +50,12 @@ g() {
 }
 
 MB='(1\.9[5-9]|2\.0[0-5])'
+# The cluster view, from each node's own counters over its own clock
+# (fake: node 0 50 % busy, 3 faults and 12 messages per second; node 1
+# 15 %, 5 and 10; node 2 does not answer).
+g c-self	'^0 self 50 3 - 3 12$'
+g c-node1	'^1 online 15 1 4 5 10$'
+g c-node2	'^2 online - - - - -$'
 g b-self	'^0 self - 0 0 0\.00 0\.00 0 0$'
 g b-node1	"^1 online tcp 1[123] 1[123] $MB $MB 1 0\$"
 g b-node2	'^2 online rdma 0 0 0\.00 0\.00 2 3$'
@@ -76,6 +82,8 @@ env -u TERM LD_PRELOAD="$TMP/fake.so" "$TOP" -b -n 2 -d 0.3 >"$TMP/b" 2>"$TMP/er
 rc=$?
 cat >"$TMP/want" <<'EOF'
 pcn-top: node 0, snapshot 1 of 2, interval 0.3 s
+CLUSTER
+NID STATE CPU% RUNNABLE HOSTED FAULTS/S MSGS/S
 NODES
 NID STATE TRANSPORT MSGS_IN/S MSGS_OUT/S MB_IN/S MB_OUT/S BAD TERR
 FAULTS
@@ -93,7 +101,7 @@ awk '/^pcn-top: / { print; next }
 	"$TMP/b" >"$TMP/got"
 cp "$TMP/b" "$TMP/out"
 if [ $rc = 0 ] && [ ! -s "$TMP/err" ] && cmp -s "$TMP/want" "$TMP/got" &&
-   [ "$(wc -l <"$TMP/b")" = 50 ]; then
+   [ "$(wc -l <"$TMP/b")" = 60 ]; then
 	ok
 else
 	bad "batch layout (rc $rc, stderr '$(cat "$TMP/err")', lines $(wc -l <"$TMP/b"))"
@@ -101,7 +109,7 @@ else
 fi
 if awk '
 	/^pcn-top: / || /^INVALIDATIONS / { next }
-	/^(NODES|FAULTS|PROCESSES|TYPES)$/ { hdr = 0; next }
+	/^(CLUSTER|NODES|FAULTS|PROCESSES|TYPES)$/ { hdr = 0; next }
 	!hdr || ($1 == "THREAD" && $2 == "TID") { nf = NF; hdr = 1; next }
 	NF != nf { print "row with " NF " fields, header " nf ": " $0; b = 1 }
 	END { exit b }' "$TMP/b" >"$TMP/out"; then

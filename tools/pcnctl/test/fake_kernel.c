@@ -306,17 +306,65 @@ static void stat_new(struct nlmsghdr *nlh)
 	put_migrate(nlh, PCN_MIGRATE_HOME, 9, 0);
 }
 
-static void stat_get(const struct nlmsghdr *req)
+/*
+ * STAT_GET NID of a peer: node 1 answers (each answer 1 s later on its
+ * clock, 0.3 s of it busy on its 2 CPUs: 15 %; +5 read faults, +8
+ * messages a call), node 2 does not (ETIMEDOUT), others are unknown.
+ */
+static void stat_get_peer(const struct nlmsghdr *req, uint32_t nid)
+{
+	static uint64_t calls;
+	struct nlmsghdr *nlh;
+
+	if (nid == 2) {
+		ack(req, -ETIMEDOUT, NULL);
+		return;
+	}
+	if (nid != 1) {
+		ack(req, -ENOENT, "no such node");
+		return;
+	}
+	nlh = skb_new(req, FAKE_FAMILY, 0);
+	genl_hdr(nlh, PCN_CMD_STAT_GET);
+	mnl_attr_put_u32(nlh, PCN_A_NID, 1);
+	mnl_attr_put_u32(nlh, PCN_A_STAT_CPUS, 2);
+	mnl_attr_put_u32(nlh, PCN_A_STAT_NR_RUNNING, 1);
+	put_u64(nlh, PCN_A_STAT_UPTIME_NS, 500000000000ULL + calls * 1000000000);
+	put_u64(nlh, PCN_A_STAT_CPU_BUSY_NS, 1000000000ULL + calls * 300000000);
+	put_u64(nlh, PCN_A_STAT_REMOTE_THREADS, 4);
+	put_fault(nlh, PCN_FAULT_READ, 50 + 5 * calls, 0, 0, 1);
+	put_type(nlh, 1, "handshake");
+	put_type(nlh, 4, "stat_request");
+	skb_queue(nlh);
+	ack(req, 0, NULL);
+	calls++;
+}
+
+static void stat_get(const struct nlmsghdr *req, const struct nlattr **tb)
 {
 	const char *fail = getenv("FAKE_STAT_FAIL_AFTER");
 	struct nlmsghdr *nlh;
 
+	if (tb[PCN_A_NID] && mnl_attr_get_u32(tb[PCN_A_NID]) != 0) {
+		stat_get_peer(req, mnl_attr_get_u32(tb[PCN_A_NID]));
+		return;
+	}
 	if (fail && stat_calls >= (unsigned int)atoi(fail)) {
 		ack(req, -EIO, "stats exploded");
 		return;
 	}
 	nlh = skb_new(req, FAKE_FAMILY, 0);
 	genl_hdr(nlh, PCN_CMD_STAT_GET);
+	mnl_attr_put_u32(nlh, PCN_A_NID, 0);
+	if (!getenv("FAKE_OLD_STAT")) {
+		/* 2 CPUs, 1 s of clock and 1 s busy a call: 50 % */
+		mnl_attr_put_u32(nlh, PCN_A_STAT_CPUS, 2);
+		mnl_attr_put_u32(nlh, PCN_A_STAT_NR_RUNNING, 3);
+		put_u64(nlh, PCN_A_STAT_UPTIME_NS,
+			100000000000ULL + stat_calls * 1000000000ULL);
+		put_u64(nlh, PCN_A_STAT_CPU_BUSY_NS,
+			20000000000ULL + stat_calls * 1000000000ULL);
+	}
 	put_u64(nlh, PCN_A_STAT_RX_BAD, 3);
 	put_u64(nlh, PCN_A_STAT_HS_REFUSED, 1);
 	put_u64(nlh, PCN_A_STAT_WS_TIMEOUTS, 0);
@@ -470,7 +518,7 @@ static void check_req(const struct nlmsghdr *req, const struct nlattr **tb)
 	} else if (cmd == PCN_CMD_NODE_GET) {
 		node_dump(req);
 	} else if (cmd == PCN_CMD_STAT_GET) {
-		stat_get(req);
+		stat_get(req, tb);
 	} else if (cmd == PCN_CMD_PROC_GET) {
 		proc_dump(req);
 	} else if (cmd == PCN_CMD_ECHO) {

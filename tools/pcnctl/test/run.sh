@@ -78,6 +78,25 @@ t stat-j-mig	0 '"migrations":\{"forward":\{"count":10,"p50_us":3145\.728,"p99_us
 t stat-old-f	0 '^read +- +- +- +- +-$'			FAKE_OLD_STAT=1 -- stat
 t stat-old-m	0 '^forward +- +- +-$'			FAKE_OLD_STAT=1 -- stat
 t stat-old-fj	0 '"transport_errors":null,"faults":\{"read":null,"write":null,"upgrade":null\},"migrations":\{"forward":null,"home":null\},"types":' FAKE_OLD_STAT=1 -- stat --json
+# Load, another node's counters and every node's (fake: node 1 answers,
+# node 2 times out, node 7 is unknown).
+t stat-load	0 '^nr_running +3$'				-- stat
+t stat-load-j	0 '^\{"cpus":2,"nr_running":3,"cpu_busy_ns":[0-9]+,"uptime_ns":[0-9]+,"rx_bad":3,' -- stat --json
+t stat-node	0 '^remote_threads +4$'				-- stat --node 1
+t stat-node-j	0 '"cpus":2,"nr_running":1,'			-- stat --node 1 --json
+t stat-node-to	1 '^pcnctl: stat: Connection timed out$'	-- stat --node 2
+t stat-node-no	1 'no such node'				-- stat --node 7
+t stat-node-big	2 'no node 4294967295'				-- stat --node 4294967295
+t stat-node-x	2 "node id 'x' is not a decimal number"		-- stat --node x
+t stat-all-node	2 '--all and --node exclude each other'		-- stat --all --node 1
+t stat-all	0 '^NODE +0 \(self\) +1 +2$'			-- stat --all
+t stat-all-st	0 '^state +self +online +online$'		-- stat --all
+t stat-all-err	0 '^error +- +- +Connection tim$'		-- stat --all
+t stat-all-cpu	0 '^cpus +2 +2 +-$'				-- stat --all
+t stat-all-busy	0 '^cpu_busy_since_boot +10\.0% +0\.1% +-$'	-- stat --all
+t stat-all-j	0 '^\{"nodes":\[\{"nid":0,"self":true,"state":"self","error":null,"stat":\{"cpus":2,' -- stat --all --json
+t stat-all-j1	0 '\{"nid":1,"self":false,"state":"online","error":null,"stat":\{"cpus":2,"nr_running":1,' -- stat --all --json
+t stat-all-j2	0 '\{"nid":2,"self":false,"state":"online","error":"Connection timed out","stat":null\}\]\}$' -- stat --all --json
 
 # Per-peer transport errors and traffic by type.
 t list-terr	0 '^2 +10\.0\.0\.3:10100 +rdma \(not loaded\) +online +x86_64 +1002 +2002 +2 +3$' -- node list
