@@ -9,7 +9,7 @@
 #                     boot, TCP and RDMA; CSV, plots, summary.md in build/bench
 #   make bench-quick  the same, quick mode (bench/run --quick, build/bench/quick)
 #   make kernel       build the vcluster kernel only (incremental)
-#   make tools        pcnctl, pcn-top, libpopcorn, the selftests, the demo
+#   make tools        pcnctl, pcn-top, pcn-balance, libpopcorn, the selftests, the demo
 #                     program and the benchmark program
 #   make demo-prog    the demo program only (build/demo/pcn_demo)
 #   make bench-prog   the benchmark program only (build/bench-prog/pcn_faultbench,
@@ -19,7 +19,7 @@
 TOP := $(CURDIR)
 BUILD := $(TOP)/build
 
-.PHONY: all deps kernel kernel-source kernel-debug tools pcnctl pcntop lib selftests demo-prog \
+.PHONY: all deps kernel kernel-source kernel-debug tools pcnctl pcntop pcnbalance lib selftests demo-prog \
 	bench-prog demo check check-debug check-debug-concurrency bench bench-quick shell clean
 
 all: kernel tools
@@ -33,13 +33,16 @@ kernel: deps
 kernel-debug: deps
 	@scripts/build-kernel.sh debug
 
-tools: pcnctl pcntop lib selftests demo-prog bench-prog
+tools: pcnctl pcntop pcnbalance lib selftests demo-prog bench-prog
 
 pcnctl: deps
 	@$(MAKE) -s -C tools/pcnctl O=$(BUILD)/bin
 
 pcntop: deps
 	@$(MAKE) -s -C tools/pcn-top O=$(BUILD)/bin
+
+pcnbalance: deps
+	@$(MAKE) -s -C tools/pcn-balance O=$(BUILD)/bin
 
 kernel-source: deps
 	@scripts/build-kernel.sh source

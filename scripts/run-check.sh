@@ -220,6 +220,8 @@ host_suite() {
 host_tests() {
 	host_suite "pcnctl unit tests" "$out/pcnctl-test.log" \
 		make -s -C "$top/tools/pcnctl" test
+	host_suite "pcn-balance policy tests" "$out/pcn-balance-test.log" \
+		make -s -C "$top/tools/pcn-balance" test
 	host_suite "run-check's checks" "$out/run-check-test.log" \
 		"$top/scripts/test-run-check.sh"
 	host_suite "production build" "$out/production-build.log" \

@@ -143,7 +143,7 @@ target_start() {
 # target_where TID: the node thread TID of the target runs on, from
 # pcnctl proc (empty while the process has never left home).
 target_where() {
-	pcnctl proc "$pid" 2>/dev/null | awk -v t="$1" '$1 == t && NF == 3 { print $2 }'
+	pcnctl proc "$pid" 2>/dev/null | awk -v t="$1" '$1 == t && NF == 6 { print $2 }'
 }
 
 # target_finish: tell the target to end; it must report correct results

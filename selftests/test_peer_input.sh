@@ -17,7 +17,11 @@
 #    are not a user's: EPROTO and bad; for a process that does not run
 #    there: ESRCH, not bad;
 #  - a MOVE to a node id out of range or to the receiver itself: EPROTO
-#    and bad; for a process that does not run there: ESRCH, not bad.
+#    and bad; for a process that does not run there: ESRCH, not bad;
+#  - a THREADS_REQUEST with a non-zero reserved field: EPROTO and bad;
+#    about one of the receiver's own processes (only a process's origin
+#    may ask about its threads) or one that does not run there: ESRCH,
+#    not bad.
 # The link stays usable throughout.
 . "$(dirname "$0")/lib.sh"
 tap_plan
@@ -111,6 +115,13 @@ try "MOVE to node 32" 0 1 $MOVE "$(move_msg 32)" "$EPROTO" 1
 try "MOVE to node -1" 0 1 $MOVE "$(move_msg -1)" "$EPROTO" 1
 try "MOVE to the receiver" 0 1 $MOVE "$(move_msg 1)" "$EPROTO" 1
 try "MOVE no such process" 0 1 $MOVE "$(move_msg 0)" "$ESRCH" 0
+
+# THREADS_REQUEST (40): only a process's origin asks; the reply is
+# struct pcn_threads_reply (status, count, truncated, reserved).
+THREADS=40
+try "THREADS reserved set" 1 0 $THREADS "$(le32 1; le32 7)" "$(le32 -71; zeros 4)" 1
+try "THREADS not the sender's process" 1 0 $THREADS "$(le32 1; le32 0)" "$(le32 -3; zeros 4)" 0
+try "THREADS no such process" 0 1 $THREADS "$(le32 999999; le32 0)" "$(le32 -3; zeros 4)" 0
 
 pcnctl echo 1 --count 100 >/dev/null || fail "no traffic to node 1 afterwards"
 vc-exec 1 pcnctl echo 0 --count 100 >/dev/null || fail "no traffic from node 1 afterwards"

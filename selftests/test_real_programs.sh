@@ -27,7 +27,7 @@ tail -c +2097153 data > rest
 
 # on_node1 PID: how many threads of PID run on node 1 now.
 on_node1() {
-	pcnctl proc "$1" | awk '$2 == 1 && NF == 3 { n++ } END { print n + 0 }'
+	pcnctl proc "$1" | awk '$2 == 1 && NF == 6 { n++ } END { print n + 0 }'
 }
 
 # moved_run NAME HOME_NODE CMD...: CMD < pipe > NAME.out, moved to node 1

@@ -365,6 +365,37 @@ struct pcn_stat_reply {
 	struct pcn_stat_type_counts types[];
 } __packed;
 
+/* ---- a process's threads at a node, for its origin (pcnctl proc PID) ---- */
+
+/* THREADS_REQUEST: the threads of the sender's process @origin_tgid here. */
+struct pcn_threads_request {
+	__s32 origin_tgid;
+	__u32 reserved;		/* 0 */
+} __packed;
+
+/* One thread the receiver runs for the origin. */
+struct pcn_wire_thread {
+	__s32 origin_tid;	/* the thread's twin at the origin */
+	__u32 reserved;		/* 0 */
+	__u64 cpu_ns;		/* CPU time used at the receiver */
+	__u64 faults;		/* its faults that needed another node */
+	__u64 calls;		/* its system calls forwarded to the origin */
+} __packed;
+
+#define PCN_THREADS_MAX		254	/* entries that fit one reply */
+
+/*
+ * THREADS_REPLY: @count entries (at most PCN_THREADS_MAX; @truncated 1
+ * when the process has more threads here, 0 otherwise).
+ */
+struct pcn_threads_reply {
+	__s32 status;		/* 0, or -ESRCH: no such process here */
+	__u16 count;
+	__u8 truncated;
+	__u8 reserved;		/* 0 */
+	struct pcn_wire_thread threads[];
+} __packed;
+
 /* ---- the message types ---- */
 
 /*
@@ -487,6 +518,13 @@ struct pcn_stat_reply {
 			sizeof(struct pcn_stat_reply) +			\
 			PCN_STAT_TYPES_MAX *				\
 			sizeof(struct pcn_stat_type_counts)),		\
+	  NONE, PCN_KMSG_T_REPLY)					\
+	X(THREADS_REQUEST, threads_request,				\
+	  PCN_KMSG_FIXED(pcn_threads_request), THREADS_REPLY, 0)	\
+	X(THREADS_REPLY, threads_reply,					\
+	  PCN_KMSG_SIZE(sizeof(struct pcn_threads_reply),		\
+			sizeof(struct pcn_threads_reply) +		\
+			PCN_THREADS_MAX * sizeof(struct pcn_wire_thread)),\
 	  NONE, PCN_KMSG_T_REPLY)
 
 #define PCN_KMSG_TYPE_ENUM(NAME, name, size, reply, flags)		\

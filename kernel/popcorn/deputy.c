@@ -176,6 +176,7 @@ static long pcn_deputy_forward(struct pcn_process *proc,
 	m->args[3] = regs->r10;
 	m->args[4] = regs->r8;
 	m->args[5] = regs->r9;
+	WRITE_ONCE(th->calls, th->calls + 1);
 	ret = pcn_kmsg_request_killable(proc->origin_nid,
 					PCN_KMSG_TYPE_SYSCALL, m, size, &reply);
 	if (ret) {

@@ -73,17 +73,26 @@ int pcn_netlink_init(void);
 /* stat_remote.c: STAT_REQUEST */
 int pcn_stat_remote_init(void);
 
+/* proc_threads.c: PROC_GET PID, THREADS_REQUEST */
+struct pcn_threads_reply;
+int pcn_proc_threads_init(void);
+int pcn_nl_proc_get(struct sk_buff *skb, struct genl_info *info);
+int pcn_threads_reply_check(const struct pcn_threads_reply *r, size_t size);
+
 /* netlink_move.c: PCN_CMD_MIGRATE */
 int pcn_nl_migrate(struct sk_buff *skb, struct genl_info *info);
 int pcn_nl_place(struct sk_buff *skb, struct genl_info *info);
+int pcn_nl_place_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* placement.c */
 struct pcn_placement;
 struct signal_struct;
-struct pcn_placement *pcn_placement_new(const u8 *nodes, unsigned int count);
+struct pcn_placement *pcn_placement_new(u8 mode, const u8 *nodes,
+					unsigned int count);
 void pcn_placement_put(struct pcn_placement *pl);
 void pcn_placement_set(struct signal_struct *sig, struct pcn_placement *pl);
 int pcn_placement_next(int fallback);
+u8 pcn_placement_info(struct task_struct *t, u8 *nodes, unsigned int *count);
 
 /*
  * The in-kernel self tests and benchmark knobs (CONFIG_POPCORN_SELFTEST):

@@ -36,6 +36,8 @@ static int __init pcn_core_init(void)
 	if (!ret)
 		ret = pcn_stat_remote_init();
 	if (!ret)
+		ret = pcn_proc_threads_init();
+	if (!ret)
 		ret = pcn_netlink_init();
 	if (ret) {
 		pr_err("core initialisation failed: %d\n", ret);

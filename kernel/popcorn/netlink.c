@@ -41,6 +41,7 @@ static const struct nla_policy pcn_nl_policy[PCN_A_MAX + 1] = {
 	[PCN_A_MOVE_PID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[PCN_A_MOVE_WAIT_MS] = { .type = NLA_U32 },
 	[PCN_A_PLACE_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[PCN_A_PROC_PID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[PCN_A_PLACE_MODE] = NLA_POLICY_MAX(NLA_U8, __PCN_PLACE_MAX - 1),
 	[PCN_A_PLACE_NODES] = { .type = NLA_BINARY, .len = PCN_MAX_NODES },
 	[PCN_A_RAW_TYPE] = NLA_POLICY_MAX(NLA_U16, PCN_KMSG_TYPE_MAX - 1),
@@ -285,7 +286,9 @@ static const struct genl_small_ops pcn_nl_ops[] = {
 		.doit = pcn_nl_stat_get,
 	},
 	{
+		/* The dump: anyone. With PROC_PID: see proc_threads.c. */
 		.cmd = PCN_CMD_PROC_GET,
+		.doit = pcn_nl_proc_get,
 		.dumpit = pcn_nl_proc_dump,
 	}, {
 		/* Per thread: the caller must be allowed to ptrace it. */
@@ -295,6 +298,10 @@ static const struct genl_small_ops pcn_nl_ops[] = {
 		/* The caller must be allowed to ptrace the process. */
 		.cmd = PCN_CMD_PLACE,
 		.doit = pcn_nl_place,
+	}, {
+		/* Processes the caller may read as ptrace would. */
+		.cmd = PCN_CMD_PLACE_GET,
+		.dumpit = pcn_nl_place_dump,
 	},
 #ifdef CONFIG_POPCORN_SELFTEST
 	{

@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * PCN_CMD_PLACE (include/uapi/popcorn/pcn_netlink.h): where a process's
- * new threads start (placement.c).
+ * new threads start, or that the balancer manages it (placement.c); and
+ * PCN_CMD_PLACE_GET, the processes that have a placement.
  *
- * Who may use it: anyone, on a process they may ptrace
+ * Who may use PLACE: anyone, on a process they may ptrace
  * (PTRACE_MODE_ATTACH_REALCREDS, as for pcnctl migrate); their own
  * process always. The pid is in the caller's pid namespace. What it
  * checks: every node id is below PCN_MAX_NODES, given once, and is this
- * node or a configured peer; this node has an id.
+ * node or a configured peer; this node has an id. PLACE_GET lists only
+ * the processes the caller may read as ptrace would
+ * (PTRACE_MODE_READ_REALCREDS), with pids of the initial namespace, and
+ * only to callers in it.
  */
 #define pr_fmt(fmt) "popcorn: " fmt
 
+#include <linux/pid_namespace.h>
 #include <linux/ptrace.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -106,8 +111,8 @@ int pcn_nl_place(struct sk_buff *skb, struct genl_info *info)
 			     nla_get_u32(a[PCN_A_PLACE_PID]) : 0, info->extack);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
-	if (mode == PCN_PLACE_SPREAD) {
-		pl = pcn_placement_new(nodes, count);
+	if (mode != PCN_PLACE_NONE) {
+		pl = pcn_placement_new(mode, nodes, count);
 		if (!pl) {
 			put_task_struct(t);
 			return -ENOMEM;
@@ -116,4 +121,65 @@ int pcn_nl_place(struct sk_buff *skb, struct genl_info *info)
 	pcn_placement_set(t->signal, pl);
 	put_task_struct(t);
 	return 0;
+}
+
+/* One process of the PLACE_GET dump; 0 when it has no placement. */
+static int pcn_place_fill(struct sk_buff *skb, struct netlink_callback *cb,
+			  struct task_struct *t)
+{
+	unsigned int count;
+	u8 nodes[PCN_MAX_NODES];
+	u8 mode;
+	void *hdr;
+
+	mode = pcn_placement_info(t, nodes, &count);
+	if (mode == PCN_PLACE_NONE)
+		return 0;
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &pcn_genl_family, NLM_F_MULTI, PCN_CMD_PLACE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, PCN_A_PLACE_PID, t->tgid) ||
+	    nla_put_u8(skb, PCN_A_PLACE_MODE, mode) ||
+	    (count && nla_put(skb, PCN_A_PLACE_NODES, count, nodes))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* cb->args[0]: the next tgid to look at. */
+int pcn_nl_place_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct task_struct *t;
+	struct pid *pid;
+	pid_t nr = cb->args[0];
+	int ret = 0;
+
+	if (task_active_pid_ns(current) != &init_pid_ns)
+		return -EPERM;
+	for (;; nr++) {
+		rcu_read_lock();
+		pid = find_ge_pid(nr, &init_pid_ns);
+		t = pid ? pid_task(pid, PIDTYPE_TGID) : NULL;
+		if (pid)
+			nr = pid_nr(pid);
+		if (t)
+			get_task_struct(t);
+		rcu_read_unlock();
+		if (!pid)
+			break;
+		if (!t)
+			continue;
+		if (!(t->flags & PF_KTHREAD) &&
+		    ptrace_may_access(t, PTRACE_MODE_READ_REALCREDS))
+			ret = pcn_place_fill(skb, cb, t);
+		put_task_struct(t);
+		if (ret)
+			break;
+	}
+	cb->args[0] = nr;
+	/* A process that did not fit goes first into the next message. */
+	return ret && !skb->len ? ret : skb->len;
 }

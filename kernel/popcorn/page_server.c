@@ -804,6 +804,9 @@ vm_fault_t pcn_handle_fault(struct vm_area_struct *vma, unsigned long addr,
 	result = f.busy ? PCN_FAULT_BUSY :
 		 (ret & VM_FAULT_ERROR) ? PCN_FAULT_FAILED : PCN_FAULT_DONE;
 	pcn_stat_fault(proc, f.kind, result, ns);
+	if (current->pcn_thread)
+		WRITE_ONCE(current->pcn_thread->faults,
+			   current->pcn_thread->faults + 1);
 	trace_popcorn_fault_end(f.addr, f.kind, f.owner, result, ns);
 	return ret;
 }

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Where the new threads of a process go (`pcnctl run --spread`,
- * PCN_CMD_PLACE in netlink_place.c).
+ * PCN_CMD_PLACE in netlink_place.c), or that the balancer (pcn-balance,
+ * user space) may move them (`pcnctl run --balance`): a balanced process
+ * creates its threads where their creator is, and its placement only
+ * says that it is managed, and on which nodes.
  *
  * A placement belongs to a process (signal_struct.pcn_placement,
  * patches/0009): it survives exec, so `pcnctl run` sets it on itself and
@@ -41,15 +44,17 @@ struct pcn_placement {
 	refcount_t ref;
 	struct rcu_head rcu;
 	atomic_t next;			/* index of the next thread's node */
+	u8 mode;			/* enum pcn_place_mode: SPREAD, BALANCE */
 	unsigned int count;
 	u8 nodes[PCN_MAX_NODES];
 };
 
 /*
- * A placement spreading over @nodes (@count ids, each checked by the
+ * A placement of @mode over @nodes (@count ids, each checked by the
  * caller), or over this node and every configured peer when @count is 0.
  */
-struct pcn_placement *pcn_placement_new(const u8 *nodes, unsigned int count)
+struct pcn_placement *pcn_placement_new(u8 mode, const u8 *nodes,
+					unsigned int count)
 {
 	struct pcn_placement *pl = kzalloc(sizeof(*pl), GFP_KERNEL);
 	int me = pcn_my_nid();
@@ -59,6 +64,7 @@ struct pcn_placement *pcn_placement_new(const u8 *nodes, unsigned int count)
 	if (!pl)
 		return NULL;
 	refcount_set(&pl->ref, 1);
+	pl->mode = mode;
 	if (count) {
 		memcpy(pl->nodes, nodes, count);
 		pl->count = count;
@@ -121,11 +127,32 @@ int pcn_placement_next(int fallback)
 		return fallback;
 	rcu_read_lock();
 	pl = rcu_dereference(current->signal->pcn_placement);
-	if (pl && pl->count)
+	if (pl && pl->mode == PCN_PLACE_SPREAD && pl->count)
 		nid = pl->nodes[(unsigned int)atomic_fetch_inc(&pl->next) %
 				pl->count];
 	rcu_read_unlock();
 	return nid;
+}
+
+/*
+ * The placement of @t's process (a counted task): its mode (NONE when it
+ * has none) and nodes, *@count of them; what PLACE_GET and PROC_GET show.
+ */
+u8 pcn_placement_info(struct task_struct *t, u8 *nodes, unsigned int *count)
+{
+	struct pcn_placement *pl;
+	u8 mode = PCN_PLACE_NONE;
+
+	*count = 0;
+	rcu_read_lock();
+	pl = rcu_dereference(t->signal->pcn_placement);
+	if (pl) {
+		mode = pl->mode;
+		*count = pl->count;
+		memcpy(nodes, pl->nodes, pl->count);
+	}
+	rcu_read_unlock();
+	return mode;
 }
 
 /*

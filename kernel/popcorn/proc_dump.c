@@ -9,20 +9,29 @@
  * program and is left out).
  */
 #include <linux/pid.h>
+#include <linux/sched/cputime.h>
 #include <linux/sched/signal.h>
 #include <net/netlink.h>
 #include "internal.h"
 #include "process.h"
 
+/* A thread; one that runs on this node (@t) with its figures here. */
 static int pcn_put_thread(struct sk_buff *skb, pid_t tid, int nid,
-			  pid_t local_tid)
+			  pid_t local_tid, struct task_struct *t, u64 faults,
+			  u64 calls)
 {
 	struct nlattr *nest = nla_nest_start(skb, PCN_A_PROC_THREAD);
 
 	if (!nest ||
 	    nla_put_u32(skb, PCN_A_THREAD_TID, tid) ||
 	    nla_put_u32(skb, PCN_A_THREAD_NID, nid) ||
-	    nla_put_u32(skb, PCN_A_THREAD_LOCAL_TID, local_tid))
+	    nla_put_u32(skb, PCN_A_THREAD_LOCAL_TID, local_tid) ||
+	    (t && (nla_put_u64_64bit(skb, PCN_A_THREAD_CPU_NS,
+				     task_sched_runtime(t), PCN_A_PAD) ||
+		   nla_put_u64_64bit(skb, PCN_A_THREAD_FAULTS, faults,
+				     PCN_A_PAD) ||
+		   nla_put_u64_64bit(skb, PCN_A_THREAD_CALLS, calls,
+				     PCN_A_PAD))))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -33,6 +42,7 @@ static int pcn_put_task(struct sk_buff *skb, struct pcn_process *proc,
 			struct task_struct *t, int me)
 {
 	struct pcn_thread *th;
+	u64 faults = 0, calls = 0;
 	pid_t tid = t->pid;
 	int nid = me;
 
@@ -44,10 +54,15 @@ static int pcn_put_task(struct sk_buff *skb, struct pcn_process *proc,
 	} else {
 		tid = th && th->role == PCN_THREAD_REMOTE ? th->peer_tid : 0;
 	}
+	if (th) {
+		faults = READ_ONCE(th->faults);
+		calls = READ_ONCE(th->calls);
+	}
 	spin_unlock(&pcn_threads_lock);
 	if (!tid)
 		return 0;		/* the worker, or not set up yet */
-	return pcn_put_thread(skb, tid, nid, t->pid);
+	return pcn_put_thread(skb, tid, nid, t->pid, nid == me ? t : NULL,
+			      faults, calls);
 }
 
 /* Under rcu_read_lock(): the task's thread list is walked safely. */

@@ -104,6 +104,13 @@ struct pcn_thread {
 	 */
 	bool resume_ax_pending;
 	unsigned long resume_ax;
+	/*
+	 * Written by the thread itself only (WRITE_ONCE), read racily by
+	 * PROC_GET: its faults that needed another node and its system
+	 * calls forwarded to the origin, on this node.
+	 */
+	u64 faults;
+	u64 calls;
 	struct list_head list;		/* pcn_threads */
 
 	wait_queue_head_t wait;		/* twin: events */

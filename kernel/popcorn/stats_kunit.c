@@ -8,6 +8,7 @@
 #include <kunit/test.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
+#include "internal.h"
 #include "stats.h"
 
 /* A zeroed per-CPU histogram, u64[PCN_LAT_BUCKETS] on every CPU. */
@@ -108,12 +109,50 @@ static void stat_reply_shapes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pcn_stat_reply_check(r, size), -EPROTO);
 }
 
+/* A THREADS_REPLY's shape: counts, sizes, ids, reserved bytes. */
+static void threads_reply_shapes(struct kunit *test)
+{
+	size_t two = struct_size_t(struct pcn_threads_reply, threads, 2);
+	struct pcn_threads_reply *r = kunit_kzalloc(test, two, GFP_KERNEL);
+
+	KUNIT_ASSERT_TRUE(test, r != NULL);
+	r->count = 2;
+	r->threads[0].origin_tid = 100;
+	r->threads[1].origin_tid = 101;
+	KUNIT_EXPECT_EQ(test, pcn_threads_reply_check(r, two), 0);
+	KUNIT_EXPECT_EQ(test, pcn_threads_reply_check(r, two - 1), -EPROTO);
+	KUNIT_EXPECT_EQ(test, pcn_threads_reply_check(r, sizeof(*r) - 1),
+			-EPROTO);
+	r->count = 3;		/* more than the payload holds */
+	KUNIT_EXPECT_EQ(test, pcn_threads_reply_check(r, two), -EPROTO);
+	r->count = 2;
+	r->threads[1].origin_tid = 0;
+	KUNIT_EXPECT_EQ(test, pcn_threads_reply_check(r, two), -EPROTO);
+	r->threads[1].origin_tid = 101;
+	r->threads[1].reserved = 1;
+	KUNIT_EXPECT_EQ(test, pcn_threads_reply_check(r, two), -EPROTO);
+	r->threads[1].reserved = 0;
+	r->truncated = 2;
+	KUNIT_EXPECT_EQ(test, pcn_threads_reply_check(r, two), -EPROTO);
+	r->truncated = 1;
+	KUNIT_EXPECT_EQ(test, pcn_threads_reply_check(r, two), 0);
+	/* -ESRCH carries no threads; other statuses are not answers. */
+	r->status = -ESRCH;
+	KUNIT_EXPECT_EQ(test, pcn_threads_reply_check(r, two), -EPROTO);
+	r->count = 0;
+	r->truncated = 0;
+	KUNIT_EXPECT_EQ(test, pcn_threads_reply_check(r, sizeof(*r)), 0);
+	r->status = -EIO;
+	KUNIT_EXPECT_EQ(test, pcn_threads_reply_check(r, sizeof(*r)), -EPROTO);
+}
+
 static struct kunit_case pcn_stats_cases[] = {
 	KUNIT_CASE(hist_small),
 	KUNIT_CASE(hist_edges),
 	KUNIT_CASE(hist_overflow),
 	KUNIT_CASE(hist_counts),
 	KUNIT_CASE(stat_reply_shapes),
+	KUNIT_CASE(threads_reply_shapes),
 	{}
 };
 

@@ -48,6 +48,9 @@ static_assert(sizeof(struct pcn_sigaction_msg) == 200);
 static_assert(sizeof(struct pcn_move_msg) == 16);
 static_assert(sizeof(struct pcn_stat_type_counts) == 32);
 static_assert(sizeof(struct pcn_stat_reply) == 1728);
+static_assert(sizeof(struct pcn_threads_request) == 8);
+static_assert(sizeof(struct pcn_wire_thread) == 32);
+static_assert(sizeof(struct pcn_threads_reply) == 8);
 static_assert(sizeof(struct pcn_rdma_cm_priv) == 16);
 static_assert(PCN_KMSG_MAX_PAYLOAD == 8160);
 
@@ -190,14 +193,16 @@ static const struct wire_type wire_types[] = {
 	WT(37, MOVE_REPLY, move_reply, 8, 8, W_NONE, W_R),
 	WT(38, STAT_REQUEST, stat_request, 0, 0, 39, 0),
 	WT(39, STAT_REPLY, stat_reply, 1728, 1728 + 64 * 32, W_NONE, W_R),
+	WT(40, THREADS_REQUEST, threads_request, 8, 8, 41, 0),
+	WT(41, THREADS_REPLY, threads_reply, 8, 8 + 254 * 32, W_NONE, W_R),
 };
 
 static void wire_type_numbers(struct kunit *test)
 {
 	unsigned int i;
 
-	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(wire_types), (size_t)40);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_MAX, 40);
+	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(wire_types), (size_t)42);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_MAX, 42);
 	for (i = 0; i < ARRAY_SIZE(wire_types); i++) {
 		KUNIT_EXPECT_EQ_MSG(test, wire_types[i].nr, i,
 				    "%s out of order", wire_types[i].name);
@@ -536,6 +541,22 @@ static void wire_stat(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, offsetof(struct pcn_stat_reply, types),
 			(size_t)1728);
 	KUNIT_EXPECT_EQ(test, PCN_STAT_TYPES_MAX, 64);
+
+	WIRE_SIZE(test, pcn_threads_request, 8);
+	WIRE_FIELD(test, pcn_threads_request, origin_tgid, 0, 4);
+	WIRE_FIELD(test, pcn_threads_request, reserved, 4, 4);
+	WIRE_SIZE(test, pcn_wire_thread, 32);
+	WIRE_FIELD(test, pcn_wire_thread, origin_tid, 0, 4);
+	WIRE_FIELD(test, pcn_wire_thread, reserved, 4, 4);
+	WIRE_FIELD(test, pcn_wire_thread, cpu_ns, 8, 8);
+	WIRE_FIELD(test, pcn_wire_thread, faults, 16, 8);
+	WIRE_FIELD(test, pcn_wire_thread, calls, 24, 8);
+	WIRE_SIZE(test, pcn_threads_reply, 8);
+	WIRE_FIELD(test, pcn_threads_reply, status, 0, 4);
+	WIRE_FIELD(test, pcn_threads_reply, count, 4, 2);
+	WIRE_FIELD(test, pcn_threads_reply, truncated, 6, 1);
+	WIRE_FIELD(test, pcn_threads_reply, reserved, 7, 1);
+	KUNIT_EXPECT_EQ(test, PCN_THREADS_MAX, 254);
 }
 
 /* ---- the RDMA connection's private data (section 4.1) ---- */

@@ -424,6 +424,12 @@ static int thread_nest(const struct nlattr **tb, void *arg)
 	t->tid = u32_or_none(tb[PCN_A_THREAD_TID]);
 	t->nid = u32_or_none(tb[PCN_A_THREAD_NID]);
 	t->local_tid = u32_or_none(tb[PCN_A_THREAD_LOCAL_TID]);
+	t->have_cpu = tb[PCN_A_THREAD_CPU_NS] != NULL;
+	t->cpu_ns = t->have_cpu ? mnl_attr_get_u64(tb[PCN_A_THREAD_CPU_NS]) : 0;
+	t->faults = tb[PCN_A_THREAD_FAULTS] ?
+		    mnl_attr_get_u64(tb[PCN_A_THREAD_FAULTS]) : 0;
+	t->calls = tb[PCN_A_THREAD_CALLS] ?
+		   mnl_attr_get_u64(tb[PCN_A_THREAD_CALLS]) : 0;
 	return 0;
 }
 
@@ -483,9 +489,72 @@ int pcn_procs_get(struct pcn_nl *nl, struct pcn_procs *procs)
 	return err;
 }
 
+int pcn_proc_get(struct pcn_nl *nl, uint32_t pid, struct pcn_procs *procs)
+{
+	char buf[PCN_NL_REQSIZE];
+	struct nlmsghdr *nlh;
+	int err;
+
+	procs_clear(procs);
+	nlh = pcn_nl_req(nl, buf, PCN_CMD_PROC_GET, NLM_F_ACK);
+	mnl_attr_put_u32(nlh, PCN_A_PROC_PID, pid);
+	err = pcn_nl_talk(nl, nlh, proc_cb, procs);
+	if (!err && !procs->n)
+		err = -ENODATA;
+	return err;
+}
+
 void pcn_procs_free(struct pcn_procs *procs)
 {
 	procs_clear(procs);
 	free(procs->v);
 	memset(procs, 0, sizeof(*procs));
+}
+
+/* ------------------------------------------------------------------ */
+/* PLACE_GET                                                          */
+
+static int place_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[PCN_A_MAX + 1] = { NULL };
+	struct pcn_places *places = data;
+	struct pcn_place *p;
+	unsigned int n;
+
+	if (pcn_attr_parse(nlh, tb) < 0)
+		return MNL_CB_ERROR;
+	if (!tb[PCN_A_PLACE_PID] || !tb[PCN_A_PLACE_MODE])
+		return cb_error(-EPROTO);
+	if (pcn_grow((void **)&places->v, places->n, &places->cap,
+		     sizeof(*p)))
+		return cb_error(-ENOMEM);
+	p = &places->v[places->n++];
+	memset(p, 0, sizeof(*p));
+	p->pid = mnl_attr_get_u32(tb[PCN_A_PLACE_PID]);
+	p->mode = mnl_attr_get_u8(tb[PCN_A_PLACE_MODE]);
+	if (tb[PCN_A_PLACE_NODES]) {
+		n = mnl_attr_get_payload_len(tb[PCN_A_PLACE_NODES]);
+		if (n > PCN_MAX_NODES)
+			return cb_error(-EPROTO);
+		memcpy(p->nodes, mnl_attr_get_payload(tb[PCN_A_PLACE_NODES]),
+		       n);
+		p->nnodes = n;
+	}
+	return MNL_CB_OK;
+}
+
+int pcn_places_get(struct pcn_nl *nl, struct pcn_places *places)
+{
+	char buf[PCN_NL_REQSIZE];
+	struct nlmsghdr *nlh;
+
+	places->n = 0;
+	nlh = pcn_nl_req(nl, buf, PCN_CMD_PLACE_GET, NLM_F_DUMP);
+	return pcn_nl_talk(nl, nlh, place_cb, places);
+}
+
+void pcn_places_free(struct pcn_places *places)
+{
+	free(places->v);
+	memset(places, 0, sizeof(*places));
 }

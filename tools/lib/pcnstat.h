@@ -92,6 +92,10 @@ struct pcn_thread {
 	uint32_t tid;		/* at the origin; PCN_NONE when absent */
 	uint32_t nid;		/* node it runs on */
 	uint32_t local_tid;	/* on this node */
+	int have_cpu;		/* the three figures below came */
+	uint64_t cpu_ns;	/* CPU time used on the node it runs on */
+	uint64_t faults;	/* its faults there that needed another node */
+	uint64_t calls;		/* its calls forwarded from there */
 };
 
 /* One entry of the PCN_CMD_PROC_GET dump. */
@@ -103,7 +107,9 @@ struct pcn_proc {
 	struct pcn_thread *threads;
 	unsigned int nthreads, cap;
 	struct pcn_fault_stat fault[PCN_FAULT_KINDS];	/* no histograms */
-	struct pcn_scalars c;	/* MIGRATIONS_OUT/IN, INVAL_SENT/RECV */
+	struct pcn_scalars c;	/* MIGRATIONS_OUT/IN, INVAL_SENT/RECV,
+				 * PLACE_MODE (one process asked by pid)
+				 */
 };
 
 struct pcn_procs {
@@ -119,7 +125,25 @@ void pcn_stat_free(struct pcn_stat *st);
 int pcn_nodes_get(struct pcn_nl *nl, struct pcn_nodes *nodes);	/* by id */
 void pcn_nodes_free(struct pcn_nodes *nodes);
 int pcn_procs_get(struct pcn_nl *nl, struct pcn_procs *procs);	/* by pid */
+/* One process started here, every thread's figures wherever it runs. */
+int pcn_proc_get(struct pcn_nl *nl, uint32_t pid, struct pcn_procs *procs);
 void pcn_procs_free(struct pcn_procs *procs);
+
+/* One entry of the PCN_CMD_PLACE_GET dump. */
+struct pcn_place {
+	uint32_t pid;
+	int mode;		/* enum pcn_place_mode */
+	unsigned int nnodes;	/* 0: this node and every configured peer */
+	uint8_t nodes[PCN_MAX_NODES];
+};
+
+struct pcn_places {
+	struct pcn_place *v;
+	unsigned int n, cap;
+};
+
+int pcn_places_get(struct pcn_nl *nl, struct pcn_places *places);
+void pcn_places_free(struct pcn_places *places);
 
 const char *pcn_state_name(int state);
 const char *pcn_fault_kind_name(int kind);

@@ -40,7 +40,10 @@ static const char usage_text[] =
 "                                 load; of this node, of node NID (asked\n"
 "                                 over the network) or of every node\n"
 "  proc [--json] [PID]            distributed processes on this node: origin,\n"
-"                                 threads and the node each runs on\n"
+"                                 threads, the node each runs on and, for one\n"
+"                                 running here, its CPU time, faults and\n"
+"                                 forwarded calls here; PID of a process\n"
+"                                 started here: every thread's, from its node\n"
 "  echo NID [--count N] [--threads T] [--min-size S] [--max-size S]\n"
 "       [--size S]                message layer round-trip self test; payload\n"
 "                                 sizes cycle min..max (--size: fixed)\n"
@@ -63,19 +66,24 @@ static const char usage_text[] =
 "                                 when the call returns) or refused and why.\n"
 "                                 Needs the right to ptrace the threads;\n"
 "                                 --time: how long each move took\n"
-"  run [--spread [--nodes LIST]] [--] CMD [ARG...]\n"
+"  run [--spread | --balance] [--nodes LIST] [--] CMD [ARG...]\n"
 "                                 run CMD with this node as its origin; with\n"
 "                                 --spread each new thread of it (and of the\n"
 "                                 programs it execs and processes it starts)\n"
 "                                 starts on the next node of LIST in turn\n"
 "                                 (ids and ranges: 0,2-3; default: this node\n"
 "                                 and every configured peer), the first stays\n"
-"                                 home. Exit status: CMD's, 127 if it cannot\n"
-"                                 be run\n"
-"  place PID --spread [--nodes LIST] | place PID --none\n"
-"                                 the same for the threads a running process\n"
-"                                 creates from now on (--none: where they are\n"
-"                                 created). Needs the right to ptrace it\n"
+"                                 home; with --balance pcn-balance may move\n"
+"                                 its threads among LIST's nodes. Exit\n"
+"                                 status: CMD's, 127 if it cannot be run\n"
+"  place PID --spread|--balance [--nodes LIST] | place PID --none\n"
+"                                 the same for a running process (--none:\n"
+"                                 threads start where they are created, the\n"
+"                                 balancer leaves it). Needs the right to\n"
+"                                 ptrace it\n"
+"  place --list                   processes with a placement: PID MODE NODES\n"
+"  balance PID [--nodes LIST] | balance PID --off\n"
+"                                 let pcn-balance manage PID, or stop it\n"
 "  raw NID TYPE HEX               send one request of message type TYPE with\n"
 "                                 this payload, as a hostile peer would;\n"
 "                                 print the status and the reply's payload\n"
@@ -221,6 +229,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "place"))
 		return cmd_place(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "balance"))
+		return cmd_balance(argc - 1, argv + 1);
 
 	fprintf(stderr, "pcnctl: unknown command '%s'\n\n", argv[1]);
 	pcn_usage(PCN_EXIT_USAGE);

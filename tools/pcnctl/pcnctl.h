@@ -43,5 +43,6 @@ int cmd_raw(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_place(int argc, char **argv);
+int cmd_balance(int argc, char **argv);
 
 #endif /* PCNCTL_H */

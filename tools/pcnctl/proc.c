@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pcnctl proc: the distributed processes on this node (PROC_GET dump),
- * their threads and where each runs, and their fault, migration and
- * invalidation counters (JSON).
+ * their threads, where each runs and, for a thread on this node, the CPU
+ * time it used here, its faults that needed another node and its calls
+ * forwarded to the origin; their fault, migration and invalidation
+ * counters (JSON). pcnctl proc PID of a process started here asks
+ * PROC_GET for that process alone: every thread's figures, from the node
+ * it runs on, and the process's placement.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -45,15 +49,26 @@ static void proc_table(const struct pcn_procs *procs, uint32_t only)
 		       p->comm[0] ? p->comm : "-", p->nthreads);
 		if (!p->nthreads)
 			continue;
-		printf("%-8s %-11s %-11s %s\n", "", "TID", "NODE",
-		       "LOCAL_TID");
+		printf("%-8s %-11s %-11s %-11s %10s %10s %10s\n", "", "TID",
+		       "NODE", "LOCAL_TID", "CPU_S", "FAULTS", "CALLS");
 		for (j = 0; j < p->nthreads; j++) {
 			const struct pcn_thread *t = &p->threads[j];
+			char cpu[32], f[24], k[24];
 
-			printf("%-8s %-11s %-11s %s\n", "",
+			snprintf(cpu, sizeof(cpu), "-");
+			snprintf(f, sizeof(f), "-");
+			snprintf(k, sizeof(k), "-");
+			if (t->have_cpu) {
+				snprintf(cpu, sizeof(cpu), "%.3f",
+					 t->cpu_ns / 1e9);
+				snprintf(f, sizeof(f), "%" PRIu64, t->faults);
+				snprintf(k, sizeof(k), "%" PRIu64, t->calls);
+			}
+			printf("%-8s %-11s %-11s %-11s %10s %10s %10s\n", "",
 			       u32_str(t->tid, "-", a, sizeof(a)),
 			       u32_str(t->nid, "-", b, sizeof(b)),
-			       u32_str(t->local_tid, "-", c, sizeof(c)));
+			       u32_str(t->local_tid, "-", c, sizeof(c)),
+			       cpu, f, k);
 		}
 	}
 }
@@ -86,6 +101,21 @@ static void proc_json_one(struct json *j, const struct pcn_proc *p)
 		json_u32(j, "tid", t->tid);
 		json_u32(j, "nid", t->nid);
 		json_u32(j, "local_tid", t->local_tid);
+		json_key(j, "cpu_ns");
+		if (t->have_cpu)
+			json_u64(j, t->cpu_ns);
+		else
+			json_null(j);
+		json_key(j, "faults");
+		if (t->have_cpu)
+			json_u64(j, t->faults);
+		else
+			json_null(j);
+		json_key(j, "calls");
+		if (t->have_cpu)
+			json_u64(j, t->calls);
+		else
+			json_null(j);
 		json_end_object(j);
 	}
 	json_end_array(j);
@@ -141,7 +171,14 @@ int cmd_proc(int argc, char **argv)
 
 	if (pcn_nl_open(&nl, what) < 0)
 		return PCN_EXIT_FAIL;
-	err = pcn_procs_get(&nl, &procs);
+	err = -EREMOTE;
+	if (only != PCN_NONE)
+		err = pcn_proc_get(&nl, only, &procs);
+	/* A process here for another node, or an older kernel: the dump. */
+	if (err == -EREMOTE || err == -EOPNOTSUPP) {
+		nl.extack[0] = '\0';
+		err = pcn_procs_get(&nl, &procs);
+	}
 	if (err == -EOPNOTSUPP && !nl.extack[0])
 		snprintf(nl.extack, sizeof(nl.extack),
 			 "the kernel has no PROC_GET (older than this pcnctl?)");

@@ -1,21 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pcnctl run [--nodes LIST] [--spread] [--] CMD [ARG...]: run CMD with
- * this node as its origin. With --spread, each thread it creates starts
- * on the next node of LIST in turn (default: this node and every
+ * pcnctl run [--nodes LIST] [--spread | --balance] [--] CMD [ARG...]: run
+ * CMD with this node as its origin. With --spread, each thread it creates
+ * starts on the next node of LIST in turn (default: this node and every
  * configured peer), before it runs any code of its own; the first thread
- * stays home. The placement holds for the programs CMD execs and the
- * processes it creates (PCN_CMD_PLACE on pcnctl's own process, then
- * exec). Without --spread, CMD's threads start where they are created,
- * whatever placement pcnctl itself was started with.
+ * stays home. With --balance, its threads start where they are created
+ * and pcn-balance may move them among LIST's nodes. The placement holds
+ * for the programs CMD execs and the processes it creates (PCN_CMD_PLACE
+ * on pcnctl's own process, then exec). With neither, CMD's threads start
+ * where they are created, whatever placement pcnctl itself was started
+ * with.
  *
  * LIST: node ids and ranges, comma separated ("0,2-3").
  * Exit status: CMD's; 127 when CMD cannot be run, 1 when the placement
  * is refused, 2 on a usage error.
  *
- * pcnctl place PID (--spread [--nodes LIST] | --none): the same for the
- * threads a running process creates from now on. Needs the right to
- * ptrace it.
+ * pcnctl place PID (--spread | --balance [--nodes LIST] | --none): the
+ * same for a running process (its threads created from now on, or all of
+ * them for the balancer); pcnctl balance PID [--nodes LIST] | --off is
+ * the balancer's part of it. Needs the right to ptrace the process.
+ * pcnctl place --list: the processes with a placement (PLACE_GET).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -68,7 +72,7 @@ bad:
 }
 
 /* Ask the kernel to place the new threads of process @pid (0: this one). */
-static int run_place(const char *what, uint32_t pid, int spread,
+static int run_place(const char *what, uint32_t pid, int mode,
 		     const uint8_t *ids, int n)
 {
 	char buf[PCN_NL_REQSIZE];
@@ -81,8 +85,7 @@ static int run_place(const char *what, uint32_t pid, int spread,
 	nlh = pcn_nl_req(&nl, buf, PCN_CMD_PLACE, NLM_F_ACK);
 	if (pid)
 		mnl_attr_put_u32(nlh, PCN_A_PLACE_PID, pid);
-	mnl_attr_put_u8(nlh, PCN_A_PLACE_MODE,
-			spread ? PCN_PLACE_SPREAD : PCN_PLACE_NONE);
+	mnl_attr_put_u8(nlh, PCN_A_PLACE_MODE, mode);
 	if (n)
 		mnl_attr_put(nlh, PCN_A_PLACE_NODES, n, ids);
 	err = pcn_nl_talk(&nl, nlh, NULL, NULL);
@@ -94,24 +97,34 @@ static int run_place(const char *what, uint32_t pid, int spread,
 	return 0;
 }
 
+/* One mode only: @mode is the one given so far, @want the next one. */
+static int run_mode(const char *what, int mode, int want)
+{
+	if (mode != PCN_PLACE_NONE && mode != want)
+		pcn_usage_error(what, "--spread and --balance exclude each other");
+	return want;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const char what[] = "run";
 	static const struct option opts[] = {
 		{ "nodes",	required_argument, NULL, 'n' },
 		{ "spread",	no_argument,	   NULL, 's' },
+		{ "balance",	no_argument,	   NULL, 'b' },
 		{ NULL, 0, NULL, 0 }
 	};
 	uint8_t ids[PCN_MAX_NODES];
-	int spread = 0, n = 0, c;
+	int mode = PCN_PLACE_NONE, n = 0, c;
 
 	opterr = 0;
 	/* "+": options end at CMD, whose own options are left alone. */
 	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
 		if (c == 'n')
 			n = run_parse_nodes(what, optarg, ids);
-		else if (c == 's')
-			spread = 1;
+		else if (c == 's' || c == 'b')
+			mode = run_mode(what, mode, c == 's' ? PCN_PLACE_SPREAD :
+					PCN_PLACE_BALANCE);
 		else if (c == ':')
 			pcn_usage_error(what, "option '%s' needs a value",
 					argv[optind - 1]);
@@ -121,13 +134,55 @@ int cmd_run(int argc, char **argv)
 	}
 	if (optind >= argc)
 		pcn_usage_error(what, "expected a command to run");
-	if (n && !spread)
-		pcn_usage_error(what, "--nodes needs --spread");
-	if (run_place(what, 0, spread, ids, n) < 0)
+	if (n && mode == PCN_PLACE_NONE)
+		pcn_usage_error(what, "--nodes needs --spread or --balance");
+	if (run_place(what, 0, mode, ids, n) < 0)
 		return PCN_EXIT_FAIL;
 	execvp(argv[optind], argv + optind);
 	fprintf(stderr, "pcnctl: run: %s: %s\n", argv[optind], strerror(errno));
 	return RUN_EXIT_NOEXEC;
+}
+
+static const char *mode_name(int mode)
+{
+	switch (mode) {
+	case PCN_PLACE_SPREAD:
+		return "spread";
+	case PCN_PLACE_BALANCE:
+		return "balance";
+	default:
+		return "none";
+	}
+}
+
+/* pcnctl place --list: "PID MODE NODES" ("all": every node). */
+static int place_list(const char *what)
+{
+	struct pcn_places places = { 0 };
+	struct pcn_nl nl = { 0 };
+	unsigned int i, k;
+	int err;
+
+	if (pcn_nl_open(&nl, what) < 0)
+		return PCN_EXIT_FAIL;
+	err = pcn_nl_end(&nl, what, pcn_places_get(&nl, &places));
+	if (err) {
+		pcn_places_free(&places);
+		return err;
+	}
+	printf("%-8s %-8s %s\n", "PID", "MODE", "NODES");
+	for (i = 0; i < places.n; i++) {
+		const struct pcn_place *p = &places.v[i];
+
+		printf("%-8u %-8s ", p->pid, mode_name(p->mode));
+		if (!p->nnodes)
+			printf("all");
+		for (k = 0; k < p->nnodes; k++)
+			printf("%s%u", k ? "," : "", p->nodes[k]);
+		printf("\n");
+	}
+	pcn_places_free(&places);
+	return PCN_EXIT_OK;
 }
 
 int cmd_place(int argc, char **argv)
@@ -136,30 +191,74 @@ int cmd_place(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "nodes",	required_argument, NULL, 'n' },
 		{ "spread",	no_argument,	   NULL, 's' },
+		{ "balance",	no_argument,	   NULL, 'b' },
 		{ "none",	no_argument,	   NULL, 'x' },
+		{ "list",	no_argument,	   NULL, 'l' },
 		{ NULL, 0, NULL, 0 }
 	};
 	uint8_t ids[PCN_MAX_NODES];
-	int spread = 0, none = 0, n = 0, c;
+	int mode = -1, list = 0, n = 0, c;
 	uint32_t pid;
 
 	while ((c = pcn_getopt(argc, argv, opts, what)) != -1) {
-		if (c == 'n')
+		if (c == 'n') {
 			n = run_parse_nodes(what, optarg, ids);
-		else if (c == 's')
-			spread = 1;
-		else if (c == 'x')
-			none = 1;
+		} else if (c == 'l') {
+			list = 1;
+		} else {
+			int want = c == 's' ? PCN_PLACE_SPREAD :
+				   c == 'b' ? PCN_PLACE_BALANCE :
+				   PCN_PLACE_NONE;
+
+			if (mode >= 0 && mode != want)
+				pcn_usage_error(what, "expected one of --spread, --balance, --none");
+			mode = want;
+		}
+	}
+	if (list) {
+		if (argc > optind || mode >= 0 || n)
+			pcn_usage_error(what, "--list takes nothing else");
+		return place_list(what);
 	}
 	if (argc - optind != 1)
 		pcn_usage_error(what, "expected PID");
 	pid = pcn_arg_u32(what, "PID", argv[optind]);
 	if (!pid)
 		pcn_usage_error(what, "PID: must be positive");
-	if (spread == none)
-		pcn_usage_error(what, "expected one of --spread, --none");
-	if (n && !spread)
-		pcn_usage_error(what, "--nodes needs --spread");
-	return run_place(what, pid, spread, ids, n) < 0 ? PCN_EXIT_FAIL :
-							  PCN_EXIT_OK;
+	if (mode < 0)
+		pcn_usage_error(what, "expected one of --spread, --balance, --none");
+	if (n && mode == PCN_PLACE_NONE)
+		pcn_usage_error(what, "--nodes needs --spread or --balance");
+	return run_place(what, pid, mode, ids, n) < 0 ? PCN_EXIT_FAIL :
+							PCN_EXIT_OK;
+}
+
+/* pcnctl balance PID [--nodes LIST] | --off: place PID --balance | --none */
+int cmd_balance(int argc, char **argv)
+{
+	static const char what[] = "balance";
+	static const struct option opts[] = {
+		{ "nodes",	required_argument, NULL, 'n' },
+		{ "off",	no_argument,	   NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	uint8_t ids[PCN_MAX_NODES];
+	int off = 0, n = 0, c;
+	uint32_t pid;
+
+	while ((c = pcn_getopt(argc, argv, opts, what)) != -1) {
+		if (c == 'n')
+			n = run_parse_nodes(what, optarg, ids);
+		else
+			off = 1;
+	}
+	if (argc - optind != 1)
+		pcn_usage_error(what, "expected PID");
+	pid = pcn_arg_u32(what, "PID", argv[optind]);
+	if (!pid)
+		pcn_usage_error(what, "PID: must be positive");
+	if (off && n)
+		pcn_usage_error(what, "--nodes and --off exclude each other");
+	return run_place(what, pid, off ? PCN_PLACE_NONE : PCN_PLACE_BALANCE,
+			 ids, n) < 0 ? PCN_EXIT_FAIL : PCN_EXIT_OK;
 }

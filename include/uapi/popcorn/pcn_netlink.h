@@ -42,7 +42,13 @@ enum pcn_genl_cmd {
 	 * PROC_GET: dump, one reply per distributed process on this node:
 	 * PROC_PID, PROC_ORIGIN_NID, PROC_ORIGIN_PID, PROC_COMM, PROC_THREAD
 	 * nests, STAT_FAULT nests (no LAT_HIST), STAT_MIGRATIONS_OUT/IN,
-	 * STAT_INVAL_SENT/RECV.
+	 * STAT_INVAL_SENT/RECV; a thread that runs on this node has
+	 * THREAD_CPU_NS, THREAD_FAULTS and THREAD_CALLS in its nest.
+	 * With PROC_PID and no dump flag: that process of the caller's pid
+	 * namespace, started here (distributed or not), with those three
+	 * figures for every thread wherever it runs (each node it runs on is
+	 * asked), and PLACE_MODE; the caller must be allowed to read it as
+	 * ptrace would.
 	 */
 	PCN_CMD_PROC_GET,
 	/*
@@ -71,6 +77,12 @@ enum pcn_genl_cmd {
 	 * caller must be allowed to ptrace the process.
 	 */
 	PCN_CMD_PLACE,
+	/*
+	 * PLACE_GET: dump, one reply per process with a placement that the
+	 * caller may read as ptrace would: PLACE_PID (initial pid
+	 * namespace), PLACE_MODE, [PLACE_NODES] (what pcn-balance manages).
+	 */
+	PCN_CMD_PLACE_GET,
 	__PCN_CMD_MAX,
 };
 #define PCN_CMD_MAX (__PCN_CMD_MAX - 1)
@@ -79,6 +91,9 @@ enum pcn_genl_cmd {
 enum pcn_place_mode {
 	PCN_PLACE_NONE,		/* on their creator's node */
 	PCN_PLACE_SPREAD,	/* on the next node of the list, in turn */
+	PCN_PLACE_BALANCE,	/* on their creator's node; pcn-balance may
+				 * move them among the list's nodes
+				 */
 	__PCN_PLACE_MAX,
 };
 
@@ -251,6 +266,15 @@ enum pcn_genl_attr {
 				 */
 	PCN_A_STAT_CPUS,	/* u32: CPUs online */
 	PCN_A_STAT_NR_RUNNING,	/* u32: runnable threads, all CPUs */
+	PCN_A_THREAD_CPU_NS,	/* u64: CPU time the thread used on the node
+				 * it runs on now (since it arrived there)
+				 */
+	PCN_A_THREAD_FAULTS,	/* u64: its faults that needed another node,
+				 * on that node
+				 */
+	PCN_A_THREAD_CALLS,	/* u64: its system calls forwarded to the
+				 * origin from that node
+				 */
 	__PCN_A_MAX,
 };
 #define PCN_A_MAX (__PCN_A_MAX - 1)

@@ -401,6 +401,83 @@ static void put_thread(struct nlmsghdr *nlh, uint32_t tid, uint32_t nid,
  * with a thread on node 1, and 200, a copy of node 1's 77, with an odd
  * name and no counters (as from an older kernel).
  */
+#define NO_LOCAL	UINT32_MAX
+
+/* A thread with its figures; @local NO_LOCAL: none (PROC_GET PID). */
+static void put_thread_figures(struct nlmsghdr *nlh, uint32_t tid,
+			       uint32_t nid, uint32_t local, uint64_t cpu,
+			       uint64_t faults, uint64_t calls)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, PCN_A_PROC_THREAD);
+
+	mnl_attr_put_u32(nlh, PCN_A_THREAD_TID, tid);
+	mnl_attr_put_u32(nlh, PCN_A_THREAD_NID, nid);
+	if (local != NO_LOCAL)
+		mnl_attr_put_u32(nlh, PCN_A_THREAD_LOCAL_TID, local);
+	put_u64(nlh, PCN_A_THREAD_CPU_NS, cpu);
+	put_u64(nlh, PCN_A_THREAD_FAULTS, faults);
+	put_u64(nlh, PCN_A_THREAD_CALLS, calls);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/*
+ * PROC_GET PID (no dump flag): 123 started here, its thread 124 at node 1
+ * with figures from there; 200 runs here for node 1 (EREMOTE); others
+ * ESRCH.
+ */
+static void proc_get(const struct nlmsghdr *req, uint32_t pid)
+{
+	struct nlmsghdr *nlh;
+
+	if (getenv("FAKE_OLD_PROC")) {
+		ack(req, -EOPNOTSUPP, NULL);
+		return;
+	}
+	if (pid == 200) {
+		ack(req, -EREMOTE, "it runs here for another node: ask its origin");
+		return;
+	}
+	if (pid != 123) {
+		ack(req, -ESRCH, "no such process");
+		return;
+	}
+	nlh = skb_new(req, FAKE_FAMILY, 0);
+	genl_hdr(nlh, PCN_CMD_PROC_GET);
+	mnl_attr_put_u32(nlh, PCN_A_PROC_PID, 123);
+	mnl_attr_put_u32(nlh, PCN_A_PROC_ORIGIN_NID, 0);
+	mnl_attr_put_u32(nlh, PCN_A_PROC_ORIGIN_PID, 123);
+	mnl_attr_put_strz(nlh, PCN_A_PROC_COMM, "migrate");
+	mnl_attr_put_u8(nlh, PCN_A_PLACE_MODE, PCN_PLACE_BALANCE);
+	put_thread_figures(nlh, 123, 0, NO_LOCAL, 1500000000, 0, 0);
+	put_thread_figures(nlh, 124, 1, NO_LOCAL, 2250000000ULL, 40, 7);
+	skb_queue(nlh);
+	ack(req, 0, NULL);
+}
+
+/* PLACE_GET: 123 balanced over any node, 300 spread over 0 and 1. */
+static void place_dump(const struct nlmsghdr *req)
+{
+	static const uint8_t nodes[] = { 0, 1 };
+	struct nlmsghdr *nlh;
+	int err = 0;
+
+	nlh = skb_new(req, FAKE_FAMILY, NLM_F_MULTI);
+	genl_hdr(nlh, PCN_CMD_PLACE_GET);
+	mnl_attr_put_u32(nlh, PCN_A_PLACE_PID, 123);
+	mnl_attr_put_u8(nlh, PCN_A_PLACE_MODE, PCN_PLACE_BALANCE);
+	skb_queue(nlh);
+	nlh = skb_new(req, FAKE_FAMILY, NLM_F_MULTI);
+	genl_hdr(nlh, PCN_CMD_PLACE_GET);
+	mnl_attr_put_u32(nlh, PCN_A_PLACE_PID, 300);
+	mnl_attr_put_u8(nlh, PCN_A_PLACE_MODE, PCN_PLACE_SPREAD);
+	mnl_attr_put(nlh, PCN_A_PLACE_NODES, sizeof(nodes), nodes);
+	skb_queue(nlh);
+	nlh = skb_new(req, NLMSG_DONE, NLM_F_MULTI);
+	mnl_nlmsg_put_extra_header(nlh, sizeof(int));
+	memcpy(mnl_nlmsg_get_payload(nlh), &err, sizeof(err));
+	skb_queue(nlh);
+}
+
 static void proc_dump(const struct nlmsghdr *req)
 {
 	struct nlmsghdr *nlh;
@@ -425,7 +502,7 @@ static void proc_dump(const struct nlmsghdr *req)
 	mnl_attr_put_u32(nlh, PCN_A_PROC_ORIGIN_NID, 0);
 	mnl_attr_put_u32(nlh, PCN_A_PROC_ORIGIN_PID, 123);
 	mnl_attr_put_strz(nlh, PCN_A_PROC_COMM, "migrate");
-	put_thread(nlh, 123, 0, 123);
+	put_thread_figures(nlh, 123, 0, 123, 1500000000, 0, 0);
 	put_thread(nlh, 124, 1, 124);
 	put_fault(nlh, PCN_FAULT_READ, 10, 1, 0, 0);
 	put_fault(nlh, PCN_FAULT_WRITE, 3, 0, 0, 0);
@@ -519,8 +596,13 @@ static void check_req(const struct nlmsghdr *req, const struct nlattr **tb)
 		node_dump(req);
 	} else if (cmd == PCN_CMD_STAT_GET) {
 		stat_get(req, tb);
+	} else if (cmd == PCN_CMD_PROC_GET && !(req->nlmsg_flags & NLM_F_DUMP) &&
+		   tb[PCN_A_PROC_PID]) {
+		proc_get(req, mnl_attr_get_u32(tb[PCN_A_PROC_PID]));
 	} else if (cmd == PCN_CMD_PROC_GET) {
 		proc_dump(req);
+	} else if (cmd == PCN_CMD_PLACE_GET) {
+		place_dump(req);
 	} else if (cmd == PCN_CMD_ECHO) {
 		if (!tb[PCN_A_NID] || !tb[PCN_A_ECHO_COUNT] ||
 		    !tb[PCN_A_ECHO_THREADS])

@@ -108,15 +108,18 @@ t list-j-old	0 '"transport_errors":null,"types":\{\}\}\]$'	FAKE_OLD_STAT=1 -- no
 # Distributed processes.
 t proc		0 '^123 +0 +123 +migrate +2$'		-- proc
 t proc-head	0 '^PID +ORIGIN_NID +ORIGIN_PID +COMM +THREADS$' -- proc
-t proc-thead	0 '^ +TID +NODE +LOCAL_TID$'		-- proc
-t proc-thread	0 '^ +124 +1 +124$'			-- proc
+t proc-thead	0 '^ +TID +NODE +LOCAL_TID +CPU_S +FAULTS +CALLS$' -- proc
+t proc-thread	0 '^ +124 +1 +124 +- +- +-$'		-- proc
+t proc-thread0	0 '^ +123 +0 +123 +1\.500 +0 +0$'		-- proc
 t proc-remote	0 '^200 +1 +77 +a b"c +1$'		-- proc
-t proc-rthread	0 '^ +78 +0 +201$'			-- proc
+t proc-rthread	0 '^ +78 +0 +201 +- +- +-$'		-- proc
 t proc-pid	0 '^200 +1 +77 '			-- proc 200
-t proc-j	0 '^\{"processes":\[\{"pid":123,"origin_nid":0,"origin_pid":123,"comm":"migrate","threads":\[\{"tid":123,"nid":0,"local_tid":123\},\{"tid":124,"nid":1,"local_tid":124\}\],"faults":\{"read":\{"ok":10,"retry":1,"error":0\},"write":\{"ok":3,"retry":0,"error":0\},"upgrade":\{"ok":1,"retry":0,"error":0\}\},"migrations_out":4,"migrations_in":3,"inval_sent":2,"inval_recv":1\},\{"pid":200,' -- proc --json
+t proc-j	0 '^\{"processes":\[\{"pid":123,"origin_nid":0,"origin_pid":123,"comm":"migrate","threads":\[\{"tid":123,"nid":0,"local_tid":123,"cpu_ns":1500000000,"faults":0,"calls":0\},\{"tid":124,"nid":1,"local_tid":124,"cpu_ns":null,"faults":null,"calls":null\}\],"faults":\{"read":\{"ok":10,"retry":1,"error":0\},"write":\{"ok":3,"retry":0,"error":0\},"upgrade":\{"ok":1,"retry":0,"error":0\}\},"migrations_out":4,"migrations_in":3,"inval_sent":2,"inval_recv":1\},\{"pid":200,' -- proc --json
 t proc-j-old	0 '"comm":"a b\\"c",.*"faults":\{"read":null,"write":null,"upgrade":null\},"migrations_out":null,"migrations_in":null,"inval_sent":null,"inval_recv":null\}\]\}$' -- proc --json
-t proc-j-pid	0 '^\{"processes":\[\{"pid":200,.*"local_tid":201\}\],' -- proc 200 --json
-t proc-nopid	1 '^pcnctl: proc: no distributed process 124 on this node$' -- proc 124
+t proc-j-pid	0 '^\{"processes":\[\{"pid":200,.*"local_tid":201,"cpu_ns":null,"faults":null,"calls":null\}\],' -- proc 200 --json
+t proc-one	0 '^ +124 +1 +- +2\.250 +40 +7$'		-- proc 123
+t proc-one-j	0 '"tid":124,"nid":1,"local_tid":null,"cpu_ns":2250000000,"faults":40,"calls":7\}' -- proc 123 --json
+t proc-nopid	1 '^pcnctl: proc: no such process \(No such process\)$' -- proc 124
 t proc-old	1 '^pcnctl: proc: the kernel has no PROC_GET .*\(Operation not supported\)$' FAKE_OLD_PROC=1 -- proc
 t proc-badpid	2 "PID 'x' is not a decimal number"	-- proc x
 t proc-args	2 "unexpected argument '2'"		-- proc 1 2
@@ -125,10 +128,18 @@ t run-nocmd	2 'expected a command to run'		-- run --spread
 t run-list	2 "expected ids and ranges such as 0,2-3, got '1,,2'" -- run --spread --nodes 1,,2 true
 t run-range	2 'ids are 0 to 31'			-- run --spread --nodes 0-32 true
 t run-twice	2 'node 1 given twice'			-- run --spread --nodes 0-2,1 true
-t run-nospread	2 '--nodes needs --spread'		-- run --nodes 0,1 true
-t run-opt	2 "unknown option '--balance'"		-- run --balance true
-t place-mode	2 'expected one of --spread, --none'	-- place 12
-t place-both	2 'expected one of --spread, --none'	-- place 12 --spread --none
+t run-nospread	2 '--nodes needs --spread or --balance'	-- run --nodes 0,1 true
+t run-opt	2 "unknown option '--even'"		-- run --even true
+t run-both	2 '--spread and --balance exclude each other'	-- run --spread --balance true
+t place-mode	2 'expected one of --spread, --balance, --none'	-- place 12
+t place-both	2 'expected one of --spread, --balance, --none'	-- place 12 --spread --none
+t place-both2	2 'expected one of --spread, --balance, --none'	-- place 12 --balance --spread
+t place-list	0 '^123 +balance +all$'			-- place --list
+t place-list2	0 '^300 +spread +0,1$'			-- place --list
+t place-list-x	2 '--list takes nothing else'		-- place --list 12
+t bal-pid	2 'expected PID'			-- balance
+t bal-off	2 '--nodes and --off exclude each other'	-- balance 12 --off --nodes 1
+t bal-zero	2 'PID: must be positive'		-- balance 0
 t place-pid	2 'PID: must be positive'		-- place 0 --none
 
 for cmd in "node list" stat proc "proc 123"; do
