@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pcn-top: a live view of this node's Popcorn counters, from the "popcorn"
- * generic netlink family (what this node sees): nodes and their traffic,
+ * generic netlink family (what this node sees, and each peer's own load
+ * and counters for the cluster view): nodes and their traffic,
  * page faults by kind with latency percentiles, invalidations, migrations,
  * the distributed processes and where their threads run, and the traffic
  * by message type. Curses, or plain text snapshots with -b.
@@ -20,7 +21,9 @@
 static const char usage_text[] =
 "Usage: pcn-top [-b] [-n COUNT] [-d SECONDS]\n"
 "\n"
-"Live view of this node's Popcorn counters: nodes (state, messages/s and\n"
+"Live view of this node's Popcorn counters: the cluster (each node's own\n"
+"CPU busy %, runnable threads, threads it hosts, faults/s and messages/s,\n"
+"asked over the network), nodes (state, messages/s and\n"
 "MB/s each way, bad messages, transport errors), page faults by kind\n"
 "(total, per second, p50 and p99 latency, retries, errors), invalidations\n"
 "and migrations per second, distributed processes and the node each of\n"
@@ -31,8 +34,9 @@ static const char usage_text[] =
 "  -d, --delay SECONDS  time between snapshots, 0.1 to 3600 (default 1)\n"
 "  -h, --help           this text\n"
 "\n"
-"Keys: q quit, Tab or 1-4 view (nodes and faults, processes, types, all),\n"
-"s sort by the next column, r reverse the order, h or ? help.\n"
+"Keys: q quit, Tab or 1-4 view (cluster, nodes and faults; processes;\n"
+"types; all), s sort by the next column, r reverse the order, arrows, j/k,\n"
+"PgUp/PgDn, Home/End scroll a view longer than the screen, h or ? help.\n"
 "\n"
 "Rates are counter differences over the measured interval. A fault's\n"
 "TOTAL counts those served and those failed since boot. Latency\n"

@@ -174,6 +174,9 @@ tt keys		10x40 k:2 k:3 k:4 k:tab k:tab k:s k:s k:r k:h k:? k:x p:0.7 k:q -- -d 0
 tt resize	10x40 k:4 r:6x20 p:0.5 r:3x10 r:1x5 r:2x2 r:30x100 k:4 p:0.5 k:q -- -d 0.2
 tt help		24x80 k:h e:q_quit k:q -- -d 0.2
 tt count	24x80 -- -n 3 -d 0.2
+# 12 lines: view 4 runs past the screen; End brings the types table (the
+# last) in, and the status line counts the lines.
+tt scroll	12x80 k:4 p:0.4 e:lines_1-10_of k:j k:j k:G p:0.4 e:handshake k:g k:pgdn k:pgup k:down k:up k:q -- -d 0.2
 ENVS="LINES=10 COLUMNS=40"
 tt lines-env	10x40 k:4 k:s p:0.5 k:q -- -d 0.2
 ENVS="FAKE_STAT_FAIL_AFTER=2"

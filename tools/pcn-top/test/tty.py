@@ -24,7 +24,8 @@ import termios
 import time
 
 CUP = re.compile(rb"\x1b\[(\d+)(?:;(\d+))?H")
-KEYS = {"tab": b"\t", "esc": b"\x1b", "enter": b"\r"}
+KEYS = {"tab": b"\t", "esc": b"\x1b", "enter": b"\r", "pgup": b"\x1b[5~",
+        "pgdn": b"\x1b[6~", "up": b"\x1b[A", "down": b"\x1bOB"}
 
 
 def winsize(fd, rows, cols):
