@@ -14,6 +14,7 @@
 
 #include <sys/types.h>
 #include <popcorn/popcorn.h>
+#include <popcorn/pcn_netlink.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,6 +45,35 @@ int popcorn_propose_migration(pid_t tid, int nid);
  * there. Returns 1 after migrating, 0 when nothing was pending, -1 on error.
  */
 int popcorn_check_migrate(void);
+
+/*
+ * Threads of any program started on this node (control.c; the generic
+ * netlink family, as pcnctl uses it). The caller must be allowed to
+ * ptrace them.
+ *
+ * Move thread @tid (its id at this node, the origin) to node @nid, home
+ * included, at its next return to user space; wait up to @wait_ms (at
+ * most 60000) for it to go. 0 when it moved or was there; -1 with errno
+ * EINPROGRESS (asked; still in a call, it goes when the call returns),
+ * EPERM, ESRCH, EINVAL (no such node, not a user thread), EHOSTDOWN (node
+ * offline), EREMOTE (it runs here for another node: ask its origin),
+ * ENOSYS (no Popcorn in this kernel).
+ */
+int popcorn_move_thread(pid_t tid, int nid, unsigned int wait_ms);
+/* The same for every thread of process @pid; the first refusal's errno. */
+int popcorn_move_process(pid_t pid, int nid, unsigned int wait_ms);
+
+/*
+ * Where process @pid's new threads start (0: the caller's process):
+ * @mode PCN_PLACE_NONE (where they are created), PCN_PLACE_SPREAD (on
+ * @nodes in turn) or PCN_PLACE_BALANCE (pcn-balance may move them among
+ * @nodes); @count 0: this node and every configured peer. Holds across
+ * exec and for the processes it creates. -1 with errno: EINVAL (a node id
+ * repeated or out of range, nodes with mode none, this node has no id),
+ * ERANGE (an unknown mode), ENOENT (a node that is not configured),
+ * EPERM, ESRCH.
+ */
+int popcorn_place(pid_t pid, int mode, const int *nodes, int count);
 
 #ifdef __cplusplus
 }

@@ -39,7 +39,7 @@ move_target --as-nobody pcnctl place --list | grep -q "^$mpid " &&
 pcn-balance --interval 1 --rounds 6 --verbose >/tmp/bal.log 2>&1 ||
 	{ sed 's/^/# /' /tmp/bal.log; fail "pcn-balance failed"; }
 sed 's/^/# /' /tmp/bal.log
-grep -Eq "decision 1: pid $mpid \(busy_pair\) thread [0-9]+ node 0 -> node 1: load: node 0 has [0-9]+ runnable on 1 CPU\(s\), [0-9]+% busy; node 1 has 0 on 1, [0-9]+% busy; the thread used [0-9]+% of a CPU.*: moved\$" /tmp/bal.log ||
+grep -Eq "decision 1: pid $mpid \(busy_pair\) thread [0-9]+ node 0 -> node 1: load: node 0 has [0-9]+ runnable on 1 CPU\(s\), [0-9]+% busy; node 1 has [0-9]+ on 1, [0-9]+% busy; the thread used [0-9]+% of a CPU.*: moved\$" /tmp/bal.log ||
 	fail "no logged move of a managed thread to node 1 with its reason"
 grep -Eq "thread [0-9]+ node [0-9]+ -> node [0-9]+: .*pid $ppid_ " /tmp/bal.log &&
 	fail "the balancer moved a thread of the process not started with --balance"

@@ -13,7 +13,9 @@
 #  - refused, with the reason: a node that is not configured (exit 1,
 #    the program is not run), an unknown process, a kernel thread, a
 #    caller that may not ptrace the process (uid 65534: EPERM);
-#  - each program ends with correct results and status 0.
+#  - each program ends with correct results and status 0;
+#  - libpopcorn's popcorn_place() and popcorn_move_thread() do the same
+#    from a program, with the kernel's refusals as errno (control.c).
 . "$(dirname "$0")/lib.sh"
 tap_plan
 [ "${PCN_NODES:-2}" -ge 2 ] || skip "needs 2 nodes"
@@ -59,4 +61,7 @@ target_finish
 
 expect "node not configured" "no such node" 1 \
 	pcnctl run --spread --nodes 0,9 -- echo ran
+
+# The same from a program, through libpopcorn (control.c).
+"$(dirname "$0")/control" || fail "libpopcorn popcorn_place/popcorn_move_thread"
 pass

@@ -83,6 +83,9 @@ int pcn_threads_reply_check(const struct pcn_threads_reply *r, size_t size);
 int pcn_nl_migrate(struct sk_buff *skb, struct genl_info *info);
 int pcn_nl_place(struct sk_buff *skb, struct genl_info *info);
 int pcn_nl_place_dump(struct sk_buff *skb, struct netlink_callback *cb);
+struct netlink_ext_ack;
+struct task_struct *pcn_nl_user_task(pid_t pid, unsigned int mode,
+				     struct netlink_ext_ack *extack);
 
 /* placement.c */
 struct pcn_placement;

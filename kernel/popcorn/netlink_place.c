@@ -52,9 +52,13 @@ static int pcn_place_nodes(const struct nlattr *attr, u8 *nodes,
 	return 0;
 }
 
-/* The process @pid names (0: the caller's), if the caller may ptrace it. */
-static struct task_struct *pcn_place_target(pid_t pid,
-					    struct netlink_ext_ack *extack)
+/*
+ * The user task @pid names in the caller's pid namespace (0: the caller),
+ * counted, if the caller may access it as ptrace would with @mode; what
+ * PLACE and PROC_GET PID act on.
+ */
+struct task_struct *pcn_nl_user_task(pid_t pid, unsigned int mode,
+				     struct netlink_ext_ack *extack)
 {
 	struct task_struct *t;
 
@@ -72,7 +76,7 @@ static struct task_struct *pcn_place_target(pid_t pid,
 		NL_SET_ERR_MSG(extack, "not a user process");
 		return ERR_PTR(-EINVAL);
 	}
-	if (!ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS)) {
+	if (!ptrace_may_access(t, mode)) {
 		put_task_struct(t);
 		NL_SET_ERR_MSG(extack, "not allowed to ptrace that process");
 		return ERR_PTR(-EPERM);
@@ -107,8 +111,9 @@ int pcn_nl_place(struct sk_buff *skb, struct genl_info *info)
 		if (ret)
 			return ret;
 	}
-	t = pcn_place_target(a[PCN_A_PLACE_PID] ?
-			     nla_get_u32(a[PCN_A_PLACE_PID]) : 0, info->extack);
+	t = pcn_nl_user_task(a[PCN_A_PLACE_PID] ?
+			     nla_get_u32(a[PCN_A_PLACE_PID]) : 0,
+			     PTRACE_MODE_ATTACH_REALCREDS, info->extack);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
 	if (mode != PCN_PLACE_NONE) {

@@ -218,36 +218,6 @@ static int pcn_put_thread_row(struct sk_buff *skb,
 	return 0;
 }
 
-/* The process @pid names in the caller's namespace, counted, checked. */
-static struct task_struct *pcn_proc_target(pid_t pid,
-					   struct netlink_ext_ack *extack)
-{
-	struct task_struct *t;
-
-	rcu_read_lock();
-	t = find_task_by_vpid(pid);
-	if (t && t->tgid == t->pid)
-		get_task_struct(t);
-	else
-		t = NULL;
-	rcu_read_unlock();
-	if (!t) {
-		NL_SET_ERR_MSG(extack, "no such process");
-		return ERR_PTR(-ESRCH);
-	}
-	if ((t->flags & PF_KTHREAD) || !t->mm) {
-		put_task_struct(t);
-		NL_SET_ERR_MSG(extack, "not a user process");
-		return ERR_PTR(-EINVAL);
-	}
-	if (!ptrace_may_access(t, PTRACE_MODE_READ_REALCREDS)) {
-		put_task_struct(t);
-		NL_SET_ERR_MSG(extack, "not allowed to read that process");
-		return ERR_PTR(-EPERM);
-	}
-	return t;
-}
-
 static int pcn_proc_get_fill(struct sk_buff *msg, struct genl_info *info,
 			     struct task_struct *leader,
 			     struct pcn_process *proc,
@@ -298,10 +268,16 @@ int pcn_nl_proc_get(struct sk_buff *skb, struct genl_info *info)
 
 	if (GENL_REQ_ATTR_CHECK(info, PCN_A_PROC_PID))
 		return -EINVAL;
-	leader = pcn_proc_target(nla_get_u32(info->attrs[PCN_A_PROC_PID]),
-				 info->extack);
+	leader = pcn_nl_user_task(nla_get_u32(info->attrs[PCN_A_PROC_PID]),
+				  PTRACE_MODE_READ_REALCREDS, info->extack);
 	if (IS_ERR(leader))
 		return PTR_ERR(leader);
+	/* A process, named by its id: not one of its other threads. */
+	if (leader->pid != leader->tgid) {
+		put_task_struct(leader);
+		NL_SET_ERR_MSG(info->extack, "no such process");
+		return -ESRCH;
+	}
 	ret = -EREMOTE;
 	mm = get_task_mm(leader);
 	remote_copy = mm && READ_ONCE(mm->pcn_process) &&
