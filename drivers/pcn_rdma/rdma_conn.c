@@ -24,10 +24,12 @@
 
 #define PCN_RDMA_RESOLVE_MS	2000
 /*
- * Local ACK timeout, 4.096 us * 2^17 = 0.5 s, times retry_count 7: a peer
- * that stopped answering fails the queue pair in about four seconds. Left
- * to rdma_cm, RoCE gets no retransmission timer at all with rxe, and a
- * lost packet stalls the connection for good.
+ * Local ACK timeout, 4.096 us * 2^17 = 0.5 s, times retry_count 7: on an
+ * HCA a peer that stopped answering fails the queue pair in about four
+ * seconds. Soft-RoCE takes retry_count 7 as "retry for ever" and never
+ * fails the queue pair: there the keepalive's silence check (rdma_ring.c)
+ * ends such a connection. Left to rdma_cm, RoCE gets no retransmission
+ * timer at all with rxe, and a lost packet stalls the connection for good.
  */
 #define PCN_RDMA_ACK_TIMEOUT	17
 

@@ -316,7 +316,8 @@ int pcn_nl_proc_get(struct sk_buff *skb, struct genl_info *info)
 			}
 		}
 	}
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE + n * 64, GFP_KERNEL);
+	/* A thread's nest with its figures: ~76 bytes with the pads. */
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE + n * 128, GFP_KERNEL);
 	if (!msg)
 		goto free;
 	ret = pcn_proc_get_fill(msg, info, leader, proc, rows, n);
