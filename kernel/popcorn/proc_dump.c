@@ -15,23 +15,23 @@
 #include "internal.h"
 #include "process.h"
 
-/* A thread; one that runs on this node (@t) with its figures here. */
-static int pcn_put_thread(struct sk_buff *skb, pid_t tid, int nid,
-			  pid_t local_tid, struct task_struct *t, u64 faults,
-			  u64 calls)
+/* A PCN_A_PROC_THREAD nest. */
+int pcn_nla_put_thread(struct sk_buff *skb, const struct pcn_thread_row *row)
 {
 	struct nlattr *nest = nla_nest_start(skb, PCN_A_PROC_THREAD);
 
 	if (!nest ||
-	    nla_put_u32(skb, PCN_A_THREAD_TID, tid) ||
-	    nla_put_u32(skb, PCN_A_THREAD_NID, nid) ||
-	    nla_put_u32(skb, PCN_A_THREAD_LOCAL_TID, local_tid) ||
-	    (t && (nla_put_u64_64bit(skb, PCN_A_THREAD_CPU_NS,
-				     task_sched_runtime(t), PCN_A_PAD) ||
-		   nla_put_u64_64bit(skb, PCN_A_THREAD_FAULTS, faults,
-				     PCN_A_PAD) ||
-		   nla_put_u64_64bit(skb, PCN_A_THREAD_CALLS, calls,
-				     PCN_A_PAD))))
+	    nla_put_u32(skb, PCN_A_THREAD_TID, row->tid) ||
+	    nla_put_u32(skb, PCN_A_THREAD_NID, row->nid) ||
+	    (row->local_tid &&
+	     nla_put_u32(skb, PCN_A_THREAD_LOCAL_TID, row->local_tid)) ||
+	    (row->have &&
+	     (nla_put_u64_64bit(skb, PCN_A_THREAD_CPU_NS, row->cpu_ns,
+				PCN_A_PAD) ||
+	      nla_put_u64_64bit(skb, PCN_A_THREAD_FAULTS, row->faults,
+				PCN_A_PAD) ||
+	      nla_put_u64_64bit(skb, PCN_A_THREAD_CALLS, row->calls,
+				PCN_A_PAD))))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -41,28 +41,32 @@ static int pcn_put_thread(struct sk_buff *skb, pid_t tid, int nid,
 static int pcn_put_task(struct sk_buff *skb, struct pcn_process *proc,
 			struct task_struct *t, int me)
 {
+	struct pcn_thread_row row = { .tid = t->pid, .nid = me,
+				      .local_tid = t->pid };
 	struct pcn_thread *th;
-	u64 faults = 0, calls = 0;
-	pid_t tid = t->pid;
-	int nid = me;
 
 	spin_lock(&pcn_threads_lock);
 	th = t->pcn_thread;
 	if (proc->is_origin) {
 		if (th && th->role == PCN_THREAD_TWIN)
-			nid = th->peer_nid;
+			row.nid = th->peer_nid;
 	} else {
-		tid = th && th->role == PCN_THREAD_REMOTE ? th->peer_tid : 0;
+		row.tid = th && th->role == PCN_THREAD_REMOTE ?
+			  th->peer_tid : 0;
 	}
 	if (th) {
-		faults = READ_ONCE(th->faults);
-		calls = READ_ONCE(th->calls);
+		row.faults = READ_ONCE(th->faults);
+		row.calls = READ_ONCE(th->calls);
 	}
 	spin_unlock(&pcn_threads_lock);
-	if (!tid)
+	if (!row.tid)
 		return 0;		/* the worker, or not set up yet */
-	return pcn_put_thread(skb, tid, nid, t->pid, nid == me ? t : NULL,
-			      faults, calls);
+	/* Its figures are this node's: shown for a thread running here. */
+	if (row.nid == me) {
+		row.have = true;
+		row.cpu_ns = task_sched_runtime(t);
+	}
+	return pcn_nla_put_thread(skb, &row);
 }
 
 /* Under rcu_read_lock(): the task's thread list is walked safely. */

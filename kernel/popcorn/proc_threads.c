@@ -73,26 +73,29 @@ static void pcn_threads_handle(struct pcn_kmsg_rx *rx)
 		struct pcn_wire_thread *w;
 		pid_t tid = 0;
 
+		u64 faults = 0, calls = 0;
+
 		if (t->flags & PF_EXITING)
 			continue;
-		if (n == PCN_THREADS_MAX) {
-			r->truncated = 1;
-			break;
-		}
-		w = &r->threads[n];
 		spin_lock(&pcn_threads_lock);
 		th = t->pcn_thread;
 		if (th && th->role == PCN_THREAD_REMOTE) {
 			tid = th->peer_tid;
-			w->faults = READ_ONCE(th->faults);
-			w->calls = READ_ONCE(th->calls);
+			faults = READ_ONCE(th->faults);
+			calls = READ_ONCE(th->calls);
 		}
 		spin_unlock(&pcn_threads_lock);
 		if (!tid)
 			continue;	/* the worker itself */
+		if (n == PCN_THREADS_MAX) {
+			r->truncated = 1;
+			break;
+		}
+		w = &r->threads[n++];
 		w->origin_tid = tid;
+		w->faults = faults;
+		w->calls = calls;
 		w->cpu_ns = task_sched_runtime(t);
-		n++;
 	}
 	rcu_read_unlock();
 	put_task_struct(leader);
@@ -126,13 +129,6 @@ int pcn_threads_reply_check(const struct pcn_threads_reply *r, size_t size)
 }
 
 /* ---- the origin side: PROC_GET PID ---- */
-
-struct pcn_thread_row {
-	pid_t tid;
-	int nid;
-	bool have;		/* figures known */
-	u64 cpu_ns, faults, calls;
-};
 
 /* The rows of @leader's threads, at most @max; their number. */
 static unsigned int pcn_thread_rows(struct task_struct *leader, int me,
@@ -199,25 +195,6 @@ static void pcn_thread_rows_merge(struct pcn_thread_row *rows,
 	}
 }
 
-static int pcn_put_thread_row(struct sk_buff *skb,
-			      const struct pcn_thread_row *row)
-{
-	struct nlattr *nest = nla_nest_start(skb, PCN_A_PROC_THREAD);
-
-	if (!nest || nla_put_u32(skb, PCN_A_THREAD_TID, row->tid) ||
-	    nla_put_u32(skb, PCN_A_THREAD_NID, row->nid) ||
-	    (row->have &&
-	     (nla_put_u64_64bit(skb, PCN_A_THREAD_CPU_NS, row->cpu_ns,
-				PCN_A_PAD) ||
-	      nla_put_u64_64bit(skb, PCN_A_THREAD_FAULTS, row->faults,
-				PCN_A_PAD) ||
-	      nla_put_u64_64bit(skb, PCN_A_THREAD_CALLS, row->calls,
-				PCN_A_PAD))))
-		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
 static int pcn_proc_get_fill(struct sk_buff *msg, struct genl_info *info,
 			     struct task_struct *leader,
 			     struct pcn_process *proc,
@@ -244,7 +221,7 @@ static int pcn_proc_get_fill(struct sk_buff *msg, struct genl_info *info,
 	    (proc && pcn_stats_fill_proc(msg, proc)))
 		return -EMSGSIZE;
 	for (i = 0; i < n; i++)
-		if (pcn_put_thread_row(msg, &rows[i]))
+		if (pcn_nla_put_thread(msg, &rows[i]))
 			return -EMSGSIZE;
 	genlmsg_end(msg, hdr);
 	return 0;

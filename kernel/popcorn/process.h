@@ -129,6 +129,17 @@ struct pcn_process *pcn_process_origin_get(struct mm_struct *mm);
 struct pcn_process *pcn_process_find(int origin_nid, pid_t tgid);
 struct pcn_process *pcn_process_next(unsigned long *pos);
 int pcn_proc_dump_fill(struct sk_buff *skb, struct pcn_process *proc);
+
+/* One thread as PROC_GET shows it (proc_dump.c, proc_threads.c). */
+struct pcn_thread_row {
+	pid_t tid;		/* at the origin */
+	int nid;		/* where it runs */
+	pid_t local_tid;	/* on this node; 0: not shown */
+	bool have;		/* the figures below are known */
+	u64 cpu_ns, faults, calls;
+};
+
+int pcn_nla_put_thread(struct sk_buff *skb, const struct pcn_thread_row *row);
 struct pcn_process *pcn_process_get_mm(int origin_nid, pid_t tgid, int from,
 				       struct mm_struct **mmp);
 void pcn_process_put(struct pcn_process *proc);
