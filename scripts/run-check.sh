@@ -25,6 +25,7 @@ out=$top/build/check
 kunit_suites="
 popcorn_kmsg_hdr
 popcorn_kmsg_imm
+popcorn_page_reply
 popcorn_stats
 popcorn_ring
 popcorn_wire
@@ -275,12 +276,12 @@ else
 	run_suite rdma 2 rxe "$@"
 	run_suite rdma 2 siw "$@"
 	# Threads over three nodes, remote to remote (a hub joins them); the
-	# deputy, shared memory, threads moved from outside and every node's
-	# counters with node 2.
+	# deputy, shared memory, threads moved from outside, every node's
+	# counters with node 2, and real programs spread over the three.
 	[ $# -eq 0 ] && SUITE_TAG=tcp-rxe-3n \
 		run_suite tcp 3 rxe test_migrate.sh test_deputy.sh \
 		test_shared_mem.sh test_move.sh test_run.sh test_distributed.sh \
-		test_cluster_stat.sh
+		test_cluster_stat.sh test_spread_programs.sh
 	# The XSAVE/AVX path of a migration: QEMU's "max" CPU has AVX
 	# (qemu64, the fast default, has not).
 	[ $# -eq 0 ] && VCLUSTER_CPU=max SUITE_TAG=tcp-rxe-2n-avx \

@@ -2,11 +2,13 @@
 /*
  * Many threads of one process on every node at once: barriers, mutexes,
  * condition variables and read-write locks shared between nodes (the
- * distributed futex), false sharing of one page, threads that end or are
- * joined away from the origin, threads created at a remote, migrations
- * from a remote directly to another remote, and the raw futex(2)
- * operations across nodes (futex_ops: waits that fail or time out on
- * either clock, bitsets, requeue, wake-op; private and shared). This runs
+ * distributed futex), false sharing of one page, first touches of fresh
+ * memory on every node at once, read-ahead (and none for MADV_RANDOM),
+ * threads that end or are joined away from the origin, threads created at
+ * a remote, migrations from a remote directly to another remote, and the
+ * raw futex(2) operations across nodes (futex_ops: waits that fail or
+ * time out on either clock, bitsets, requeue, wake-op; private and
+ * shared). This runs
  * at node 0, the origin; thread i of a test goes to node i % N.
  *
  * Nothing is printed and nothing is asserted in the worker threads: what
@@ -789,6 +791,334 @@ TEST_F_TIMEOUT(dist, false_sharing, 900)
 			       c->word[i]);
 	}
 	pthread_barrier_destroy(&c->bar);
+}
+
+/* ------------------------------------------------------------------ */
+/* fresh_memory: first touches of new memory on every node at once    */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A page nobody ever had is handed to the first node that asks, with the
+ * unused pages of its 64-page block, as zeros (page_server.c). Here the
+ * threads of every node touch new memory page by page, interleaved, so
+ * that each block is being handed to one node while threads of the others
+ * (the origin's included) touch its other pages: every page must read
+ * zero before its writer's first store and keep what its writer stored.
+ */
+#define FM_PAGES	1024	/* 16 blocks */
+#define FM_WORDS	(PAGE / sizeof(long))
+
+struct fm_ctx {
+	pthread_barrier_t bar;
+	int threads;
+	volatile long *mem;	/* FM_PAGES fresh pages */
+};
+
+/* What thread @t writes into page @i. */
+static long fm_stamp(int t, size_t i)
+{
+	return 0x5a00000000L + ((long)t << 16) + (long)i;
+}
+
+static void fm_check_page(struct worker *w, volatile long *pg, size_t i,
+			  long stamp)
+{
+	if (pg[0] != stamp || pg[FM_WORDS / 2] != stamp ||
+	    pg[FM_WORDS - 1] != stamp)
+		W_FAIL(w, "a page does not hold what its writer stored", i,
+		       stamp, pg[0] != stamp ? pg[0] : pg[FM_WORDS - 1]);
+	if (pg[1] || pg[FM_WORDS - 2])
+		W_FAIL(w, "a word nobody wrote is not zero", i, 0,
+		       pg[1] ? pg[1] : pg[FM_WORDS - 2]);
+}
+
+static void *fm_thread(void *arg)
+{
+	struct worker *w = arg;
+	struct fm_ctx *c = w->ctx;
+	volatile long *pg;
+	size_t i;
+	int t;
+
+	w_go(w, w->home);
+	w_barrier(w, &c->bar, "barrier before the first touches");
+	w->stage = "first touches of its pages";
+	for (i = w->idx; i < FM_PAGES; i += c->threads) {
+		pg = c->mem + i * FM_WORDS;
+		if (pg[FM_WORDS - 1] || pg[0] || pg[FM_WORDS / 2])
+			W_FAIL(w, "a fresh page is not zero", i, 0,
+			       pg[0] ? pg[0] : pg[FM_WORDS - 1]);
+		pg[0] = fm_stamp(w->idx, i);
+		pg[FM_WORDS / 2] = fm_stamp(w->idx, i);
+		pg[FM_WORDS - 1] = fm_stamp(w->idx, i);
+		w->progress++;
+	}
+	w_barrier(w, &c->bar, "barrier before the reads");
+	w->stage = "reads every page";
+	for (i = 0; i < FM_PAGES; i++) {
+		t = i % c->threads;
+		fm_check_page(w, c->mem + i * FM_WORDS, i, fm_stamp(t, i));
+		w->progress++;
+	}
+	w_go(w, ORIGIN);
+	w_end(w);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(dist, fresh_memory, 900)
+{
+	struct fm_ctx *c = pages(sizeof(*c));
+	long long granted;
+	struct worker *w;
+	size_t i;
+
+	ASSERT_NE(c, NULL);
+	c->threads = 2 * self->nodes;
+	c->mem = pages(FM_PAGES * PAGE);
+	ASSERT_NE(c->mem, NULL);
+	ASSERT_EQ(pthread_barrier_init(&c->bar, NULL, c->threads), 0);
+	w = workers_new(c->threads, c, self->nodes);
+	ASSERT_NE(w, NULL);
+
+	granted = pcn_stat_node(ORIGIN, "pages_granted");
+	run_workers(_metadata, w, c->threads, fm_thread);
+	report_workers(_metadata, w, c->threads);
+	for (i = 0; i < FM_PAGES; i++) {
+		volatile long *pg = c->mem + i * FM_WORDS;
+		long stamp = fm_stamp(i % c->threads, i);
+
+		EXPECT_EQ(pg[0], stamp) TH_LOG("page %zu at node 0", i);
+		EXPECT_EQ(pg[FM_WORDS - 1], stamp) TH_LOG("page %zu at node 0", i);
+		EXPECT_EQ(pg[1], 0) TH_LOG("page %zu at node 0", i);
+	}
+	/* The remotes were handed fresh pages without their data. */
+	EXPECT_GT(pcn_stat_node(ORIGIN, "pages_granted"), granted);
+	pthread_barrier_destroy(&c->bar);
+}
+
+/*
+ * fresh_block: one thread at node 1 fills new memory from start to end,
+ * as a thread filling its own allocation does: it asks the origin once a
+ * block, not once a page (node 1's counters), and reads back what it
+ * wrote, at node 1 and at home.
+ */
+#define FB_PAGES	512
+
+static void *fb_thread(void *arg)
+{
+	struct worker *w = arg;
+	volatile long *mem = w->ctx, *pg;
+	size_t i;
+
+	w_go(w, w->home);
+	w->stage = "fills its memory";
+	for (i = 0; i < FB_PAGES; i++) {
+		pg = mem + i * FM_WORDS;
+		if (pg[0] || pg[FM_WORDS - 1])
+			W_FAIL(w, "a fresh page is not zero", i, 0,
+			       pg[0] ? pg[0] : pg[FM_WORDS - 1]);
+		pg[0] = pg[FM_WORDS - 1] = fm_stamp(1, i);
+		w->progress++;
+	}
+	for (i = 0; i < FB_PAGES; i++) {
+		pg = mem + i * FM_WORDS;
+		if (pg[0] != fm_stamp(1, i) || pg[FM_WORDS - 1] != fm_stamp(1, i))
+			W_FAIL(w, "a page lost what it stored", i,
+			       fm_stamp(1, i), pg[0]);
+	}
+	w_go(w, ORIGIN);
+	w_end(w);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(dist, fresh_block, 300)
+{
+	volatile long *mem = pages(FB_PAGES * PAGE);
+	long long fetches, ahead;
+	struct worker *w;
+	size_t i;
+
+	ASSERT_NE(mem, NULL);
+	w = workers_new(2, (void *)mem, self->nodes);
+	ASSERT_NE(w, NULL);
+	w[0].used = 0;		/* thread 1 alone, at node 1 */
+
+	fetches = pcn_stat_node(1, "page_fetches");
+	ahead = pcn_stat_node(1, "granted_mapped");
+	run_workers(_metadata, w, 2, fb_thread);
+	report_workers(_metadata, w, 2);
+	fetches = pcn_stat_node(1, "page_fetches") - fetches;
+	ahead = pcn_stat_node(1, "granted_mapped") - ahead;
+	for (i = 0; i < FB_PAGES; i++)
+		EXPECT_EQ(mem[i * FM_WORDS], fm_stamp(1, i))
+			TH_LOG("page %zu at node 0", i);
+	/* 8 blocks; its stack and code pages ask too, a few dozen at most. */
+	EXPECT_GE(ahead, FB_PAGES / 2)
+		TH_LOG("%lld pages mapped ahead, %lld fetches", ahead, fetches);
+	EXPECT_LE(fetches, FB_PAGES / 4)
+		TH_LOG("%lld fetches for %d fresh pages", fetches, FB_PAGES);
+}
+
+/*
+ * read_ahead: memory the origin wrote, read at node 1 from start to end:
+ * pages come several at a time (node 1's counters), each with what the
+ * origin last wrote; the origin writes them all again, and the second
+ * pass at node 1 sees only the new values (pages sent ahead are copies
+ * like any other, taken back on the origin's write).
+ */
+#define RA_PAGES	512
+
+struct ra_ctx {
+	pthread_barrier_t bar;
+	volatile long *mem;
+	int pass;
+};
+
+static void *ra_thread(void *arg)
+{
+	struct worker *w = arg;
+	struct ra_ctx *c = w->ctx;
+	volatile long *pg;
+	int pass;
+	size_t i;
+
+	w_go(w, w->home);
+	for (pass = 1; pass <= 2; pass++) {
+		w_barrier(w, &c->bar, "barrier before a pass");
+		w->stage = "reads every page";
+		for (i = 0; i < RA_PAGES; i++) {
+			pg = c->mem + i * FM_WORDS;
+			if (pg[0] != fm_stamp(pass, i) ||
+			    pg[FM_WORDS - 1] != fm_stamp(pass, i))
+				W_FAIL(w, "a page does not hold what the origin wrote",
+				       i, fm_stamp(pass, i), pg[0]);
+			w->progress++;
+		}
+		w_barrier(w, &c->bar, "barrier after a pass");
+	}
+	w_go(w, ORIGIN);
+	w_end(w);
+	return NULL;
+}
+
+static void ra_write_n(struct ra_ctx *c, int pass, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		c->mem[i * FM_WORDS] = fm_stamp(pass, i);
+		c->mem[i * FM_WORDS + FM_WORDS - 1] = fm_stamp(pass, i);
+	}
+}
+
+static void ra_write(struct ra_ctx *c, int pass)
+{
+	ra_write_n(c, pass, RA_PAGES);
+}
+
+static void *ra_origin_thread(void *arg)
+{
+	struct worker *w = arg;
+	struct ra_ctx *c = w->ctx;
+	int pass;
+
+	for (pass = 1; pass <= 2; pass++) {
+		w->stage = "writes every page";
+		ra_write(c, pass);
+		w_barrier(w, &c->bar, "barrier before a pass");
+		w_barrier(w, &c->bar, "barrier after a pass");
+	}
+	w_end(w);
+	return NULL;
+}
+
+static void *ra_start(void *arg)
+{
+	struct worker *w = arg;
+
+	return w->idx ? ra_thread(arg) : ra_origin_thread(arg);
+}
+
+TEST_F_TIMEOUT(dist, read_ahead, 300)
+{
+	struct ra_ctx *c = pages(sizeof(*c));
+	long long fetches, ahead;
+	struct worker *w;
+
+	ASSERT_NE(c, NULL);
+	c->mem = pages(RA_PAGES * PAGE);
+	ASSERT_NE(c->mem, NULL);
+	ASSERT_EQ(pthread_barrier_init(&c->bar, NULL, 2), 0);
+	w = workers_new(2, c, self->nodes);	/* 0 stays home, 1 at node 1 */
+	ASSERT_NE(w, NULL);
+
+	fetches = pcn_stat_node(1, "page_fetches");
+	ahead = pcn_stat_node(1, "ahead_mapped");
+	run_workers(_metadata, w, 2, ra_start);
+	report_workers(_metadata, w, 2);
+	fetches = pcn_stat_node(1, "page_fetches") - fetches;
+	ahead = pcn_stat_node(1, "ahead_mapped") - ahead;
+	/* Two passes of 512 pages, 16 at a time once under way. */
+	EXPECT_GE(ahead, RA_PAGES)
+		TH_LOG("%lld pages mapped ahead, %lld fetches", ahead, fetches);
+	EXPECT_LE(fetches, RA_PAGES / 2)
+		TH_LOG("%lld fetches for 2 x %d pages read in order", fetches,
+		       RA_PAGES);
+	pthread_barrier_destroy(&c->bar);
+}
+
+/*
+ * read_random: the same reads at node 1 of memory the program declared
+ * read at random (madvise(MADV_RANDOM), made at node 0): no page comes
+ * ahead, each read fault brings its page alone.
+ */
+static void *rr_thread(void *arg)
+{
+	struct worker *w = arg;
+	struct ra_ctx *c = w->ctx;
+	volatile long *pg;
+	size_t i;
+
+	w_go(w, w->home);
+	w->stage = "reads every page";
+	for (i = 0; i < RA_PAGES / 2; i++) {
+		pg = c->mem + i * FM_WORDS;
+		if (pg[0] != fm_stamp(1, i))
+			W_FAIL(w, "a page does not hold what the origin wrote",
+			       i, fm_stamp(1, i), pg[0]);
+		w->progress++;
+	}
+	w_go(w, ORIGIN);
+	w_end(w);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(dist, read_random, 300)
+{
+	struct ra_ctx *c = pages(sizeof(*c));
+	long long fetches, ahead;
+	struct worker *w;
+
+	ASSERT_NE(c, NULL);
+	c->mem = pages(RA_PAGES / 2 * PAGE);
+	ASSERT_NE(c->mem, NULL);
+	ra_write_n(c, 1, RA_PAGES / 2);
+	ASSERT_EQ(madvise((void *)c->mem, RA_PAGES / 2 * PAGE, MADV_RANDOM), 0)
+		TH_LOG("madvise: %s", strerror(errno));
+	w = workers_new(2, c, self->nodes);
+	ASSERT_NE(w, NULL);
+	w[0].used = 0;		/* thread 1 alone, at node 1 */
+
+	fetches = pcn_stat_node(1, "page_fetches");
+	ahead = pcn_stat_node(1, "ahead_mapped");
+	run_workers(_metadata, w, 2, rr_thread);
+	report_workers(_metadata, w, 2);
+	fetches = pcn_stat_node(1, "page_fetches") - fetches;
+	ahead = pcn_stat_node(1, "ahead_mapped") - ahead;
+	EXPECT_EQ(ahead, 0)
+		TH_LOG("%lld pages mapped ahead of MADV_RANDOM reads", ahead);
+	EXPECT_GE(fetches, RA_PAGES / 2)
+		TH_LOG("%lld fetches for %d pages", fetches, RA_PAGES / 2);
 }
 
 /* ------------------------------------------------------------------ */

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Wrong input from a peer in the deputy's messages (kernel/popcorn/deputy.c,
+# Wrong input from a peer in the deputy's and the page server's messages
 # signal.c; kernel/popcorn/PROTOCOL.md 30 SYSCALL, 32 SIGNAL). Node 1 plays
 # a hostile peer to node 0 with `pcnctl raw` (a self-test kernel command
 # that sends any request with any payload), and node 0 to node 1:
@@ -21,7 +21,11 @@
 #  - a THREADS_REQUEST with a non-zero reserved field: EPROTO and bad;
 #    about one of the receiver's own processes (only a process's origin
 #    may ask about its threads) or one that does not run there: ESRCH,
-#    not bad.
+#    not bad;
+#  - a PAGE_FETCH whose window is more than 16 pages, not whole pages,
+#    more than one page for a write, or reaches past user space, and a
+#    PAGE_RECALL with a window: EPROTO and bad; a well-formed window for a
+#    process that does not run there: ESRCH, not bad.
 # The link stays usable throughout.
 . "$(dirname "$0")/lib.sh"
 tap_plan
@@ -122,6 +126,20 @@ THREADS=40
 try "THREADS reserved set" 1 0 $THREADS "$(le32 1; le32 7)" "$(le32 -71; zeros 4)" 1
 try "THREADS not the sender's process" 1 0 $THREADS "$(le32 1; le32 0)" "$(le32 -3; zeros 4)" 0
 try "THREADS no such process" 0 1 $THREADS "$(le32 999999; le32 0)" "$(le32 -3; zeros 4)" 0
+
+# fetch_msg TGID FLAGS ADDR LEN: a PAGE_FETCH or PAGE_RECALL payload (32
+# bytes) asking for ADDR with a window of LEN bytes (key 0: nothing is
+# exposed; no valid request gets as far as writing into it here).
+fetch_msg() { le32 "$1"; le32 "$2"; le64 "$3"; le64 0; le32 0; le32 "$4"; }
+# struct pcn_page_fetch_reply (status, flags, zero_map, ahead_map).
+FETCH=21 RECALL=23 PAGE=4096
+USER_END=$(( (1 << 47) - PAGE ))
+try "PAGE_FETCH window of 17 pages" 1 0 $FETCH "$(fetch_msg 999999 0 65536 $((17 * PAGE)))" "$(le32 -71; zeros 20)" 1
+try "PAGE_FETCH window not in pages" 1 0 $FETCH "$(fetch_msg 999999 0 65536 6000)" "$(le32 -71; zeros 20)" 1
+try "PAGE_FETCH write with a window" 1 0 $FETCH "$(fetch_msg 999999 1 65536 $((2 * PAGE)))" "$(le32 -71; zeros 20)" 1
+try "PAGE_FETCH window past user space" 1 0 $FETCH "$(fetch_msg 999999 0 $((USER_END - PAGE)) $((2 * PAGE)))" "$(le32 -71; zeros 20)" 1
+try "PAGE_FETCH window, no such process" 1 0 $FETCH "$(fetch_msg 999999 0 65536 $((16 * PAGE)))" "$(le32 -3; zeros 20)" 0
+try "PAGE_RECALL with a window" 0 1 $RECALL "$(fetch_msg 999999 0 65536 $((2 * PAGE)))" "$(le32 -71; zeros 20)" 1
 
 pcnctl echo 1 --count 100 >/dev/null || fail "no traffic to node 1 afterwards"
 vc-exec 1 pcnctl echo 0 --count 100 >/dev/null || fail "no traffic from node 1 afterwards"

@@ -169,7 +169,7 @@ static int pcn_rdma_conn_setup_queue(struct pcn_rdma_conn *conn)
 		return ret;
 	conn->qp = id->qp;
 	ret = ib_mr_pool_init(conn->qp, &conn->qp->rdma_mrs, PCN_RDMA_PAGE_EXPOS,
-			      IB_MR_TYPE_MEM_REG, 1, 0);
+			      IB_MR_TYPE_MEM_REG, PCN_PAGE_WINDOW_MAX, 0);
 	if (ret)
 		return ret;
 	conn->mr_pool = true;

@@ -109,17 +109,32 @@ void pcn_rdma_expo_reg_failed(struct ib_cq *cq, struct ib_wc *wc)
 		pcn_rdma_conn_fail(conn, ib_wc_status_msg(wc->status));
 }
 
+/* Unmap the first @n pages of @e's window. */
+static void pcn_rdma_expo_unmap(struct pcn_rdma_conn *conn,
+				struct pcn_page_expo *e, unsigned int n)
+{
+	enum dma_data_direction dir = e->peer_writes ? DMA_FROM_DEVICE :
+						       DMA_TO_DEVICE;
+
+	while (n--)
+		ib_dma_unmap_page(conn->dev, e->tdma[n], PCN_PAGE_SIZE, dir);
+}
+
+/*
+ * One registration for the whole window of e->npages pages: one key, the
+ * pages at consecutive addresses from its iova.
+ */
 int pcn_rdma_page_expose(struct pcn_node *node, struct pcn_page_expo *e)
 {
 	enum dma_data_direction dir = e->peer_writes ? DMA_FROM_DEVICE :
 						       DMA_TO_DEVICE;
+	struct scatterlist sg[PCN_PAGE_WINDOW_MAX];
+	unsigned int i, n = e->npages;
 	struct pcn_rdma_conn *conn;
 	struct ib_reg_wr wr = {};
 	struct ib_send_wr inv = {};
 	struct ib_send_wr *first = &wr.wr;
-	struct scatterlist sg;
 	struct ib_mr *mr;
-	u64 dma;
 	int ret;
 
 	conn = pcn_rdma_conn_get(node->tpriv);
@@ -132,14 +147,19 @@ int pcn_rdma_page_expose(struct pcn_node *node, struct pcn_page_expo *e)
 	mr = ib_mr_pool_get(conn->qp, &conn->qp->rdma_mrs);
 	if (!mr)
 		goto up;
-	dma = ib_dma_map_page(conn->dev, e->page, 0, PCN_PAGE_SIZE, dir);
-	if (ib_dma_mapping_error(conn->dev, dma))
-		goto mr_put;
-	sg_init_table(&sg, 1);
-	sg_dma_address(&sg) = dma;
-	sg_dma_len(&sg) = PCN_PAGE_SIZE;
-	ret = ib_map_mr_sg(mr, &sg, 1, NULL, PCN_PAGE_SIZE);
-	if (ret != 1) {
+	sg_init_table(sg, n);
+	for (i = 0; i < n; i++) {
+		e->tdma[i] = ib_dma_map_page(conn->dev, e->pages[i], 0,
+					     PCN_PAGE_SIZE, dir);
+		if (ib_dma_mapping_error(conn->dev, e->tdma[i])) {
+			pcn_rdma_expo_unmap(conn, e, i);
+			goto mr_put;
+		}
+		sg_dma_address(&sg[i]) = e->tdma[i];
+		sg_dma_len(&sg[i]) = PCN_PAGE_SIZE;
+	}
+	ret = ib_map_mr_sg(mr, sg, n, NULL, PCN_PAGE_SIZE);
+	if (ret != (int)n) {
 		ret = ret < 0 ? ret : -EINVAL;
 		goto unmap;
 	}
@@ -178,13 +198,12 @@ int pcn_rdma_page_expose(struct pcn_node *node, struct pcn_page_expo *e)
 	e->desc.key = mr->rkey;
 	e->tpriv[0] = conn;
 	e->tpriv[1] = mr;
-	e->tdma = dma;
 	atomic64_inc(&pcn_rdma_transport.remote_regions);
-	atomic64_add(PCN_PAGE_SIZE, &pcn_rdma_transport.remote_bytes);
+	atomic64_add(n * PCN_PAGE_SIZE, &pcn_rdma_transport.remote_bytes);
 	return 0;
 
 unmap:
-	ib_dma_unmap_page(conn->dev, dma, PCN_PAGE_SIZE, dir);
+	pcn_rdma_expo_unmap(conn, e, n);
 mr_put:
 	ib_mr_pool_put(conn->qp, &conn->qp->rdma_mrs, mr);
 up:
@@ -196,8 +215,6 @@ put:
 
 void pcn_rdma_page_unexpose(struct pcn_page_expo *e)
 {
-	enum dma_data_direction dir = e->peer_writes ? DMA_FROM_DEVICE :
-						       DMA_TO_DEVICE;
 	struct pcn_rdma_conn *conn = e->tpriv[0];
 	struct ib_mr *mr = e->tpriv[1];
 	struct ib_send_wr wr = {};
@@ -210,10 +227,11 @@ void pcn_rdma_page_unexpose(struct pcn_page_expo *e)
 	wr.ex.invalidate_rkey = mr->rkey;
 	pcn_rdma_post_wait(conn, &wr, false);
 
-	ib_dma_unmap_page(conn->dev, e->tdma, PCN_PAGE_SIZE, dir);
+	pcn_rdma_expo_unmap(conn, e, e->npages);
 	ib_mr_pool_put(conn->qp, &conn->qp->rdma_mrs, mr);
 	atomic64_dec(&pcn_rdma_transport.remote_regions);
-	atomic64_sub(PCN_PAGE_SIZE, &pcn_rdma_transport.remote_bytes);
+	atomic64_sub(e->npages * PCN_PAGE_SIZE,
+		     &pcn_rdma_transport.remote_bytes);
 	up(&conn->expo_slots);
 	pcn_rdma_conn_put(conn);
 }

@@ -14,8 +14,11 @@
 
 void pcn_task_exit(struct task_struct *tsk, long code);
 void pcn_mm_exit(struct mm_struct *mm);
+/* The ordinary fault path, __handle_mm_fault() (static in mm/memory.c). */
+typedef vm_fault_t (*pcn_fault_fn)(struct vm_area_struct *vma,
+				   unsigned long addr, unsigned int flags);
 vm_fault_t pcn_handle_fault(struct vm_area_struct *vma, unsigned long addr,
-			    unsigned int flags);
+			    unsigned int flags, pcn_fault_fn fault);
 bool pcn_vma_miss(struct mm_struct *mm, unsigned long addr,
 		  struct vm_area_struct **vma);
 bool pcn_syscall(struct pt_regs *regs, int nr);
@@ -67,15 +70,17 @@ static inline void pcn_mmput_hook(struct mm_struct *mm)
 }
 
 /*
- * handle_mm_fault: 0 lets the ordinary fault path run (after any
- * coherence work was done); anything else is the fault's result.
+ * handle_mm_fault: the fault of a distributed mm does its coherence work,
+ * then runs @fault, the ordinary fault path, unless the page server gave
+ * the fault its result (page_server.c).
  */
 static inline vm_fault_t pcn_fault_hook(struct vm_area_struct *vma,
-					unsigned long addr, unsigned int flags)
+					unsigned long addr, unsigned int flags,
+					pcn_fault_fn fault)
 {
 	if (likely(!vma->vm_mm->pcn_process))
-		return 0;
-	return pcn_handle_fault(vma, addr, flags);
+		return fault(vma, addr, flags);
+	return pcn_handle_fault(vma, addr, flags, fault);
 }
 
 /*
@@ -154,10 +159,13 @@ static inline void *pcn_fork_begin_hook(struct mm_struct *oldmm)
 static inline void pcn_fork_end_hook(void *cookie) {}
 static inline void pcn_resume_user_hook(struct pt_regs *regs) {}
 static inline void pcn_mmput_hook(struct mm_struct *mm) {}
+typedef vm_fault_t (*pcn_fault_fn)(struct vm_area_struct *vma,
+				   unsigned long addr, unsigned int flags);
 static inline vm_fault_t pcn_fault_hook(struct vm_area_struct *vma,
-					unsigned long addr, unsigned int flags)
+					unsigned long addr, unsigned int flags,
+					pcn_fault_fn fault)
 {
-	return 0;
+	return fault(vma, addr, flags);
 }
 static inline bool pcn_vma_miss_hook(struct mm_struct *mm, unsigned long addr,
 				     struct vm_area_struct **vma)

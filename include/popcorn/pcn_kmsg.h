@@ -104,24 +104,46 @@ int pcn_kmsg_reply(struct pcn_kmsg_rx *req, const void *payload, size_t size);
 /* ---- page transfers ---- */
 
 /*
- * A page exposed to one peer for one transfer (the requester's side). The
- * descriptor goes to the peer inside a request; pcn_page_unexpose() ends
- * the exposure: from its return on, the peer's key is dead.
+ * A page exposed to one peer for one transfer (the requester's side), or a
+ * window of up to PCN_PAGE_WINDOW_MAX pages the peer writes: one
+ * descriptor, page i at desc.addr + i * PCN_PAGE_SIZE (pcn_window_desc()).
+ * The descriptor goes to the peer inside a request; pcn_page_unexpose()
+ * ends the exposure: from its return on, the peer's key is dead.
  */
+#define PCN_PAGE_WINDOW_MAX	PCN_PAGE_AHEAD_MAX
+
 struct pcn_page_expo {
 	struct pcn_page_desc desc;
 	struct pcn_node *node;
-	struct page *page;
+	struct page *page;	/* the first page */
+	struct page **pages;	/* all of them (the caller's array) */
+	unsigned int npages;
 	bool peer_writes;	/* else the peer reads */
-	bool filled;		/* message fallback: a PAGE_PUT landed */
+	unsigned long filled;	/* message fallback: pages a PAGE_PUT filled */
 	struct pcn_transport *transport;	/* NULL: message fallback */
 	void *tpriv[2];		/* transport state of the exposure */
-	u64 tdma;
+	u64 tdma[PCN_PAGE_WINDOW_MAX];
 };
 
 int pcn_page_expose(int nid, struct page *page, bool peer_writes,
 		    struct pcn_page_expo *e);
+/* @n pages (1..PCN_PAGE_WINDOW_MAX) for @nid to write; @pages outlives it. */
+int pcn_window_expose(int nid, struct page **pages, unsigned int n,
+		      struct pcn_page_expo *e);
 void pcn_page_unexpose(struct pcn_page_expo *e);
+
+/* Page @i of the window @w, as a one-page descriptor. */
+static inline struct pcn_page_desc pcn_window_desc(const struct pcn_page_desc *w,
+						   unsigned int i)
+{
+	struct pcn_page_desc d = {
+		.addr = w->addr + (u64)i * PCN_PAGE_SIZE,
+		.key = w->key,
+		.len = PCN_PAGE_SIZE,
+	};
+
+	return d;
+}
 /*
  * The peer side: put @page into the exposed page, posted. Over RDMA it may
  * return before the data has landed (it posts the write and goes on), but
@@ -135,17 +157,20 @@ void pcn_page_unexpose(struct pcn_page_expo *e);
  */
 int pcn_page_put(int nid, const struct pcn_page_desc *to, struct page *page);
 bool pcn_page_filled(const struct pcn_page_expo *e);
+bool pcn_window_filled(const struct pcn_page_expo *e, unsigned int i);
 /*
  * Answer @req (a page fetch or recall) with @page put into the requester's
- * exposure @to and the reply that says so ({0, PCN_PAGE_F_DATA | @flags};
- * @flags: 0, or PCN_PAGE_F_OWNER for a fetch), the data landing first. Where the transport can, both go as one write
- * with an immediate (kmsg_imm.c); else pcn_page_put() and the reply.
- * Returns 0 once the answer is on its way; on an error the caller still
- * owes @req an answer.
+ * exposure @to (one page) and the reply that says so ({0, PCN_PAGE_F_DATA
+ * | @flags, 0, @ahead}; @flags: 0, or PCN_PAGE_F_OWNER for a fetch; @ahead:
+ * the pages of the fetch's window put before, pcn_page_fetch_reply), the
+ * data landing first. Where the transport can, both go as one write with
+ * an immediate (kmsg_imm.c); else pcn_page_put() and the reply. Returns 0
+ * once the answer is on its way; on an error the caller still owes @req
+ * an answer.
  */
 int pcn_kmsg_reply_page(struct pcn_kmsg_rx *req,
 			const struct pcn_page_desc *to, struct page *page,
-			u32 flags);
+			u32 flags, u64 ahead);
 
 /*
  * A page reply as an immediate (kmsg_imm.c): the transport keeps the bits

@@ -20,7 +20,7 @@
 #endif
 
 #define PCN_KMSG_MAGIC		0x4b4e4350	/* "PCNK" in memory order */
-#define PCN_KMSG_VERSION	9
+#define PCN_KMSG_VERSION	10
 
 /* Largest message, header included. RDMA ring slots are this big. */
 #define PCN_KMSG_MAX_SIZE	8192
@@ -254,17 +254,40 @@ struct pcn_vma_drop {
 #define PCN_PAGE_F_OWNER	0x10	/* fetch reply: the only copy: map it
 					 * writable (a fresh page read first)
 					 */
+#define PCN_PAGE_F_ZERO		0x20	/* fetch reply, with OWNER: the pages
+					 * of zero_map are the requester's,
+					 * all zeros (nothing was written)
+					 */
+
+/*
+ * A fetch of a page no node ever had may be answered with the pages
+ * around it that nobody had either: the block of PCN_PAGE_GRANT_PAGES
+ * pages, aligned, that holds the page. Bit i of zero_map is the page at
+ * (addr & ~(PCN_PAGE_GRANT_PAGES * 4096 - 1)) + i * 4096.
+ */
+#define PCN_PAGE_GRANT_PAGES	64
+
+/*
+ * A read fetch may expose a window of up to PCN_PAGE_AHEAD_MAX pages
+ * (desc.len a multiple of the page size): page i of it is for addr + i
+ * pages; the origin may fill pages 1.. too (read-ahead, ahead_map).
+ */
+#define PCN_PAGE_AHEAD_MAX	16
 
 struct pcn_page_fetch {
 	__s32 origin_tgid;
 	__u32 flags;		/* PCN_PAGE_F_* */
 	__u64 addr;
-	struct pcn_page_desc desc;	/* where to write the page */
+	struct pcn_page_desc desc;	/* where to write the page(s) */
 } __packed;
 
 struct pcn_page_fetch_reply {
 	__s32 status;		/* 0, -EAGAIN (busy: retry) or -errno */
-	__u32 flags;		/* PCN_PAGE_F_DATA, [PCN_PAGE_F_OWNER] */
+	__u32 flags;		/* DATA [| OWNER], or OWNER | ZERO */
+	__u64 zero_map;		/* with ZERO: pages handed over, else 0 */
+	__u64 ahead_map;	/* with DATA alone: pages 1.. of the window
+				 * written too, read-only copies; else 0
+				 */
 } __packed;
 
 /* ---- system calls made at the origin for a remote thread ---- */
@@ -362,6 +385,11 @@ struct pcn_stat_reply {
 	__u64 fault_lat[PCN_STAT_FAULT_KINDS][PCN_STAT_LAT_BUCKETS];
 	__u64 migrations[PCN_STAT_MIGRATE_DIRS];
 	__u64 migrate_lat[PCN_STAT_MIGRATE_DIRS][PCN_STAT_LAT_BUCKETS];
+	/*
+	 * zero pages handed over with a fetch, those of them mapped, pages
+	 * sent ahead of a read fault, those of them mapped
+	 */
+	__u64 pages_granted, granted_mapped, ahead_sent, ahead_mapped;
 	struct pcn_stat_type_counts types[];
 } __packed;
 

@@ -12,6 +12,11 @@
  *                      read-only copy (its first write then upgrades), as
  *                      before such a read was handed the page itself
  *                      (bench/param-ab --knob fresh_read_copy)
+ *   grant_pages        how many pages of the aligned block around a page
+ *                      nobody ever had come with it as zero pages (a power
+ *                      of two up to 64; 1: the page alone; 0: as 1)
+ *   ahead_pages        the largest read-ahead window of a remote read
+ *                      fault, in pages (up to 16; 1 or 0: no read-ahead)
  */
 #include <linux/debugfs.h>
 #include <linux/export.h>
@@ -19,6 +24,8 @@
 
 bool pcn_knob_invalidate_serial;
 bool pcn_knob_fresh_read_copy;
+u32 pcn_knob_grant_pages = PCN_PAGE_GRANT_PAGES;
+u32 pcn_knob_ahead_pages = PCN_PAGE_AHEAD_MAX;
 
 static struct dentry *pcn_debugfs_root;
 
@@ -37,4 +44,8 @@ void pcn_debugfs_init(void)
 			    &pcn_knob_invalidate_serial);
 	debugfs_create_bool("fresh_read_copy", 0600, pcn_debugfs_root,
 			    &pcn_knob_fresh_read_copy);
+	debugfs_create_u32("grant_pages", 0600, pcn_debugfs_root,
+			   &pcn_knob_grant_pages);
+	debugfs_create_u32("ahead_pages", 0600, pcn_debugfs_root,
+			   &pcn_knob_ahead_pages);
 }

@@ -64,6 +64,24 @@ int pcn_page_cookie_access(struct pcn_kmsg_rx *rx,
 			   const struct pcn_page_desc *desc, bool write,
 			   void *buf);
 
+/* page_reply.c: the answer to a page fetch or recall */
+#define PCN_PAGE_GRANT_BYTES	(PCN_PAGE_GRANT_PAGES * PCN_PAGE_SIZE)
+/* The first page of @addr's block, and @addr's bit in a zero_map. */
+static inline unsigned long pcn_page_grant_base(unsigned long addr)
+{
+	return addr & ~(PCN_PAGE_GRANT_BYTES - 1);
+}
+
+static inline unsigned int pcn_page_grant_bit(unsigned long addr)
+{
+	return (addr & (PCN_PAGE_GRANT_BYTES - 1)) / PCN_PAGE_SIZE;
+}
+
+int pcn_page_reply_check(enum pcn_kmsg_type type,
+			 const struct pcn_page_fetch_reply *r,
+			 unsigned long addr, unsigned int window,
+			 struct pcn_page_fetch_reply *out);
+
 /* netlink.c */
 struct genl_info;
 extern struct genl_family pcn_genl_family;
@@ -146,8 +164,11 @@ int pcn_nl_raw_request(struct sk_buff *skb, struct genl_info *info);
 /* A knob's value (debugfs.c); false/0 when the knob is not built. */
 extern bool pcn_knob_invalidate_serial;
 extern bool pcn_knob_fresh_read_copy;
+extern u32 pcn_knob_grant_pages;
+extern u32 pcn_knob_ahead_pages;
 void pcn_debugfs_init(void);
 #define pcn_knob(name)		READ_ONCE(pcn_knob_##name)
+#define pcn_knob_u32(name, dflt) READ_ONCE(pcn_knob_##name)
 #else
 static inline int pcn_selftest_init(void)
 {
@@ -155,6 +176,7 @@ static inline int pcn_selftest_init(void)
 }
 
 #define pcn_knob(name)		false
+#define pcn_knob_u32(name, dflt) (dflt)
 #endif
 
 #endif /* _KERNEL_POPCORN_INTERNAL_H */

@@ -14,6 +14,10 @@
  *  - A remote write fault asks for ownership: the origin invalidates the
  *    other copies, sends the data if the remote has none, and unmaps its
  *    own page.
+ *  - A fault on anonymous memory nobody ever had (a remote thread's own
+ *    fresh allocations) gets no data: the page and the unused pages
+ *    around it, up to an aligned block of 64, become the remote's as
+ *    zeros, mapped at once (pcn_serve_zero()).
  *  - An origin fault on a page owned elsewhere recalls it (PAGE_RECALL,
  *    the holder writes it back); an origin write invalidates the sharers.
  *
@@ -34,9 +38,11 @@
 #include <linux/delay.h>
 #include <linux/hash.h>
 #include <linux/highmem.h>
+#include <linux/log2.h>
 #include <linux/moduleparam.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/userfaultfd_k.h>
 #include <popcorn/hooks.h>
 #include "internal.h"
 #include "process.h"
@@ -46,6 +52,11 @@ struct pcn_page_dir {
 	struct mutex lock;
 	unsigned long sharers;	/* remote nodes with a read-only copy */
 	int owner;		/* remote node with the only copy, or -1 */
+	/*
+	 * The owner was handed the page as zeros, unwritten, and may not
+	 * have mapped it yet (a block of zero pages, pcn_serve_zero()).
+	 */
+	bool zero;
 };
 
 /*
@@ -80,6 +91,7 @@ static struct pcn_page_dir *pcn_dir_get(struct pcn_process *proc,
 	mutex_init(&dir->lock);
 	dir->sharers = 0;
 	dir->owner = -1;
+	dir->zero = false;
 	old = xa_cmpxchg(&proc->pages, idx, NULL, dir, GFP_KERNEL);
 	if (old) {
 		kfree(dir);
@@ -100,25 +112,52 @@ static vm_fault_t pcn_fault_error(int err)
 	return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 }
 
-static int pcn_reply_status(struct pcn_kmsg_rx *reply, u32 *flags)
+/*
+ * The status of the answer to a request about @addr that exposed @window
+ * pages for it (page_reply.c); the answer's flags and maps in *@r.
+ */
+static int pcn_reply_status(struct pcn_kmsg_rx *reply, unsigned long addr,
+			    unsigned int window,
+			    struct pcn_page_fetch_reply *r)
 {
-	const struct pcn_page_fetch_reply *r = (const void *)reply->msg->payload;
-	enum pcn_kmsg_type want = reply->msg->hdr.type;
-	u32 valid = PCN_PAGE_F_DATA;
+	return pcn_page_reply_check(reply->msg->hdr.type,
+				    (const void *)reply->msg->payload, addr,
+				    window, r);
+}
 
-	/* Only a fetch's answer may hand over the only copy, with it. */
-	if (want == PCN_KMSG_TYPE_PAGE_FETCH_REPLY)
-		valid |= PCN_PAGE_F_OWNER;
-	else if (want != PCN_KMSG_TYPE_PAGE_RECALL_REPLY)
-		return -EPROTO;
-	if (r->status > 0 || r->status < -MAX_ERRNO || (r->flags & ~valid) ||
-	    ((r->flags & PCN_PAGE_F_OWNER) && !(r->flags & PCN_PAGE_F_DATA)))
-		return -EPROTO;
-	*flags = r->flags;
-	return r->status;
+/* The page for an owner's zero_map bit @i of @addr's block. */
+static unsigned long pcn_grant_addr(unsigned long addr, unsigned int i)
+{
+	return pcn_page_grant_base(addr) + i * PAGE_SIZE;
 }
 
 /* ---- origin ---- */
+
+/*
+ * The origin's own faults and the pages it gives away. A fault of ours
+ * that finds no remote holding the page lets the ordinary fault path run,
+ * which maps a new page if our page table has none. Were the page handed
+ * to a remote meanwhile (our mapping gone, or never there), that new page
+ * would be a second, writable copy. So each fault of ours counts itself
+ * in its page's bucket before it looks at the directory, until the
+ * ordinary path is done, and the page server gives a page away only while
+ * that count is zero: either the fault sees the entry the server holds
+ * (and waits for it), or the server sees the fault (and answers "busy").
+ */
+static atomic_t *pcn_origin_bucket(struct pcn_process *proc,
+				   unsigned long addr)
+{
+	return &proc->origin_faults[hash_long(addr >> PAGE_SHIFT,
+					      ilog2(PCN_ORIGIN_FAULT_BUCKETS))];
+}
+
+/* A fault of ours on @addr's bucket is under way. Directory entry held. */
+static bool pcn_origin_busy(struct pcn_process *proc, unsigned long addr)
+{
+	/* Pairs with smp_mb__after_atomic() in pcn_origin_fault_run(). */
+	smp_mb();
+	return atomic_read(pcn_origin_bucket(proc, addr));
+}
 
 /*
  * Ask @nid to give up its copy of @addr (or keep it read-only). With
@@ -134,8 +173,8 @@ static int pcn_recall(struct pcn_process *proc, int nid, unsigned long addr,
 	};
 	struct pcn_kmsg_rx *reply;
 	struct pcn_page_expo e;
+	struct pcn_page_fetch_reply r = {};
 	struct page *page = NULL;
-	u32 flags = 0;
 	u64 start;
 	int ret;
 
@@ -157,12 +196,13 @@ static int pcn_recall(struct pcn_process *proc, int nid, unsigned long addr,
 	if (pagep)
 		pcn_page_unexpose(&e);
 	if (!ret) {
-		ret = pcn_reply_status(reply, &flags);
+		ret = pcn_reply_status(reply, addr, pagep ? 1 : 0, &r);
 		pcn_kmsg_done(reply);
 	}
-	if (!ret && pagep &&
-	    (!(flags & PCN_PAGE_F_DATA) || !pcn_page_filled(&e)))
-		ret = -EIO;	/* the only copy is gone */
+	if (!ret && pagep && !(r.flags & PCN_PAGE_F_DATA))
+		ret = -ENODATA;	/* it has no copy (pcn_origin_reclaim()) */
+	else if (!ret && pagep && !pcn_page_filled(&e))
+		ret = -EIO;	/* the data never landed */
 	trace_popcorn_invalidate(addr, BIT(nid), keep_copy, ret,
 				 ktime_get_ns() - start);
 	if (pagep) {
@@ -192,9 +232,9 @@ static int pcn_invalidate_sharers(struct pcn_process *proc,
 	struct pcn_kmsg_rx *replies[PCN_MAX_NODES];
 	int results[PCN_MAX_NODES];
 	unsigned long nodes = dir->sharers;
+	struct pcn_page_fetch_reply r;
 	int nid, ret = 0;
 	u64 start;
-	u32 flags;
 
 	if (except >= 0)
 		__clear_bit(except, &nodes);
@@ -221,7 +261,8 @@ static int pcn_invalidate_sharers(struct pcn_process *proc,
 	pcn_stat_inval_sent(proc, hweight_long(nodes));
 	for_each_set_bit(nid, &nodes, PCN_MAX_NODES) {
 		if (!results[nid]) {
-			results[nid] = pcn_reply_status(replies[nid], &flags);
+			results[nid] = pcn_reply_status(replies[nid], addr, 0,
+							&r);
 			if (results[nid] == -EPROTO)
 				pcn_kmsg_bad(replies[nid]->from,
 					     "malformed recall reply");
@@ -248,8 +289,17 @@ static int pcn_origin_reclaim(struct pcn_process *proc,
 	int ret;
 
 	ret = pcn_recall(proc, owner, addr, keep_copy, &page);
+	if (ret == -ENODATA && dir->zero) {
+		/*
+		 * It never mapped the zero page it was handed: nobody has
+		 * the page, as before (our page table has nothing there).
+		 */
+		dir->owner = -1;
+		dir->zero = false;
+		return 0;
+	}
 	if (ret)
-		return ret;
+		return ret == -ENODATA ? -EIO : ret;	/* the only copy is gone */
 	if (vma->vm_flags & VM_SHARED) {
 		/* Home is the page cache (shared.c); the fault maps it. */
 		ret = pcn_shared_store(vma, addr, page);
@@ -268,6 +318,7 @@ static int pcn_origin_reclaim(struct pcn_process *proc,
 	}
 done:
 	dir->owner = -1;
+	dir->zero = false;
 	dir->sharers = keep_copy ? BIT(owner) : 0;
 	return 0;
 }
@@ -357,17 +408,13 @@ static vm_fault_t pcn_origin_fault(struct pcn_process *proc,
  * instead of being lost to the copy. The caller still holds the directory
  * entry: the requester's next request for the page waits for it.
  */
-static int pcn_send_origin_page(struct vm_area_struct *vma, unsigned long addr,
-				struct pcn_kmsg_rx *rx,
-				const struct pcn_page_desc *desc, bool keep,
-				u32 flags)
+static int pcn_origin_page_get(struct vm_area_struct *vma, unsigned long addr,
+			       bool keep, struct page **pagep)
 {
-	struct page *page;
 	long got;
-	int ret;
 
 	current->pcn_thread = &pcn_page_server_self;
-	got = get_user_pages_remote(vma->vm_mm, addr, 1, 0, &page, NULL, NULL);
+	got = get_user_pages_remote(vma->vm_mm, addr, 1, 0, pagep, NULL, NULL);
 	current->pcn_thread = NULL;
 	if (got != 1)
 		return got < 0 ? got : -EFAULT;
@@ -375,9 +422,75 @@ static int pcn_send_origin_page(struct vm_area_struct *vma, unsigned long addr,
 		pcn_pte_wrprotect(vma, addr);
 	else
 		pcn_pte_zap(vma, addr);
-	ret = pcn_kmsg_reply_page(rx, desc, page, flags);
+	return 0;
+}
+
+/* ... into the first page of @req's window, the pages @ahead put before. */
+static int pcn_send_origin_page(struct vm_area_struct *vma,
+				struct pcn_kmsg_rx *rx,
+				const struct pcn_page_fetch *req, bool keep,
+				u32 flags, u64 ahead)
+{
+	struct pcn_page_desc to = pcn_window_desc(&req->desc, 0);
+	struct page *page;
+	int ret;
+
+	ret = pcn_origin_page_get(vma, req->addr, keep, &page);
+	if (ret)
+		return ret;
+	ret = pcn_kmsg_reply_page(rx, &to, page, flags, ahead);
 	put_page(page);
 	return ret;
+}
+
+/*
+ * Read-ahead: the pages after @req->addr that its window has room for and
+ * that we hold (our page table maps them and no remote owns them), each
+ * put into its place of the window as a read-only copy, as a read fetch
+ * of it would, before the answer. The requester is their sharer from then
+ * on. A page busy or not here is left out. Private mappings only (shared
+ * ones keep their pages in the page cache: shared.c), and none the
+ * program said it reads at random (madvise(MADV_RANDOM), wherever its
+ * thread ran it: the VMA is ours), as for the page cache's read-ahead.
+ * Returns the pages put (bit i: @req->addr + i pages).
+ */
+static u64 pcn_send_ahead(struct pcn_process *proc, struct vm_area_struct *vma,
+			  struct pcn_kmsg_rx *rx,
+			  const struct pcn_page_fetch *req)
+{
+	unsigned int i, n = req->desc.len / PCN_PAGE_SIZE;
+	int from = rx->from->nid;
+	struct pcn_page_desc to;
+	enum pcn_pte_state state;
+	struct pcn_page_dir *dir;
+	struct page *page;
+	unsigned long a;
+	u64 sent = 0;
+
+	if (vma->vm_flags & (VM_SHARED | VM_RAND_READ))
+		return 0;
+	for (i = 1; i < n; i++) {
+		a = req->addr + i * PAGE_SIZE;
+		if (a >= vma->vm_end)
+			break;
+		state = pcn_pte_state(vma, a);
+		if (state != PCN_PTE_RO && state != PCN_PTE_RW)
+			continue;
+		dir = pcn_dir_get(proc, a, true);
+		if (!dir || !mutex_trylock(&dir->lock))
+			continue;
+		if (dir->owner < 0 && !pcn_origin_page_get(vma, a, true, &page)) {
+			to = pcn_window_desc(&req->desc, i);
+			if (!pcn_page_put(from, &to, page)) {
+				dir->sharers |= BIT(from);
+				sent |= BIT_ULL(i);
+			}
+			put_page(page);
+		}
+		mutex_unlock(&dir->lock);
+	}
+	pcn_stat_add(ahead_sent, hweight64(sent));
+	return sent;
 }
 
 /*
@@ -405,14 +518,16 @@ static int pcn_serve_read(struct pcn_process *proc, struct pcn_page_dir *dir,
 
 	if (dir->owner == from)
 		return -EIO;		/* it lost the only copy */
-	if (pcn_page_fresh(dir, vma, req->addr)) {
+	if (pcn_page_fresh(dir, vma, req->addr) &&
+	    !pcn_origin_busy(proc, req->addr)) {
 		/* Nobody has it: the reader owns it (no upgrade fault). */
-		ret = pcn_send_origin_page(vma, req->addr, rx, &req->desc,
-					   false, PCN_PAGE_F_OWNER);
+		ret = pcn_send_origin_page(vma, rx, req, false,
+					   PCN_PAGE_F_OWNER, 0);
 		if (ret)
 			return ret;
 		*replied = true;
 		dir->owner = from;
+		dir->zero = false;
 		return 0;
 	}
 	if (dir->owner >= 0) {
@@ -420,7 +535,8 @@ static int pcn_serve_read(struct pcn_process *proc, struct pcn_page_dir *dir,
 		if (ret)
 			return ret;
 	}
-	ret = pcn_send_origin_page(vma, req->addr, rx, &req->desc, true, 0);
+	ret = pcn_send_origin_page(vma, rx, req, true, 0,
+				   pcn_send_ahead(proc, vma, rx, req));
 	if (ret)
 		return ret;
 	*replied = true;
@@ -440,6 +556,8 @@ static int pcn_serve_write(struct pcn_process *proc, struct pcn_page_dir *dir,
 		return -EFAULT;
 	if (dir->owner == from)
 		return have_copy ? 0 : -EIO;
+	if (pcn_origin_busy(proc, req->addr))
+		return -EAGAIN;		/* we are mapping it here */
 	if (dir->owner >= 0) {
 		ret = pcn_origin_reclaim(proc, dir, vma, req->addr, false);
 		if (ret)
@@ -451,8 +569,7 @@ static int pcn_serve_write(struct pcn_process *proc, struct pcn_page_dir *dir,
 	if (ret)
 		return ret;
 	if (!have_copy) {
-		ret = pcn_send_origin_page(vma, req->addr, rx, &req->desc,
-					   false, 0);
+		ret = pcn_send_origin_page(vma, rx, req, false, 0, 0);
 		if (ret)
 			return ret;
 		*replied = true;
@@ -461,19 +578,132 @@ static int pcn_serve_write(struct pcn_process *proc, struct pcn_page_dir *dir,
 	}
 	dir->sharers = 0;
 	dir->owner = from;
+	dir->zero = false;
 	return 0;
+}
+
+/*
+ * A page of an anonymous private writable mapping that no node has and
+ * the origin never mapped (or dropped, as MADV_DONTNEED does): it is all
+ * zeros, whoever asks first may have it without its data.
+ */
+static bool pcn_page_unused(struct pcn_process *proc, struct pcn_page_dir *dir,
+			    struct vm_area_struct *vma, unsigned long addr)
+{
+	return dir->owner < 0 && !dir->sharers &&
+	       pcn_pte_state(vma, addr) == PCN_PTE_NONE &&
+	       !pcn_origin_busy(proc, addr);
+}
+
+static bool pcn_vma_zero_fill(struct vm_area_struct *vma)
+{
+	return vma_is_anonymous(vma) && !userfaultfd_armed(vma) &&
+	       (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
+}
+
+/*
+ * The aligned part of @addr's block that may come with it: the grant_pages
+ * knob (debugfs.c), a power of two up to the block; 64 when not built.
+ */
+static void pcn_grant_span(unsigned long addr, unsigned long *start,
+			   unsigned long *end)
+{
+	u32 n = pcn_knob_u32(grant_pages, PCN_PAGE_GRANT_PAGES);
+	unsigned long bytes;
+
+	n = clamp_t(u32, n, 1, PCN_PAGE_GRANT_PAGES);
+	bytes = rounddown_pow_of_two(n) * PAGE_SIZE;
+	*start = addr & ~(bytes - 1);
+	*end = *start + bytes;
+}
+
+/*
+ * Answer a fetch of an unused page (pcn_page_unused()) with the only copy,
+ * as zeros, and with it every other unused page of its block within the
+ * VMA (those whose entry is free now): the requester maps them all at
+ * once, so a thread filling fresh memory at a remote asks once per block,
+ * not once per page, and no page data travels. Pages sent this way are
+ * owned by the requester like any other (dir->zero: it may not have
+ * mapped one, pcn_origin_reclaim()). @dir is locked.
+ */
+static void pcn_serve_zero(struct pcn_process *proc, struct pcn_page_dir *dir,
+			   struct vm_area_struct *vma, unsigned long addr,
+			   int from, struct pcn_page_fetch_reply *r)
+{
+	unsigned long start, end, a;
+	struct pcn_page_dir *other;
+	u64 granted = 0;
+
+	pcn_grant_span(addr, &start, &end);
+	start = max(start, vma->vm_start);
+	end = min(end, vma->vm_end);
+	for (a = start; a < end; a += PAGE_SIZE) {
+		if (a == addr)
+			continue;
+		/* No entry for a page we use ourselves. */
+		if (pcn_pte_state(vma, a) != PCN_PTE_NONE)
+			continue;
+		other = pcn_dir_get(proc, a, true);
+		if (!other || !mutex_trylock(&other->lock))
+			continue;
+		if (pcn_page_unused(proc, other, vma, a)) {
+			other->owner = from;
+			other->zero = true;
+			granted |= BIT_ULL(pcn_page_grant_bit(a));
+		}
+		mutex_unlock(&other->lock);
+	}
+	dir->owner = from;
+	dir->zero = true;
+	r->status = 0;
+	r->flags = PCN_PAGE_F_OWNER | PCN_PAGE_F_ZERO;
+	r->zero_map = granted | BIT_ULL(pcn_page_grant_bit(addr));
+	pcn_stat_add(pages_granted, hweight64(r->zero_map));
+}
+
+/* Serve the fetch @req, which needs no more than @dir, locked. */
+static int pcn_serve(struct pcn_process *proc, struct pcn_page_dir *dir,
+		     struct vm_area_struct *vma, struct pcn_kmsg_rx *rx,
+		     const struct pcn_page_fetch *req,
+		     struct pcn_page_fetch_reply *r, bool *replied)
+{
+	bool write = req->flags & PCN_PAGE_F_WRITE;
+	int from = rx->from->nid;
+
+	if (!(req->flags & PCN_PAGE_F_HAVE_COPY) && pcn_vma_zero_fill(vma)) {
+		if (dir->owner == from && dir->zero) {
+			/* It asks for a zero page it did not map: again. */
+			r->flags = PCN_PAGE_F_OWNER | PCN_PAGE_F_ZERO;
+			r->zero_map = BIT_ULL(pcn_page_grant_bit(req->addr));
+			return 0;
+		}
+		if ((write || !pcn_knob(fresh_read_copy)) &&
+		    pcn_page_unused(proc, dir, vma, req->addr)) {
+			pcn_serve_zero(proc, dir, vma, req->addr, from, r);
+			return 0;
+		}
+	}
+	if (write)
+		return pcn_serve_write(proc, dir, vma, rx, req, replied);
+	return pcn_serve_read(proc, dir, vma, rx, req, replied);
 }
 
 static bool pcn_fetch_valid(const struct pcn_page_fetch *req)
 {
 	bool have_copy = req->flags & PCN_PAGE_F_HAVE_COPY;
+	u32 len = req->desc.len;
 
 	if ((req->flags & ~(PCN_PAGE_F_WRITE | PCN_PAGE_F_HAVE_COPY)) ||
 	    !PAGE_ALIGNED(req->addr) || req->addr >= TASK_SIZE_MAX)
 		return false;
 	if (have_copy)
-		return (req->flags & PCN_PAGE_F_WRITE) && !req->desc.len;
-	return req->desc.len == PAGE_SIZE;
+		return (req->flags & PCN_PAGE_F_WRITE) && !len;
+	if (req->flags & PCN_PAGE_F_WRITE)
+		return len == PAGE_SIZE;
+	/* A read: a window of pages from addr on, within user space. */
+	return len && len % PAGE_SIZE == 0 &&
+	       len <= PCN_PAGE_AHEAD_MAX * PAGE_SIZE &&
+	       req->addr + len <= TASK_SIZE_MAX;
 }
 
 static void pcn_page_fetch_handle(struct pcn_kmsg_rx *rx)
@@ -519,12 +749,7 @@ static void pcn_page_fetch_handle(struct pcn_kmsg_rx *rx)
 	} else if (!vma || !dir) {
 		r.status = vma ? -ENOMEM : -EFAULT;
 	} else if (mutex_trylock(&dir->lock)) {
-		if (req->flags & PCN_PAGE_F_WRITE)
-			r.status = pcn_serve_write(proc, dir, vma, rx, req,
-						   &replied);
-		else
-			r.status = pcn_serve_read(proc, dir, vma, rx, req,
-						  &replied);
+		r.status = pcn_serve(proc, dir, vma, rx, req, &r, &replied);
 		mutex_unlock(&dir->lock);
 		pcn_stat_inc(page_served);
 	}
@@ -572,8 +797,10 @@ void pcn_pages_writeback(struct pcn_process *proc, unsigned long start,
 			if (ret != -EAGAIN)
 				ret = pcn_invalidate_sharers(proc, dir, addr,
 							     -1);
-			if (ret != -EAGAIN)
+			if (ret != -EAGAIN) {
 				dir->owner = -1;
+				dir->zero = false;
+			}
 			mutex_unlock(&dir->lock);
 			if (ret != -EAGAIN)
 				break;
@@ -595,6 +822,7 @@ void pcn_pages_forget(struct pcn_process *proc, unsigned long start,
 			  (end - 1) >> PAGE_SHIFT) {
 		mutex_lock(&dir->lock);
 		dir->owner = -1;
+		dir->zero = false;
 		dir->sharers = 0;
 		mutex_unlock(&dir->lock);
 	}
@@ -612,6 +840,199 @@ static bool pcn_vma_local(struct vm_area_struct *vma)
 	return !vma_is_anonymous(vma);
 }
 
+/*
+ * A fetch under way whose answer may hand us pages besides the one asked
+ * for (a block of zero pages, pcn_serve_zero(); pages ahead,
+ * pcn_send_ahead()): until it has mapped them, a recall of one of them
+ * that finds nothing mapped is answered "busy", not "nothing here", or
+ * the origin would take back, or write over, a page we are about to map.
+ */
+struct pcn_grant_wait {
+	struct list_head node;
+	unsigned long start, end;	/* the pages it may bring */
+};
+
+static void pcn_grant_wait_add(struct pcn_process *proc,
+			       struct pcn_grant_wait *w, unsigned long addr,
+			       unsigned int window)
+{
+	w->start = pcn_page_grant_base(addr);
+	w->end = max(w->start + PCN_PAGE_GRANT_BYTES,
+		     addr + window * PAGE_SIZE);
+	spin_lock(&proc->lock);
+	list_add(&w->node, &proc->grant_waits);
+	spin_unlock(&proc->lock);
+}
+
+static void pcn_grant_wait_del(struct pcn_process *proc,
+			       struct pcn_grant_wait *w)
+{
+	spin_lock(&proc->lock);
+	list_del(&w->node);
+	spin_unlock(&proc->lock);
+}
+
+static bool pcn_grant_pending(struct pcn_process *proc, unsigned long addr)
+{
+	struct pcn_grant_wait *w;
+	bool found = false;
+
+	spin_lock(&proc->lock);
+	list_for_each_entry(w, &proc->grant_waits, node)
+		found |= addr >= w->start && addr < w->end;
+	spin_unlock(&proc->lock);
+	return found;
+}
+
+/*
+ * Map @page at @addr of @vma, a page other than the one the fault asked
+ * for, if nothing is there and nobody here is busy with it (@own: the page
+ * lock we hold, which may be @addr's too). True when mapped.
+ */
+static bool pcn_map_extra(struct pcn_process *proc, struct vm_area_struct *vma,
+			  unsigned long addr, struct page *page, bool writable,
+			  struct mutex *own)
+{
+	struct mutex *lock = pcn_page_lock(proc, addr);
+	bool mapped = false;
+
+	if (addr < vma->vm_start || addr >= vma->vm_end)
+		return false;
+	if (lock != own && !mutex_trylock(lock))
+		return false;
+	if (pcn_pte_state(vma, addr) == PCN_PTE_NONE)
+		mapped = !pcn_pte_install(vma, addr, page, writable);
+	if (lock != own)
+		mutex_unlock(lock);
+	return mapped;
+}
+
+/*
+ * Map the other zero pages of @addr's block the origin handed us
+ * (@zero_map) that our VMA covers and nobody here is busy with; the rest
+ * stay ours unmapped, and a fault on one asks again.
+ */
+static void pcn_map_zero_pages(struct pcn_process *proc,
+			       struct vm_area_struct *vma, unsigned long addr,
+			       u64 zero_map, struct mutex *own)
+{
+	bool writable = vma->vm_flags & VM_WRITE;
+	unsigned int i, mapped = 0;
+	struct page *page;
+	unsigned long a;
+
+	for (i = 0; i < PCN_PAGE_GRANT_PAGES; i++) {
+		a = pcn_grant_addr(addr, i);
+		if (!(zero_map & BIT_ULL(i)) || a == addr ||
+		    a < vma->vm_start || a >= vma->vm_end)
+			continue;
+		page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
+		if (!page)
+			break;
+		if (pcn_map_extra(proc, vma, a, page, writable, own))
+			mapped++;
+		else
+			put_page(page);
+	}
+	pcn_stat_add(granted_mapped, mapped);
+}
+
+/*
+ * Map the read-only copies the origin put ahead into our window @e
+ * (@ahead: bit i for @addr + i pages); each mapped one leaves @pages.
+ */
+static void pcn_map_ahead(struct pcn_process *proc, struct vm_area_struct *vma,
+			  unsigned long addr, struct pcn_page_expo *e,
+			  struct page **pages, u64 ahead, struct mutex *own)
+{
+	unsigned int i, mapped = 0;
+
+	for (i = 1; i < e->npages; i++) {
+		if (!(ahead & BIT_ULL(i)) || !pcn_window_filled(e, i))
+			continue;
+		if (pcn_map_extra(proc, vma, addr + i * PAGE_SIZE, pages[i],
+				  false, own)) {
+			pages[i] = NULL;	/* the page table's now */
+			mapped++;
+		}
+	}
+	pcn_stat_add(ahead_mapped, mapped);
+}
+
+/*
+ * How many pages a read fault at @addr asks for: read-ahead, like the
+ * page cache's, on each of the few streams a thread reads at once (a
+ * buffer it consumes, with a lock elsewhere it takes in between). A fault
+ * within or just past a stream's last window doubles its window (up to
+ * the ahead_pages knob, debugfs.c; PCN_PAGE_AHEAD_MAX when not built);
+ * any other fault starts a stream, in place of the oldest, at one page.
+ * A window ends at the VMA's end and at the first page we have.
+ */
+static unsigned int pcn_ahead_window(struct vm_area_struct *vma,
+				     unsigned long addr)
+{
+	u32 max = pcn_knob_u32(ahead_pages, PCN_PAGE_AHEAD_MAX);
+	struct pcn_thread *t = current->pcn_thread;
+	struct pcn_ra_stream *st = NULL;
+	unsigned int i, n = 1;
+
+	if (!t)
+		return 1;
+	max = clamp_t(u32, max, 1, PCN_PAGE_AHEAD_MAX);
+	for (i = 0; i < PCN_RA_STREAMS && !st; i++) {
+		if (addr > t->ra[i].start && addr <= t->ra[i].end)
+			st = &t->ra[i];
+	}
+	if (st) {
+		n = min_t(unsigned int, max(st->pages, 1U) * 2, max);
+	} else {
+		st = &t->ra[t->ra_next];
+		t->ra_next = (t->ra_next + 1) % PCN_RA_STREAMS;
+	}
+	st->pages = n;
+	for (i = 1; i < n; i++) {
+		if (addr + i * PAGE_SIZE >= vma->vm_end ||
+		    pcn_pte_state(vma, addr + i * PAGE_SIZE) != PCN_PTE_NONE)
+			break;
+	}
+	st->start = addr;
+	st->end = addr + i * PAGE_SIZE;
+	return i;
+}
+
+/*
+ * The answer to our fetch of @addr, checked: map what it brought.
+ * @pages[0] is @addr's page, mapped (and cleared from @pages) on success.
+ */
+static int pcn_fetch_map(struct pcn_process *proc, struct vm_area_struct *vma,
+			 unsigned long addr, bool write, struct pcn_page_expo *e,
+			 struct page **pages,
+			 const struct pcn_page_fetch_reply *r)
+{
+	struct mutex *own = pcn_page_lock(proc, addr);
+	int ret;
+
+	if (!(r->flags & (PCN_PAGE_F_DATA | PCN_PAGE_F_ZERO)))
+		return -EPROTO;
+	if ((r->flags & PCN_PAGE_F_DATA) && !pcn_page_filled(e))
+		return -EIO;		/* the data never landed */
+	/* No data came: the page is zeros (and no longer exposed). */
+	if (r->flags & PCN_PAGE_F_ZERO)
+		clear_highpage(pages[0]);
+	/* Handed the only copy on a read: writable, if it may be. */
+	if (r->flags & PCN_PAGE_F_OWNER)
+		write = vma->vm_flags & VM_WRITE;
+	ret = pcn_pte_install(vma, addr, pages[0], write);
+	if (ret)
+		return ret == -EEXIST ? -EAGAIN : ret;
+	pages[0] = NULL;		/* the page table's now */
+	if (r->flags & PCN_PAGE_F_ZERO)
+		pcn_map_zero_pages(proc, vma, addr, r->zero_map, own);
+	if (r->ahead_map)
+		pcn_map_ahead(proc, vma, addr, e, pages, r->ahead_map, own);
+	return 0;
+}
+
 /* Get a copy of @addr (or, @have_copy, write access to ours). Page locked. */
 static int pcn_fetch(struct pcn_process *proc, struct vm_area_struct *vma,
 		     unsigned long addr, bool write, bool have_copy)
@@ -620,10 +1041,12 @@ static int pcn_fetch(struct pcn_process *proc, struct vm_area_struct *vma,
 		.origin_tgid = proc->origin_tgid,
 		.addr = addr,
 	};
+	struct page *pages[PCN_PAGE_AHEAD_MAX] = {};
+	struct pcn_page_fetch_reply r = {};
+	struct pcn_grant_wait wait;
 	struct pcn_kmsg_rx *reply;
+	unsigned int i, n = 0;
 	struct pcn_page_expo e;
-	struct page *page = NULL;
-	u32 flags = 0;
 	int ret;
 
 	if (write)
@@ -631,23 +1054,27 @@ static int pcn_fetch(struct pcn_process *proc, struct vm_area_struct *vma,
 	if (have_copy) {
 		req.flags |= PCN_PAGE_F_HAVE_COPY;
 	} else {
-		page = alloc_page(GFP_HIGHUSER_MOVABLE);
-		if (!page)
-			return -ENOMEM;
-		ret = pcn_page_expose(proc->origin_nid, page, true, &e);
-		if (ret) {
-			put_page(page);
-			return ret;
+		n = write ? 1 : pcn_ahead_window(vma, addr);
+		for (i = 0; i < n; i++) {
+			pages[i] = alloc_page(GFP_HIGHUSER_MOVABLE);
+			if (!pages[i])
+				break;
 		}
+		n = i;
+		ret = n ? pcn_window_expose(proc->origin_nid, pages, n, &e) :
+			  -ENOMEM;
+		if (ret)
+			goto free;
 		req.desc = e.desc;
+		pcn_grant_wait_add(proc, &wait, addr, n);
 	}
 	pcn_stat_inc(page_fetches);
 	ret = pcn_kmsg_request(proc->origin_nid, PCN_KMSG_TYPE_PAGE_FETCH,
 			       &req, sizeof(req), &reply, PCN_REQUEST_TIMEOUT);
-	if (page)
+	if (n)
 		pcn_page_unexpose(&e);	/* the origin's key dies here */
 	if (!ret) {
-		ret = pcn_reply_status(reply, &flags);
+		ret = pcn_reply_status(reply, addr, n, &r);
 		if (ret == -EPROTO)
 			pcn_kmsg_bad(reply->from, "malformed page reply");
 		pcn_kmsg_done(reply);
@@ -656,29 +1083,20 @@ static int pcn_fetch(struct pcn_process *proc, struct vm_area_struct *vma,
 		pcn_pte_zap(vma, addr);	/* our copy is stale: fetch anew */
 		ret = -EAGAIN;
 	}
-	if (ret)
-		goto out;
-	if (have_copy) {
-		ret = flags & PCN_PAGE_F_DATA ? -EPROTO : pcn_pte_mkwrite(vma, addr);
+	if (!ret && have_copy) {
+		ret = r.flags ? -EPROTO : pcn_pte_mkwrite(vma, addr);
 		if (ret == -EAGAIN)
 			pcn_pte_zap(vma, addr);
-	} else if (!(flags & PCN_PAGE_F_DATA)) {
-		ret = -EPROTO;
-	} else if (!pcn_page_filled(&e)) {
-		ret = -EIO;		/* the data never landed */
-	} else {
-		/* Handed the only copy on a read: writable, if it may be. */
-		if (flags & PCN_PAGE_F_OWNER)
-			write = vma->vm_flags & VM_WRITE;
-		ret = pcn_pte_install(vma, addr, page, write);
-		if (!ret)
-			page = NULL;	/* the page table's now */
-		else if (ret == -EEXIST)
-			ret = -EAGAIN;
+	} else if (!ret) {
+		ret = pcn_fetch_map(proc, vma, addr, write, &e, pages, &r);
 	}
-out:
-	if (page)
-		put_page(page);
+	if (n)
+		pcn_grant_wait_del(proc, &wait);
+free:
+	for (i = 0; i < n; i++) {
+		if (pages[i])
+			put_page(pages[i]);
+	}
 	return ret;
 }
 
@@ -752,6 +1170,11 @@ static void pcn_page_recall_handle(struct pcn_kmsg_rx *rx)
 	r.status = 0;
 	vma = vma_lookup(mm, req->addr);
 	page = vma && req->desc.len ? pcn_pte_page_get(vma, req->addr) : NULL;
+	if (!page && vma && pcn_pte_state(vma, req->addr) == PCN_PTE_NONE &&
+	    pcn_grant_pending(proc, req->addr)) {
+		r.status = -EAGAIN;	/* it may be one we are about to map */
+		vma = NULL;
+	}
 	/* Unmap or protect before the data is read, as the origin does. */
 	if (vma) {
 		if (keep)
@@ -760,7 +1183,7 @@ static void pcn_page_recall_handle(struct pcn_kmsg_rx *rx)
 			pcn_pte_zap(vma, req->addr);
 	}
 	if (page) {
-		r.status = pcn_kmsg_reply_page(rx, &req->desc, page, 0);
+		r.status = pcn_kmsg_reply_page(rx, &req->desc, page, 0, 0);
 		put_page(page);
 		replied = !r.status;
 	}
@@ -777,9 +1200,32 @@ reply:
 	pcn_kmsg_done(rx);
 }
 
+/*
+ * An origin fault, counted in its page's bucket (pcn_origin_busy()) from
+ * before it looks at the directory until the ordinary fault path, which
+ * may drop the mmap lock (and @vma with it), is done.
+ */
+static vm_fault_t pcn_origin_fault_run(struct pcn_process *proc,
+				       struct vm_area_struct *vma,
+				       unsigned long addr, struct pcn_fault *f,
+				       unsigned int flags, pcn_fault_fn fault)
+{
+	atomic_t *busy = pcn_origin_bucket(proc, f->addr);
+	vm_fault_t ret;
+
+	atomic_inc(busy);
+	/* Pairs with smp_mb() in pcn_origin_busy(). */
+	smp_mb__after_atomic();
+	ret = pcn_origin_fault(proc, vma, f, flags);
+	if (!ret)
+		ret = fault(vma, addr, flags);
+	atomic_dec(busy);
+	return ret;
+}
+
 /* The fault hook (include/popcorn/hooks.h). */
 vm_fault_t pcn_handle_fault(struct vm_area_struct *vma, unsigned long addr,
-			    unsigned int flags)
+			    unsigned int flags, pcn_fault_fn fault)
 {
 	struct pcn_process *proc = READ_ONCE(vma->vm_mm->pcn_process);
 	struct pcn_fault f = { .addr = addr & PAGE_MASK, .kind = -1 };
@@ -788,12 +1234,16 @@ vm_fault_t pcn_handle_fault(struct vm_area_struct *vma, unsigned long addr,
 	u64 start, ns;
 
 	if (!proc || current->pcn_thread == &pcn_page_server_self)
-		return 0;
+		return fault(vma, addr, flags);
 	start = ktime_get_ns();
-	if (proc->is_origin)
-		ret = pcn_origin_fault(proc, vma, &f, flags);
-	else
+	if (proc->is_origin) {
+		ret = pcn_origin_fault_run(proc, vma, addr, &f, flags,
+					   fault);
+	} else {
 		ret = pcn_remote_fault(proc, vma, &f, flags);
+		if (!ret)
+			ret = fault(vma, addr, flags);
+	}
 	if (f.kind < 0)
 		return ret;
 	/*

@@ -29,22 +29,23 @@
 static DEFINE_XARRAY_ALLOC1(pcn_page_cookies);
 static u32 pcn_page_cookie_next;
 
-int pcn_page_expose(int nid, struct page *page, bool peer_writes,
-		    struct pcn_page_expo *e)
+static int pcn_expose(int nid, struct page **pages, unsigned int n,
+		      bool peer_writes, struct pcn_page_expo *e)
 {
 	struct pcn_transport *t;
 	struct pcn_node *node;
 	int idx, ret;
 	u32 cookie;
 
-	memset(e, 0, sizeof(*e));
 	node = pcn_node_get(nid);
 	if (!node)
 		return -EHOSTUNREACH;
 	e->node = node;
-	e->page = page;
+	e->page = pages[0];
+	e->pages = pages;
+	e->npages = n;
 	e->peer_writes = peer_writes;
-	e->desc.len = PCN_PAGE_SIZE;
+	e->desc.len = n * PCN_PAGE_SIZE;
 
 	t = pcn_node_transport_lock(node, &idx);
 	if (!t) {
@@ -68,13 +69,30 @@ int pcn_page_expose(int nid, struct page *page, bool peer_writes,
 	pcn_node_transport_unlock(idx);
 	if (ret)
 		goto fail;
-	pcn_stat_inc(pages_exposed);
-	pcn_stat_inc(pages_exposed_total);
+	pcn_stat_add(pages_exposed, n);
+	pcn_stat_add(pages_exposed_total, n);
 	return 0;
 fail:
 	pcn_node_put(node);
 	e->node = NULL;
 	return ret;
+}
+
+int pcn_page_expose(int nid, struct page *page, bool peer_writes,
+		    struct pcn_page_expo *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->page = page;
+	return pcn_expose(nid, &e->page, 1, peer_writes, e);
+}
+
+int pcn_window_expose(int nid, struct page **pages, unsigned int n,
+		      struct pcn_page_expo *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (!n || n > PCN_PAGE_WINDOW_MAX)
+		return -EINVAL;
+	return pcn_expose(nid, pages, n, true, e);
 }
 
 void pcn_page_unexpose(struct pcn_page_expo *e)
@@ -90,7 +108,7 @@ void pcn_page_unexpose(struct pcn_page_expo *e)
 		 */
 		xa_erase(&pcn_page_cookies, e->desc.key);
 	}
-	pcn_stat_dec(pages_exposed);
+	pcn_stat_sub(pages_exposed, e->npages);
 	pcn_node_put(e->node);
 	e->node = NULL;
 }
@@ -161,11 +179,12 @@ int pcn_page_put(int nid, const struct pcn_page_desc *to, struct page *page)
 
 int pcn_kmsg_reply_page(struct pcn_kmsg_rx *req,
 			const struct pcn_page_desc *to, struct page *page,
-			u32 flags)
+			u32 flags, u64 ahead)
 {
 	enum pcn_kmsg_type type = pcn_kmsg_types[req->msg->hdr.type].reply;
 	const struct pcn_page_fetch_reply r = {
 		.flags = PCN_PAGE_F_DATA | flags,
+		.ahead_map = ahead,
 	};
 	struct pcn_kmsg_hdr hdr;
 	int ret;
@@ -175,7 +194,7 @@ int pcn_kmsg_reply_page(struct pcn_kmsg_rx *req,
 	    (type != PCN_KMSG_TYPE_PAGE_FETCH_REPLY &&
 	     type != PCN_KMSG_TYPE_PAGE_RECALL_REPLY) ||
 	    (flags & ~PCN_PAGE_F_OWNER) ||
-	    (flags && type != PCN_KMSG_TYPE_PAGE_FETCH_REPLY))
+	    ((flags || ahead) && type != PCN_KMSG_TYPE_PAGE_FETCH_REPLY))
 		return -EINVAL;
 	ret = pcn_kmsg_check_out(type, sizeof(r), PCN_KMSG_OUT_REPLY);
 	if (ret)
@@ -199,7 +218,12 @@ int pcn_kmsg_reply_page(struct pcn_kmsg_rx *req,
  */
 bool pcn_page_filled(const struct pcn_page_expo *e)
 {
-	return e->transport || READ_ONCE(e->filled);
+	return pcn_window_filled(e, 0);
+}
+
+bool pcn_window_filled(const struct pcn_page_expo *e, unsigned int i)
+{
+	return e->transport || (READ_ONCE(e->filled) & BIT(i));
 }
 
 /*
@@ -214,17 +238,21 @@ int pcn_page_cookie_access(struct pcn_kmsg_rx *rx,
 {
 	struct pcn_page_expo *e;
 	int ret = -EACCES;
+	u64 i;
 
-	if (desc->len != PCN_PAGE_SIZE)
+	/* A fallback window's page i is at offset i * PCN_PAGE_SIZE of 0. */
+	if (desc->len != PCN_PAGE_SIZE || desc->addr % PCN_PAGE_SIZE)
 		return -EINVAL;
+	i = desc->addr / PCN_PAGE_SIZE;
 	xa_lock(&pcn_page_cookies);
 	e = xa_load(&pcn_page_cookies, desc->key);
-	if (e && e->node == rx->from && e->peer_writes == write) {
+	if (e && e->node == rx->from && e->peer_writes == write &&
+	    i < e->npages) {
 		if (write) {
-			memcpy_to_page(e->page, 0, buf, PCN_PAGE_SIZE);
-			WRITE_ONCE(e->filled, true);
+			memcpy_to_page(e->pages[i], 0, buf, PCN_PAGE_SIZE);
+			WRITE_ONCE(e->filled, e->filled | BIT(i));
 		} else {
-			memcpy_from_page(buf, e->page, 0, PCN_PAGE_SIZE);
+			memcpy_from_page(buf, e->pages[i], 0, PCN_PAGE_SIZE);
 		}
 		ret = 0;
 	}

@@ -55,6 +55,7 @@ static struct pcn_process *pcn_process_alloc(int origin_nid, pid_t tgid,
 	init_rwsem(&proc->vma_lock);
 	init_rwsem(&proc->sigaction_lock);
 	INIT_LIST_HEAD(&proc->spawn);
+	INIT_LIST_HEAD(&proc->grant_waits);
 	init_waitqueue_head(&proc->worker_wait);
 	for (i = 0; i < PCN_PAGE_LOCKS; i++)
 		mutex_init(&proc->page_locks[i]);

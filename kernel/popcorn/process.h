@@ -26,6 +26,7 @@
 #include "stats.h"
 
 #define PCN_PAGE_LOCKS		64	/* remote: fault/recall serialisation */
+#define PCN_ORIGIN_FAULT_BUCKETS 256	/* origin: its own faults, hashed */
 #define PCN_REQUEST_TIMEOUT	(20 * HZ)
 
 struct pcn_process {
@@ -59,12 +60,20 @@ struct pcn_process {
 	 * (migrate.c, for read: migrations go on in parallel).
 	 */
 	struct rw_semaphore sigaction_lock;
+	/*
+	 * origin: its own faults under way, by hash of the page, from before
+	 * they look at the directory until the ordinary fault path is done
+	 * (page_server.c, pcn_origin_busy()).
+	 */
+	atomic_t origin_faults[PCN_ORIGIN_FAULT_BUCKETS];
 
 	/* remote */
 	struct task_struct *worker;	/* creates the migrated threads */
 	struct list_head spawn;		/* MIGRATE messages for the worker */
 	wait_queue_head_t worker_wait;
 	struct mutex page_locks[PCN_PAGE_LOCKS];
+	/* fetches under way that may bring a block of zero pages (lock) */
+	struct list_head grant_waits;
 
 	/* this node's share of the process's counters (stats.h) */
 	struct pcn_proc_stats __percpu *stats;
@@ -81,6 +90,16 @@ enum pcn_thread_role {
 #define PCN_EV_EXIT		BIT(1)	/* it ended there: @exit_code */
 #define PCN_EV_LOST		BIT(2)	/* its node went away */
 #define PCN_EV_WORK		BIT(3)	/* a system call to make for it: @work */
+
+/*
+ * A sequential stream of read faults of a remote thread: the window its
+ * last fault asked for, [start, end), and the size it wanted.
+ */
+#define PCN_RA_STREAMS		4
+struct pcn_ra_stream {
+	unsigned long start, end;
+	unsigned int pages;
+};
 
 /* task->pcn_thread; changes and event posts under pcn_threads_lock. */
 struct pcn_thread {
@@ -111,6 +130,9 @@ struct pcn_thread {
 	 */
 	u64 faults;
 	u64 calls;
+	/* remote: the streams it reads, for read-ahead (page_server.c) */
+	struct pcn_ra_stream ra[PCN_RA_STREAMS];
+	unsigned int ra_next;		/* the one to replace next */
 	struct list_head list;		/* pcn_threads */
 
 	wait_queue_head_t wait;		/* twin: events */

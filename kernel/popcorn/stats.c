@@ -226,6 +226,10 @@ void pcn_stats_snapshot(struct pcn_stat_reply *r)
 	r->page_served = pcn_stat_read(page_served);
 	r->inval_sent = pcn_stat_read(inval_sent);
 	r->inval_recv = pcn_stat_read(inval_recv);
+	r->pages_granted = pcn_stat_read(pages_granted);
+	r->granted_mapped = pcn_stat_read(granted_mapped);
+	r->ahead_sent = pcn_stat_read(ahead_sent);
+	r->ahead_mapped = pcn_stat_read(ahead_mapped);
 
 	for (k = 0; k < PCN_FAULT_KINDS; k++) {
 		for (i = 0; i < PCN_FAULT_RESULTS; i++)
@@ -306,7 +310,14 @@ int pcn_stats_fill_reply(struct sk_buff *skb, const struct pcn_stat_reply *r)
 	    pcn_nla_put_counter(skb, PCN_A_STAT_INVAL_SENT, r->inval_sent) ||
 	    pcn_nla_put_counter(skb, PCN_A_STAT_INVAL_RECV, r->inval_recv) ||
 	    pcn_nla_put_counter(skb, PCN_A_STAT_TRANSPORT_ERRORS,
-				r->transport_errors))
+				r->transport_errors) ||
+	    pcn_nla_put_counter(skb, PCN_A_STAT_PAGES_GRANTED,
+				r->pages_granted) ||
+	    pcn_nla_put_counter(skb, PCN_A_STAT_GRANTED_MAPPED,
+				r->granted_mapped) ||
+	    pcn_nla_put_counter(skb, PCN_A_STAT_AHEAD_SENT, r->ahead_sent) ||
+	    pcn_nla_put_counter(skb, PCN_A_STAT_AHEAD_MAPPED,
+				r->ahead_mapped))
 		return -EMSGSIZE;
 	for (d = 0; d < PCN_MIGRATE_DIRS; d++) {
 		nest = nla_nest_start(skb, PCN_A_STAT_MIGRATE);

@@ -66,6 +66,11 @@ struct pcn_stats {
 	u64 migrate_lat[PCN_MIGRATE_DIRS][PCN_LAT_BUCKETS];
 	u64 inval_sent;
 	u64 inval_recv;
+	/* blocks of zero pages and read-ahead (page_server.c) */
+	u64 pages_granted;		/* origin: zero pages handed over */
+	u64 granted_mapped;		/* remote: those mapped at once */
+	u64 ahead_sent;			/* origin: pages sent ahead */
+	u64 ahead_mapped;		/* remote: those mapped */
 };
 DECLARE_PER_CPU(struct pcn_stats, pcn_cpu_stats);
 
@@ -99,6 +104,7 @@ struct pcn_proc_stats {
  */
 #define pcn_stat_inc(field)	this_cpu_inc(pcn_cpu_stats.field)
 #define pcn_stat_dec(field)	this_cpu_dec(pcn_cpu_stats.field)
+#define pcn_stat_sub(field, n)	this_cpu_sub(pcn_cpu_stats.field, (n))
 #define pcn_stat_add(field, n)	this_cpu_add(pcn_cpu_stats.field, (n))
 #define pcn_peer_stat_inc(node, field)	this_cpu_inc((node)->stats->field)
 #define pcn_peer_stat_add(node, field, n)			\

@@ -40,14 +40,14 @@ static_assert(sizeof(struct pcn_syscall_msg) == 64);
 static_assert(sizeof(struct pcn_syscall_reply) == 8);
 static_assert(sizeof(struct pcn_vma_drop) == 24);
 static_assert(sizeof(struct pcn_page_fetch) == 32);
-static_assert(sizeof(struct pcn_page_fetch_reply) == 8);
+static_assert(sizeof(struct pcn_page_fetch_reply) == 24);
 static_assert(sizeof(struct pcn_futex_msg) == 56);
 static_assert(sizeof(struct pcn_clone_msg) == 208);
 static_assert(sizeof(struct pcn_signal_msg) == 88);
 static_assert(sizeof(struct pcn_sigaction_msg) == 200);
 static_assert(sizeof(struct pcn_move_msg) == 16);
 static_assert(sizeof(struct pcn_stat_type_counts) == 32);
-static_assert(sizeof(struct pcn_stat_reply) == 1728);
+static_assert(sizeof(struct pcn_stat_reply) == 1760);
 static_assert(sizeof(struct pcn_threads_request) == 8);
 static_assert(sizeof(struct pcn_wire_thread) == 32);
 static_assert(sizeof(struct pcn_threads_reply) == 8);
@@ -98,7 +98,7 @@ static void wire_header(struct kunit *test)
 static void wire_constants(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAGIC, 0x4b4e4350);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 9);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 10);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_SIZE, 8192);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_PAYLOAD, (size_t)8160);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_F_REPLY, 0x1);
@@ -122,10 +122,13 @@ static void wire_constants(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PCN_PAGE_F_DATA, 0x4);
 	KUNIT_EXPECT_EQ(test, PCN_PAGE_F_KEEP_COPY, 0x8);
 	KUNIT_EXPECT_EQ(test, PCN_PAGE_F_OWNER, 0x10);
+	KUNIT_EXPECT_EQ(test, PCN_PAGE_F_ZERO, 0x20);
+	KUNIT_EXPECT_EQ(test, PCN_PAGE_GRANT_PAGES, 64);
+	KUNIT_EXPECT_EQ(test, PCN_PAGE_AHEAD_MAX, 16);
 	/* Immediates (section 4.5). */
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_IMM_BITS, 31);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_IMM_WS_MAX, 0x1fffffffU);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_IMM_PAYLOAD, (size_t)8);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_IMM_PAYLOAD, (size_t)24);
 }
 
 /* ---- the message types (section 6) ---- */
@@ -175,9 +178,9 @@ static const struct wire_type wire_types[] = {
 	WT(19, VMA_DROP, vma_drop, 24, 24, 20, 0),
 	WT(20, VMA_DROP_REPLY, vma_drop_reply, 8, 8, W_NONE, W_R),
 	WT(21, PAGE_FETCH, page_fetch, 32, 32, 22, 0),
-	WT(22, PAGE_FETCH_REPLY, page_fetch_reply, 8, 8, W_NONE, W_R),
+	WT(22, PAGE_FETCH_REPLY, page_fetch_reply, 24, 24, W_NONE, W_R),
 	WT(23, PAGE_RECALL, page_recall, 32, 32, 24, 0),
-	WT(24, PAGE_RECALL_REPLY, page_recall_reply, 8, 8, W_NONE, W_R),
+	WT(24, PAGE_RECALL_REPLY, page_recall_reply, 24, 24, W_NONE, W_R),
 	WT(25, FUTEX, futex, 56, 56, 26, 0),
 	WT(26, FUTEX_REPLY, futex_reply, 8, 8, W_NONE, W_R),
 	WT(27, CLONE, clone, 208, 208, 28, 0),
@@ -192,7 +195,7 @@ static const struct wire_type wire_types[] = {
 	WT(36, MOVE, move, 16, 16, 37, 0),
 	WT(37, MOVE_REPLY, move_reply, 8, 8, W_NONE, W_R),
 	WT(38, STAT_REQUEST, stat_request, 0, 0, 39, 0),
-	WT(39, STAT_REPLY, stat_reply, 1728, 1728 + 64 * 32, W_NONE, W_R),
+	WT(39, STAT_REPLY, stat_reply, 1760, 1760 + 64 * 32, W_NONE, W_R),
 	WT(40, THREADS_REQUEST, threads_request, 8, 8, 41, 0),
 	WT(41, THREADS_REPLY, threads_reply, 8, 8 + 254 * 32, W_NONE, W_R),
 };
@@ -483,9 +486,11 @@ static void wire_page_server(struct kunit *test)
 	WIRE_FIELD(test, pcn_page_fetch, addr, 8, 8);
 	WIRE_FIELD(test, pcn_page_fetch, desc, 16, 16);
 
-	WIRE_SIZE(test, pcn_page_fetch_reply, 8);
+	WIRE_SIZE(test, pcn_page_fetch_reply, 24);
 	WIRE_FIELD(test, pcn_page_fetch_reply, status, 0, 4);
 	WIRE_FIELD(test, pcn_page_fetch_reply, flags, 4, 4);
+	WIRE_FIELD(test, pcn_page_fetch_reply, zero_map, 8, 8);
+	WIRE_FIELD(test, pcn_page_fetch_reply, ahead_map, 16, 8);
 }
 
 static void wire_syscalls(struct kunit *test)
@@ -520,7 +525,7 @@ static void wire_stat(struct kunit *test)
 	WIRE_SIZE(test, pcn_stat_type_counts, 32);
 	WIRE_FIELD(test, pcn_stat_type_counts, msgs_in, 0, 8);
 	WIRE_FIELD(test, pcn_stat_type_counts, bytes_out, 24, 8);
-	WIRE_SIZE(test, pcn_stat_reply, 1728);
+	WIRE_SIZE(test, pcn_stat_reply, 1760);
 	WIRE_FIELD(test, pcn_stat_reply, status, 0, 4);
 	WIRE_FIELD(test, pcn_stat_reply, ntypes, 4, 2);
 	WIRE_FIELD(test, pcn_stat_reply, reserved, 6, 2);
@@ -538,8 +543,12 @@ static void wire_stat(struct kunit *test)
 	WIRE_FIELD(test, pcn_stat_reply, fault_lat, 272, 864);
 	WIRE_FIELD(test, pcn_stat_reply, migrations, 1136, 16);
 	WIRE_FIELD(test, pcn_stat_reply, migrate_lat, 1152, 576);
+	WIRE_FIELD(test, pcn_stat_reply, pages_granted, 1728, 8);
+	WIRE_FIELD(test, pcn_stat_reply, granted_mapped, 1736, 8);
+	WIRE_FIELD(test, pcn_stat_reply, ahead_sent, 1744, 8);
+	WIRE_FIELD(test, pcn_stat_reply, ahead_mapped, 1752, 8);
 	KUNIT_EXPECT_EQ(test, offsetof(struct pcn_stat_reply, types),
-			(size_t)1728);
+			(size_t)1760);
 	KUNIT_EXPECT_EQ(test, PCN_STAT_TYPES_MAX, 64);
 
 	WIRE_SIZE(test, pcn_threads_request, 8);

@@ -351,6 +351,10 @@ static const enum mnl_attr_data_type pcn_policy[PCN_A_MAX + 1] = {
 	[PCN_A_THREAD_CPU_NS]	= MNL_TYPE_U64,
 	[PCN_A_THREAD_FAULTS]	= MNL_TYPE_U64,
 	[PCN_A_THREAD_CALLS]	= MNL_TYPE_U64,
+	[PCN_A_STAT_PAGES_GRANTED] = MNL_TYPE_U64,
+	[PCN_A_STAT_GRANTED_MAPPED] = MNL_TYPE_U64,
+	[PCN_A_STAT_AHEAD_SENT]	= MNL_TYPE_U64,
+	[PCN_A_STAT_AHEAD_MAPPED] = MNL_TYPE_U64,
 };
 
 /* The type an attribute is validated as; MNL_TYPE_UNSPEC: not parsed. */

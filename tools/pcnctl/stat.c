@@ -50,6 +50,10 @@ static const struct {
 	{ PCN_A_STAT_INVAL_SENT, "inval_sent", "inval_sent" },
 	{ PCN_A_STAT_INVAL_RECV, "inval_recv", "inval_recv" },
 	{ PCN_A_STAT_TRANSPORT_ERRORS, "transport_errors", "transport_errors" },
+	{ PCN_A_STAT_PAGES_GRANTED, "pages_granted", "pages_granted" },
+	{ PCN_A_STAT_GRANTED_MAPPED, "granted_mapped", "granted_mapped" },
+	{ PCN_A_STAT_AHEAD_SENT, "ahead_sent", "ahead_sent" },
+	{ PCN_A_STAT_AHEAD_MAPPED, "ahead_mapped", "ahead_mapped" },
 };
 
 #define NR_COUNTERS ARRAY_SIZE(stat_counters)

@@ -275,6 +275,16 @@ enum pcn_genl_attr {
 	PCN_A_THREAD_CALLS,	/* u64: its system calls forwarded to the
 				 * origin from that node
 				 */
+	PCN_A_STAT_PAGES_GRANTED, /* u64: origin: zero pages handed over with
+				   * a fetch of a page nobody had
+				   */
+	PCN_A_STAT_GRANTED_MAPPED, /* u64: remote: such zero pages mapped
+				    * before any fault on them
+				    */
+	PCN_A_STAT_AHEAD_SENT,	/* u64: origin: pages sent ahead of a read
+				 * fault (read-ahead)
+				 */
+	PCN_A_STAT_AHEAD_MAPPED, /* u64: remote: such pages mapped */
 	__PCN_A_MAX,
 };
 #define PCN_A_MAX (__PCN_A_MAX - 1)

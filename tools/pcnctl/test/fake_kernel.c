@@ -302,6 +302,7 @@ static void stat_new(struct nlmsghdr *nlh)
 	put_u64(nlh, PCN_A_STAT_INVAL_SENT, 7 + 2 * k);
 	put_u64(nlh, PCN_A_STAT_INVAL_RECV, 5 + k);
 	put_u64(nlh, PCN_A_STAT_TRANSPORT_ERRORS, 4);
+	put_u64(nlh, PCN_A_STAT_PAGES_GRANTED, 640);
 	put_migrate(nlh, PCN_MIGRATE_FORWARD, 10 + k, k);
 	put_migrate(nlh, PCN_MIGRATE_HOME, 9, 0);
 }
