@@ -8,10 +8,8 @@
 #    refused, and at least one runs on node 1 right after;
 #  - it exits 0, and its output decompresses to the input and is byte for
 #    byte the output of the same run made entirely at home.
-# Then the same with pigz moved to node 1 and back home halfway; and xz
-# -T 4 and pigz -p 4 started with their threads spread over both nodes
-# (output identical to a run at home; node 1's own counters show threads
-# arrived and faults served there).
+# Then the same with pigz moved to node 1 and back home halfway.
+# test_spread_programs.sh starts them spread over the nodes.
 . "$(dirname "$0")/lib.sh"
 tap_plan
 [ "${PCN_NODES:-2}" -ge 2 ] || skip "needs 2 nodes"
@@ -79,35 +77,5 @@ $XZ -dc xz.out | cmp - data || fail "xz: output does not decompress to the input
 moved_run pigz-back 0 $PIGZ -p 3 -m -c
 $PIGZ -dc pigz-back.out | cmp - data || fail "pigz there and back: output does not decompress to the input"
 
-# Started spread (pcnctl run --spread): the worker threads of xz -T4 and
-# pigz -p 4 start on node 1 and home in turn, from their first
-# instruction; the output is still the one made at home, and node 1's own
-# counters show that threads ran and faulted there.
-# spread_run NAME CMD...: CMD < data > NAME.spread, spread over 0 and 1.
-spread_run() {
-	name=$1
-	shift
-	stat_get out0 migrations_out
-	stat_get in0 migrations_in vc-exec 1
-	vc-exec 1 pcnctl stat --json > n1-before.json
-	pcnctl run --spread --nodes 0,1 -- "$@" < data > "$name.spread" ||
-		fail "$name, spread: exit status $?"
-	stat_get out1 migrations_out
-	stat_get in1 migrations_in vc-exec 1
-	vc-exec 1 pcnctl stat --json > n1-after.json
-	f0=$(jq '[.faults[] | select(. != null) | .ok] | add' n1-before.json)
-	f1=$(jq '[.faults[] | select(. != null) | .ok] | add' n1-after.json)
-	echo "# $name spread: $((out1 - out0)) threads sent to node 1," \
-		"$((in1 - in0)) arrived there, $((f1 - f0)) of their faults there needed node 0"
-	[ $((out1 - out0)) -ge 1 ] || fail "$name, spread: no thread left home"
-	[ $((in1 - in0)) -ge 1 ] || fail "$name, spread: node 1 received no thread"
-	[ $((f1 - f0)) -ge 1 ] || fail "$name, spread: no fault at node 1"
-	"$@" < data > "$name.home"
-	cmp "$name.spread" "$name.home" ||
-		fail "$name, spread: output differs from the run at home"
-}
-# 1 MiB blocks: four blocks of input, one for each of xz's four workers.
-spread_run xz4 $XZ -T 4 -3 --block-size=1MiB -c
-spread_run pigz4 $PIGZ -p 4 -m -c
 cd / && rm -rf "$dir"
 pass
