@@ -84,6 +84,9 @@ per_fault() {
 		printf "breakdown,node%s_packets_out,%.1f\nbreakdown,node%s_packets_in,%.1f\nbreakdown,node%s_softirq_us,%.0f\n", node, TX / n, node, RX / n, node, SIRQ / n
 	}' "$2"
 }
+# Every read fault counts, not only those whose phases were found above
+# (an answer that came as an immediate has no page_fetch_reply message).
+n=$(grep -c 'popcorn_fault_end:.* kind=read .*result=done' /tmp/p1.txt)
 per_fault 1 /tmp/p1.txt
 per_fault 0 /tmp/p0.txt
 

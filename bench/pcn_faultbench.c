@@ -24,8 +24,9 @@
  *       copies (K = 0: the first write to a fresh page, no message).
  *   pcn_faultbench touch      --pages N[,N...]
  *       per N: node 0 writes N fresh pages, the thread migrates to node 1
- *       and reads one word of each: the time to first-touch all N after a
- *       migration, in total and per page.
+ *       and reads one word of each, in order (read-ahead brings several
+ *       at a time): the time to first-touch all N after a migration, in
+ *       total and per page.
  *   pcn_faultbench throughput --threads T [--pages P]
  *       T threads migrate to node 1 and, released at once, each reads its
  *       own P pages (default 64) that node 0 wrote: every fault timed, and
@@ -195,8 +196,11 @@ static size_t check(const uint64_t *a, size_t n, size_t first, uint64_t seed0)
 
 /*
  * The first read of word 0 of each of @n pages, timed apiece (volatile:
- * one load per page, exactly between the clock reads). Returns the words
- * that were not pattern(@seed).
+ * one load per page, exactly between the clock reads), last page first:
+ * the kernel's read-ahead follows ascending reads only, so that each read
+ * here is a fault of its own, one page over the network (the touch figure
+ * reads in order, read-ahead and all). Returns the words that were not
+ * pattern(@seed).
  */
 static noinline size_t time_reads(const uint64_t *a, size_t n, size_t first,
 				  uint64_t seed, double *us)
@@ -206,7 +210,7 @@ static noinline size_t time_reads(const uint64_t *a, size_t n, size_t first,
 	uint64_t v;
 	double t0;
 
-	for (i = 0; i < n; i++) {
+	for (i = n; i-- > 0;) {
 		t0 = now_us();
 		asm volatile("" ::: "memory");
 		v = p[i * words];
