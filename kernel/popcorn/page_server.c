@@ -329,7 +329,21 @@ struct pcn_fault {
 	int kind;		/* enum pcn_fault_kind; -1: nothing asked */
 	int owner;		/* the node asked; -1: the sharers */
 	bool busy;		/* backed off */
+	atomic_t *counted;	/* origin: its bucket, until uncounted */
 };
+
+/*
+ * An origin fault that will not run the ordinary fault path after all
+ * (it takes the page back, or backs off) stops counting at once: a count
+ * held across a network wait or a back-off would keep the page server
+ * from giving away any page of the bucket meanwhile.
+ */
+static void pcn_origin_uncount(struct pcn_fault *f)
+{
+	if (f->counted)
+		atomic_dec(f->counted);
+	f->counted = NULL;
+}
 
 /* The fault needs another node: from here on it is counted. */
 static void pcn_fault_begin(struct pcn_fault *f, enum pcn_fault_kind kind,
@@ -382,6 +396,8 @@ static vm_fault_t pcn_origin_fault(struct pcn_process *proc,
 		return 0;		/* never left this node */
 	mutex_lock(&dir->lock);
 	if (dir->owner >= 0) {
+		/* The page comes back; the access then faults again. */
+		pcn_origin_uncount(f);
 		pcn_fault_begin(f, write ? PCN_FAULT_WRITE : PCN_FAULT_READ,
 				dir->owner);
 		ret = pcn_origin_reclaim(proc, dir, vma, addr, !write);
@@ -394,6 +410,8 @@ static vm_fault_t pcn_origin_fault(struct pcn_process *proc,
 		pcn_fault_begin(f, PCN_FAULT_UPGRADE, -1);
 		ret = pcn_invalidate_sharers(proc, dir, addr, -1);
 	}
+	if (ret == -EAGAIN)
+		pcn_origin_uncount(f);
 	mutex_unlock(&dir->lock);
 	if (ret == -EAGAIN)
 		return pcn_fault_backoff(f, vma, flags);
@@ -843,13 +861,20 @@ static bool pcn_vma_local(struct vm_area_struct *vma)
 /*
  * A fetch under way whose answer may hand us pages besides the one asked
  * for (a block of zero pages, pcn_serve_zero(); pages ahead,
- * pcn_send_ahead()): until it has mapped them, a recall of one of them
- * that finds nothing mapped is answered "busy", not "nothing here", or
- * the origin would take back, or write over, a page we are about to map.
+ * pcn_send_ahead()). A recall of one of them that finds nothing mapped
+ * here is answered "nothing here", and the origin takes the page back or
+ * writes it: so the recall revokes the page for the fetch, which then
+ * does not map it. Both look at the page under its page lock, so one of
+ * them comes first: the page is mapped and recalled, or revoked and never
+ * mapped. (Answering "busy" instead would starve the origin while this
+ * node's threads keep fetching pages of the block.)
  */
+#define PCN_GRANT_WAIT_PAGES	(PCN_PAGE_GRANT_PAGES + PCN_PAGE_AHEAD_MAX)
+
 struct pcn_grant_wait {
 	struct list_head node;
 	unsigned long start, end;	/* the pages it may bring */
+	DECLARE_BITMAP(revoked, PCN_GRANT_WAIT_PAGES);	/* proc->lock */
 };
 
 static void pcn_grant_wait_add(struct pcn_process *proc,
@@ -859,6 +884,7 @@ static void pcn_grant_wait_add(struct pcn_process *proc,
 	w->start = pcn_page_grant_base(addr);
 	w->end = max(w->start + PCN_PAGE_GRANT_BYTES,
 		     addr + window * PAGE_SIZE);
+	bitmap_zero(w->revoked, PCN_GRANT_WAIT_PAGES);
 	spin_lock(&proc->lock);
 	list_add(&w->node, &proc->grant_waits);
 	spin_unlock(&proc->lock);
@@ -872,35 +898,50 @@ static void pcn_grant_wait_del(struct pcn_process *proc,
 	spin_unlock(&proc->lock);
 }
 
-static bool pcn_grant_pending(struct pcn_process *proc, unsigned long addr)
+/* A recall found nothing at @addr: no fetch under way may map it now. */
+static void pcn_grant_revoke(struct pcn_process *proc, unsigned long addr)
 {
 	struct pcn_grant_wait *w;
-	bool found = false;
 
 	spin_lock(&proc->lock);
-	list_for_each_entry(w, &proc->grant_waits, node)
-		found |= addr >= w->start && addr < w->end;
+	list_for_each_entry(w, &proc->grant_waits, node) {
+		if (addr >= w->start && addr < w->end)
+			__set_bit((addr - w->start) >> PAGE_SHIFT, w->revoked);
+	}
 	spin_unlock(&proc->lock);
-	return found;
+}
+
+static bool pcn_grant_revoked(struct pcn_process *proc,
+			      struct pcn_grant_wait *w, unsigned long addr)
+{
+	bool revoked;
+
+	spin_lock(&proc->lock);
+	revoked = test_bit((addr - w->start) >> PAGE_SHIFT, w->revoked);
+	spin_unlock(&proc->lock);
+	return revoked;
 }
 
 /*
  * Map @page at @addr of @vma, a page other than the one the fault asked
- * for, if nothing is there and nobody here is busy with it (@own: the page
- * lock we hold, which may be @addr's too). True when mapped.
+ * for (fetch @w brought it), if nothing is there, no recall revoked it
+ * and nobody here is busy with it (@own: the page lock we hold, which may
+ * be @addr's too). True when mapped.
  */
 static bool pcn_map_extra(struct pcn_process *proc, struct vm_area_struct *vma,
-			  unsigned long addr, struct page *page, bool writable,
-			  struct mutex *own)
+			  struct pcn_grant_wait *w, unsigned long addr,
+			  struct page *page, bool writable, struct mutex *own)
 {
 	struct mutex *lock = pcn_page_lock(proc, addr);
 	bool mapped = false;
 
-	if (addr < vma->vm_start || addr >= vma->vm_end)
+	if (addr < vma->vm_start || addr >= vma->vm_end ||
+	    addr < w->start || addr >= w->end)
 		return false;
 	if (lock != own && !mutex_trylock(lock))
 		return false;
-	if (pcn_pte_state(vma, addr) == PCN_PTE_NONE)
+	if (pcn_pte_state(vma, addr) == PCN_PTE_NONE &&
+	    !pcn_grant_revoked(proc, w, addr))
 		mapped = !pcn_pte_install(vma, addr, page, writable);
 	if (lock != own)
 		mutex_unlock(lock);
@@ -913,7 +954,8 @@ static bool pcn_map_extra(struct pcn_process *proc, struct vm_area_struct *vma,
  * stay ours unmapped, and a fault on one asks again.
  */
 static void pcn_map_zero_pages(struct pcn_process *proc,
-			       struct vm_area_struct *vma, unsigned long addr,
+			       struct vm_area_struct *vma,
+			       struct pcn_grant_wait *w, unsigned long addr,
 			       u64 zero_map, struct mutex *own)
 {
 	bool writable = vma->vm_flags & VM_WRITE;
@@ -929,7 +971,7 @@ static void pcn_map_zero_pages(struct pcn_process *proc,
 		page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
 		if (!page)
 			break;
-		if (pcn_map_extra(proc, vma, a, page, writable, own))
+		if (pcn_map_extra(proc, vma, w, a, page, writable, own))
 			mapped++;
 		else
 			put_page(page);
@@ -942,15 +984,16 @@ static void pcn_map_zero_pages(struct pcn_process *proc,
  * (@ahead: bit i for @addr + i pages); each mapped one leaves @pages.
  */
 static void pcn_map_ahead(struct pcn_process *proc, struct vm_area_struct *vma,
-			  unsigned long addr, struct pcn_page_expo *e,
-			  struct page **pages, u64 ahead, struct mutex *own)
+			  struct pcn_grant_wait *w, unsigned long addr,
+			  struct pcn_page_expo *e, struct page **pages,
+			  u64 ahead, struct mutex *own)
 {
 	unsigned int i, mapped = 0;
 
 	for (i = 1; i < e->npages; i++) {
 		if (!(ahead & BIT_ULL(i)) || !pcn_window_filled(e, i))
 			continue;
-		if (pcn_map_extra(proc, vma, addr + i * PAGE_SIZE, pages[i],
+		if (pcn_map_extra(proc, vma, w, addr + i * PAGE_SIZE, pages[i],
 				  false, own)) {
 			pages[i] = NULL;	/* the page table's now */
 			mapped++;
@@ -1005,7 +1048,8 @@ static unsigned int pcn_ahead_window(struct vm_area_struct *vma,
  * @pages[0] is @addr's page, mapped (and cleared from @pages) on success.
  */
 static int pcn_fetch_map(struct pcn_process *proc, struct vm_area_struct *vma,
-			 unsigned long addr, bool write, struct pcn_page_expo *e,
+			 struct pcn_grant_wait *w, unsigned long addr,
+			 bool write, struct pcn_page_expo *e,
 			 struct page **pages,
 			 const struct pcn_page_fetch_reply *r)
 {
@@ -1027,9 +1071,10 @@ static int pcn_fetch_map(struct pcn_process *proc, struct vm_area_struct *vma,
 		return ret == -EEXIST ? -EAGAIN : ret;
 	pages[0] = NULL;		/* the page table's now */
 	if (r->flags & PCN_PAGE_F_ZERO)
-		pcn_map_zero_pages(proc, vma, addr, r->zero_map, own);
+		pcn_map_zero_pages(proc, vma, w, addr, r->zero_map, own);
 	if (r->ahead_map)
-		pcn_map_ahead(proc, vma, addr, e, pages, r->ahead_map, own);
+		pcn_map_ahead(proc, vma, w, addr, e, pages, r->ahead_map,
+			      own);
 	return 0;
 }
 
@@ -1088,7 +1133,8 @@ static int pcn_fetch(struct pcn_process *proc, struct vm_area_struct *vma,
 		if (ret == -EAGAIN)
 			pcn_pte_zap(vma, addr);
 	} else if (!ret) {
-		ret = pcn_fetch_map(proc, vma, addr, write, &e, pages, &r);
+		ret = pcn_fetch_map(proc, vma, &wait, addr, write, &e, pages,
+				    &r);
 	}
 	if (n)
 		pcn_grant_wait_del(proc, &wait);
@@ -1170,11 +1216,9 @@ static void pcn_page_recall_handle(struct pcn_kmsg_rx *rx)
 	r.status = 0;
 	vma = vma_lookup(mm, req->addr);
 	page = vma && req->desc.len ? pcn_pte_page_get(vma, req->addr) : NULL;
-	if (!page && vma && pcn_pte_state(vma, req->addr) == PCN_PTE_NONE &&
-	    pcn_grant_pending(proc, req->addr)) {
-		r.status = -EAGAIN;	/* it may be one we are about to map */
-		vma = NULL;
-	}
+	/* One a fetch of ours may bring: it must not map it any more. */
+	if (!page && vma && pcn_pte_state(vma, req->addr) == PCN_PTE_NONE)
+		pcn_grant_revoke(proc, req->addr);
 	/* Unmap or protect before the data is read, as the origin does. */
 	if (vma) {
 		if (keep)
@@ -1203,23 +1247,24 @@ reply:
 /*
  * An origin fault, counted in its page's bucket (pcn_origin_busy()) from
  * before it looks at the directory until the ordinary fault path, which
- * may drop the mmap lock (and @vma with it), is done.
+ * may drop the mmap lock (and @vma with it), is done, or until it turns
+ * out not to run it (pcn_origin_uncount()).
  */
 static vm_fault_t pcn_origin_fault_run(struct pcn_process *proc,
 				       struct vm_area_struct *vma,
 				       unsigned long addr, struct pcn_fault *f,
 				       unsigned int flags, pcn_fault_fn fault)
 {
-	atomic_t *busy = pcn_origin_bucket(proc, f->addr);
 	vm_fault_t ret;
 
-	atomic_inc(busy);
+	f->counted = pcn_origin_bucket(proc, f->addr);
+	atomic_inc(f->counted);
 	/* Pairs with smp_mb() in pcn_origin_busy(). */
 	smp_mb__after_atomic();
 	ret = pcn_origin_fault(proc, vma, f, flags);
 	if (!ret)
 		ret = fault(vma, addr, flags);
-	atomic_dec(busy);
+	pcn_origin_uncount(f);
 	return ret;
 }
 
