@@ -134,15 +134,19 @@ static unsigned long pcn_grant_addr(unsigned long addr, unsigned int i)
 /* ---- origin ---- */
 
 /*
- * The origin's own faults and the pages it gives away. A fault of ours
- * that finds no remote holding the page lets the ordinary fault path run,
- * which maps a new page if our page table has none. Were the page handed
- * to a remote meanwhile (our mapping gone, or never there), that new page
- * would be a second, writable copy. So each fault of ours counts itself
- * in its page's bucket before it looks at the directory, until the
- * ordinary path is done, and the page server gives a page away only while
- * that count is zero: either the fault sees the entry the server holds
- * (and waits for it), or the server sees the fault (and answers "busy").
+ * The origin's own faults and the pages it gives away or copies. A fault
+ * of ours that finds no remote holding the page (or has just invalidated
+ * the copies) lets the ordinary fault path run, which maps a new page if
+ * our page table has none, or makes a read-only one writable. Were the
+ * page handed to a remote meanwhile, that new page would be a second,
+ * writable copy; were a copy of it sent, the write would never be seen
+ * there. A page with a directory entry is safe: the fault holds the entry
+ * across the ordinary path (pcn_origin_fault()). For one without, each
+ * fault of ours counts itself in its page's bucket before it looks for
+ * the entry, and the page server, once it has made the entry, gives the
+ * page away or sends a copy only while that count is zero: either the
+ * fault sees the entry (and waits for it), or the server sees the fault
+ * (and answers "busy", or sends no copy ahead).
  */
 static atomic_t *pcn_origin_bucket(struct pcn_process *proc,
 				   unsigned long addr)
@@ -332,12 +336,7 @@ struct pcn_fault {
 	atomic_t *counted;	/* origin: its bucket, until uncounted */
 };
 
-/*
- * An origin fault that will not run the ordinary fault path after all
- * (it takes the page back, or backs off) stops counting at once: a count
- * held across a network wait or a back-off would keep the page server
- * from giving away any page of the bucket meanwhile.
- */
+/* An origin fault that is done with its count (pcn_origin_busy()). */
 static void pcn_origin_uncount(struct pcn_fault *f)
 {
 	if (f->counted)
@@ -374,9 +373,17 @@ static vm_fault_t pcn_fault_backoff(struct pcn_fault *f,
 	return VM_FAULT_NOPAGE;
 }
 
+/*
+ * The coherence work of an origin fault. 0 lets the ordinary fault path
+ * run, with *@held, the page's directory entry, locked across it when the
+ * page has one: the page server cannot give the page away or copy it
+ * until that path has mapped what it maps (a page without an entry is
+ * covered by the fault's count instead, pcn_origin_busy()).
+ */
 static vm_fault_t pcn_origin_fault(struct pcn_process *proc,
 				   struct vm_area_struct *vma,
-				   struct pcn_fault *f, unsigned int flags)
+				   struct pcn_fault *f, unsigned int flags,
+				   struct pcn_page_dir **held)
 {
 	unsigned long addr = f->addr;
 	struct pcn_page_dir *dir;
@@ -393,11 +400,16 @@ static vm_fault_t pcn_origin_fault(struct pcn_process *proc,
 		(VM_SHARED | VM_WRITE);
 	dir = pcn_dir_get(proc, addr, false);
 	if (!dir)
-		return 0;		/* never left this node */
+		return 0;		/* never left this node: counted */
+	/*
+	 * The entry orders us with the page server from here on: a count
+	 * held while we wait for it, or for the network, would keep every
+	 * request for a page of the bucket busy meanwhile.
+	 */
+	pcn_origin_uncount(f);
 	mutex_lock(&dir->lock);
 	if (dir->owner >= 0) {
 		/* The page comes back; the access then faults again. */
-		pcn_origin_uncount(f);
 		pcn_fault_begin(f, write ? PCN_FAULT_WRITE : PCN_FAULT_READ,
 				dir->owner);
 		ret = pcn_origin_reclaim(proc, dir, vma, addr, !write);
@@ -410,12 +422,12 @@ static vm_fault_t pcn_origin_fault(struct pcn_process *proc,
 		pcn_fault_begin(f, PCN_FAULT_UPGRADE, -1);
 		ret = pcn_invalidate_sharers(proc, dir, addr, -1);
 	}
-	if (ret == -EAGAIN)
-		pcn_origin_uncount(f);
-	mutex_unlock(&dir->lock);
-	if (ret == -EAGAIN)
+	if (ret == -EAGAIN) {
+		mutex_unlock(&dir->lock);
 		return pcn_fault_backoff(f, vma, flags);
-	return 0;			/* the ordinary fault path goes on */
+	}
+	*held = dir;			/* the ordinary fault path goes on */
+	return 0;
 }
 
 /*
@@ -497,7 +509,8 @@ static u64 pcn_send_ahead(struct pcn_process *proc, struct vm_area_struct *vma,
 		dir = pcn_dir_get(proc, a, true);
 		if (!dir || !mutex_trylock(&dir->lock))
 			continue;
-		if (dir->owner < 0 && !pcn_origin_page_get(vma, a, true, &page)) {
+		if (dir->owner < 0 && !pcn_origin_busy(proc, a) &&
+		    !pcn_origin_page_get(vma, a, true, &page)) {
 			to = pcn_window_desc(&req->desc, i);
 			if (!pcn_page_put(from, &to, page)) {
 				dir->sharers |= BIT(from);
@@ -552,6 +565,13 @@ static int pcn_serve_read(struct pcn_process *proc, struct pcn_page_dir *dir,
 		ret = pcn_origin_reclaim(proc, dir, vma, req->addr, true);
 		if (ret)
 			return ret;
+	} else if (pcn_origin_busy(proc, req->addr)) {
+		/*
+		 * A fault of ours may be making the page writable here
+		 * (do_wp_page()) past its look at the sharers: a copy now
+		 * would miss that write.
+		 */
+		return -EAGAIN;
 	}
 	ret = pcn_send_origin_page(vma, rx, req, true, 0,
 				   pcn_send_ahead(proc, vma, rx, req));
@@ -1245,25 +1265,28 @@ reply:
 }
 
 /*
- * An origin fault, counted in its page's bucket (pcn_origin_busy()) from
- * before it looks at the directory until the ordinary fault path, which
- * may drop the mmap lock (and @vma with it), is done, or until it turns
- * out not to run it (pcn_origin_uncount()).
+ * An origin fault: counted in its page's bucket (pcn_origin_busy()) from
+ * before it looks at the directory until it finds the page's entry, or,
+ * for a page without one, until the ordinary fault path, which may drop
+ * the mmap lock (and @vma with it), is done.
  */
 static vm_fault_t pcn_origin_fault_run(struct pcn_process *proc,
 				       struct vm_area_struct *vma,
 				       unsigned long addr, struct pcn_fault *f,
 				       unsigned int flags, pcn_fault_fn fault)
 {
+	struct pcn_page_dir *held = NULL;
 	vm_fault_t ret;
 
 	f->counted = pcn_origin_bucket(proc, f->addr);
 	atomic_inc(f->counted);
 	/* Pairs with smp_mb() in pcn_origin_busy(). */
 	smp_mb__after_atomic();
-	ret = pcn_origin_fault(proc, vma, f, flags);
+	ret = pcn_origin_fault(proc, vma, f, flags, &held);
 	if (!ret)
 		ret = fault(vma, addr, flags);
+	if (held)
+		mutex_unlock(&held->lock);
 	pcn_origin_uncount(f);
 	return ret;
 }
