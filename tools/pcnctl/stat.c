@@ -470,11 +470,12 @@ int cmd_stat(int argc, char **argv)
 			json = 1;
 		else if (c == 'a')
 			all = 1;
-		else if ((id = pcn_arg_u32(what, "node id", optarg)) >
-			 INT32_MAX)
-			pcn_usage_error(what, "no node %s", optarg);
-		else
+		else {
+			id = pcn_arg_u32(what, "node id", optarg);
+			if (id > INT32_MAX)
+				pcn_usage_error(what, "no node %s", optarg);
 			nid = (int)id;
+		}
 	}
 	if (argc > optind)
 		pcn_usage_error(what, "unexpected argument '%s'", argv[optind]);
