@@ -2,8 +2,9 @@
 /*
  * Popcorn RDMA transport: one-sided, zero-copy page transfers.
  *
- * Exposing a page registers exactly that page with a fast-registration MR
- * from the queue pair's pool and a fresh key, REMOTE_WRITE for a page the
+ * Exposing a page (or a window of up to PCN_PAGE_WINDOW_MAX pages a read
+ * fault asks for) registers exactly those pages with a fast-registration
+ * MR from the queue pair's pool and a fresh key, REMOTE_WRITE for pages the
  * peer fills or REMOTE_READ for a page the peer pulls; unexposing
  * invalidates the key (LOCAL_INV) and waits for that to execute before the
  * page is unmapped. The peer moves the page with one RDMA WRITE or READ
