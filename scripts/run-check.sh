@@ -23,6 +23,7 @@ out=$top/build/check
 # did not run on a node, or whose plan (1..N) and case results disagree,
 # is a failure.
 kunit_suites="
+popcorn_clock
 popcorn_kmsg_hdr
 popcorn_kmsg_imm
 popcorn_page_reply

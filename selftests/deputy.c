@@ -197,6 +197,49 @@ TEST(origin_identity)
 	EXPECT_NE(strstr(status1, want), NULL) TH_LOG("%s", status1);
 }
 
+static long long now_ns(clockid_t clock, bool syscall_path)
+{
+	struct timespec ts;
+
+	if (syscall_path)
+		syscall(SYS_clock_gettime, clock, &ts);
+	else
+		clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * The process's clocks at node 1 are the origin's: read at node 0, at
+ * node 1 (vDSO and system call), at node 0 again, each of them only goes
+ * forward. The nodes booted at different times: node 1's own clocks are
+ * behind or ahead of node 0's by far more than a migration takes.
+ */
+TEST(origin_clocks)
+{
+	static const clockid_t clocks[] = { CLOCK_MONOTONIC, CLOCK_BOOTTIME };
+	long long t0[2], t1[2], t1s[2], t2[2];
+	int i, nid1;
+
+	for (i = 0; i < 2; i++)
+		t0[i] = now_ns(clocks[i], false);
+	GO_REMOTE();
+	for (i = 0; i < 2; i++) {
+		t1[i] = now_ns(clocks[i], false);
+		t1s[i] = now_ns(clocks[i], true);
+	}
+	GO_HOME(nid1);
+	for (i = 0; i < 2; i++)
+		t2[i] = now_ns(clocks[i], false);
+	ASSERT_EQ(nid1, REMOTE);
+	for (i = 0; i < 2; i++) {
+		TH_LOG("clock %d: node 1 read %lld ns after node 0, node 0 %lld ns after node 1",
+		       clocks[i], t1[i] - t0[i], t2[i] - t1s[i]);
+		EXPECT_LE(t0[i], t1[i]);
+		EXPECT_LE(t1[i], t1s[i]);
+		EXPECT_LE(t1s[i], t2[i]);
+	}
+}
+
 TEST_F(dep, files)
 {
 	static const char text[] = "written at the origin\n";

@@ -25,7 +25,11 @@
 #  - a PAGE_FETCH whose window is more than 16 pages, not whole pages,
 #    more than one page for a write, or reaches past user space, and a
 #    PAGE_RECALL with a window: EPROTO and bad; a well-formed window for a
-#    process that does not run there: ESRCH, not bad.
+#    process that does not run there: ESRCH, not bad;
+#  - a forward MIGRATE whose origin clocks are negative, past half of
+#    ktime's range, or with boot time behind monotonic time: EPROTO and
+#    bad; right clocks without the receiver's FPU image: EOPNOTSUPP, not
+#    bad.
 # The link stays usable throughout.
 . "$(dirname "$0")/lib.sh"
 tap_plan
@@ -140,6 +144,19 @@ try "PAGE_FETCH write with a window" 1 0 $FETCH "$(fetch_msg 999999 1 65536 $((2
 try "PAGE_FETCH window past user space" 1 0 $FETCH "$(fetch_msg 999999 0 $((USER_END - PAGE)) $((2 * PAGE)))" "$(le32 -71; zeros 20)" 1
 try "PAGE_FETCH window, no such process" 1 0 $FETCH "$(fetch_msg 999999 0 65536 $((16 * PAGE)))" "$(le32 -3; zeros 20)" 0
 try "PAGE_RECALL with a window" 0 1 $RECALL "$(fetch_msg 999999 0 65536 $((2 * PAGE)))" "$(le32 -71; zeros 20)" 1
+
+# migrate_msg MONO BOOT: a forward MIGRATE payload (440 bytes, no FPU
+# image) from node 1 for a process that does not exist, with the origin's
+# clocks MONO and BOOT. struct pcn_migrate_reply (status, tid).
+migrate_msg() {
+	le32 1; le32 999999; le32 999999; le32 0; le32 0; le32 0; le64 0
+	le64 "$1"; le64 "$2"; zeros 392
+}
+MIGRATE=10 SEC=1000000000
+try "MIGRATE negative clock" 1 0 $MIGRATE "$(migrate_msg -1 0)" "$(le32 -71; zeros 4)" 1
+try "MIGRATE clock past ktime's half" 1 0 $MIGRATE "$(migrate_msg $((1 << 62)) $((1 << 62)))" "$(le32 -71; zeros 4)" 1
+try "MIGRATE boot time behind monotonic" 1 0 $MIGRATE "$(migrate_msg $((2 * SEC)) $SEC)" "$(le32 -71; zeros 4)" 1
+try "MIGRATE clocks right, no FPU image" 1 0 $MIGRATE "$(migrate_msg $SEC $((2 * SEC)))" "$(le32 -95; zeros 4)" 0
 
 pcnctl echo 1 --count 100 >/dev/null || fail "no traffic to node 1 afterwards"
 vc-exec 1 pcnctl echo 0 --count 100 >/dev/null || fail "no traffic from node 1 afterwards"

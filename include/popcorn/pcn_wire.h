@@ -20,7 +20,7 @@
 #endif
 
 #define PCN_KMSG_MAGIC		0x4b4e4350	/* "PCNK" in memory order */
-#define PCN_KMSG_VERSION	10
+#define PCN_KMSG_VERSION	11
 
 /* Largest message, header included. RDMA ring slots are this big. */
 #define PCN_KMSG_MAX_SIZE	8192
@@ -139,6 +139,8 @@ struct pcn_migrate_msg {
 	__s32 relay_nid;	/* PCN_MIGRATE_RELAY: the node it moves to */
 	__u32 reserved;
 	__u64 vdso;		/* origin's vDSO text address */
+	__u64 clock_mono;	/* forward: the origin's CLOCK_MONOTONIC, ns */
+	__u64 clock_boot;	/* forward: and its CLOCK_BOOTTIME (clock.c) */
 	__u32 uid, gid;		/* for information: no right (remote.c) */
 	char comm[16];
 	__u64 sigmask;		/* the thread's blocked signals, bit n-1: n */

@@ -16,7 +16,9 @@
  *   sched_yield
  *   getrandom			the kernel's random pool of any node will do
  *   clock_gettime, clock_getres, gettimeofday, time
- *				the vDSO answers from this node's clock anyway
+ *				the vDSO answers here anyway; the process's time
+ *				namespace here makes the monotonic and boot
+ *				clocks the origin's (clock.c)
  *   popcorn_*			the thread's own migration calls
  *
  * Made here and at the origin: rt_sigprocmask (the twin takes signals for

@@ -179,6 +179,7 @@ static int pcn_twin_send(struct pcn_thread *th, struct pcn_process *proc,
 	th->proposed_nid = -1;
 	spin_unlock(&pcn_threads_lock);
 
+	pcn_clock_sample(m);
 	start = ktime_get_ns();
 	ret = pcn_migrate_send(nid, m, &tid);
 	ns = ktime_get_ns() - start;
@@ -396,6 +397,9 @@ static int pcn_migrate_check(struct pcn_kmsg_rx *rx)
 	    (!(m->flags & PCN_MIGRATE_BACK) || m->relay_nid < 0 ||
 	     m->relay_nid >= PCN_MAX_NODES || m->relay_nid == pcn_my_nid() ||
 	     m->relay_nid == rx->from->nid))
+		return -EPROTO;
+	if (!(m->flags & PCN_MIGRATE_BACK) &&
+	    !pcn_clock_valid(m->clock_mono, m->clock_boot))
 		return -EPROTO;
 	if (m->fpu_size != pcn_fpu_image_size(&kind) || m->fpu_kind != kind)
 		return -EOPNOTSUPP;	/* a different CPU: not a protocol error */

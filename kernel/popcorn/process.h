@@ -204,6 +204,18 @@ int pcn_regs_restore(struct pt_regs *regs, const struct pcn_migrate_msg *m);
 /* remote.c: the remote side of a process */
 int pcn_remote_receive(struct pcn_kmsg_rx *rx);
 
+/* clock.c: the origin's clocks at a remote */
+struct pcn_clock_offsets {
+	struct timespec64 mono, boot;	/* origin's minus this node's */
+};
+
+void pcn_clock_sample(struct pcn_migrate_msg *m);
+bool pcn_clock_valid(u64 mono, u64 boot);
+void pcn_clock_offsets(const struct pcn_migrate_msg *m,
+		       struct pcn_clock_offsets *o);
+int pcn_clock_join(const struct pcn_clock_offsets *o);
+void pcn_clock_commit(void);
+
 /* vma_server.c */
 bool pcn_stack_below(struct mm_struct *mm, unsigned long addr);
 int pcn_stack_grow(struct mm_struct *mm, unsigned long addr);

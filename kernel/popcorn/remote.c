@@ -31,6 +31,7 @@ static DEFINE_MUTEX(pcn_remote_create_lock);
 struct pcn_remote_boot {
 	struct pcn_process *proc;
 	unsigned long vdso;
+	struct pcn_clock_offsets clocks;
 	char comm[TASK_COMM_LEN];
 	struct completion done;
 	int status;
@@ -227,11 +228,16 @@ static int pcn_remote_worker(void *arg)
 	/* Created from a kernel worker, which ignores every signal. */
 	flush_signal_handlers(current, 1);
 	set_task_comm(current, boot->comm);
-	ret = pcn_remote_creds();
+	/* A new time namespace needs the rights the creds below drop. */
+	ret = pcn_clock_join(&boot->clocks);
+	if (!ret)
+		ret = pcn_remote_creds();
 	if (!ret)
 		ret = pcn_remote_mm_init(proc, boot->vdso);
-	if (!ret)
+	if (!ret) {
+		pcn_clock_commit();
 		set_dumpable(current->mm, SUID_DUMP_DISABLE);
+	}
 	if (!ret) {
 		spin_lock(&proc->lock);
 		proc->worker = get_task_struct(current);
@@ -281,6 +287,7 @@ static struct pcn_process *pcn_remote_create(const struct pcn_migrate_msg *m)
 	if (!proc)
 		return ERR_PTR(-ENOMEM);
 	boot.proc = proc;
+	pcn_clock_offsets(m, &boot.clocks);
 	memcpy(boot.comm, m->comm, sizeof(boot.comm) - 1);
 	init_completion(&boot.done);
 	kref_get(&proc->ref);		/* the worker's */

@@ -30,7 +30,7 @@ static_assert(sizeof(struct pcn_page_msg) == 16);
 static_assert(sizeof(struct pcn_page_status) == 8);
 static_assert(sizeof(struct pcn_page_test_msg) == 32);
 static_assert(sizeof(struct pcn_wire_regs) == 160);
-static_assert(sizeof(struct pcn_migrate_msg) == 424);
+static_assert(sizeof(struct pcn_migrate_msg) == 440);
 static_assert(sizeof(struct pcn_wire_sigaction) == 32);
 static_assert(sizeof(struct pcn_migrate_reply) == 8);
 static_assert(sizeof(struct pcn_thread_exit_msg) == 24);
@@ -98,7 +98,7 @@ static void wire_header(struct kunit *test)
 static void wire_constants(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAGIC, 0x4b4e4350);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 10);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 11);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_SIZE, 8192);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_PAYLOAD, (size_t)8160);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_F_REPLY, 0x1);
@@ -166,7 +166,7 @@ static const struct wire_type wire_types[] = {
 	   W_R | W_S),
 	WT(8, PAGE_TEST, page_test, 32, 32, 9, W_S),
 	WT(9, PAGE_TEST_REPLY, page_test_reply, 8, 8, W_NONE, W_R | W_S),
-	WT(10, MIGRATE, migrate, 424, 424 + 4096, 11, 0),
+	WT(10, MIGRATE, migrate, 440, 440 + 4096, 11, 0),
 	WT(11, MIGRATE_REPLY, migrate_reply, 8, 8, W_NONE, W_R),
 	WT(12, THREAD_EXIT, thread_exit, 24, 24, W_NONE, 0),
 	WT(13, THREAD_KILL, thread_kill, 24, 24, W_NONE, 0),
@@ -390,15 +390,17 @@ static void wire_process(struct kunit *test)
 	WIRE_FIELD(test, pcn_migrate_msg, relay_nid, 16, 4);
 	WIRE_FIELD(test, pcn_migrate_msg, reserved, 20, 4);
 	WIRE_FIELD(test, pcn_migrate_msg, vdso, 24, 8);
-	WIRE_FIELD(test, pcn_migrate_msg, uid, 32, 4);
-	WIRE_FIELD(test, pcn_migrate_msg, gid, 36, 4);
-	WIRE_FIELD(test, pcn_migrate_msg, comm, 40, 16);
-	WIRE_FIELD(test, pcn_migrate_msg, sigmask, 56, 8);
-	WIRE_FIELD(test, pcn_migrate_msg, fault_actions, 64, 192);
-	WIRE_FIELD(test, pcn_migrate_msg, regs, 256, 160);
-	WIRE_FIELD(test, pcn_migrate_msg, fpu_kind, 416, 4);
-	WIRE_FIELD(test, pcn_migrate_msg, fpu_size, 420, 4);
-	WIRE_TAIL(test, pcn_migrate_msg, fpu, 424);
+	WIRE_FIELD(test, pcn_migrate_msg, clock_mono, 32, 8);
+	WIRE_FIELD(test, pcn_migrate_msg, clock_boot, 40, 8);
+	WIRE_FIELD(test, pcn_migrate_msg, uid, 48, 4);
+	WIRE_FIELD(test, pcn_migrate_msg, gid, 52, 4);
+	WIRE_FIELD(test, pcn_migrate_msg, comm, 56, 16);
+	WIRE_FIELD(test, pcn_migrate_msg, sigmask, 72, 8);
+	WIRE_FIELD(test, pcn_migrate_msg, fault_actions, 80, 192);
+	WIRE_FIELD(test, pcn_migrate_msg, regs, 272, 160);
+	WIRE_FIELD(test, pcn_migrate_msg, fpu_kind, 432, 4);
+	WIRE_FIELD(test, pcn_migrate_msg, fpu_size, 436, 4);
+	WIRE_TAIL(test, pcn_migrate_msg, fpu, 440);
 	WIRE_SIZE(test, pcn_wire_sigaction, 32);
 	WIRE_FIELD(test, pcn_wire_sigaction, handler, 0, 8);
 	WIRE_FIELD(test, pcn_wire_sigaction, flags, 8, 8);
