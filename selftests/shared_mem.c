@@ -3,18 +3,21 @@
  * Memory of every kind at a remote (kernel/popcorn/shared.c, vma_ops.c,
  * vma_server.c): MAP_SHARED anonymous memory, memfd and SysV shm are
  * coherent between the process's threads at node 0 and node 1; msync,
- * munmap and shmdt at node 1 bring the data home to the object; a region
+ * munmap and shmdt at node 1 bring the data home to the object, and so
+ * does another process's read, write or new mapping of it; a region
  * another process maps too, or this one at two addresses, is refused at
  * node 1 (SIGBUS), never silently diverging; the stack grows at node 1 by several MiB as at home.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/aio_abi.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
+#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -188,6 +191,164 @@ TEST(memfd_fd_and_mapping)
 	ASSERT_EQ(pread(fd, &got0, sizeof(got0), 3 * 4096),
 		  (ssize_t)sizeof(got0));
 	EXPECT_EQ(got0, 1103UL) TH_LOG("pread at the origin read a stale page");
+	munmap(p, SIZE);
+	close(fd);
+}
+
+/*
+ * Another process, an ordinary one holding the memfd's descriptor, on
+ * command: 'r' counts the pages pread finds wrong for the seed that
+ * follows, 'w' pwrites the value that follows to page 2, 'm' maps the
+ * memfd and counts the pages wrong through its mapping. It answers with
+ * a long (the count, or the call's result).
+ */
+struct other {
+	pid_t pid;
+	int cmd, ans;		/* pipes: the test's ends */
+};
+
+static void other_serve(int fd, int cmd, int ans)
+{
+	unsigned long arg, *q;
+	long res;
+	char c;
+
+	while (read(cmd, &c, 1) == 1 && read(cmd, &arg, sizeof(arg)) > 0) {
+		if (c == 'r') {
+			res = file_wrong(fd, arg);
+		} else if (c == 'w') {
+			res = pwrite(fd, &arg, sizeof(arg), 2 * 4096);
+		} else {
+			q = mmap(NULL, SIZE, PROT_READ, MAP_SHARED, fd, 0);
+			res = q == MAP_FAILED ? -1 : wrong(q, arg);
+		}
+		if (write(ans, &res, sizeof(res)) != sizeof(res))
+			break;
+	}
+	_exit(0);
+}
+
+static int other_start(struct other *o, int fd, void *map)
+{
+	long ready = -1;
+	int c[2], a[2];
+
+	if (pipe(c) || pipe(a))
+		return -1;
+	o->pid = fork();
+	if (o->pid < 0)
+		return -1;
+	if (o->pid == 0) {
+		close(c[1]);
+		close(a[0]);
+		/* Only the descriptor: fork copied the test's mapping. */
+		ready = munmap(map, SIZE);
+		if (write(a[1], &ready, sizeof(ready)) != sizeof(ready))
+			_exit(1);
+		other_serve(fd, c[0], a[1]);
+	}
+	close(c[0]);
+	close(a[1]);
+	o->cmd = c[1];
+	o->ans = a[0];
+	if (read(o->ans, &ready, sizeof(ready)) != sizeof(ready))
+		return -1;
+	return ready;
+}
+
+static long other_do(struct other *o, char c, unsigned long arg)
+{
+	long res = -2;
+
+	if (write(o->cmd, &c, 1) != 1 ||
+	    write(o->cmd, &arg, sizeof(arg)) != sizeof(arg) ||
+	    read(o->ans, &res, sizeof(res)) != sizeof(res))
+		return -2;
+	return res;
+}
+
+/*
+ * A memfd whose pages node 1 holds (written there, the thread back home)
+ * read, written and mapped by another process, one that only has its
+ * descriptor: it reads node 1's data, node 1 then reads what it wrote,
+ * and its new mapping reads node 1's latest data.
+ */
+TEST(memfd_another_process)
+{
+	unsigned long *p, val = 4242, seen1 = 0;
+	struct other o;
+	int fd, nid1;
+
+	fd = memfd_mapped("pcn-other", &p);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(other_start(&o, fd, p), 0);
+	GO_REMOTE();
+	fill(p, 1200);
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_EQ(other_do(&o, 'r', 1200), 0)
+		TH_LOG("another process's pread read stale pages");
+
+	GO_REMOTE();
+	fill(p, 1300);
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_EQ(other_do(&o, 'w', val), (long)sizeof(val));
+	GO_REMOTE();
+	seen1 = p[2 * 512];
+	fill(p, 1400);
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_EQ(seen1, val) TH_LOG("node 1 missed another process's pwrite");
+	EXPECT_EQ(other_do(&o, 'm', 1400), 0)
+		TH_LOG("another process's new mapping read stale pages");
+	close(o.cmd);
+	waitpid(o.pid, NULL, 0);
+	close(o.ans);
+	munmap(p, SIZE);
+	close(fd);
+}
+
+/* Linux AIO (io_submit), a read of @len bytes at @off of @fd into @buf. */
+static long aio_pread(int fd, void *buf, size_t len, off_t off)
+{
+	struct iocb cb = {
+		.aio_lio_opcode = IOCB_CMD_PREAD, .aio_fildes = fd,
+		.aio_buf = (unsigned long)buf, .aio_nbytes = len,
+		.aio_offset = off,
+	};
+	struct iocb *cbs[1] = { &cb };
+	struct io_event ev;
+	aio_context_t ctx = 0;
+	long ret = -1;
+
+	if (syscall(SYS_io_setup, 1, &ctx))
+		return -1;
+	if (syscall(SYS_io_submit, ctx, 1, cbs) == 1 &&
+	    syscall(SYS_io_getevents, ctx, 1, 1, &ev, NULL) == 1)
+		ret = ev.res;
+	syscall(SYS_io_destroy, ctx);
+	return ret;
+}
+
+/*
+ * A memfd whose pages node 1 holds, read at the origin with Linux AIO
+ * (not a read() the process makes: the kernel's AIO path): node 1's data.
+ */
+TEST(memfd_aio_read)
+{
+	unsigned long *p, got[2] = { 0, 0 };
+	int fd, nid1;
+
+	fd = memfd_mapped("pcn-aio", &p);
+	ASSERT_GE(fd, 0);
+	GO_REMOTE();
+	fill(p, 1500);
+	GO_HOME(nid1);
+	ASSERT_EQ(nid1, REMOTE);
+	ASSERT_EQ(aio_pread(fd, &got[0], sizeof(got[0]), 3 * 4096),
+		  (long)sizeof(got[0]));
+	EXPECT_EQ(got[0], 1503UL) TH_LOG("an AIO read saw a stale page");
 	munmap(p, SIZE);
 	close(fd);
 }

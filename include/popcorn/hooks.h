@@ -7,16 +7,20 @@
 #ifndef _POPCORN_HOOKS_H
 #define _POPCORN_HOOKS_H
 
+#include <linux/jump_label.h>
 #include <linux/mm_types.h>
 #include <linux/sched.h>
+
+struct address_space;
+
+/* The ordinary fault path, __handle_mm_fault() (static in mm/memory.c). */
+typedef vm_fault_t (*pcn_fault_fn)(struct vm_area_struct *vma,
+				   unsigned long addr, unsigned int flags);
 
 #ifdef CONFIG_POPCORN
 
 void pcn_task_exit(struct task_struct *tsk, long code);
 void pcn_mm_exit(struct mm_struct *mm);
-/* The ordinary fault path, __handle_mm_fault() (static in mm/memory.c). */
-typedef vm_fault_t (*pcn_fault_fn)(struct vm_area_struct *vma,
-				   unsigned long addr, unsigned int flags);
 vm_fault_t pcn_handle_fault(struct vm_area_struct *vma, unsigned long addr,
 			    unsigned int flags, pcn_fault_fn fault);
 bool pcn_vma_miss(struct mm_struct *mm, unsigned long addr,
@@ -26,6 +30,9 @@ void pcn_compat_syscall(struct pt_regs *regs, int nr);
 void *pcn_fork_begin(struct mm_struct *oldmm);
 void pcn_fork_end(void *cookie);
 void pcn_move_now(struct pt_regs *regs);
+/* On from the first shmem page a distributed process gives a remote. */
+DECLARE_STATIC_KEY_FALSE(pcn_shared_out);
+void pcn_shared_object_sync(struct address_space *mapping, bool mapped);
 
 /* fork: a new task or mm starts outside Popcorn, whatever its parent did. */
 static inline void pcn_task_init(struct task_struct *tsk)
@@ -147,6 +154,29 @@ static inline void pcn_resume_user_hook(struct pt_regs *regs)
 		pcn_move_now(regs);
 }
 
+/*
+ * rw_verify_area (every read and write of a file, io_uring and AIO
+ * included), do_truncate, vfs_fallocate: pages of the shmem object of
+ * @mapping that distributed processes gave to remote nodes come home
+ * before its data is read or changed (kernel/popcorn/shared.c).
+ */
+static inline void pcn_file_access_hook(struct address_space *mapping)
+{
+	if (static_branch_unlikely(&pcn_shared_out))
+		pcn_shared_object_sync(mapping, false);
+}
+
+/*
+ * vm_mmap_pgoff, do_shmat, after the mmap lock is released: the same for
+ * a new mapping of the object, by another process than the ones that
+ * gave pages away (its own mapping call did that work under its lock).
+ */
+static inline void pcn_file_mapped_hook(struct address_space *mapping)
+{
+	if (static_branch_unlikely(&pcn_shared_out))
+		pcn_shared_object_sync(mapping, true);
+}
+
 #else
 
 static inline void pcn_task_init(struct task_struct *tsk) {}
@@ -159,8 +189,8 @@ static inline void *pcn_fork_begin_hook(struct mm_struct *oldmm)
 static inline void pcn_fork_end_hook(void *cookie) {}
 static inline void pcn_resume_user_hook(struct pt_regs *regs) {}
 static inline void pcn_mmput_hook(struct mm_struct *mm) {}
-typedef vm_fault_t (*pcn_fault_fn)(struct vm_area_struct *vma,
-				   unsigned long addr, unsigned int flags);
+static inline void pcn_file_access_hook(struct address_space *mapping) {}
+static inline void pcn_file_mapped_hook(struct address_space *mapping) {}
 static inline vm_fault_t pcn_fault_hook(struct vm_area_struct *vma,
 					unsigned long addr, unsigned int flags,
 					pcn_fault_fn fault)

@@ -285,16 +285,9 @@ void pcn_compat_syscall(struct pt_regs *regs, int nr)
 long pcn_twin_syscall(const struct pcn_syscall_msg *m,
 		      struct pcn_syscall_reply **datap)
 {
-	const unsigned long args[6] = {
-		m->args[0], m->args[1], m->args[2], m->args[3], m->args[4],
-		m->args[5]
-	};
 	struct pt_regs regs;
 	long ret;
 
-	/* The twin is a thread of the origin process (shared.c). */
-	if (current->mm->pcn_process)
-		pcn_shared_fd_sync(current->mm->pcn_process, m->nr, args);
 	if ((m->in_len || m->out_max) && pcn_twin_inline(m, datap, &ret))
 		return ret;
 

@@ -166,6 +166,9 @@ struct pcn_process *pcn_process_origin_get(struct mm_struct *mm)
 {
 	struct pcn_process *proc;
 
+	/* Before any lock: turning the key on may sleep (shared.c). */
+	if (!READ_ONCE(mm->pcn_process))
+		pcn_shared_hooks_enable();
 	mmap_write_lock(mm);
 	proc = mm->pcn_process;
 	if (proc) {

@@ -312,7 +312,7 @@ bool pcn_range_shared(struct mm_struct *mm, unsigned long start,
 int pcn_shared_store(struct vm_area_struct *vma, unsigned long addr,
 		     struct page *data);
 void pcn_shared_writeback(struct pcn_process *proc);
-void pcn_shared_fd_sync(struct pcn_process *proc, unsigned int nr,
-			const unsigned long *a);
+void pcn_shared_hooks_enable(void);
+void pcn_shared_alias_sync(struct pcn_process *proc, unsigned long addr);
 
 #endif /* _KERNEL_POPCORN_PROCESS_H */

@@ -26,17 +26,21 @@
  *  - the page-cache page is brought up to date whenever the origin maps
  *    the page, and before munmap, msync and mprotect of the range, fork
  *    and the end of the process (vma_ops.c, fork.c, process.c); and
- *    before the process reads or changes the object through a file
- *    descriptor (read, write, ftruncate... pcn_shared_fd_sync()), at the
- *    origin or for a thread at a remote.
+ *    before anyone reads or changes the object's data through a file
+ *    (read, write, sendfile, splice, io_uring, AIO, truncate, fallocate:
+ *    patches/0010) or maps it anew, whoever it is: the process at the
+ *    origin, its twin for a thread at a remote, any other process
+ *    (pcn_shared_object_sync()).
  */
 #include <linux/file.h>
+#include <linux/jump_label.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/pagemap.h>
 #include <linux/shmem_fs.h>
-#include <asm/unistd.h>
+#include <linux/sched/mm.h>
+#include <popcorn/hooks.h>
 #include "process.h"
 
 /*
@@ -88,83 +92,119 @@ bool pcn_shared_mmap_refused(const u64 *a)
 }
 
 /*
- * The pages of @proc's mappings of the shmem object open as @fd that
- * remotes hold come home. One range covers every such mapping (aliases
- * are not distributed, but a mapping may be split in several VMAs).
+ * The hooks of patches/0010 (pcn_file_access_hook(), pcn_file_mapped_hook())
+ * do nothing until this node is the origin of a distributed process.
  */
-static void pcn_shared_file_sync(struct pcn_process *proc, unsigned int fd)
-{
-	unsigned long start = TASK_SIZE_MAX, end = 0;
-	struct address_space *mapping;
-	struct vm_area_struct *vma;
-	struct fd f = fdget(fd);
+DEFINE_STATIC_KEY_FALSE(pcn_shared_out);
 
-	if (!f.file)
-		return;
-	mapping = f.file->f_mapping;
-	if (shmem_mapping(mapping)) {
-		i_mmap_lock_read(mapping);
-		vma_interval_tree_foreach(vma, &mapping->i_mmap, 0, ULONG_MAX) {
-			if (vma->vm_mm != proc->mm)
-				continue;
-			start = min(start, vma->vm_start);
-			end = max(end, vma->vm_end);
-		}
-		i_mmap_unlock_read(mapping);
-	}
-	fdput(f);
-	if (start >= end)
-		return;
-	down_write(&proc->vma_lock);
-	pcn_pages_writeback(proc, start, end);
-	up_write(&proc->vma_lock);
+/* A process becomes distributed here (no lock held: the key may sleep). */
+void pcn_shared_hooks_enable(void)
+{
+	if (!static_key_enabled(&pcn_shared_out))
+		static_branch_enable(&pcn_shared_out);
+}
+
+/* The most processes one sync brings pages home for (shared.c allows one). */
+#define PCN_SHARED_SYNC_MAX	4
+
+struct pcn_shared_user {
+	struct pcn_process *proc;
+	struct mm_struct *mm;
+	unsigned long start, end;	/* all its mappings of the object */
+};
+
+static void pcn_shared_user_sync(struct pcn_shared_user *u)
+{
+	down_write(&u->proc->vma_lock);
+	pcn_pages_writeback(u->proc, u->start, u->end);
+	up_write(&u->proc->vma_lock);
+	mmput(u->mm);
+	pcn_process_put(u->proc);
 }
 
 /*
- * Before system call @nr (arguments @a) of a thread of origin process
- * @proc, made here by the thread or by its twin: a call that reads or
- * changes a file's data through a descriptor finds a shmem object's
- * pages home, those this process's mappings gave to remotes included.
+ * Before a task reads, writes, truncates or allocates in the file of
+ * @mapping, or (@mapped) has just mapped it: if it is a shmem object,
+ * the pages of it that distributed processes of this origin gave to
+ * remotes come home to the page cache, and read-only copies there go
+ * (pcn_pages_writeback()), so the task sees, and changes, the newest
+ * data. Whoever the task is: the process itself, its twin making a
+ * remote thread's call, another process, io_uring or AIO workers.
+ *
+ * @mapped: current's own process is left out. Its mapping calls are
+ * made with its vma_lock held for write (vma_ops.c), which
+ * pcn_shared_alias_sync() does for it once released.
+ *
+ * No lock held by the caller that a recall needs: the page server's
+ * handlers take none of the file's (inode, i_mmap) locks.
  */
-void pcn_shared_fd_sync(struct pcn_process *proc, unsigned int nr,
-			const unsigned long *a)
+void pcn_shared_object_sync(struct address_space *mapping, bool mapped)
 {
-	unsigned int fds[2];	/* as the calls take them */
-	int i, n = 1;
+	struct pcn_shared_user u[PCN_SHARED_SYNC_MAX];
+	struct vm_area_struct *vma;
+	bool more = false;
+	int i, n = 0;
 
-	switch (nr) {
-	case __NR_read:
-	case __NR_write:
-	case __NR_pread64:
-	case __NR_pwrite64:
-	case __NR_readv:
-	case __NR_writev:
-	case __NR_preadv:
-	case __NR_pwritev:
-	case __NR_preadv2:
-	case __NR_pwritev2:
-	case __NR_ftruncate:
-	case __NR_fallocate:
-		fds[0] = a[0];
-		break;
-	case __NR_sendfile:
-		fds[0] = a[0];
-		fds[1] = a[1];
-		n = 2;
-		break;
-	case __NR_splice:
-	case __NR_copy_file_range:
-		fds[0] = a[0];
-		fds[1] = a[2];
-		n = 2;
-		break;
-	default:
+	if (!shmem_mapping(mapping) || !mapping_mapped(mapping))
 		return;
+	i_mmap_lock_read(mapping);
+	vma_interval_tree_foreach(vma, &mapping->i_mmap, 0, ULONG_MAX) {
+		struct pcn_process *proc = READ_ONCE(vma->vm_mm->pcn_process);
+
+		if (!proc || !proc->is_origin || xa_empty(&proc->pages) ||
+		    (mapped && vma->vm_mm == current->mm))
+			continue;
+		for (i = 0; i < n && u[i].proc != proc; i++)
+			;
+		if (i < n) {
+			u[i].start = min(u[i].start, vma->vm_start);
+			u[i].end = max(u[i].end, vma->vm_end);
+			continue;
+		}
+		if (n == PCN_SHARED_SYNC_MAX) {
+			more = true;
+			continue;
+		}
+		/* An mm on its way out writes its pages back itself. */
+		if (!mmget_not_zero(vma->vm_mm))
+			continue;
+		kref_get(&proc->ref);
+		u[n++] = (struct pcn_shared_user){
+			.proc = proc, .mm = vma->vm_mm,
+			.start = vma->vm_start, .end = vma->vm_end,
+		};
 	}
+	i_mmap_unlock_read(mapping);
+	for (i = 0; i < n; i++)
+		pcn_shared_user_sync(&u[i]);
+	if (more)
+		pr_warn_ratelimited("popcorn: a shmem object mapped by over %d distributed processes: not all brought home\n",
+				    PCN_SHARED_SYNC_MAX);
+}
+
+/*
+ * After @proc's own mmap or shmat returned @addr, its vma_lock released:
+ * if that maps a shmem object (a second mapping of it, maybe, whose
+ * accesses the page server does not see), the pages of it this process
+ * gave away come home (pcn_shared_object_sync()).
+ */
+void pcn_shared_alias_sync(struct pcn_process *proc, unsigned long addr)
+{
+	struct mm_struct *mm = proc->mm;
+	struct vm_area_struct *vma;
+	struct file *file = NULL;
+
 	if (xa_empty(&proc->pages))
 		return;		/* no page ever left */
-	for (i = 0; i < n; i++)
-		pcn_shared_file_sync(proc, fds[i]);
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, addr);
+	if (vma && vma->vm_file && shmem_mapping(vma->vm_file->f_mapping))
+		file = get_file(vma->vm_file);
+	mmap_read_unlock(mm);
+	if (!file)
+		return;
+	pcn_shared_object_sync(file->f_mapping, false);
+	fput(file);
 }
 
 /* Is any part of [start, end) of @mm a shared mapping? mmap_lock held. */

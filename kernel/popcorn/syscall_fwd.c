@@ -47,14 +47,6 @@ bool pcn_syscall(struct pt_regs *regs, int nr)
 			regs->ax = pcn_sigaction_call(proc, regs);
 			return true;
 		}
-		if (proc->is_origin) {
-			const unsigned long a[6] = {
-				regs->di, regs->si, regs->dx, regs->r10,
-				regs->r8, regs->r9
-			};
-
-			pcn_shared_fd_sync(proc, nr, a);
-		}
 		return false;
 	}
 	switch (nr) {

@@ -187,8 +187,10 @@ static long pcn_origin_vma_call(struct pcn_process *proc, int nr,
 	if (nr == __NR_shmat && (a[2] & SHM_REMAP))
 		return -EOPNOTSUPP;
 	effect = pcn_vma_classify(nr, a, &r);
-	if (effect == PCN_VMA_NOTHING)
-		return sys_call_table[nr](regs);
+	if (effect == PCN_VMA_NOTHING) {
+		ret = sys_call_table[nr](regs);
+		goto mapped;
+	}
 
 	down_write(&proc->vma_lock);
 	if (effect == PCN_VMA_KEEP || pcn_vma_range_shared(&r))
@@ -207,6 +209,10 @@ static long pcn_origin_vma_call(struct pcn_process *proc, int nr,
 		pcn_vma_drop_remotes(proc, &moved);
 	}
 	up_write(&proc->vma_lock);
+mapped:
+	/* A new mapping of a shmem object: its pages out come home. */
+	if ((nr == __NR_mmap || nr == __NR_shmat) && !IS_ERR_VALUE(ret))
+		pcn_shared_alias_sync(proc, ret);
 	return ret;
 }
 
