@@ -151,7 +151,13 @@ void pcn_shared_object_sync(struct address_space *mapping, bool mapped)
 	vma_interval_tree_foreach(vma, &mapping->i_mmap, 0, ULONG_MAX) {
 		struct pcn_process *proc = READ_ONCE(vma->vm_mm->pcn_process);
 
-		if (!proc || !proc->is_origin || xa_empty(&proc->pages) ||
+		/*
+		 * A private mapping's pages are the process's own, not the
+		 * object's (what it has not written yet may or may not
+		 * show later changes of the file, as POSIX allows).
+		 */
+		if (!(vma->vm_flags & VM_SHARED) || !proc ||
+		    !proc->is_origin || xa_empty(&proc->pages) ||
 		    (mapped && vma->vm_mm == current->mm))
 			continue;
 		for (i = 0; i < n && u[i].proc != proc; i++)
@@ -198,7 +204,8 @@ void pcn_shared_alias_sync(struct pcn_process *proc, unsigned long addr)
 		return;		/* no page ever left */
 	mmap_read_lock(mm);
 	vma = vma_lookup(mm, addr);
-	if (vma && vma->vm_file && shmem_mapping(vma->vm_file->f_mapping))
+	if (vma && (vma->vm_flags & VM_SHARED) && vma->vm_file &&
+	    shmem_mapping(vma->vm_file->f_mapping))
 		file = get_file(vma->vm_file);
 	mmap_read_unlock(mm);
 	if (!file)
