@@ -6,7 +6,8 @@
  * munmap and shmdt at node 1 bring the data home to the object, and so
  * does another process's read, write or new mapping of it; a region
  * another process maps too, or this one at two addresses, is refused at
- * node 1 (SIGBUS), never silently diverging; the stack grows at node 1 by several MiB as at home.
+ * node 1 (SIGBUS), never silently diverging; the stack grows at node 1 by
+ * several MiB as at home, within the process's RLIMIT_STACK.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
@@ -501,8 +503,8 @@ TEST(shared_file_not_shmem)
 #define FRAME	(64 * 1024)
 #define DEPTH	96		/* 6 MiB of stack */
 
-/* Fill a 64 KiB frame per level, DEPTH levels deep, and sum them all. */
-static unsigned long deep(int level)
+/* @depth frames of FRAME bytes, each page of each written and read. */
+static unsigned long deep(int level, int depth)
 {
 	volatile unsigned char frame[FRAME];
 	unsigned long sum;
@@ -510,18 +512,18 @@ static unsigned long deep(int level)
 
 	for (i = 0; i < FRAME; i += 4096)
 		frame[i] = (unsigned char)(level + i / 4096);
-	sum = level + 1 < DEPTH ? deep(level + 1) : 0;
+	sum = level + 1 < depth ? deep(level + 1, depth) : 0;
 	for (i = 0; i < FRAME; i += 4096)
 		sum += frame[i];
 	return sum;
 }
 
-static unsigned long deep_want(void)
+static unsigned long deep_want(int depth)
 {
 	unsigned long sum = 0;
 	int level, i;
 
-	for (level = 0; level < DEPTH; level++)
+	for (level = 0; level < depth; level++)
 		for (i = 0; i < FRAME; i += 4096)
 			sum += (unsigned char)(level + i / 4096);
 	return sum;
@@ -534,12 +536,52 @@ TEST(stack_grows_at_remote)
 	int nid1;
 
 	GO_REMOTE();
-	got1 = deep(0);
+	got1 = deep(0, DEPTH);
 	GO_HOME(nid1);
 	ASSERT_EQ(nid1, REMOTE);
-	EXPECT_EQ(got1, deep_want());
-	got0 = deep(0);
-	EXPECT_EQ(got0, deep_want());
+	EXPECT_EQ(got1, deep_want(DEPTH));
+	got0 = deep(0, DEPTH);
+	EXPECT_EQ(got0, deep_want(DEPTH));
+}
+
+/*
+ * In a child with RLIMIT_STACK @limit MiB, @mib MiB of stack at node 1.
+ * How the child ended: exit 0 when the sum was right.
+ */
+static int deep_at_remote(int limit, int mib)
+{
+	struct rlimit rl = { .rlim_cur = limit << 20, .rlim_max = RLIM_INFINITY };
+	int status, depth = (mib << 20) / FRAME;
+	pid_t child;
+
+	child = fork();
+	if (child < 0)
+		return -1;
+	if (child == 0) {
+		if (setrlimit(RLIMIT_STACK, &rl) || popcorn_migrate(REMOTE))
+			_exit(2);
+		_exit(deep(0, depth) == deep_want(depth) ? 0 : 1);
+	}
+	if (waitpid(child, &status, 0) != child)
+		return -1;
+	return status;
+}
+
+/*
+ * The stack at node 1 grows within the process's RLIMIT_STACK, not the
+ * default 8 MiB: 16 MiB with a limit of 64 MiB; 6 MiB with a limit of
+ * 4 MiB is a SIGSEGV, as at home.
+ */
+TEST(stack_limit_is_the_process)
+{
+	int status;
+
+	status = deep_at_remote(64, 16);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("16 MiB under a 64 MiB limit: status %#x", status);
+	status = deep_at_remote(4, 6);
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV)
+		TH_LOG("6 MiB under a 4 MiB limit: status %#x", status);
 }
 
 TEST_HARNESS_MAIN

@@ -109,6 +109,12 @@ static struct mutex *pcn_page_lock(struct pcn_process *proc,
 
 static vm_fault_t pcn_fault_error(int err)
 {
+	/*
+	 * -EFAULT: nothing is mapped there at the origin, or the stack
+	 * may not grow there: a SIGSEGV, as at home.
+	 */
+	if (err == -EFAULT)
+		return VM_FAULT_SIGSEGV;
 	return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 }
 
@@ -775,7 +781,7 @@ static void pcn_page_fetch_handle(struct pcn_kmsg_rx *rx)
 	if (!vma && pcn_stack_below(mm, req->addr)) {
 		/* Its stack grew there: ours grows too, then it asks again. */
 		mmap_read_unlock(mm);
-		r.status = pcn_stack_grow(mm, req->addr);
+		r.status = pcn_stack_grow(proc, mm, req->addr);
 		goto unlock_vma;
 	}
 	/* A shared mapping that is not distributed (shared.c), or busy. */

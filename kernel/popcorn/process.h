@@ -218,7 +218,8 @@ void pcn_clock_commit(void);
 
 /* vma_server.c */
 bool pcn_stack_below(struct mm_struct *mm, unsigned long addr);
-int pcn_stack_grow(struct mm_struct *mm, unsigned long addr);
+int pcn_stack_grow(struct pcn_process *proc, struct mm_struct *mm,
+		   unsigned long addr);
 int pcn_vma_server_init(void);
 
 /* syscall_fwd.c: system calls of remote threads made at the origin */

@@ -96,6 +96,23 @@ static int pcn_remote_creds(void)
 }
 
 /*
+ * A thread here grows its stack as its own fault path allows, and the
+ * origin's copy follows on the first fetch there, within the process's
+ * RLIMIT_STACK (vma_server.c), or refuses it: a SIGSEGV here, as at home.
+ * So the limit here is the origin's to enforce, not this worker's default
+ * (getrlimit() and setrlimit() are made at the origin anyway).
+ */
+static void pcn_remote_stack_unlimited(void)
+{
+	struct rlimit *rl = &current->signal->rlim[RLIMIT_STACK];
+
+	task_lock(current->group_leader);
+	rl->rlim_cur = RLIM_INFINITY;
+	rl->rlim_max = RLIM_INFINITY;
+	task_unlock(current->group_leader);
+}
+
+/*
  * Give the calling task (which has no mm: it was created from a kernel
  * worker) a fresh address space, installed the way exec_mmap() does, with
  * the vDSO at the origin's address so that user code calling into it
@@ -237,6 +254,7 @@ static int pcn_remote_worker(void *arg)
 	if (!ret) {
 		pcn_clock_commit();
 		set_dumpable(current->mm, SUID_DUMP_DISABLE);
+		pcn_remote_stack_unlimited();
 	}
 	if (!ret) {
 		spin_lock(&proc->lock);

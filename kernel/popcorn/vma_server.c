@@ -16,7 +16,9 @@
 #include <linux/mman.h>
 #include <linux/sched/mm.h>
 #include <linux/delay.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include "internal.h"
 #include "process.h"
@@ -66,18 +68,56 @@ bool pcn_stack_below(struct mm_struct *mm, unsigned long addr)
 }
 
 /*
- * Grow @mm's stack down to @addr, as the fault path would: mmap_lock held
- * for write, the stack rlimit and guard gap enforced (this node's page
- * server's limits: the default 8 MiB stack limit). -EAGAIN when done or
- * busy, the remote asks again; -EFAULT when the stack may not grow there.
+ * The process's RLIMIT_STACK, as its threads at the origin have it (the
+ * default when the process is gone or its pid names another by now).
  */
-int pcn_stack_grow(struct mm_struct *mm, unsigned long addr)
+static unsigned long pcn_stack_limit(struct pcn_process *proc,
+				     struct mm_struct *mm)
 {
+	unsigned long limit = _STK_LIM;
+	struct task_struct *t;
+
+	rcu_read_lock();
+	t = find_task_by_pid_ns(proc->origin_tgid, &init_pid_ns);
+	if (t && READ_ONCE(t->mm) == mm)
+		limit = READ_ONCE(t->signal->rlim[RLIMIT_STACK].rlim_cur);
+	rcu_read_unlock();
+	return limit;
+}
+
+/*
+ * Grow @proc's stack (in @mm) down to @addr, as the fault path would:
+ * mmap_lock held for write, the guard gap and the process's stack limit
+ * enforced. The kernel's check (acct_stack_growth()) reads the limit of
+ * current, a kernel worker here: while it runs, that worker has the
+ * process's limit. A kthread's signal_struct is its own (kthreadd forks
+ * without CLONE_THREAD) and the work item runs alone on it, so nothing
+ * else sees the change; task_lock as do_prlimit() takes it, against a
+ * reader of /proc/PID/limits. -EAGAIN when done or busy, the remote
+ * asks again; -EFAULT when the stack may not grow there.
+ */
+int pcn_stack_grow(struct pcn_process *proc, struct mm_struct *mm,
+		   unsigned long addr)
+{
+	struct rlimit *rl = &current->signal->rlim[RLIMIT_STACK];
+	unsigned long limit = pcn_stack_limit(proc, mm), saved;
+	bool swap = current->flags & PF_KTHREAD;
 	struct vm_area_struct *vma;
 
 	if (!mmap_write_trylock(mm))
 		return -EAGAIN;
+	if (swap) {
+		task_lock(current->group_leader);
+		saved = rl->rlim_cur;
+		rl->rlim_cur = limit;
+		task_unlock(current->group_leader);
+	}
 	vma = find_extend_vma_locked(mm, addr);
+	if (swap) {
+		task_lock(current->group_leader);
+		rl->rlim_cur = saved;
+		task_unlock(current->group_leader);
+	}
 	mmap_write_unlock(mm);
 	return vma ? -EAGAIN : -EFAULT;
 }
