@@ -4,9 +4,11 @@
  * vma_server.c): MAP_SHARED anonymous memory, memfd and SysV shm are
  * coherent between the process's threads at node 0 and node 1; msync,
  * munmap and shmdt at node 1 bring the data home to the object, and so
- * does another process's read, write or new mapping of it; a region
- * another process maps too, or this one at two addresses, is refused at
- * node 1 (SIGBUS), never silently diverging; the stack grows at node 1 by
+ * does another process's read, write or new mapping of it; a page node 1
+ * may not have (a region another process maps too, or this one at two
+ * addresses, a shared mapping of a file that is not shmem) sends the
+ * thread that touches it there home to do so, never silently diverging;
+ * the stack grows at node 1 by
  * several MiB as at home, within the process's RLIMIT_STACK.
  */
 #define _GNU_SOURCE
@@ -389,14 +391,17 @@ TEST(sysv_shm)
 }
 
 /*
- * A child of the test migrates to node 1 and writes *@p there; with
- * @fd >= 0 it first maps that file (at two addresses, @twice) and writes
- * through the first mapping. How the child ended.
+ * A child of the test migrates to node 1 and writes @val to *@p there;
+ * with @fd >= 0 it first maps that file (at two addresses, @twice) and
+ * writes through the first mapping. A page node 1 may not have sends it
+ * home to make the write: it exits with the node it made it on (255:
+ * it could not get going).
  */
-static int touch_at_remote(volatile unsigned long *p, int fd, bool twice)
+static int touch_at_remote(volatile unsigned long *p, int fd, bool twice,
+			   unsigned long val)
 {
 	pid_t child;
-	int status;
+	int status, nid;
 
 	child = fork();
 	if (child < 0)
@@ -408,65 +413,74 @@ static int touch_at_remote(volatile unsigned long *p, int fd, bool twice)
 			if (p == MAP_FAILED ||
 			    (twice && mmap(NULL, SIZE, PROT_READ, MAP_SHARED,
 					   fd, 0) == MAP_FAILED))
-				_exit(3);
+				_exit(255);
 		}
 		if (popcorn_migrate(REMOTE))
-			_exit(2);
-		p[0] = 1;
-		popcorn_migrate(ORIGIN);
-		_exit(0);
+			_exit(255);
+		p[0] = val;
+		nid = popcorn_getnid();
+		if (nid != ORIGIN)
+			popcorn_migrate(ORIGIN);
+		_exit(nid);
 	}
 	if (waitpid(child, &status, 0) != child)
 		return -1;
-	return status;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 256 + status;
+}
+
+/* Word 0 of the file's first page. */
+static unsigned long file_word0(int fd)
+{
+	unsigned long got = 0;
+
+	return pread(fd, &got, sizeof(got), 0) == sizeof(got) ? got : ~0UL;
 }
 
 /*
  * A region another process maps too (here the test and its child both
- * do): node 1 gets no page of it, the child's touch there is a SIGBUS,
- * and the test still reads its own data.
+ * do): node 1 gets no page of it, so the child that writes it there goes
+ * home to do so; the write lands, and the test still reads its own data.
  */
 TEST(shared_with_another_process)
 {
 	volatile unsigned long *p;
-	int status;
 
 	p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(p, MAP_FAILED);
 	fill(p, 800);
-	status = touch_at_remote(p, -1, false);
-	ASSERT_TRUE(WIFSIGNALED(status)) TH_LOG("status %#x", status);
-	EXPECT_EQ(WTERMSIG(status), SIGBUS);
+	EXPECT_EQ(touch_at_remote(p, -1, false, 4444), ORIGIN)
+		TH_LOG("the child did not go home to write");
+	EXPECT_EQ(p[0], 4444UL);
+	p[0] = 800;
 	EXPECT_EQ(wrong(p, 800), 0);
 	munmap((void *)p, SIZE);
 }
 
-/* A memfd one process maps at two addresses: refused the same way. */
+/* A memfd one process maps at two addresses: the same. */
 TEST(shared_alias_in_process)
 {
-	int fd, status;
+	int fd;
 
 	fd = memfd_create("pcn-alias", 0);
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(ftruncate(fd, SIZE), 0);
-	status = touch_at_remote(NULL, fd, true);
-	ASSERT_TRUE(WIFSIGNALED(status)) TH_LOG("status %#x", status);
-	EXPECT_EQ(WTERMSIG(status), SIGBUS);
+	EXPECT_EQ(touch_at_remote(NULL, fd, true, 5555), ORIGIN)
+		TH_LOG("the child did not go home to write");
+	EXPECT_EQ(file_word0(fd), 5555UL);
 	close(fd);
 }
 
 /*
- * A shared mapping of a file that is not shmem (here on ramfs): an mmap
- * of one at node 1 fails with EOPNOTSUPP; one made at home gives node 1
- * no page (a SIGBUS for the child that touches it there).
+ * A shared mapping of a file that is not shmem (here on ramfs), made at
+ * home or at node 1: node 1 gets no page of it, a thread that reads or
+ * writes it there goes home to do so, and reads and writes the file.
  */
 TEST(shared_file_not_shmem)
 {
 	char dir[64], path[80];
-	unsigned long *p;
-	struct res_mmap { long ret; int err; } at1 = { 0, 0 };
-	int fd, nid1, status;
+	unsigned long *p, *q = MAP_FAILED, got = 0;
+	int fd, nid_after = -1;
 
 	snprintf(dir, sizeof(dir), "/tmp/pcn-ramfs.%d", getpid());
 	ASSERT_EQ(mkdir(dir, 0700), 0);
@@ -483,21 +497,80 @@ TEST(shared_file_not_shmem)
 	fill(p, 900);
 
 	GO_REMOTE();
-	at1.ret = (long)mmap(NULL, SIZE, PROT_READ, MAP_SHARED, fd, 0);
-	at1.err = at1.ret == -1 ? errno : 0;
-	GO_HOME(nid1);
-	ASSERT_EQ(nid1, REMOTE);
-	EXPECT_EQ(at1.ret, -1);
-	EXPECT_EQ(at1.err, EOPNOTSUPP);
+	q = mmap(NULL, SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	if (q != MAP_FAILED)
+		got = q[3 * 512];	/* home for this */
+	nid_after = popcorn_getnid();
+	if (nid_after != ORIGIN)
+		popcorn_migrate(ORIGIN);
+	ASSERT_NE(q, MAP_FAILED) TH_LOG("mmap at node 1: %s", strerror(errno));
+	EXPECT_EQ(got, 903UL);
+	EXPECT_EQ(nid_after, ORIGIN) TH_LOG("read it at node %d", nid_after);
+	munmap(q, SIZE);
 
 	munmap(p, SIZE);
-	status = touch_at_remote(NULL, fd, false);
-	EXPECT_TRUE(WIFSIGNALED(status)) TH_LOG("status %#x", status);
-	EXPECT_EQ(WTERMSIG(status), SIGBUS);
+	EXPECT_EQ(touch_at_remote(NULL, fd, false, 6666), ORIGIN)
+		TH_LOG("the child did not go home to write");
+	EXPECT_EQ(file_word0(fd), 6666UL);
 	close(fd);
 	unlink(path);
 	umount(dir);
 	rmdir(dir);
+}
+
+/* Ask for @n huge pages (2 MiB); false if the kernel has none to give. */
+static bool huge_pages(int n)
+{
+	FILE *f = fopen("/proc/sys/vm/nr_hugepages", "w");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fprintf(f, "%d\n", n) > 0;
+	return !fclose(f) && ok;
+}
+
+/*
+ * Hugetlb memory, mapped at home and at node 1 (made at the origin for
+ * it): no page of it leaves the origin, a thread that reads it at node 1
+ * goes home to do so and reads what was written.
+ */
+TEST(hugetlb_goes_home)
+{
+	unsigned long *h, *h1 = MAP_FAILED, got = 0, got1 = 0;
+	int nid_read = -1, nid_read1 = -1;
+	size_t len = 2UL << 20;
+
+	if (!huge_pages(4))
+		SKIP(return, "no huge pages: %s", strerror(errno));
+	h = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (h == MAP_FAILED)
+		SKIP(return, "MAP_HUGETLB: %s", strerror(errno));
+	h[1000] = 31337;
+	GO_REMOTE();
+	got = h[1000];		/* home for this */
+	nid_read = popcorn_getnid();
+	if (nid_read == ORIGIN)
+		GO_REMOTE();
+	h1 = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (h1 != MAP_FAILED) {
+		h1[7] = 4711;
+		got1 = h1[7];
+	}
+	nid_read1 = popcorn_getnid();
+	if (popcorn_getnid() != ORIGIN)
+		popcorn_migrate(ORIGIN);
+	EXPECT_EQ(got, 31337UL);
+	EXPECT_EQ(nid_read, ORIGIN) TH_LOG("read it at node %d", nid_read);
+	ASSERT_NE(h1, MAP_FAILED) TH_LOG("MAP_HUGETLB at node 1: %s",
+					 strerror(errno));
+	EXPECT_EQ(got1, 4711UL);
+	EXPECT_EQ(nid_read1, ORIGIN) TH_LOG("wrote it at node %d", nid_read1);
+	munmap(h1, len);
+	munmap(h, len);
+	huge_pages(0);
 }
 
 #define FRAME	(64 * 1024)

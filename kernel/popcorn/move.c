@@ -24,6 +24,7 @@
  */
 #define pr_fmt(fmt) "popcorn: " fmt
 
+#include <linux/mm.h>
 #include <linux/ptrace.h>
 #include <linux/resume_user_mode.h>
 #include <linux/sched/signal.h>
@@ -199,6 +200,37 @@ void pcn_move_now(struct pt_regs *regs)
 		th->move_failures++;
 		spin_unlock(&pcn_threads_lock);
 	}
+}
+
+/*
+ * A fault at a remote on a page the origin will not give away (a shared
+ * mapping of a file that is not shmem, or of an object another mapping
+ * shares too: shared.c): the faulting thread, if this is its own
+ * user-mode fault, goes home, where the page is the page cache's, and
+ * makes the access again there (true: the fault ends without a page).
+ * If that move fails, the next fault on it is a SIGBUS (false).
+ */
+bool pcn_move_home_for_fault(struct pcn_process *proc, unsigned int flags)
+{
+	struct pcn_thread *th = current->pcn_thread;
+	bool ret = false;
+
+	if (!(flags & FAULT_FLAG_USER) || !th ||
+	    th->role != PCN_THREAD_REMOTE || current->mm != proc->mm)
+		return false;
+	spin_lock(&pcn_threads_lock);
+	if (th->home_for_fault) {
+		th->home_for_fault = false;	/* tried, and still here */
+	} else {
+		th->home_for_fault = true;
+		pcn_move_mark(current, th, proc->origin_nid);
+		ret = true;
+	}
+	spin_unlock(&pcn_threads_lock);
+	if (ret)
+		pr_debug("thread %d goes home for a page it may not have here\n",
+			 current->pid);
+	return ret;
 }
 
 /* Remote: the origin asks that its thread here move to m->nid. */

@@ -787,6 +787,8 @@ static void pcn_page_fetch_handle(struct pcn_kmsg_rx *rx)
 	/* A shared mapping that is not distributed (shared.c), or busy. */
 	shared = vma && (vma->vm_flags & VM_SHARED) ?
 		 pcn_shared_check(vma) : 0;
+	if (vma && (vma->vm_flags & PCN_VM_HOME_ONLY))
+		shared = -EOPNOTSUPP;	/* a device's or hugetlb pages */
 	dir = vma && !shared ? pcn_dir_get(proc, req->addr, true) : NULL;
 	if (shared) {
 		r.status = shared;
@@ -1198,6 +1200,9 @@ static vm_fault_t pcn_remote_fault(struct pcn_process *proc,
 	mutex_unlock(lock);
 	if (ret == -EAGAIN)
 		return pcn_fault_backoff(f, vma, flags); /* busy at the origin */
+	/* Not to be had here: the thread makes the access at home (move.c). */
+	if (ret == -EOPNOTSUPP && pcn_move_home_for_fault(proc, flags))
+		return VM_FAULT_NOPAGE;
 	return ret ? pcn_fault_error(ret) : VM_FAULT_NOPAGE;
 }
 

@@ -117,6 +117,8 @@ struct pcn_thread {
 	int move_to;
 	int move_err;
 	unsigned int move_failures;
+	/* remote: sent home by a fault on a page it may not have here */
+	bool home_for_fault;
 	/*
 	 * remote: the thread's rax, for its first return to user space
 	 * (ret_from_fork sets rax 0 for a task it starts from the kernel).
@@ -203,6 +205,9 @@ int pcn_regs_restore(struct pt_regs *regs, const struct pcn_migrate_msg *m);
 
 /* remote.c: the remote side of a process */
 int pcn_remote_receive(struct pcn_kmsg_rx *rx);
+
+/* Mappings no page of which leaves the origin (page_server.c, move.c). */
+#define PCN_VM_HOME_ONLY	(VM_IO | VM_PFNMAP | VM_MIXEDMAP | VM_HUGETLB)
 
 /* clock.c: the origin's clocks at a remote */
 struct pcn_clock_offsets {
@@ -307,13 +312,13 @@ int pcn_page_server_init(void);
 
 /* shared.c: shared mappings of a distributed process, at the origin */
 int pcn_shared_check(struct vm_area_struct *vma);
-bool pcn_shared_mmap_refused(const u64 *a);
 bool pcn_range_shared(struct mm_struct *mm, unsigned long start,
 		      unsigned long end);
 int pcn_shared_store(struct vm_area_struct *vma, unsigned long addr,
 		     struct page *data);
 void pcn_shared_writeback(struct pcn_process *proc);
 void pcn_shared_hooks_enable(void);
+bool pcn_move_home_for_fault(struct pcn_process *proc, unsigned int flags);
 void pcn_shared_alias_sync(struct pcn_process *proc, unsigned long addr);
 
 #endif /* _KERNEL_POPCORN_PROCESS_H */

@@ -17,12 +17,14 @@
  *  - only shmem objects (MAP_SHARED anonymous memory, memfd, SysV shm,
  *    tmpfs files) are distributed: a page stored home must need no more
  *    than the page cache (no ->page_mkwrite, no block reservation). A
- *    remote gets no page of another shared mapping (-EOPNOTSUPP, a SIGBUS
- *    there), and its mmap of one fails with EOPNOTSUPP;
+ *    remote gets no page of another shared mapping (-EOPNOTSUPP): the
+ *    thread that touches it there goes home and touches it there
+ *    (pcn_move_home_for_fault(), move.c);
  *  - only one mapping of the object is kept coherent: while another
  *    process, or another address of this one, maps the same pages too, a
  *    remote gets no page of it either, for the accesses through that
- *    mapping would bypass the page server;
+ *    mapping would bypass the page server: the same, the thread goes
+ *    home;
  *  - the page-cache page is brought up to date whenever the origin maps
  *    the page, and before munmap, msync and mprotect of the range, fork
  *    and the end of the process (vma_ops.c, fork.c, process.c); and
@@ -69,26 +71,6 @@ int pcn_shared_check(struct vm_area_struct *vma)
 	}
 	i_mmap_unlock_read(mapping);
 	return ret;
-}
-
-/*
- * mmap() with arguments @a, made for a thread at a remote: a shared
- * mapping of a file that is not shmem would never give it a page. The
- * call fails up front instead (true).
- */
-bool pcn_shared_mmap_refused(const u64 *a)
-{
-	bool refused;
-	struct fd f;
-
-	if ((a[3] & MAP_TYPE) == MAP_PRIVATE || (a[3] & MAP_ANONYMOUS))
-		return false;
-	f = fdget(a[4]);
-	if (!f.file)
-		return false;	/* mmap() says EBADF */
-	refused = !shmem_mapping(f.file->f_mapping);
-	fdput(f);
-	return refused;
 }
 
 /*

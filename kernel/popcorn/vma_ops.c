@@ -230,11 +230,10 @@ long pcn_vma_syscall(struct pcn_process *proc, struct pcn_thread *th, int nr,
 		return pcn_origin_vma_call(proc, nr, regs);
 	/*
 	 * File descriptors are the origin's, and so is the file a mapping
-	 * reads (vma_server.c). Hugetlb mappings are not distributed: a
-	 * clear error now rather than a SIGBUS on the first touch.
+	 * reads (vma_server.c). A mapping no page of which may leave the
+	 * origin (hugetlb, a device's, a shared one of a file that is not
+	 * shmem) is made all the same: the thread goes home to touch it.
 	 */
-	if (nr == __NR_mmap && (regs->r10 & MAP_HUGETLB))
-		return -EOPNOTSUPP;
 	op = (struct pcn_syscall_msg){
 		.origin_tgid = proc->origin_tgid,
 		.origin_tid = th->peer_tid,
@@ -253,8 +252,6 @@ long pcn_twin_vma_call(struct pcn_thread *th, const struct pcn_syscall_msg *op)
 
 	if (!pcn_vma_op_allowed(op->nr))
 		return -EINVAL;
-	if (op->nr == __NR_mmap && pcn_shared_mmap_refused(op->args))
-		return -EOPNOTSUPP;	/* shared.c: only shmem is shared */
 	pcn_twin_regs(&regs, op);
 	return pcn_origin_vma_call(th->proc, op->nr, &regs);
 }

@@ -36,9 +36,12 @@ static int pcn_vma_describe(struct vm_area_struct *vma,
 	r->start = vma->vm_start;
 	r->end = vma->vm_end;
 	r->vm_flags = vma->vm_flags & PCN_VMA_FLAGS;
-	/* Shared mappings are the origin's page cache's (shared.c). */
-	if (vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP | VM_HUGETLB))
-		return -EOPNOTSUPP;	/* not distributed */
+	/*
+	 * Shared mappings are the origin's page cache's (shared.c). A
+	 * device's or hugetlb mapping is described too, but no page of it
+	 * leaves (PCN_VM_HOME_ONLY): a thread that touches it at a remote
+	 * goes home to do so (move.c).
+	 */
 	if (vma_is_anonymous(vma)) {
 		r->kind = PCN_VMA_ANON;
 		return 0;
