@@ -663,7 +663,7 @@ TEST(refused_calls)
 	int nid1;
 
 	GO_REMOTE();
-	sh = CALL(syscall(SYS_remap_file_pages, 0, 0, 0, 0, 0));
+	sh = CALL(syscall(SYS_pkey_alloc, 0, 0));
 	x32 = CALL(syscall(0x40000000 | SYS_getpid));
 	unknown = CALL(syscall(600));
 	i80 = int80_getpid();

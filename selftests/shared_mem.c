@@ -358,6 +358,37 @@ TEST(memfd_aio_read)
 }
 
 /*
+ * remap_file_pages at node 1 (made at the origin for it, with the
+ * coherence work of any mapping call): after node 1 wrote the memfd's
+ * pages, page 0 of the mapping shows the file's page 5 (an alias now:
+ * the thread reads it at home).
+ */
+TEST(remap_file_pages_at_remote)
+{
+	unsigned long *p, got1 = 0;
+	long ret = -1;
+	int fd, nid1;
+
+	fd = memfd_mapped("pcn-remap", &p);
+	ASSERT_GE(fd, 0);
+	GO_REMOTE();
+	fill(p, 1600);
+	nid1 = popcorn_getnid();
+	ret = syscall(SYS_remap_file_pages, p, 4096, 0, 5, 0);
+	/* The file's page 5 at two addresses now: read at home (move.c). */
+	got1 = p[0];
+	if (popcorn_getnid() != ORIGIN)
+		popcorn_migrate(ORIGIN);
+	ASSERT_EQ(nid1, REMOTE);
+	ASSERT_EQ(ret, 0) TH_LOG("remap_file_pages: %s", strerror(errno));
+	EXPECT_EQ(got1, 1605UL);
+	EXPECT_EQ(p[0], 1605UL);
+	EXPECT_EQ(file_wrong(fd, 1600), 0);
+	munmap(p, SIZE);
+	close(fd);
+}
+
+/*
  * SysV shm: a segment attached at node 1 (shmat at the origin, for it),
  * written there and detached there; attached again here, it holds the
  * data. SHM_REMAP is refused with EOPNOTSUPP.

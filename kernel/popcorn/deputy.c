@@ -32,11 +32,12 @@
  * (fault_actions.c).
  *
  * Refused with EOPNOTSUPP (pcn_call_refused()): calls that would change
- * the address space without the coherence work (remap_file_pages, the
- * pkey calls, modify_ldt), that act on the calling CPU (iopl, ioperm) or
+ * the address space without the coherence work or protect it in a way a
+ * remote's copy cannot follow (the pkey calls, modify_ldt), that act on
+ * the calling CPU (iopl, ioperm) or
  * on the twin's own state in a way that cannot reach this thread
- * (seccomp). The address-space calls, shmat, shmdt and msync included,
- * have their own path (vma_ops.c).
+ * (seccomp). The address-space calls, shmat, shmdt, msync and
+ * remap_file_pages included, have their own path (vma_ops.c).
  *
  * execve() and execveat() run at the origin like any other call: when
  * they succeed, the twin goes on with the new program there, an ordinary
@@ -95,7 +96,6 @@ static bool pcn_call_local(unsigned int nr)
 static bool pcn_call_refused(unsigned int nr)
 {
 	switch (nr) {
-	case __NR_remap_file_pages:
 	case __NR_pkey_mprotect:
 	case __NR_pkey_alloc:
 	case __NR_pkey_free:

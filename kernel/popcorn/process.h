@@ -320,5 +320,8 @@ void pcn_shared_writeback(struct pcn_process *proc);
 void pcn_shared_hooks_enable(void);
 bool pcn_move_home_for_fault(struct pcn_process *proc, unsigned int flags);
 void pcn_shared_alias_sync(struct pcn_process *proc, unsigned long addr);
+void pcn_shared_own_sync(struct pcn_process *proc, struct file *file);
+struct file *pcn_shared_call_object(struct pcn_process *proc, int nr,
+				    const unsigned long *a);
 
 #endif /* _KERNEL_POPCORN_PROCESS_H */

@@ -42,6 +42,7 @@
 #include <linux/pagemap.h>
 #include <linux/shmem_fs.h>
 #include <linux/sched/mm.h>
+#include <asm/unistd.h>
 #include <popcorn/hooks.h>
 #include "process.h"
 
@@ -114,8 +115,9 @@ static void pcn_shared_user_sync(struct pcn_shared_user *u)
  * remote thread's call, another process, io_uring or AIO workers.
  *
  * @mapped: current's own process is left out. Its mapping calls are
- * made with its vma_lock held for write (vma_ops.c), which
- * pcn_shared_alias_sync() does for it once released.
+ * made with its vma_lock held for write (vma_ops.c), under which
+ * pcn_shared_own_sync() did that work for it before the call (shmat:
+ * pcn_shared_alias_sync() after it).
  *
  * No lock held by the caller that a recall needs: the page server's
  * handlers take none of the file's (inode, i_mmap) locks.
@@ -171,10 +173,65 @@ void pcn_shared_object_sync(struct address_space *mapping, bool mapped)
 }
 
 /*
- * After @proc's own mmap or shmat returned @addr, its vma_lock released:
- * if that maps a shmem object (a second mapping of it, maybe, whose
- * accesses the page server does not see), the pages of it this process
- * gave away come home (pcn_shared_object_sync()).
+ * The pages of @proc's shared mappings of @file's object that remotes
+ * hold come home (@proc's vma_lock held for write).
+ */
+void pcn_shared_own_sync(struct pcn_process *proc, struct file *file)
+{
+	struct address_space *mapping = file->f_mapping;
+	unsigned long start = TASK_SIZE_MAX, end = 0;
+	struct vm_area_struct *vma;
+
+	i_mmap_lock_read(mapping);
+	vma_interval_tree_foreach(vma, &mapping->i_mmap, 0, ULONG_MAX) {
+		if (vma->vm_mm != proc->mm || !(vma->vm_flags & VM_SHARED))
+			continue;
+		start = min(start, vma->vm_start);
+		end = max(end, vma->vm_end);
+	}
+	i_mmap_unlock_read(mapping);
+	if (start < end)
+		pcn_pages_writeback(proc, start, end);
+}
+
+/*
+ * The shmem object that call @nr (arguments @a) of origin process @proc
+ * is about to map anew, if some page ever left @proc: mmap of a file
+ * descriptor, remap_file_pages of a mapping (a new alias of its object).
+ * Referenced; NULL if none.
+ */
+struct file *pcn_shared_call_object(struct pcn_process *proc, int nr,
+				    const unsigned long *a)
+{
+	struct file *file = NULL;
+	struct vm_area_struct *vma;
+	struct fd f;
+
+	if (xa_empty(&proc->pages))
+		return NULL;		/* no page ever left */
+	if (nr == __NR_mmap && !(a[3] & MAP_ANONYMOUS)) {
+		f = fdget(a[4]);
+		if (f.file)
+			file = get_file(f.file);
+		fdput(f);
+	} else if (nr == __NR_remap_file_pages) {
+		mmap_read_lock(proc->mm);
+		vma = vma_lookup(proc->mm, a[0]);
+		if (vma && vma->vm_file)
+			file = get_file(vma->vm_file);
+		mmap_read_unlock(proc->mm);
+	}
+	if (file && !shmem_mapping(file->f_mapping)) {
+		fput(file);
+		file = NULL;
+	}
+	return file;
+}
+
+/*
+ * After @proc's own shmat returned @addr, its vma_lock released: the
+ * pages of the segment this process gave away come home (an alias is
+ * not distributed). Made after the call: the segment is known then.
  */
 void pcn_shared_alias_sync(struct pcn_process *proc, unsigned long addr)
 {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * System calls that change a distributed address space: mmap, munmap,
- * mprotect, mremap, brk, madvise (the ones that drop pages), shmat and
- * shmdt; and msync, which needs the pages of a shared mapping home.
+ * mprotect, mremap, brk, madvise (the ones that drop pages), shmat, shmdt
+ * and remap_file_pages; and msync, which needs the pages of a shared
+ * mapping home.
  *
  * The origin is the authority: at a remote, such a call is sent to the
  * origin (VMA_OP) and made there by the thread's twin, in the process's
@@ -106,6 +107,10 @@ static enum pcn_vma_effect pcn_vma_classify(int nr, const unsigned long *a,
 	case __NR_munmap:
 		return pcn_range_set(r, a[0], a[1]) ? PCN_VMA_DISCARD :
 		       PCN_VMA_NOTHING;
+	case __NR_remap_file_pages:
+		/* A new mapping over the range, as the kernel rounds it. */
+		return pcn_range_set(r, a[0] & PAGE_MASK, a[1] & PAGE_MASK) ?
+		       PCN_VMA_DISCARD : PCN_VMA_NOTHING;
 	case __NR_mprotect:
 		return pcn_range_set(r, a[0], a[1]) ? PCN_VMA_KEEP :
 		       PCN_VMA_NOTHING;
@@ -136,7 +141,8 @@ bool pcn_vma_op_allowed(int nr)
 {
 	return nr == __NR_mmap || nr == __NR_munmap || nr == __NR_mprotect ||
 	       nr == __NR_mremap || nr == __NR_brk || nr == __NR_madvise ||
-	       nr == __NR_shmat || nr == __NR_shmdt || nr == __NR_msync;
+	       nr == __NR_shmat || nr == __NR_shmdt || nr == __NR_msync ||
+	       nr == __NR_remap_file_pages;
 }
 
 /* Does [r->start, r->end) of the current process hold a shared mapping? */
@@ -181,24 +187,36 @@ static long pcn_origin_vma_call(struct pcn_process *proc, int nr,
 	};
 	struct pcn_vma_range r, moved;
 	enum pcn_vma_effect effect;
+	struct file *object;
 	long ret;
 
 	/* SHM_REMAP replaces a range only the segment's size tells. */
 	if (nr == __NR_shmat && (a[2] & SHM_REMAP))
 		return -EOPNOTSUPP;
 	effect = pcn_vma_classify(nr, a, &r);
-	if (effect == PCN_VMA_NOTHING) {
+	object = pcn_shared_call_object(proc, nr, a);
+	if (effect == PCN_VMA_NOTHING && !object) {
 		ret = sys_call_table[nr](regs);
 		goto mapped;
 	}
 
 	down_write(&proc->vma_lock);
-	if (effect == PCN_VMA_KEEP || pcn_vma_range_shared(&r))
+	/*
+	 * A new mapping of a shmem object some pages of which remotes hold
+	 * (an alias the page server does not see): they come home first,
+	 * and none leaves again while the lock is held.
+	 */
+	if (object) {
+		pcn_shared_own_sync(proc, object);
+		fput(object);
+	}
+	if (effect == PCN_VMA_KEEP ||
+	    (effect != PCN_VMA_NOTHING && pcn_vma_range_shared(&r)))
 		pcn_pages_writeback(proc, r.start, r.end);
 	ret = sys_call_table[nr](regs);
-	if (effect == PCN_VMA_SYNC) {
+	if (effect == PCN_VMA_SYNC || effect == PCN_VMA_NOTHING) {
 		up_write(&proc->vma_lock);
-		return ret;
+		goto mapped;
 	}
 	pcn_pages_forget(proc, r.start, r.end);
 	pcn_vma_drop_remotes(proc, &r);
@@ -210,8 +228,8 @@ static long pcn_origin_vma_call(struct pcn_process *proc, int nr,
 	}
 	up_write(&proc->vma_lock);
 mapped:
-	/* A new mapping of a shmem object: its pages out come home. */
-	if ((nr == __NR_mmap || nr == __NR_shmat) && !IS_ERR_VALUE(ret))
+	/* shmat: the segment is known once attached (shared.c). */
+	if (nr == __NR_shmat && !IS_ERR_VALUE(ret))
 		pcn_shared_alias_sync(proc, ret);
 	return ret;
 }
