@@ -646,6 +646,89 @@ TEST(fault_handler_changed_while_away)
 	EXPECT_EQ(after_here, 1);
 }
 
+/* Byte @i of the big test file: a pattern no two nearby pages share. */
+static char big_byte(unsigned long i)
+{
+	return (char)(i * 7 + i / 4096);
+}
+
+static bool big_same(const char *buf, unsigned long off, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (buf[i] != big_byte(off + i))
+			return false;
+	return true;
+}
+
+/*
+ * Reads of more than 4 KiB at node 1, whose bytes come back as pages
+ * (deputy_bulk.c): a 200 KiB read, a pread at an odd offset, a read that
+ * meets the end of the file, a read of a pipe (what is there), a read of
+ * /dev/zero (a device: the ordinary way), a bad buffer (EFAULT, nothing
+ * consumed), a read larger than the pages may carry (the ordinary way).
+ */
+TEST_F(dep, big_reads)
+{
+	static char file_bytes[300 * 1024], r[200 * 1024], pr[70 * 1024];
+	static char tail[64 * 1024], pipe_buf[64 * 1024], zero[64 * 1024];
+	static char huge[400 * 1024];
+	struct res read1, pread1, eof, piped, dz, bad, big;
+	int fd, zfd, p[2], nid1;
+	off_t pos = -1;
+	size_t i;
+
+	for (i = 0; i < sizeof(file_bytes); i++)
+		file_bytes[i] = big_byte(i);
+	fd = open("big.bin", O_CREAT | O_RDWR | O_TRUNC, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(write(fd, file_bytes, sizeof(file_bytes)),
+		  (ssize_t)sizeof(file_bytes));
+	ASSERT_EQ(lseek(fd, 0, SEEK_SET), 0);
+	zfd = open("/dev/zero", O_RDONLY);
+	ASSERT_GE(zfd, 0);
+	ASSERT_EQ(pipe(p), 0);
+	ASSERT_EQ(write(p[1], file_bytes, 10000), 10000);
+	memset(zero, 1, sizeof(zero));
+
+	GO_REMOTE();
+	read1 = CALL(read(fd, r, sizeof(r)));
+	pread1 = CALL(pread(fd, pr, sizeof(pr), 5001));
+	lseek(fd, sizeof(file_bytes) - 5000, SEEK_SET);
+	eof = CALL(read(fd, tail, sizeof(tail)));
+	piped = CALL(read(p[0], pipe_buf, sizeof(pipe_buf)));
+	dz = CALL(read(zfd, zero, sizeof(zero)));
+	lseek(fd, 0, SEEK_SET);
+	bad = CALL(read(fd, bad_buf, 8192));
+	pos = lseek(fd, 0, SEEK_CUR);
+	big = CALL(read(fd, huge, sizeof(huge)));
+	GO_HOME(nid1);
+
+	ASSERT_EQ(nid1, REMOTE);
+	EXPECT_EQ(read1.ret, (long)sizeof(r));
+	EXPECT_TRUE(big_same(r, 0, sizeof(r)));
+	EXPECT_EQ(pread1.ret, (long)sizeof(pr));
+	EXPECT_TRUE(big_same(pr, 5001, sizeof(pr)));
+	EXPECT_EQ(eof.ret, 5000);
+	EXPECT_TRUE(big_same(tail, sizeof(file_bytes) - 5000, 5000));
+	EXPECT_EQ(piped.ret, 10000);
+	EXPECT_TRUE(big_same(pipe_buf, 0, 10000));
+	EXPECT_EQ(dz.ret, (long)sizeof(zero));
+	for (i = 0; i < sizeof(zero) && !zero[i]; i++)
+		;
+	EXPECT_EQ(i, sizeof(zero)) TH_LOG("/dev/zero gave a non-zero byte");
+	EXPECT_EQ(bad.err, EFAULT);
+	EXPECT_EQ(pos, 0);
+	EXPECT_EQ(big.ret, (long)sizeof(file_bytes));
+	EXPECT_TRUE(big_same(huge, 0, sizeof(file_bytes)));
+	close(fd);
+	close(zfd);
+	close(p[0]);
+	close(p[1]);
+	unlink("big.bin");
+}
+
 /* A 32-bit system call (getpid, 20 on i386) through int 0x80. */
 static long int80_getpid(void)
 {

@@ -9,6 +9,10 @@
 #    none, a length that is not the count or the bytes sent, over 4096,
 #    both ways at once, the wrong way for the call): answered EPROTO and
 #    counted as bad;
+#  - a SYSCALL read whose pages for the bytes (bulk, over 4 KiB) are not
+#    the windows its count needs (4096 bytes or less, a window too small,
+#    too big, not whole pages, one too many, a first one not of 16 pages,
+#    over 256 KiB): EPROTO and bad;
 #  - a SYSCALL for a twin that does not exist: ESRCH, not bad;
 #  - a SIGNAL with no signal, SIGKILL, no handler, a handler or flags that
 #    are not a user's: EPROTO and bad; for a process that does not run
@@ -106,6 +110,23 @@ try "SYSCALL read over the limit" 1 0 $SYSCALL "$(syscall_io 1 0 0 8192 8192 0)"
 try "SYSCALL read and write at once" 1 0 $SYSCALL "$(syscall_io 1 0 4 4 4 4)" "$EPROTO" 1
 try "SYSCALL read with write bytes" 1 0 $SYSCALL "$(syscall_io 1 0 4 0 0 4)" "$EPROTO" 1
 try "SYSCALL inline write, no such twin" 1 0 $SYSCALL "$(syscall_io 999999 1 4 0 4 4)" "$ESRCH" 0
+# bulk_read TGID COUNT LEN...: a SYSCALL read of COUNT bytes with a window
+# of LEN bytes for each LEN given (struct pcn_page_desc, key 0).
+bulk_read() {
+	_t=$1 _c=$2
+	shift 2
+	le32 "$_t"; le32 "$_t"; le32 0; le16 $(($# * 16)); le16 0
+	le64 1; le64 0; le64 "$_c"; zeros 24
+	for _l in "$@"; do le64 0; le32 0; le32 "$_l"; done
+}
+try "SYSCALL bulk read of 4096 bytes" 1 0 $SYSCALL "$(bulk_read 1 4096 4096)" "$EPROTO" 1
+try "SYSCALL bulk read, window too small" 1 0 $SYSCALL "$(bulk_read 1 8192 4096)" "$EPROTO" 1
+try "SYSCALL bulk read, window too big" 1 0 $SYSCALL "$(bulk_read 1 8192 12288)" "$EPROTO" 1
+try "SYSCALL bulk read, window not whole pages" 1 0 $SYSCALL "$(bulk_read 1 6000 6000)" "$EPROTO" 1
+try "SYSCALL bulk read, a window too many" 1 0 $SYSCALL "$(bulk_read 1 8192 8192 4096)" "$EPROTO" 1
+try "SYSCALL bulk read, first window not whole" 1 0 $SYSCALL "$(bulk_read 1 100000 32768 69632)" "$EPROTO" 1
+try "SYSCALL bulk read over 256 KiB" 1 0 $SYSCALL "$(bulk_read 1 266240 65536 65536 65536 65536 4096)" "$EPROTO" 1
+try "SYSCALL bulk read, no such twin" 1 0 $SYSCALL "$(bulk_read 999999 100000 65536 36864)" "$ESRCH" 0
 try "SYSCALL no such twin" 1 0 $SYSCALL "$(syscall_msg 999999 999999 39 0)" "$ESRCH" 0
 try "SIGNAL no signal" 0 1 $SIGNAL "$(signal_msg 0 4198400 0)" "$EPROTO" 1
 try "SIGNAL number 65" 0 1 $SIGNAL "$(signal_msg 65 4198400 0)" "$EPROTO" 1

@@ -212,6 +212,18 @@ struct pcn_syscall_msg {
 
 #define PCN_SYSCALL_INLINE_MAX	4096
 
+/*
+ * A SYSCALL for read or pread64 of more than PCN_SYSCALL_INLINE_MAX bytes,
+ * up to PCN_SYSCALL_BULK_MAX, may name pages for the bytes instead: in_len
+ * bytes of struct pcn_page_desc follow, one window of up to 16 pages per
+ * 64 KiB (deputy_bulk.c). The answer PCN_SYSCALL_NO_BULK (the kernel's
+ * internal ENOTSUPP, which no read returns) means "nothing was read: make
+ * the call again without pages".
+ */
+#define PCN_SYSCALL_BULK_WINDOWS	4
+#define PCN_SYSCALL_BULK_MAX	(PCN_SYSCALL_BULK_WINDOWS * 16 * PCN_PAGE_SIZE)
+#define PCN_SYSCALL_NO_BULK	(-524)
+
 /* The answer to VMA_OP, VMA_DROP, FUTEX, CLONE, SYSCALL and SIGNAL. */
 struct pcn_syscall_reply {
 	__s64 ret;		/* the system call's return value */

@@ -162,13 +162,23 @@ static long pcn_deputy_forward(struct pcn_process *proc,
 			       struct pcn_thread *th, unsigned int nr,
 			       const struct pt_regs *regs)
 {
-	struct pcn_syscall_msg plain = {}, *m;
+	struct pcn_syscall_msg plain = {}, *m = NULL;
+	struct pcn_bulk *bulk = NULL;
 	struct pcn_kmsg_rx *reply;
 	size_t size = sizeof(plain);
+	bool bad, was_bulk;
 	long ret;
 
-	/* A small buffer travels with the call (deputy_inline.c). */
-	m = pcn_inline_request(nr, regs, &size) ?: &plain;
+again:
+	/*
+	 * A big read's bytes come back as pages (deputy_bulk.c), a small
+	 * buffer travels with the call (deputy_inline.c).
+	 */
+	if (!m)
+		m = pcn_bulk_request(proc->origin_nid, nr, regs, &size, &bulk);
+	if (!m)
+		m = pcn_inline_request(nr, regs, &size) ?: &plain;
+	was_bulk = bulk;
 	m->origin_tgid = proc->origin_tgid;
 	m->origin_tid = th->peer_tid;
 	m->nr = nr;
@@ -182,17 +192,31 @@ static long pcn_deputy_forward(struct pcn_process *proc,
 	ret = pcn_kmsg_request_killable(proc->origin_nid,
 					PCN_KMSG_TYPE_SYSCALL, m, size, &reply);
 	if (ret) {
+		if (bulk)
+			pcn_bulk_finish(bulk, regs, ret);
 		if (m != &plain)
 			kfree(m);
 		return ret == -ECONNRESET ? -EAGAIN : ret;
 	}
-	if (pcn_inline_reply(m, reply, regs, &ret)) {
+	bad = pcn_inline_reply(m, reply, regs, &ret);
+	if (bulk) {
+		ret = pcn_bulk_finish(bulk, regs, bad ? -EIO : ret);
+		bad |= ret == -EPROTO;
+		bulk = NULL;
+	}
+	if (bad) {
 		pcn_kmsg_bad(reply->from, "malformed syscall reply");
 		ret = -EIO;	/* the call was made: its result is lost */
 	}
 	pcn_kmsg_done(reply);
 	if (m != &plain)
 		kfree(m);
+	if (was_bulk && ret == PCN_SYSCALL_NO_BULK) {
+		/* A file that wants the user's buffer: nothing was read. */
+		m = &plain;
+		size = sizeof(plain);
+		goto again;
+	}
 	if (ret == -ENOIOCTLCMD)
 		return -ENOTTY;		/* as sys_ioctl() has it */
 	/*
@@ -282,13 +306,13 @@ void pcn_compat_syscall(struct pt_regs *regs, int nr)
  * (the ones that do are local or refused at the remote, and
  * pcn_call_forwardable() holds them back here).
  */
-long pcn_twin_syscall(const struct pcn_syscall_msg *m,
+long pcn_twin_syscall(const struct pcn_syscall_msg *m, int from,
 		      struct pcn_syscall_reply **datap)
 {
 	struct pt_regs regs;
 	long ret;
 
-	if ((m->in_len || m->out_max) && pcn_twin_inline(m, datap, &ret))
+	if ((m->in_len || m->out_max) && pcn_twin_inline(m, from, datap, &ret))
 		return ret;
 
 	pcn_twin_regs(&regs, m);

@@ -23,6 +23,7 @@
 #include <linux/pagemap.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 #include <asm/unistd.h>
 #include "internal.h"
 #include "process.h"
@@ -118,6 +119,9 @@ bool pcn_inline_valid(const struct pcn_syscall_msg *m, size_t size)
 		return false;
 	if (!m->in_len && !m->out_max)
 		return true;
+	/* A read's in_len: windows for its bytes (deputy_bulk.c). */
+	if (pcn_inline_call(m->nr, &out) && out && m->in_len)
+		return pcn_bulk_valid(m);
 	/* The call's direction says which one; the other stays 0. */
 	if (!pcn_inline_call(m->nr, &out) ||
 	    (out ? m->in_len : m->out_max) ||
@@ -163,14 +167,19 @@ static bool pcn_inline_file_ok(struct file *file, bool write)
  * as usual); else true with the result in *ret and, for a read that got
  * bytes, *datap: an answer with them (the caller sends and frees it).
  */
-bool pcn_twin_inline(const struct pcn_syscall_msg *m,
+bool pcn_twin_inline(const struct pcn_syscall_msg *m, int from,
 		     struct pcn_syscall_reply **datap, long *ret)
 {
-	bool write = m->in_len, positional;
 	struct pcn_syscall_reply *data = NULL;
 	size_t count = m->args[2];
 	loff_t pos = m->args[3], *ppos = NULL;
+	bool write, bulk, positional;
+	void *vbuf = NULL;
 	struct fd f;
+
+	pcn_inline_call(m->nr, &write);
+	write = !write;
+	bulk = !write && m->in_len;	/* the bytes go to pages there */
 
 	positional = m->nr == __NR_pread64 || m->nr == __NR_pwrite64;
 	/* The errors in the order the system calls give them. */
@@ -183,16 +192,16 @@ bool pcn_twin_inline(const struct pcn_syscall_msg *m,
 		*ret = -EBADF;
 		return true;
 	}
-	if (!pcn_inline_file_ok(f.file, write)) {
-		pcn_inline_fdput(f, positional);
-		return false;
-	}
-	if (!write) {
+	if (!pcn_inline_file_ok(f.file, write))
+		goto user_buffer;
+	if (bulk) {
+		vbuf = vmalloc(round_up(count, PAGE_SIZE));
+		if (!vbuf)
+			goto user_buffer;
+	} else if (!write) {
 		data = kmalloc(sizeof(*data) + count, GFP_KERNEL);
-		if (!data) {
-			pcn_inline_fdput(f, positional);
-			return false;
-		}
+		if (!data)
+			goto user_buffer;
 	}
 	if (positional) {
 		*ret = -ESPIPE;
@@ -209,16 +218,27 @@ bool pcn_twin_inline(const struct pcn_syscall_msg *m,
 	if (write)
 		*ret = kernel_write(f.file, m + 1, count, ppos);
 	else
-		*ret = kernel_read(f.file, data + 1, count, ppos);
+		*ret = kernel_read(f.file, bulk ? vbuf : data + 1, count, ppos);
 	if (*ret >= 0 && ppos && !positional)
 		f.file->f_pos = pos;
-	if (!write && *ret > 0) {
+	if (bulk && *ret > 0) {
+		/* Read but not delivered: the thread sees an I/O error. */
+		if (pcn_bulk_put(from, m, vbuf, *ret))
+			*ret = -EIO;
+	} else if (!write && *ret > 0) {
 		data->ret = *ret;
 		*datap = data;
 		data = NULL;
 	}
 out:
 	kfree(data);
+	vfree(vbuf);
 	pcn_inline_fdput(f, positional);
+	return true;
+user_buffer:
+	pcn_inline_fdput(f, positional);
+	if (!bulk)
+		return false;	/* the call is made on the user's buffer */
+	*ret = PCN_SYSCALL_NO_BULK;	/* nothing read: ask again */
 	return true;
 }

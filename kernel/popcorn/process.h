@@ -237,7 +237,7 @@ int pcn_syscall_fwd_init(void);
 bool pcn_deputy_call(struct pcn_process *proc, struct pcn_thread *th,
 		     struct pt_regs *regs, int nr);
 bool pcn_call_forwardable(unsigned int nr);
-long pcn_twin_syscall(const struct pcn_syscall_msg *m,
+long pcn_twin_syscall(const struct pcn_syscall_msg *m, int from,
 		      struct pcn_syscall_reply **datap);
 
 /* deputy_inline.c: small buffers that travel with a forwarded call */
@@ -248,8 +248,19 @@ int pcn_inline_reply(const struct pcn_syscall_msg *m,
 		     const struct pcn_kmsg_rx *reply,
 		     const struct pt_regs *regs, long *ret);
 bool pcn_inline_valid(const struct pcn_syscall_msg *m, size_t size);
-bool pcn_twin_inline(const struct pcn_syscall_msg *m,
+bool pcn_twin_inline(const struct pcn_syscall_msg *m, int from,
 		     struct pcn_syscall_reply **datap, long *ret);
+
+/* deputy_bulk.c: big reads whose bytes come back as pages */
+struct pcn_bulk;
+struct pcn_syscall_msg *pcn_bulk_request(int nid, unsigned int nr,
+					 const struct pt_regs *regs,
+					 size_t *size, struct pcn_bulk **bp);
+long pcn_bulk_finish(struct pcn_bulk *b, const struct pt_regs *regs,
+		     long ret);
+bool pcn_bulk_valid(const struct pcn_syscall_msg *m);
+int pcn_bulk_put(int nid, const struct pcn_syscall_msg *m, void *vbuf,
+		 size_t count);
 
 /* signal.c: signals of remote threads, taken by their twins */
 void pcn_twin_signals(struct pcn_thread *th);

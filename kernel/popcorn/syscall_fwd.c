@@ -132,7 +132,7 @@ static long pcn_twin_call(struct pcn_thread *th, struct pcn_kmsg_rx *rx,
 	case PCN_KMSG_TYPE_CLONE:
 		return pcn_twin_clone(payload, rx->from->nid);
 	case PCN_KMSG_TYPE_SYSCALL:
-		return pcn_twin_syscall(payload, datap);
+		return pcn_twin_syscall(payload, rx->from->nid, datap);
 	default:
 		return -EINVAL;
 	}
