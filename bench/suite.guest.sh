@@ -1,7 +1,8 @@
 # Guest side of bench/run (node 0, busybox sh, in /mnt/host where
 # pcn_faultbench is). Set by the caller:
 #   PART      main (2 nodes: faults, migration, first touch, throughput,
-#             pcnctl migrate, xz spread over 2 nodes) or
+#             pcnctl migrate, system calls at node 1, xz spread over 2
+#             nodes) or
 #             sharers (K+1 nodes: write faults against k sharers)
 #   REPS      rounds; in each, ours and the baselines take turns
 #   PAGES     pages per read / upgrade / write run
@@ -124,6 +125,29 @@ move_bench() {
 	wait $mpid || { echo "round $r: move_target failed: $(cat /tmp/mt.out)"; failed=1; }
 }
 
+# deputy_bench: what a thread's system calls cost at node 1, made at the
+# origin by its twin (pcn_syscallbench, at node 0 and node 1): getppid()
+# and a 64-byte pipe write (samples, us), a 16 MiB file read whole with
+# 128 KiB reads (each pass, us per MiB: bench/run shows MiB/s), and the
+# Popcorn message round trip
+# they are judged against (pcnctl echo, 64 B).
+SB=/mnt/host/pcn_syscallbench
+deputy_bench() {
+	for run in "getppid --rounds 1000" "pipe --rounds 1000" "read --mib 16 --rounds 3"; do
+		if ! timeout 900 $SB $run >/tmp/sb.out 2>&1; then
+			echo "round $r: pcn_syscallbench $run failed:"
+			tail -n 20 /tmp/sb.out
+			failed=1
+			continue
+		fi
+		awk -v r="$r" -F, '$1 == "sample" {
+			print "R," r "," $2 "," $3 "," $4 }' /tmp/sb.out
+	done
+	base $r ctrl_echo 64 "$(pcnctl echo 1 --count 1000 --size 64 |
+		sed -n 's/.*median \([0-9.]*\) ms, p99 \([0-9.]*\) ms.*/\1 \2/p' |
+		awk '{ printf "%.1f %.1f", $1 * 1000, $2 * 1000 }')"
+}
+
 # xz_bench: an unmodified CPU-bound threaded program, xz -T2 (its default
 # level, 6) on 4 MiB (four 1 MiB blocks), started at home and started
 # spread over nodes 0 and 1 (pcnctl run --spread: its compressing threads
@@ -186,6 +210,7 @@ while [ "$r" -le "$REPS" ]; do
 		done
 		ib_base $r ib_write_lat 4096
 		move_bench
+		deputy_bench
 		xz_bench
 		for k in $k_list; do
 			ours $r write --sharers $k --pages $PAGES
