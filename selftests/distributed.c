@@ -960,6 +960,108 @@ TEST_F_TIMEOUT(dist, fresh_block, 300)
 }
 
 /*
+ * populate_here: madvise calls that ask for pages, made at node 1, bring
+ * them to node 1 (and none away from it): one thread at node 1 writes
+ * new memory, then MADV_POPULATE_WRITE, MADV_POPULATE_READ and
+ * MADV_WILLNEED it, reads it back, then MADV_POPULATE_READs memory the
+ * origin wrote and reads that. Made at the origin, the calls would take
+ * node 1's pages home (node 0's recalls) and node 1 would fetch them
+ * again. An unmapped range gets ENOMEM, as at home.
+ */
+#define PH_PAGES	256
+
+struct ph_ctx {
+	volatile long *mine, *theirs;
+	void *hole;
+	int ret[3], hole_err[2];
+};
+
+static void *ph_thread(void *arg)
+{
+	struct worker *w = arg;
+	struct ph_ctx *c = w->ctx;
+	size_t i, len = PH_PAGES * PAGE;
+	volatile long *pg;
+
+	w_go(w, w->home);
+	w->stage = "fills its memory";
+	for (i = 0; i < PH_PAGES; i++)
+		c->mine[i * FM_WORDS] = fm_stamp(1, i);
+	w->stage = "madvise";
+	c->ret[0] = madvise((void *)c->mine, len, MADV_POPULATE_WRITE);
+	c->ret[1] = madvise((void *)c->mine, len, MADV_POPULATE_READ);
+	c->ret[2] = madvise((void *)c->mine, len, MADV_WILLNEED);
+	c->hole_err[0] = madvise(c->hole, PAGE, MADV_POPULATE_READ) ? errno : 0;
+	c->hole_err[1] = madvise(c->hole, PAGE, MADV_WILLNEED) ? errno : 0;
+	w->stage = "reads its memory";
+	for (i = 0; i < PH_PAGES; i++) {
+		if (c->mine[i * FM_WORDS] != fm_stamp(1, i))
+			W_FAIL(w, "a page lost what it stored", i,
+			       fm_stamp(1, i), c->mine[i * FM_WORDS]);
+	}
+	w->stage = "populates and reads the origin's memory";
+	if (madvise((void *)c->theirs, len, MADV_POPULATE_READ))
+		W_FAIL(w, "MADV_POPULATE_READ of the origin's memory failed",
+		       0, 0, errno);
+	for (i = 0; i < PH_PAGES; i++) {
+		pg = c->theirs + i * FM_WORDS;
+		if (pg[0] != fm_stamp(0, i))
+			W_FAIL(w, "a page does not hold what the origin wrote",
+			       i, fm_stamp(0, i), pg[0]);
+	}
+	w_go(w, ORIGIN);
+	w_end(w);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(dist, populate_here, 300)
+{
+	struct ph_ctx *c = pages(sizeof(*c));
+	long long recalls, fetches;
+	struct worker *w;
+	size_t i;
+
+	ASSERT_NE(c, NULL);
+	c->mine = pages(PH_PAGES * PAGE);
+	c->theirs = pages(PH_PAGES * PAGE);
+	/* Below the program and above mmap_min_addr: nothing is there. */
+	c->hole = (void *)0x100000;
+	ASSERT_NE(c->mine, NULL);
+	ASSERT_NE(c->theirs, NULL);
+	ASSERT_NE(madvise(c->hole, PAGE, MADV_WILLNEED), 0);
+	ASSERT_EQ(errno, ENOMEM);
+	for (i = 0; i < PH_PAGES; i++)
+		c->theirs[i * FM_WORDS] = fm_stamp(0, i);
+	w = workers_new(2, c, self->nodes);
+	ASSERT_NE(w, NULL);
+	w[0].used = 0;		/* thread 1 alone, at node 1 */
+
+	recalls = pcn_stat_node(ORIGIN, "page_recalls");
+	fetches = pcn_stat_node(1, "page_fetches");
+	run_workers(_metadata, w, 2, ph_thread);
+	report_workers(_metadata, w, 2);
+	recalls = pcn_stat_node(ORIGIN, "page_recalls") - recalls;
+	fetches = pcn_stat_node(1, "page_fetches") - fetches;
+	EXPECT_EQ(c->ret[0], 0);
+	EXPECT_EQ(c->ret[1], 0);
+	EXPECT_EQ(c->ret[2], 0);
+	EXPECT_EQ(c->hole_err[0], ENOMEM);
+	EXPECT_EQ(c->hole_err[1], ENOMEM);
+	for (i = 0; i < PH_PAGES; i++)
+		EXPECT_EQ(c->mine[i * FM_WORDS], fm_stamp(1, i))
+			TH_LOG("page %zu at node 0", i);
+	/*
+	 * Node 1's pages stayed there (the origin takes back only the
+	 * context's page and the stack, code and data it shares); the
+	 * fresh blocks and the origin's pages came several at a time.
+	 */
+	EXPECT_LE(recalls, PH_PAGES / 8)
+		TH_LOG("%lld recalls: node 1's pages went home", recalls);
+	EXPECT_LE(fetches, PH_PAGES / 2)
+		TH_LOG("%lld fetches for 2 x %d pages", fetches, PH_PAGES);
+}
+
+/*
  * read_ahead: memory the origin wrote, read at node 1 from start to end:
  * pages come several at a time (node 1's counters), each with what the
  * origin last wrote; the origin writes them all again, and the second

@@ -284,6 +284,9 @@ void pcn_twin_regs(struct pt_regs *regs, const struct pcn_syscall_msg *m);
 bool pcn_vma_op_allowed(int nr);
 long pcn_vma_syscall(struct pcn_process *proc, struct pcn_thread *th, int nr,
 		     struct pt_regs *regs);
+bool pcn_madvise_fetches(unsigned long advice);
+bool pcn_remote_madvise(struct pcn_process *proc, struct pcn_thread *th,
+			struct pt_regs *regs);
 long pcn_twin_vma_call(struct pcn_thread *th, const struct pcn_syscall_msg *op);
 int pcn_vma_ops_init(void);
 

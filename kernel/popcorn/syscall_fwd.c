@@ -39,6 +39,10 @@ bool pcn_syscall(struct pt_regs *regs, int nr)
 	if (pcn_vma_op_allowed(nr)) {
 		if (!proc->is_origin && !remote)
 			return false;
+		/* Asking for pages: they come here (vma_ops.c). */
+		if (remote && nr == __NR_madvise &&
+		    pcn_madvise_fetches(regs->dx))
+			return pcn_remote_madvise(proc, th, regs);
 		regs->ax = pcn_vma_syscall(proc, th, nr, regs);
 		return true;
 	}

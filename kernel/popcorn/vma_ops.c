@@ -263,6 +263,68 @@ long pcn_vma_syscall(struct pcn_process *proc, struct pcn_thread *th, int nr,
 				false);
 }
 
+/*
+ * Remote: learn the origin's VMAs over [start, end) (as a fault there
+ * would), so that a call made here on the range finds them. Stops at
+ * the first hole the origin has too: the call then fails as at home.
+ */
+static void pcn_remote_vmas_learn(struct mm_struct *mm, unsigned long start,
+				  unsigned long end)
+{
+	struct vm_area_struct *vma;
+	unsigned long addr = start;
+
+	mmap_read_lock(mm);
+	while (addr < end) {
+		vma = find_vma(mm, addr);
+		if ((!vma || vma->vm_start > addr) &&
+		    !pcn_vma_miss(mm, addr, &vma))
+			break;
+		addr = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
+}
+
+/*
+ * madvise at a remote that asks for pages (MADV_POPULATE_READ,
+ * MADV_POPULATE_WRITE, MADV_WILLNEED): they come here, in bulk, through
+ * this node's own fault path (read-ahead windows, blocks of fresh pages:
+ * page_server.c); made at the origin, the call would pull them there
+ * instead (pcn_madvise_fetches()). False: @regs' call is made here as it
+ * is (the populate calls, once the VMAs are known); true: done, the
+ * result in regs->ax.
+ * MADV_WILLNEED is made at the origin too (its checks, its file
+ * read-ahead), then prefetched here, whose errors are no one's business.
+ */
+bool pcn_madvise_fetches(unsigned long advice)
+{
+	return advice == MADV_POPULATE_READ || advice == MADV_POPULATE_WRITE ||
+	       advice == MADV_WILLNEED;
+}
+
+bool pcn_remote_madvise(struct pcn_process *proc, struct pcn_thread *th,
+			struct pt_regs *regs)
+{
+	unsigned long start = regs->di, len = regs->si;
+	int advice = regs->dx;
+	long ret;
+
+	if (PAGE_ALIGNED(start) && start < TASK_SIZE_MAX && len &&
+	    len <= TASK_SIZE_MAX - start)
+		pcn_remote_vmas_learn(current->mm, start,
+				      PAGE_ALIGN(start + len));
+	if (advice != MADV_WILLNEED)
+		return false;
+	ret = pcn_vma_syscall(proc, th, __NR_madvise, regs);
+	if (!ret) {
+		regs->dx = MADV_POPULATE_READ;
+		sys_call_table[__NR_madvise](regs);
+		regs->dx = MADV_WILLNEED;
+	}
+	regs->ax = ret;
+	return true;
+}
+
 /* The twin makes a remote thread's call. */
 long pcn_twin_vma_call(struct pcn_thread *th, const struct pcn_syscall_msg *op)
 {
