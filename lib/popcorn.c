@@ -4,6 +4,8 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "popcorn.h"
@@ -48,6 +50,23 @@ int __popcorn_set_errno(int err)
 {
 	errno = err;
 	return -1;
+}
+
+int popcorn_migrate_with(int nid, const void *addr, size_t len, int write)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t start = (uintptr_t)addr & ~(page - 1);
+	int saved;
+
+	if (popcorn_migrate(nid))
+		return -1;
+	if (len) {
+		saved = errno;
+		madvise((void *)start, (uintptr_t)addr + len - start,
+			write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
+		errno = saved;
+	}
+	return 0;
 }
 
 int popcorn_get_thread_status(struct popcorn_thread_status *st)

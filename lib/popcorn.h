@@ -27,6 +27,16 @@ extern "C" {
  */
 int popcorn_migrate(int nid);
 
+/*
+ * Migrate to node @nid and take [@addr, @addr + @len) along: its pages come
+ * to @nid in bulk on arrival (madvise(MADV_POPULATE_READ) there, whose
+ * faults fetch read-ahead windows; MADV_POPULATE_WRITE with @write, for a
+ * range the thread will write), not a fault at a time as it touches them.
+ * Returns 0 on @nid, or -1 with errno as popcorn_migrate(); a range that
+ * could not all be fetched is no error (the thread faults in the rest).
+ */
+int popcorn_migrate_with(int nid, const void *addr, size_t len, int write);
+
 /* The node the calling thread runs on, or -1. */
 int popcorn_getnid(void);
 
