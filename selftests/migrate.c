@@ -759,6 +759,7 @@ TEST_F_TIMEOUT(mig, migrate_with_range, 120)
 	ASSERT_EQ(ret, 0) TH_LOG("popcorn_migrate_with: %s", strerror(errno));
 	ASSERT_HOP(back, ORIGIN);
 	fetches = pcn_stat_node(REMOTE, "page_fetches") - fetches;
+	TH_LOG("%lld fetches for %d pages taken along", fetches, WITH_PAGES);
 	EXPECT_EQ(nid1, REMOTE);
 	EXPECT_EQ(bad, 0);
 	EXPECT_LE(fetches, WITH_PAGES / 4)
