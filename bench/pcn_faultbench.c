@@ -196,8 +196,9 @@ static size_t check(const uint64_t *a, size_t n, size_t first, uint64_t seed0)
 
 /*
  * The first read of word 0 of each of @n pages, timed apiece (volatile:
- * one load per page, exactly between the clock reads), last page first:
- * the kernel's read-ahead follows ascending reads only, so that each read
+ * one load per page, exactly between the clock reads), every other page
+ * from the last down, then the pages between: the kernel's read-ahead
+ * follows reads of neighbouring pages up or down only, so that each read
  * here is a fault of its own, one page over the network (the touch figure
  * reads in order, read-ahead and all). Returns the words that were not
  * pattern(@seed).
@@ -206,11 +207,13 @@ static noinline size_t time_reads(const uint64_t *a, size_t n, size_t first,
 				  uint64_t seed, double *us)
 {
 	const volatile uint64_t *p = a;
-	size_t i, bad = 0;
+	size_t i, k, bad = 0;
 	uint64_t v;
 	double t0;
 
-	for (i = n; i-- > 0;) {
+	for (k = 0; k < n; k++) {
+		/* n-1, n-3, ... then n-2, n-4, ...: never a neighbour. */
+		i = k < (n + 1) / 2 ? n - 1 - 2 * k : n - 2 - 2 * (k - (n + 1) / 2);
 		t0 = now_us();
 		asm volatile("" ::: "memory");
 		v = p[i * words];

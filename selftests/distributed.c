@@ -1170,6 +1170,58 @@ TEST_F_TIMEOUT(dist, read_ahead, 300)
 }
 
 /*
+ * read_down: memory the origin wrote, read at node 1 from end to start
+ * (a copy that runs backwards): read-ahead follows downwards, pages come
+ * several at a time.
+ */
+static void *rd_thread(void *arg)
+{
+	struct worker *w = arg;
+	struct ra_ctx *c = w->ctx;
+	volatile long *pg;
+	size_t i;
+
+	w_go(w, w->home);
+	w->stage = "reads every page, last first";
+	for (i = RA_PAGES / 2; i-- > 0;) {
+		pg = c->mem + i * FM_WORDS;
+		if (pg[0] != fm_stamp(1, i) || pg[FM_WORDS - 1] != fm_stamp(1, i))
+			W_FAIL(w, "a page does not hold what the origin wrote",
+			       i, fm_stamp(1, i), pg[0]);
+		w->progress++;
+	}
+	w_go(w, ORIGIN);
+	w_end(w);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(dist, read_down, 300)
+{
+	struct ra_ctx *c = pages(sizeof(*c));
+	long long fetches, ahead;
+	struct worker *w;
+
+	ASSERT_NE(c, NULL);
+	c->mem = pages(RA_PAGES / 2 * PAGE);
+	ASSERT_NE(c->mem, NULL);
+	ra_write_n(c, 1, RA_PAGES / 2);
+	w = workers_new(2, c, self->nodes);
+	ASSERT_NE(w, NULL);
+	w[0].used = 0;		/* thread 1 alone, at node 1 */
+
+	fetches = pcn_stat_node(1, "page_fetches");
+	ahead = pcn_stat_node(1, "ahead_mapped");
+	run_workers(_metadata, w, 2, rd_thread);
+	report_workers(_metadata, w, 2);
+	fetches = pcn_stat_node(1, "page_fetches") - fetches;
+	ahead = pcn_stat_node(1, "ahead_mapped") - ahead;
+	TH_LOG("%lld fetches, %lld pages mapped ahead, for %d pages read last first",
+	       fetches, ahead, RA_PAGES / 2);
+	EXPECT_GE(ahead, RA_PAGES / 4);
+	EXPECT_LE(fetches, RA_PAGES / 8);
+}
+
+/*
  * read_random: the same reads at node 1 of memory the program declared
  * read at random (madvise(MADV_RANDOM), made at node 0): no page comes
  * ahead, each read fault brings its page alone.

@@ -27,7 +27,8 @@
 #    may ask about its threads) or one that does not run there: ESRCH,
 #    not bad;
 #  - a PAGE_FETCH whose window is more than 16 pages, not whole pages,
-#    more than one page for a write, or reaches past user space, and a
+#    more than one page for a write, reaches past user space, or runs
+#    down (PCN_PAGE_F_DOWN) below address 0 or for a write, and a
 #    PAGE_RECALL with a window: EPROTO and bad; a well-formed window for a
 #    process that does not run there: ESRCH, not bad;
 #  - a forward MIGRATE whose origin clocks are negative, past half of
@@ -164,6 +165,10 @@ try "PAGE_FETCH window not in pages" 1 0 $FETCH "$(fetch_msg 999999 0 65536 6000
 try "PAGE_FETCH write with a window" 1 0 $FETCH "$(fetch_msg 999999 1 65536 $((2 * PAGE)))" "$(le32 -71; zeros 20)" 1
 try "PAGE_FETCH window past user space" 1 0 $FETCH "$(fetch_msg 999999 0 $((USER_END - PAGE)) $((2 * PAGE)))" "$(le32 -71; zeros 20)" 1
 try "PAGE_FETCH window, no such process" 1 0 $FETCH "$(fetch_msg 999999 0 65536 $((16 * PAGE)))" "$(le32 -3; zeros 20)" 0
+DOWN=64
+try "PAGE_FETCH down window below address 0" 1 0 $FETCH "$(fetch_msg 999999 $DOWN $PAGE $((3 * PAGE)))" "$(le32 -71; zeros 20)" 1
+try "PAGE_FETCH down window for a write" 1 0 $FETCH "$(fetch_msg 999999 $((DOWN + 1)) 65536 $PAGE)" "$(le32 -71; zeros 20)" 1
+try "PAGE_FETCH down window, no such process" 1 0 $FETCH "$(fetch_msg 999999 $DOWN 65536 $((16 * PAGE)))" "$(le32 -3; zeros 20)" 0
 try "PAGE_RECALL with a window" 0 1 $RECALL "$(fetch_msg 999999 0 65536 $((2 * PAGE)))" "$(le32 -71; zeros 20)" 1
 
 # migrate_msg MONO BOOT: a forward MIGRATE payload (440 bytes, no FPU

@@ -272,6 +272,10 @@ struct pcn_vma_drop {
 					 * of zero_map are the requester's,
 					 * all zeros (nothing was written)
 					 */
+#define PCN_PAGE_F_DOWN		0x40	/* fetch, a read: the window's page
+					 * i is addr - i * 4096 (a stream
+					 * read downwards), not addr + i * 4096
+					 */
 
 /*
  * A fetch of a page no node ever had may be answered with the pages

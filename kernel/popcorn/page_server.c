@@ -107,6 +107,13 @@ static struct mutex *pcn_page_lock(struct pcn_process *proc,
 					   ilog2(PCN_PAGE_LOCKS))];
 }
 
+/* Page @i of a read's window at @addr: upwards, or downwards (@down). */
+static unsigned long pcn_window_page(unsigned long addr, unsigned int i,
+				     bool down)
+{
+	return down ? addr - i * PAGE_SIZE : addr + i * PAGE_SIZE;
+}
+
 static vm_fault_t pcn_fault_error(int err)
 {
 	/*
@@ -495,6 +502,7 @@ static u64 pcn_send_ahead(struct pcn_process *proc, struct vm_area_struct *vma,
 			  const struct pcn_page_fetch *req)
 {
 	unsigned int i, n = req->desc.len / PCN_PAGE_SIZE;
+	bool down = req->flags & PCN_PAGE_F_DOWN;
 	int from = rx->from->nid;
 	struct pcn_page_desc to;
 	enum pcn_pte_state state;
@@ -506,8 +514,8 @@ static u64 pcn_send_ahead(struct pcn_process *proc, struct vm_area_struct *vma,
 	if (vma->vm_flags & (VM_SHARED | VM_RAND_READ))
 		return 0;
 	for (i = 1; i < n; i++) {
-		a = req->addr + i * PAGE_SIZE;
-		if (a >= vma->vm_end)
+		a = pcn_window_page(req->addr, i, down);
+		if (a >= vma->vm_end || a < vma->vm_start)
 			break;
 		state = pcn_pte_state(vma, a);
 		if (state != PCN_PTE_RO && state != PCN_PTE_RW)
@@ -737,17 +745,23 @@ static bool pcn_fetch_valid(const struct pcn_page_fetch *req)
 	bool have_copy = req->flags & PCN_PAGE_F_HAVE_COPY;
 	u32 len = req->desc.len;
 
-	if ((req->flags & ~(PCN_PAGE_F_WRITE | PCN_PAGE_F_HAVE_COPY)) ||
+	if ((req->flags & ~(PCN_PAGE_F_WRITE | PCN_PAGE_F_HAVE_COPY |
+			    PCN_PAGE_F_DOWN)) ||
 	    !PAGE_ALIGNED(req->addr) || req->addr >= TASK_SIZE_MAX)
 		return false;
+	if ((req->flags & PCN_PAGE_F_DOWN) &&
+	    (req->flags & (PCN_PAGE_F_WRITE | PCN_PAGE_F_HAVE_COPY)))
+		return false;		/* only a read has a window of pages */
 	if (have_copy)
 		return (req->flags & PCN_PAGE_F_WRITE) && !len;
 	if (req->flags & PCN_PAGE_F_WRITE)
 		return len == PAGE_SIZE;
-	/* A read: a window of pages from addr on, within user space. */
-	return len && len % PAGE_SIZE == 0 &&
-	       len <= PCN_PAGE_AHEAD_MAX * PAGE_SIZE &&
-	       req->addr + len <= TASK_SIZE_MAX;
+	/* A read: a window of pages from addr up or down, in user space. */
+	if (!len || len % PAGE_SIZE || len > PCN_PAGE_AHEAD_MAX * PAGE_SIZE)
+		return false;
+	if (req->flags & PCN_PAGE_F_DOWN)
+		return req->addr >= len - PAGE_SIZE;
+	return req->addr + len <= TASK_SIZE_MAX;
 }
 
 static void pcn_page_fetch_handle(struct pcn_kmsg_rx *rx)
@@ -907,11 +921,14 @@ struct pcn_grant_wait {
 
 static void pcn_grant_wait_add(struct pcn_process *proc,
 			       struct pcn_grant_wait *w, unsigned long addr,
-			       unsigned int window)
+			       unsigned int window, bool down)
 {
-	w->start = pcn_page_grant_base(addr);
-	w->end = max(w->start + PCN_PAGE_GRANT_BYTES,
-		     addr + window * PAGE_SIZE);
+	unsigned long base = pcn_page_grant_base(addr);
+
+	/* At most 15 pages below the block, or 16 from addr above it. */
+	w->start = down ? min(base, addr - (window - 1) * PAGE_SIZE) : base;
+	w->end = max(base + PCN_PAGE_GRANT_BYTES,
+		     down ? addr + PAGE_SIZE : addr + window * PAGE_SIZE);
 	bitmap_zero(w->revoked, PCN_GRANT_WAIT_PAGES);
 	spin_lock(&proc->lock);
 	list_add(&w->node, &proc->grant_waits);
@@ -1009,20 +1026,21 @@ static void pcn_map_zero_pages(struct pcn_process *proc,
 
 /*
  * Map the read-only copies the origin put ahead into our window @e
- * (@ahead: bit i for @addr + i pages); each mapped one leaves @pages.
+ * (@ahead: bit i for page i of the window, pcn_window_page()); each
+ * mapped one leaves @pages.
  */
 static void pcn_map_ahead(struct pcn_process *proc, struct vm_area_struct *vma,
 			  struct pcn_grant_wait *w, unsigned long addr,
-			  struct pcn_page_expo *e, struct page **pages,
-			  u64 ahead, struct mutex *own)
+			  bool down, struct pcn_page_expo *e,
+			  struct page **pages, u64 ahead, struct mutex *own)
 {
 	unsigned int i, mapped = 0;
 
 	for (i = 1; i < e->npages; i++) {
 		if (!(ahead & BIT_ULL(i)) || !pcn_window_filled(e, i))
 			continue;
-		if (pcn_map_extra(proc, vma, w, addr + i * PAGE_SIZE, pages[i],
-				  false, own)) {
+		if (pcn_map_extra(proc, vma, w, pcn_window_page(addr, i, down),
+				  pages[i], false, own)) {
 			pages[i] = NULL;	/* the page table's now */
 			mapped++;
 		}
@@ -1031,27 +1049,53 @@ static void pcn_map_ahead(struct pcn_process *proc, struct vm_area_struct *vma,
 }
 
 /*
- * How many pages a read fault at @addr asks for: read-ahead, like the
- * page cache's, on each of the few streams a thread reads at once (a
- * buffer it consumes, with a lock elsewhere it takes in between). A fault
- * within or just past a stream's last window doubles its window (up to
- * the ahead_pages knob, debugfs.c; PCN_PAGE_AHEAD_MAX when not built);
- * any other fault starts a stream, in place of the oldest, at one page.
- * A window ends at the VMA's end and at the first page we have.
+ * Does a read fault at @addr continue stream @st, and which way? Up: at
+ * or just past the end of its last window, above its fault. Down: at or
+ * just below its start, below its fault (a one-page window goes either).
+ */
+static bool pcn_ra_follows(const struct pcn_ra_stream *st, unsigned long addr,
+			   bool *down)
+{
+	bool any = st->pages == 1;
+
+	if ((!st->down || any) && addr > st->start && addr <= st->end) {
+		*down = false;
+		return true;
+	}
+	if ((st->down || any) && st->start >= PAGE_SIZE &&
+	    addr >= st->start - PAGE_SIZE && addr + PAGE_SIZE < st->end) {
+		*down = true;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * How many pages a read fault at @addr asks for, and which way
+ * (*@down: @addr and the pages below it): read-ahead, like the page
+ * cache's, on each of the few streams a thread reads at once (a buffer it
+ * consumes, with a lock elsewhere it takes in between), upwards or
+ * downwards (a copy that runs backwards). A fault that continues a
+ * stream's last window doubles it (up to the ahead_pages knob, debugfs.c;
+ * PCN_PAGE_AHEAD_MAX when not built); any other fault starts a stream, in
+ * place of the oldest, at one page. A window ends at the VMA's bound and
+ * at the first page we have.
  */
 static unsigned int pcn_ahead_window(struct vm_area_struct *vma,
-				     unsigned long addr)
+				     unsigned long addr, bool *down)
 {
 	u32 max = pcn_knob_u32(ahead_pages, PCN_PAGE_AHEAD_MAX);
 	struct pcn_thread *t = current->pcn_thread;
 	struct pcn_ra_stream *st = NULL;
 	unsigned int i, n = 1;
+	unsigned long a;
 
+	*down = false;
 	if (!t)
 		return 1;
 	max = clamp_t(u32, max, 1, PCN_PAGE_AHEAD_MAX);
 	for (i = 0; i < PCN_RA_STREAMS && !st; i++) {
-		if (addr > t->ra[i].start && addr <= t->ra[i].end)
+		if (pcn_ra_follows(&t->ra[i], addr, down))
 			st = &t->ra[i];
 	}
 	if (st) {
@@ -1061,13 +1105,20 @@ static unsigned int pcn_ahead_window(struct vm_area_struct *vma,
 		t->ra_next = (t->ra_next + 1) % PCN_RA_STREAMS;
 	}
 	st->pages = n;
+	st->down = *down;
 	for (i = 1; i < n; i++) {
-		if (addr + i * PAGE_SIZE >= vma->vm_end ||
-		    pcn_pte_state(vma, addr + i * PAGE_SIZE) != PCN_PTE_NONE)
+		a = pcn_window_page(addr, i, *down);
+		if (a >= vma->vm_end || a < vma->vm_start ||
+		    pcn_pte_state(vma, a) != PCN_PTE_NONE)
 			break;
 	}
-	st->start = addr;
-	st->end = addr + i * PAGE_SIZE;
+	if (*down) {
+		st->start = addr - (i - 1) * PAGE_SIZE;
+		st->end = addr + PAGE_SIZE;
+	} else {
+		st->start = addr;
+		st->end = addr + i * PAGE_SIZE;
+	}
 	return i;
 }
 
@@ -1077,7 +1128,7 @@ static unsigned int pcn_ahead_window(struct vm_area_struct *vma,
  */
 static int pcn_fetch_map(struct pcn_process *proc, struct vm_area_struct *vma,
 			 struct pcn_grant_wait *w, unsigned long addr,
-			 bool write, struct pcn_page_expo *e,
+			 bool write, bool down, struct pcn_page_expo *e,
 			 struct page **pages,
 			 const struct pcn_page_fetch_reply *r)
 {
@@ -1101,7 +1152,7 @@ static int pcn_fetch_map(struct pcn_process *proc, struct vm_area_struct *vma,
 	if (r->flags & PCN_PAGE_F_ZERO)
 		pcn_map_zero_pages(proc, vma, w, addr, r->zero_map, own);
 	if (r->ahead_map)
-		pcn_map_ahead(proc, vma, w, addr, e, pages, r->ahead_map,
+		pcn_map_ahead(proc, vma, w, addr, down, e, pages, r->ahead_map,
 			      own);
 	return 0;
 }
@@ -1120,6 +1171,7 @@ static int pcn_fetch(struct pcn_process *proc, struct vm_area_struct *vma,
 	struct pcn_kmsg_rx *reply;
 	unsigned int i, n = 0;
 	struct pcn_page_expo e;
+	bool down = false;
 	int ret;
 
 	if (write)
@@ -1127,7 +1179,9 @@ static int pcn_fetch(struct pcn_process *proc, struct vm_area_struct *vma,
 	if (have_copy) {
 		req.flags |= PCN_PAGE_F_HAVE_COPY;
 	} else {
-		n = write ? 1 : pcn_ahead_window(vma, addr);
+		n = write ? 1 : pcn_ahead_window(vma, addr, &down);
+		if (down)
+			req.flags |= PCN_PAGE_F_DOWN;
 		for (i = 0; i < n; i++) {
 			pages[i] = alloc_page(GFP_HIGHUSER_MOVABLE);
 			if (!pages[i])
@@ -1139,7 +1193,7 @@ static int pcn_fetch(struct pcn_process *proc, struct vm_area_struct *vma,
 		if (ret)
 			goto free;
 		req.desc = e.desc;
-		pcn_grant_wait_add(proc, &wait, addr, n);
+		pcn_grant_wait_add(proc, &wait, addr, n, down);
 	}
 	pcn_stat_inc(page_fetches);
 	ret = pcn_kmsg_request(proc->origin_nid, PCN_KMSG_TYPE_PAGE_FETCH,
@@ -1161,8 +1215,8 @@ static int pcn_fetch(struct pcn_process *proc, struct vm_area_struct *vma,
 		if (ret == -EAGAIN)
 			pcn_pte_zap(vma, addr);
 	} else if (!ret) {
-		ret = pcn_fetch_map(proc, vma, &wait, addr, write, &e, pages,
-				    &r);
+		ret = pcn_fetch_map(proc, vma, &wait, addr, write, down, &e,
+				    pages, &r);
 	}
 	if (n)
 		pcn_grant_wait_del(proc, &wait);

@@ -93,12 +93,14 @@ enum pcn_thread_role {
 
 /*
  * A sequential stream of read faults of a remote thread: the window its
- * last fault asked for, [start, end), and the size it wanted.
+ * last fault asked for, [start, end), the size it wanted, and which way
+ * it runs (down: the fault was at end - PAGE_SIZE).
  */
 #define PCN_RA_STREAMS		4
 struct pcn_ra_stream {
 	unsigned long start, end;
 	unsigned int pages;
+	bool down;
 };
 
 /* task->pcn_thread; changes and event posts under pcn_threads_lock. */
