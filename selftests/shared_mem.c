@@ -633,8 +633,16 @@ static unsigned long deep_want(int depth)
 	return sum;
 }
 
+/*
+ * The stack tests fault thousands of pages one at a time: a debug kernel
+ * (KASAN, lockdep) needs more than the harness's default 30 s for them.
+ */
+FIXTURE(stack) {};
+FIXTURE_SETUP(stack) {}
+FIXTURE_TEARDOWN(stack) {}
+
 /* The stack grows by 6 MiB at node 1, then again at the origin. */
-TEST(stack_grows_at_remote)
+TEST_F_TIMEOUT(stack, grows_at_remote, 600)
 {
 	unsigned long got1 = 0, got0;
 	int nid1;
@@ -676,7 +684,7 @@ static int deep_at_remote(int limit, int mib)
  * default 8 MiB: 16 MiB with a limit of 64 MiB; 6 MiB with a limit of
  * 4 MiB is a SIGSEGV, as at home.
  */
-TEST(stack_limit_is_the_process)
+TEST_F_TIMEOUT(stack, limit_is_the_process, 600)
 {
 	int status;
 
