@@ -1074,6 +1074,7 @@ struct ra_ctx {
 	pthread_barrier_t bar;
 	volatile long *mem;
 	int pass;
+	bool down;		/* rs_thread: from end to start */
 };
 
 static void *ra_thread(void *arg)
@@ -1170,72 +1171,21 @@ TEST_F_TIMEOUT(dist, read_ahead, 300)
 }
 
 /*
- * read_down: memory the origin wrote, read at node 1 from end to start
- * (a copy that runs backwards): read-ahead follows downwards, pages come
- * several at a time.
+ * One thread at node 1 reads RA_PAGES / 2 pages the origin wrote, upwards
+ * or (c->down) from end to start; node 1's fetches and pages mapped ahead
+ * meanwhile in *fetches and *ahead.
  */
-static void *rd_thread(void *arg)
+static void *rs_thread(void *arg)
 {
 	struct worker *w = arg;
 	struct ra_ctx *c = w->ctx;
+	size_t k, i, n = RA_PAGES / 2;
 	volatile long *pg;
-	size_t i;
-
-	w_go(w, w->home);
-	w->stage = "reads every page, last first";
-	for (i = RA_PAGES / 2; i-- > 0;) {
-		pg = c->mem + i * FM_WORDS;
-		if (pg[0] != fm_stamp(1, i) || pg[FM_WORDS - 1] != fm_stamp(1, i))
-			W_FAIL(w, "a page does not hold what the origin wrote",
-			       i, fm_stamp(1, i), pg[0]);
-		w->progress++;
-	}
-	w_go(w, ORIGIN);
-	w_end(w);
-	return NULL;
-}
-
-TEST_F_TIMEOUT(dist, read_down, 300)
-{
-	struct ra_ctx *c = pages(sizeof(*c));
-	long long fetches, ahead;
-	struct worker *w;
-
-	ASSERT_NE(c, NULL);
-	c->mem = pages(RA_PAGES / 2 * PAGE);
-	ASSERT_NE(c->mem, NULL);
-	ra_write_n(c, 1, RA_PAGES / 2);
-	w = workers_new(2, c, self->nodes);
-	ASSERT_NE(w, NULL);
-	w[0].used = 0;		/* thread 1 alone, at node 1 */
-
-	fetches = pcn_stat_node(1, "page_fetches");
-	ahead = pcn_stat_node(1, "ahead_mapped");
-	run_workers(_metadata, w, 2, rd_thread);
-	report_workers(_metadata, w, 2);
-	fetches = pcn_stat_node(1, "page_fetches") - fetches;
-	ahead = pcn_stat_node(1, "ahead_mapped") - ahead;
-	TH_LOG("%lld fetches, %lld pages mapped ahead, for %d pages read last first",
-	       fetches, ahead, RA_PAGES / 2);
-	EXPECT_GE(ahead, RA_PAGES / 4);
-	EXPECT_LE(fetches, RA_PAGES / 8);
-}
-
-/*
- * read_random: the same reads at node 1 of memory the program declared
- * read at random (madvise(MADV_RANDOM), made at node 0): no page comes
- * ahead, each read fault brings its page alone.
- */
-static void *rr_thread(void *arg)
-{
-	struct worker *w = arg;
-	struct ra_ctx *c = w->ctx;
-	volatile long *pg;
-	size_t i;
 
 	w_go(w, w->home);
 	w->stage = "reads every page";
-	for (i = 0; i < RA_PAGES / 2; i++) {
+	for (k = 0; k < n; k++) {
+		i = c->down ? n - 1 - k : k;
 		pg = c->mem + i * FM_WORDS;
 		if (pg[0] != fm_stamp(1, i))
 			W_FAIL(w, "a page does not hold what the origin wrote",
@@ -1247,11 +1197,52 @@ static void *rr_thread(void *arg)
 	return NULL;
 }
 
+static void ra_single(struct __test_metadata *_metadata, int nodes,
+		      struct ra_ctx *c, long long *fetches, long long *ahead)
+{
+	struct worker *w = workers_new(2, c, nodes);
+
+	ASSERT_NE(w, NULL);
+	w[0].used = 0;		/* thread 1 alone, at node 1 */
+	*fetches = pcn_stat_node(1, "page_fetches");
+	*ahead = pcn_stat_node(1, "ahead_mapped");
+	run_workers(_metadata, w, 2, rs_thread);
+	report_workers(_metadata, w, 2);
+	*fetches = pcn_stat_node(1, "page_fetches") - *fetches;
+	*ahead = pcn_stat_node(1, "ahead_mapped") - *ahead;
+}
+
+/*
+ * read_down: memory the origin wrote, read at node 1 from end to start
+ * (a copy that runs backwards): read-ahead follows downwards, pages come
+ * several at a time.
+ */
+TEST_F_TIMEOUT(dist, read_down, 300)
+{
+	struct ra_ctx *c = pages(sizeof(*c));
+	long long fetches, ahead;
+
+	ASSERT_NE(c, NULL);
+	c->mem = pages(RA_PAGES / 2 * PAGE);
+	ASSERT_NE(c->mem, NULL);
+	ra_write_n(c, 1, RA_PAGES / 2);
+	c->down = true;
+	ra_single(_metadata, self->nodes, c, &fetches, &ahead);
+	TH_LOG("%lld fetches, %lld pages mapped ahead, for %d pages read last first",
+	       fetches, ahead, RA_PAGES / 2);
+	EXPECT_GE(ahead, RA_PAGES / 4);
+	EXPECT_LE(fetches, RA_PAGES / 8);
+}
+
+/*
+ * read_random: the same reads at node 1 of memory the program declared
+ * read at random (madvise(MADV_RANDOM), made at node 0): no page comes
+ * ahead, each read fault brings its page alone.
+ */
 TEST_F_TIMEOUT(dist, read_random, 300)
 {
 	struct ra_ctx *c = pages(sizeof(*c));
 	long long fetches, ahead;
-	struct worker *w;
 
 	ASSERT_NE(c, NULL);
 	c->mem = pages(RA_PAGES / 2 * PAGE);
@@ -1259,16 +1250,7 @@ TEST_F_TIMEOUT(dist, read_random, 300)
 	ra_write_n(c, 1, RA_PAGES / 2);
 	ASSERT_EQ(madvise((void *)c->mem, RA_PAGES / 2 * PAGE, MADV_RANDOM), 0)
 		TH_LOG("madvise: %s", strerror(errno));
-	w = workers_new(2, c, self->nodes);
-	ASSERT_NE(w, NULL);
-	w[0].used = 0;		/* thread 1 alone, at node 1 */
-
-	fetches = pcn_stat_node(1, "page_fetches");
-	ahead = pcn_stat_node(1, "ahead_mapped");
-	run_workers(_metadata, w, 2, rr_thread);
-	report_workers(_metadata, w, 2);
-	fetches = pcn_stat_node(1, "page_fetches") - fetches;
-	ahead = pcn_stat_node(1, "ahead_mapped") - ahead;
+	ra_single(_metadata, self->nodes, c, &fetches, &ahead);
 	EXPECT_EQ(ahead, 0)
 		TH_LOG("%lld pages mapped ahead of MADV_RANDOM reads", ahead);
 	EXPECT_GE(fetches, RA_PAGES / 2)
