@@ -194,26 +194,59 @@ static size_t check(const uint64_t *a, size_t n, size_t first, uint64_t seed0)
 	return bad;
 }
 
+static size_t gcd(size_t a, size_t b)
+{
+	while (b) {
+		size_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/*
+ * A stride that visits all of @n pages (page k * s mod n for k = 0..n-1)
+ * and never puts a read next to one of the 4 before it: the kernel keeps
+ * 4 read streams a thread and follows a read next to one of them, up or
+ * down (read-ahead). 1 when @n is too small to have one.
+ */
+static size_t scatter_stride(size_t n)
+{
+	size_t s, j, d;
+
+	for (s = 3; s < n; s++) {
+		if (gcd(s, n) != 1)
+			continue;
+		for (j = 1; j <= 4; j++) {
+			d = j * s % n;
+			if (d <= 1 || d == n - 1)
+				break;
+		}
+		if (j > 4)
+			return s;
+	}
+	return 1;
+}
+
 /*
  * The first read of word 0 of each of @n pages, timed apiece (volatile:
- * one load per page, exactly between the clock reads), every other page
- * from the last down, then the pages between: the kernel's read-ahead
- * follows reads of neighbouring pages up or down only, so that each read
- * here is a fault of its own, one page over the network (the touch figure
- * reads in order, read-ahead and all). Returns the words that were not
- * pattern(@seed).
+ * one load per page, exactly between the clock reads), scattered
+ * (scatter_stride()): the kernel's read-ahead follows reads of
+ * neighbouring pages only, so that each read here is a fault of its own,
+ * one page over the network (the touch figure reads in order, read-ahead
+ * and all). Returns the words that were not pattern(@seed).
  */
 static noinline size_t time_reads(const uint64_t *a, size_t n, size_t first,
 				  uint64_t seed, double *us)
 {
 	const volatile uint64_t *p = a;
-	size_t i, k, bad = 0;
+	size_t i, k, bad = 0, s = scatter_stride(n);
 	uint64_t v;
 	double t0;
 
 	for (k = 0; k < n; k++) {
-		/* n-1, n-3, ... then n-2, n-4, ...: never a neighbour. */
-		i = k < (n + 1) / 2 ? n - 1 - 2 * k : n - 2 - 2 * (k - (n + 1) / 2);
+		i = k * s % n;
 		t0 = now_us();
 		asm volatile("" ::: "memory");
 		v = p[i * words];

@@ -133,18 +133,19 @@ void pcn_shared_object_sync(struct address_space *mapping, bool mapped)
 		return;
 	i_mmap_lock_read(mapping);
 	vma_interval_tree_foreach(vma, &mapping->i_mmap, 0, ULONG_MAX) {
-		struct pcn_process *proc = READ_ONCE(vma->vm_mm->pcn_process);
+		struct mm_struct *mm = vma->vm_mm;
+		struct pcn_process *proc;
 
 		/*
 		 * A private mapping's pages are the process's own, not the
 		 * object's (what it has not written yet may or may not
 		 * show later changes of the file, as POSIX allows).
 		 */
-		if (!(vma->vm_flags & VM_SHARED) || !proc ||
-		    !proc->is_origin || xa_empty(&proc->pages) ||
-		    (mapped && vma->vm_mm == current->mm))
+		if (!(vma->vm_flags & VM_SHARED) ||
+		    !READ_ONCE(mm->pcn_process) ||
+		    (mapped && mm == current->mm))
 			continue;
-		for (i = 0; i < n && u[i].proc != proc; i++)
+		for (i = 0; i < n && u[i].mm != mm; i++)
 			;
 		if (i < n) {
 			u[i].start = min(u[i].start, vma->vm_start);
@@ -155,12 +156,23 @@ void pcn_shared_object_sync(struct address_space *mapping, bool mapped)
 			more = true;
 			continue;
 		}
-		/* An mm on its way out writes its pages back itself. */
-		if (!mmget_not_zero(vma->vm_mm))
+		/*
+		 * An mm on its way out writes its pages back itself. One
+		 * with users keeps its process (pcn_mm_exit() comes after
+		 * the last one): only then is mm->pcn_process safe to use.
+		 * The last put must not be here, under i_mmap_rwsem, which
+		 * exit_mmap() takes: mmput_async().
+		 */
+		if (!mmget_not_zero(mm))
 			continue;
+		proc = READ_ONCE(mm->pcn_process);
+		if (!proc || !proc->is_origin || xa_empty(&proc->pages)) {
+			mmput_async(mm);
+			continue;
+		}
 		kref_get(&proc->ref);
 		u[n++] = (struct pcn_shared_user){
-			.proc = proc, .mm = vma->vm_mm,
+			.proc = proc, .mm = mm,
 			.start = vma->vm_start, .end = vma->vm_end,
 		};
 	}
