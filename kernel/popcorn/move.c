@@ -205,7 +205,8 @@ void pcn_move_now(struct pt_regs *regs)
 /*
  * A fault at a remote on a page the origin will not give away (a shared
  * mapping of a file that is not shmem, or of an object another mapping
- * shares too: shared.c): the faulting thread, if this is its own
+ * shares too: shared.c; hugetlb or a device's mapping: PCN_VM_HOME_ONLY,
+ * page_server.c): the faulting thread, if this is its own
  * user-mode fault, goes home, where the page is the page cache's, and
  * makes the access again there (true: the fault ends without a page).
  * If that move fails, the next fault on it is a SIGBUS (false).
