@@ -66,6 +66,48 @@ static inline long long pcn_stat_node(int nid, const char *name)
 	return v;
 }
 
+/*
+ * A message type's traffic at node @nid: @field ("msgs_in", "msgs_out",
+ * ...) of the "types" entry named @type. Never returns on error.
+ */
+static inline long long pcn_stat_type_node(int nid, const char *type,
+					   const char *field)
+{
+	char buf[65536], cmd[64], key[96], *p, *end;
+	long long v;
+	size_t n;
+	FILE *f;
+	int rc;
+
+	if (nid)
+		snprintf(cmd, sizeof(cmd), "vc-exec %d pcnctl stat --json", nid);
+	else
+		snprintf(cmd, sizeof(cmd), "pcnctl stat --json");
+	f = popen(cmd, "r");
+	if (!f)
+		pcn_stat_die(cmd, type, strerror(errno), NULL);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	rc = pclose(f);
+	if (rc)
+		pcn_stat_die(cmd, type, "command failed", buf);
+	snprintf(key, sizeof(key), "\"name\":\"%s\",", type);
+	p = strstr(buf, key);
+	if (!p)
+		pcn_stat_die(cmd, type, "no such message type", buf);
+	snprintf(key, sizeof(key), "\"%s\":", field);
+	p = strstr(p, key);
+	end = p ? strchr(buf + (p - buf), '}') : NULL;
+	if (!p || !end)
+		pcn_stat_die(cmd, type, "no such field", field);
+	p += strlen(key);
+	errno = 0;
+	v = strtoll(p, &end, 10);
+	if (errno || !isdigit((unsigned char)*p) || (*end != ',' && *end != '}'))
+		pcn_stat_die(cmd, type, "not a number", p);
+	return v;
+}
+
 /* One node-wide counter of this node; never returns on error. */
 static inline long long pcn_stat(const char *name)
 {

@@ -31,6 +31,9 @@
 #    down (PCN_PAGE_F_DOWN) below address 0 or for a write, and a
 #    PAGE_RECALL with a window: EPROTO and bad; a well-formed window for a
 #    process that does not run there: ESRCH, not bad;
+#  - a PAGE_INVALIDATE of no page, of more than 16, not at a page or
+#    reaching past user space: EPROTO and bad; a well-formed one for a
+#    process that does not run there: ESRCH, not bad;
 #  - a forward MIGRATE whose origin clocks are negative, past half of
 #    ktime's range, or with boot time behind monotonic time: EPROTO and
 #    bad; right clocks without the receiver's FPU image: EOPNOTSUPP, not
@@ -170,6 +173,15 @@ try "PAGE_FETCH down window below address 0" 1 0 $FETCH "$(fetch_msg 999999 $DOW
 try "PAGE_FETCH down window for a write" 1 0 $FETCH "$(fetch_msg 999999 $((DOWN + 1)) 65536 $PAGE)" "$(le32 -71; zeros 20)" 1
 try "PAGE_FETCH down window, no such process" 1 0 $FETCH "$(fetch_msg 999999 $DOWN 65536 $((16 * PAGE)))" "$(le32 -3; zeros 20)" 0
 try "PAGE_RECALL with a window" 0 1 $RECALL "$(fetch_msg 999999 0 65536 $((2 * PAGE)))" "$(le32 -71; zeros 20)" 1
+# inval_msg TGID PAGES ADDR: a PAGE_INVALIDATE payload (16 bytes);
+# struct pcn_page_inval_reply (status, reserved, dropped).
+inval_msg() { le32 "$1"; le32 "$2"; le64 "$3"; }
+INVAL=42
+try "PAGE_INVALIDATE of no page" 0 1 $INVAL "$(inval_msg 999999 0 65536)" "$(le32 -71; zeros 12)" 1
+try "PAGE_INVALIDATE of 17 pages" 0 1 $INVAL "$(inval_msg 999999 17 65536)" "$(le32 -71; zeros 12)" 1
+try "PAGE_INVALIDATE not at a page" 0 1 $INVAL "$(inval_msg 999999 2 65537)" "$(le32 -71; zeros 12)" 1
+try "PAGE_INVALIDATE past user space" 0 1 $INVAL "$(inval_msg 999999 2 $((USER_END - PAGE)))" "$(le32 -71; zeros 12)" 1
+try "PAGE_INVALIDATE, no such process" 0 1 $INVAL "$(inval_msg 999999 16 65536)" "$(le32 -3; zeros 12)" 0
 
 # migrate_msg MONO BOOT: a forward MIGRATE payload (440 bytes, no FPU
 # image) from node 1 for a process that does not exist, with the origin's

@@ -20,7 +20,7 @@
 #endif
 
 #define PCN_KMSG_MAGIC		0x4b4e4350	/* "PCNK" in memory order */
-#define PCN_KMSG_VERSION	11
+#define PCN_KMSG_VERSION	12
 
 /* Largest message, header included. RDMA ring slots are this big. */
 #define PCN_KMSG_MAX_SIZE	8192
@@ -308,6 +308,28 @@ struct pcn_page_fetch_reply {
 				 */
 } __packed;
 
+/*
+ * PAGE_INVALIDATE (origin to a remote): drop the read-only copies of
+ * @pages pages (1..PCN_PAGE_INVAL_MAX) from @addr up: the page an origin
+ * write faulted on and the next ones its write stream will reach, all
+ * shared by that remote alone. The reply's @dropped: bit i set, the page
+ * at addr + i * 4096 is gone there (dropped, or it was not there); a page
+ * the remote was busy with stays, and is asked for again when written.
+ */
+#define PCN_PAGE_INVAL_MAX	16
+
+struct pcn_page_inval {
+	__s32 origin_tgid;
+	__u32 pages;
+	__u64 addr;
+} __packed;
+
+struct pcn_page_inval_reply {
+	__s32 status;		/* 0 or -errno */
+	__u32 reserved;		/* 0 */
+	__u64 dropped;
+} __packed;
+
 /* ---- system calls made at the origin for a remote thread ---- */
 
 /*
@@ -571,7 +593,11 @@ struct pcn_threads_reply {
 	  PCN_KMSG_SIZE(sizeof(struct pcn_threads_reply),		\
 			sizeof(struct pcn_threads_reply) +		\
 			PCN_THREADS_MAX * sizeof(struct pcn_wire_thread)),\
-	  NONE, PCN_KMSG_T_REPLY)
+	  NONE, PCN_KMSG_T_REPLY)					\
+	X(PAGE_INVALIDATE, page_invalidate,				\
+	  PCN_KMSG_FIXED(pcn_page_inval), PAGE_INVALIDATE_REPLY, 0)	\
+	X(PAGE_INVALIDATE_REPLY, page_invalidate_reply,			\
+	  PCN_KMSG_FIXED(pcn_page_inval_reply), NONE, PCN_KMSG_T_REPLY)
 
 #define PCN_KMSG_TYPE_ENUM(NAME, name, size, reply, flags)		\
 	PCN_KMSG_TYPE_##NAME,

@@ -17,6 +17,10 @@
  *                      of two up to 64; 1: the page alone; 0: as 1)
  *   ahead_pages        the largest read-ahead window of a remote read
  *                      fault, in pages (up to 16; 1 or 0: no read-ahead)
+ *   ahead_up_only      read-ahead follows ascending streams only, as before
+ *                      it followed descending ones too
+ *   inval_single       an origin write invalidates its page alone, as before
+ *                      write streams invalidated ahead (page_inval.c)
  */
 #include <linux/debugfs.h>
 #include <linux/export.h>
@@ -24,6 +28,8 @@
 
 bool pcn_knob_invalidate_serial;
 bool pcn_knob_fresh_read_copy;
+bool pcn_knob_ahead_up_only;
+bool pcn_knob_inval_single;
 u32 pcn_knob_grant_pages = PCN_PAGE_GRANT_PAGES;
 u32 pcn_knob_ahead_pages = PCN_PAGE_AHEAD_MAX;
 
@@ -44,6 +50,10 @@ void pcn_debugfs_init(void)
 			    &pcn_knob_invalidate_serial);
 	debugfs_create_bool("fresh_read_copy", 0600, pcn_debugfs_root,
 			    &pcn_knob_fresh_read_copy);
+	debugfs_create_bool("ahead_up_only", 0600, pcn_debugfs_root,
+			    &pcn_knob_ahead_up_only);
+	debugfs_create_bool("inval_single", 0600, pcn_debugfs_root,
+			    &pcn_knob_inval_single);
 	debugfs_create_u32("grant_pages", 0600, pcn_debugfs_root,
 			   &pcn_knob_grant_pages);
 	debugfs_create_u32("ahead_pages", 0600, pcn_debugfs_root,

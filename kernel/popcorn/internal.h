@@ -164,6 +164,8 @@ int pcn_nl_raw_request(struct sk_buff *skb, struct genl_info *info);
 /* A knob's value (debugfs.c); false/0 when the knob is not built. */
 extern bool pcn_knob_invalidate_serial;
 extern bool pcn_knob_fresh_read_copy;
+extern bool pcn_knob_ahead_up_only;
+extern bool pcn_knob_inval_single;
 extern u32 pcn_knob_grant_pages;
 extern u32 pcn_knob_ahead_pages;
 void pcn_debugfs_init(void);

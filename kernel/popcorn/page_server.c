@@ -45,19 +45,9 @@
 #include <linux/userfaultfd_k.h>
 #include <popcorn/hooks.h>
 #include "internal.h"
+#include "page_dir.h"
 #include "process.h"
 #include "trace.h"
-
-struct pcn_page_dir {
-	struct mutex lock;
-	unsigned long sharers;	/* remote nodes with a read-only copy */
-	int owner;		/* remote node with the only copy, or -1 */
-	/*
-	 * The owner was handed the page as zeros, unwritten, and may not
-	 * have mapped it yet (a block of zero pages, pcn_serve_zero()).
-	 */
-	bool zero;
-};
 
 /*
  * Set as current->pcn_thread while this node's page server faults a page
@@ -76,8 +66,8 @@ void pcn_page_dir_free(struct pcn_process *proc)
 	xa_destroy(&proc->pages);
 }
 
-static struct pcn_page_dir *pcn_dir_get(struct pcn_process *proc,
-					unsigned long addr, bool create)
+struct pcn_page_dir *pcn_dir_get(struct pcn_process *proc,
+				 unsigned long addr, bool create)
 {
 	unsigned long idx = addr >> PAGE_SHIFT;
 	struct pcn_page_dir *dir, *old;
@@ -100,8 +90,7 @@ static struct pcn_page_dir *pcn_dir_get(struct pcn_process *proc,
 	return dir;
 }
 
-static struct mutex *pcn_page_lock(struct pcn_process *proc,
-				   unsigned long addr)
+struct mutex *pcn_page_lock(struct pcn_process *proc, unsigned long addr)
 {
 	return &proc->page_locks[hash_long(addr >> PAGE_SHIFT,
 					   ilog2(PCN_PAGE_LOCKS))];
@@ -238,9 +227,8 @@ static int pcn_recall(struct pcn_process *proc, int nid, unsigned long addr,
  * answer at all loses the process anyway (its threads' twins end it), so
  * its copy is forgotten.
  */
-static int pcn_invalidate_sharers(struct pcn_process *proc,
-				  struct pcn_page_dir *dir,
-				  unsigned long addr, int except)
+int pcn_invalidate_sharers(struct pcn_process *proc, struct pcn_page_dir *dir,
+			   unsigned long addr, int except)
 {
 	struct pcn_page_fetch req = {
 		.origin_tgid = proc->origin_tgid,
@@ -433,7 +421,7 @@ static vm_fault_t pcn_origin_fault(struct pcn_process *proc,
 	}
 	if (write && dir->sharers) {
 		pcn_fault_begin(f, PCN_FAULT_UPGRADE, -1);
-		ret = pcn_invalidate_sharers(proc, dir, addr, -1);
+		ret = pcn_invalidate_stream(proc, vma, dir, addr);
 	}
 	if (ret == -EAGAIN) {
 		mutex_unlock(&dir->lock);
@@ -491,7 +479,8 @@ static int pcn_send_origin_page(struct vm_area_struct *vma,
  * that we hold (our page table maps them and no remote owns them), each
  * put into its place of the window as a read-only copy, as a read fetch
  * of it would, before the answer. The requester is their sharer from then
- * on. A page busy or not here is left out. Private mappings only (shared
+ * on. A page busy or not here is left out, and so is one a write stream
+ * of ours is about to reach (page_inval.c). Private mappings only (shared
  * ones keep their pages in the page cache: shared.c), and none the
  * program said it reads at random (madvise(MADV_RANDOM), wherever its
  * thread ran it: the VMA is ours), as for the page cache's read-ahead.
@@ -518,7 +507,8 @@ static u64 pcn_send_ahead(struct pcn_process *proc, struct vm_area_struct *vma,
 		if (a >= vma->vm_end || a < vma->vm_start)
 			break;
 		state = pcn_pte_state(vma, a);
-		if (state != PCN_PTE_RO && state != PCN_PTE_RW)
+		if ((state != PCN_PTE_RO && state != PCN_PTE_RW) ||
+		    pcn_write_stream_ahead(proc, a))
 			continue;
 		dir = pcn_dir_get(proc, a, true);
 		if (!dir || !mutex_trylock(&dir->lock))
@@ -944,7 +934,7 @@ static void pcn_grant_wait_del(struct pcn_process *proc,
 }
 
 /* A recall found nothing at @addr: no fetch under way may map it now. */
-static void pcn_grant_revoke(struct pcn_process *proc, unsigned long addr)
+void pcn_grant_revoke(struct pcn_process *proc, unsigned long addr)
 {
 	struct pcn_grant_wait *w;
 
@@ -1071,15 +1061,64 @@ static bool pcn_ra_follows(const struct pcn_ra_stream *st, unsigned long addr,
 }
 
 /*
+ * The stream a read fault at @addr that continues none replaces: one that
+ * began at @addr (the same page faulted again, as a page other nodes
+ * write does now and then), else the least recently used, so that a
+ * stream a thread goes on reading survives the faults on other pages it
+ * makes in between.
+ */
+static struct pcn_ra_stream *pcn_ra_victim(struct pcn_thread *t,
+					   unsigned long addr)
+{
+	struct pcn_ra_stream *st = &t->ra[0];
+	unsigned int i;
+
+	for (i = 0; i < PCN_RA_STREAMS; i++) {
+		if (t->ra[i].start == addr)
+			return &t->ra[i];
+		if (t->ra[i].used < st->used)
+			st = &t->ra[i];
+	}
+	return st;
+}
+
+/*
+ * A stream whose pages end a little below @addr (less than @max pages):
+ * a program that copies a buffer a chunk at a time, each chunk from its
+ * end down (glibc's memcpy goes backwards when source and destination
+ * sit at nearly the same offset in their pages), first faults at the top
+ * of the next chunk. *@gap: the pages from @addr down to that stream's
+ * top, the skipped ones with it.
+ */
+static struct pcn_ra_stream *pcn_ra_above(struct pcn_thread *t,
+					  unsigned long addr, unsigned int max,
+					  unsigned int *gap)
+{
+	struct pcn_ra_stream *st;
+	unsigned int i;
+
+	for (i = 0; i < PCN_RA_STREAMS; i++) {
+		st = &t->ra[i];
+		if (st->top && addr >= st->top &&
+		    addr - st->top < max * PAGE_SIZE) {
+			*gap = (addr - st->top) / PAGE_SIZE + 1;
+			return st;
+		}
+	}
+	return NULL;
+}
+
+/*
  * How many pages a read fault at @addr asks for, and which way
  * (*@down: @addr and the pages below it): read-ahead, like the page
  * cache's, on each of the few streams a thread reads at once (a buffer it
  * consumes, with a lock elsewhere it takes in between), upwards or
  * downwards (a copy that runs backwards). A fault that continues a
  * stream's last window doubles it (up to the ahead_pages knob, debugfs.c;
- * PCN_PAGE_AHEAD_MAX when not built); any other fault starts a stream, in
- * place of the oldest, at one page. A window ends at the VMA's bound and
- * at the first page we have.
+ * PCN_PAGE_AHEAD_MAX when not built); a fault a little above a stream
+ * fills the gap down to it (pcn_ra_above()); any other fault starts a
+ * stream, in place of another (pcn_ra_victim()), at one page. A window
+ * ends at the VMA's bound and at the first page we have.
  */
 static unsigned int pcn_ahead_window(struct vm_area_struct *vma,
 				     unsigned long addr, bool *down)
@@ -1088,6 +1127,7 @@ static unsigned int pcn_ahead_window(struct vm_area_struct *vma,
 	struct pcn_thread *t = current->pcn_thread;
 	struct pcn_ra_stream *st = NULL;
 	unsigned int i, n = 1;
+	bool fill = false;
 	unsigned long a;
 
 	*down = false;
@@ -1095,17 +1135,25 @@ static unsigned int pcn_ahead_window(struct vm_area_struct *vma,
 		return 1;
 	max = clamp_t(u32, max, 1, PCN_PAGE_AHEAD_MAX);
 	for (i = 0; i < PCN_RA_STREAMS && !st; i++) {
-		if (pcn_ra_follows(&t->ra[i], addr, down))
+		if (pcn_ra_follows(&t->ra[i], addr, down) &&
+		    !(*down && pcn_knob(ahead_up_only)))
 			st = &t->ra[i];
 	}
-	if (st) {
-		n = min_t(unsigned int, max(st->pages, 1U) * 2, max);
-	} else {
-		st = &t->ra[t->ra_next];
-		t->ra_next = (t->ra_next + 1) % PCN_RA_STREAMS;
+	if (!st && !pcn_knob(ahead_up_only)) {
+		st = pcn_ra_above(t, addr, max, &n);
+		fill = st;
+		*down = fill;	/* down to the stream's top */
 	}
+	if (st && !fill) {
+		n = min_t(unsigned int, max(st->pages, 1U) * 2, max);
+	} else if (!st) {
+		*down = false;
+		st = pcn_ra_victim(t, addr);
+		st->top = 0;
+	}
+	st->used = ++t->ra_clock;
 	st->pages = n;
-	st->down = *down;
+	st->down = *down && !fill;	/* a filled gap: still going up */
 	for (i = 1; i < n; i++) {
 		a = pcn_window_page(addr, i, *down);
 		if (a >= vma->vm_end || a < vma->vm_start ||
@@ -1119,6 +1167,7 @@ static unsigned int pcn_ahead_window(struct vm_area_struct *vma,
 		st->start = addr;
 		st->end = addr + i * PAGE_SIZE;
 	}
+	st->top = max(st->top, st->end);
 	return i;
 }
 
@@ -1403,5 +1452,8 @@ int pcn_page_server_init(void)
 	if (!ret)
 		ret = pcn_kmsg_register(PCN_KMSG_TYPE_PAGE_RECALL,
 					pcn_page_recall_handle);
+	if (!ret)
+		ret = pcn_kmsg_register(PCN_KMSG_TYPE_PAGE_INVALIDATE,
+					pcn_page_invalidate_handle);
 	return ret;
 }

@@ -29,6 +29,18 @@
 #define PCN_ORIGIN_FAULT_BUCKETS 256	/* origin: its own faults, hashed */
 #define PCN_REQUEST_TIMEOUT	(20 * HZ)
 
+/*
+ * A sequential stream of the origin's write faults on pages a remote
+ * shares: the span its last fault invalidated, [start, next) (where the
+ * next fault would be), and the window it wanted (it doubles while the
+ * stream goes on).
+ */
+#define PCN_WRITE_STREAMS	4
+struct pcn_write_stream {
+	unsigned long start, next;
+	unsigned int pages;
+};
+
 struct pcn_process {
 	struct kref ref;
 	struct rcu_head rcu;		/* freed after lock-free lookups */
@@ -66,6 +78,12 @@ struct pcn_process {
 	 * (page_server.c, pcn_origin_busy()).
 	 */
 	atomic_t origin_faults[PCN_ORIGIN_FAULT_BUCKETS];
+	/*
+	 * origin: its threads' write streams over pages a remote shares
+	 * (page_inval.c), under @lock.
+	 */
+	struct pcn_write_stream wstreams[PCN_WRITE_STREAMS];
+	unsigned int wstream_next;	/* the one to replace next */
 
 	/* remote */
 	struct task_struct *worker;	/* creates the migrated threads */
@@ -93,13 +111,16 @@ enum pcn_thread_role {
 
 /*
  * A sequential stream of read faults of a remote thread: the window its
- * last fault asked for, [start, end), the size it wanted, and which way
- * it runs (down: the fault was at end - PAGE_SIZE).
+ * last fault asked for, [start, end), the size it wanted, when it was
+ * last used, and which way it runs (down: the fault was at
+ * end - PAGE_SIZE).
  */
 #define PCN_RA_STREAMS		4
 struct pcn_ra_stream {
 	unsigned long start, end;
+	unsigned long top;	/* the end of the highest window it had */
 	unsigned int pages;
+	unsigned int used;	/* pcn_thread.ra_clock at its last fault */
 	bool down;
 };
 
@@ -136,7 +157,7 @@ struct pcn_thread {
 	u64 calls;
 	/* remote: the streams it reads, for read-ahead (page_server.c) */
 	struct pcn_ra_stream ra[PCN_RA_STREAMS];
-	unsigned int ra_next;		/* the one to replace next */
+	unsigned int ra_clock;		/* counts its read faults */
 	struct list_head list;		/* pcn_threads */
 
 	wait_queue_head_t wait;		/* twin: events */

@@ -39,6 +39,8 @@ static_assert(sizeof(struct pcn_vma_reply) == 56);
 static_assert(sizeof(struct pcn_syscall_msg) == 64);
 static_assert(sizeof(struct pcn_syscall_reply) == 8);
 static_assert(sizeof(struct pcn_vma_drop) == 24);
+static_assert(sizeof(struct pcn_page_inval) == 16);
+static_assert(sizeof(struct pcn_page_inval_reply) == 16);
 static_assert(sizeof(struct pcn_page_fetch) == 32);
 static_assert(sizeof(struct pcn_page_fetch_reply) == 24);
 static_assert(sizeof(struct pcn_futex_msg) == 56);
@@ -98,7 +100,7 @@ static void wire_header(struct kunit *test)
 static void wire_constants(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAGIC, 0x4b4e4350);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 11);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 12);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_SIZE, 8192);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_PAYLOAD, (size_t)8160);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_F_REPLY, 0x1);
@@ -203,14 +205,17 @@ static const struct wire_type wire_types[] = {
 	WT(39, STAT_REPLY, stat_reply, 1760, 1760 + 64 * 32, W_NONE, W_R),
 	WT(40, THREADS_REQUEST, threads_request, 8, 8, 41, 0),
 	WT(41, THREADS_REPLY, threads_reply, 8, 8 + 254 * 32, W_NONE, W_R),
+	WT(42, PAGE_INVALIDATE, page_invalidate, 16, 16, 43, 0),
+	WT(43, PAGE_INVALIDATE_REPLY, page_invalidate_reply, 16, 16, W_NONE,
+	   W_R),
 };
 
 static void wire_type_numbers(struct kunit *test)
 {
 	unsigned int i;
 
-	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(wire_types), (size_t)42);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_MAX, 42);
+	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(wire_types), (size_t)44);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_MAX, 44);
 	for (i = 0; i < ARRAY_SIZE(wire_types); i++) {
 		KUNIT_EXPECT_EQ_MSG(test, wire_types[i].nr, i,
 				    "%s out of order", wire_types[i].name);
@@ -483,6 +488,14 @@ static void wire_vma(struct kunit *test)
 	WIRE_FIELD(test, pcn_vma_drop, reserved, 4, 4);
 	WIRE_FIELD(test, pcn_vma_drop, start, 8, 8);
 	WIRE_FIELD(test, pcn_vma_drop, end, 16, 8);
+	WIRE_SIZE(test, pcn_page_inval, 16);
+	WIRE_FIELD(test, pcn_page_inval, origin_tgid, 0, 4);
+	WIRE_FIELD(test, pcn_page_inval, pages, 4, 4);
+	WIRE_FIELD(test, pcn_page_inval, addr, 8, 8);
+	WIRE_SIZE(test, pcn_page_inval_reply, 16);
+	WIRE_FIELD(test, pcn_page_inval_reply, status, 0, 4);
+	WIRE_FIELD(test, pcn_page_inval_reply, reserved, 4, 4);
+	WIRE_FIELD(test, pcn_page_inval_reply, dropped, 8, 8);
 }
 
 static void wire_page_server(struct kunit *test)
