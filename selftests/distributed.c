@@ -794,6 +794,73 @@ TEST_F_TIMEOUT(dist, false_sharing, 900)
 }
 
 /* ------------------------------------------------------------------ */
+/* migratory: a word read then written by node 0 and node 1 in turn   */
+/* ------------------------------------------------------------------ */
+
+#define MG_TURNS	200
+
+struct mg_ctx {
+	pthread_barrier_t bar;
+	volatile long *counter;	/* alone on its page */
+};
+
+static void *mg_thread(void *arg)
+{
+	struct worker *w = arg;
+	struct mg_ctx *c = w->ctx;
+	long i, v;
+
+	w_go(w, w->home);
+	w->stage = "adds one in its turns";
+	for (i = 0; i < MG_TURNS; i++) {
+		w_barrier(w, &c->bar, "barrier between turns");
+		if (i % 2 != w->idx)
+			continue;
+		v = *c->counter;	/* read first ... */
+		if (v != i)
+			W_FAIL(w, "the counter is not what the last turn left",
+			       i, i, v);
+		*c->counter = v + 1;	/* ... then write */
+		w->progress++;
+	}
+	w_go(w, ORIGIN);
+	w_end(w);
+	return NULL;
+}
+
+/*
+ * migratory: a page that node 0 and node 1 take turns to read and then
+ * write (a lock word, a counter handed around) goes whole with each read
+ * once the pattern shows (page_dir.h): the write after it faults no more,
+ * one fetch a turn instead of a read and an upgrade. The counter is
+ * exact.
+ */
+TEST_F_TIMEOUT(dist, migratory, 600)
+{
+	struct mg_ctx *c = pages(sizeof(*c));
+	long long upgrades;
+	struct worker *w;
+
+	ASSERT_NE(c, NULL);
+	c->counter = pages(PAGE);
+	ASSERT_NE(c->counter, NULL);
+	ASSERT_EQ(pthread_barrier_init(&c->bar, NULL, 2), 0);
+	w = workers_new(2, c, self->nodes);	/* 0 stays home, 1 at node 1 */
+	ASSERT_NE(w, NULL);
+
+	upgrades = pcn_stat_after(1, "\"upgrade\":{", "ok");
+	run_workers(_metadata, w, 2, mg_thread);
+	report_workers(_metadata, w, 2);
+	upgrades = pcn_stat_after(1, "\"upgrade\":{", "ok") - upgrades;
+	EXPECT_EQ(*c->counter, MG_TURNS);
+	/* Without: one upgrade at node 1 for each of its 100 turns. */
+	EXPECT_LE(upgrades, MG_TURNS / 8)
+		TH_LOG("%lld upgrade faults at node 1 in %d turns of read, then write",
+		       upgrades, MG_TURNS / 2);
+	pthread_barrier_destroy(&c->bar);
+}
+
+/* ------------------------------------------------------------------ */
 /* fresh_memory: first touches of new memory on every node at once    */
 /* ------------------------------------------------------------------ */
 
@@ -1159,15 +1226,15 @@ TEST_F_TIMEOUT(dist, read_ahead, 300)
 	fetches = pcn_stat_node(1, "page_fetches");
 	ahead = pcn_stat_node(1, "ahead_mapped");
 	inval = pcn_stat("inval_sent");
-	msgs = pcn_stat_type_node(0, "page_recall", "msgs_out") +
-	       pcn_stat_type_node(0, "page_invalidate", "msgs_out");
+	msgs = pcn_stat_after(0, "\"name\":\"page_recall\",", "msgs_out") +
+	       pcn_stat_after(0, "\"name\":\"page_invalidate\",", "msgs_out");
 	run_workers(_metadata, w, 2, ra_start);
 	report_workers(_metadata, w, 2);
 	fetches = pcn_stat_node(1, "page_fetches") - fetches;
 	ahead = pcn_stat_node(1, "ahead_mapped") - ahead;
 	inval = pcn_stat("inval_sent") - inval;
-	msgs = pcn_stat_type_node(0, "page_recall", "msgs_out") +
-	       pcn_stat_type_node(0, "page_invalidate", "msgs_out") - msgs;
+	msgs = pcn_stat_after(0, "\"name\":\"page_recall\",", "msgs_out") +
+	       pcn_stat_after(0, "\"name\":\"page_invalidate\",", "msgs_out") - msgs;
 	/* Two passes of 512 pages, 16 at a time once under way. */
 	EXPECT_GE(ahead, RA_PAGES)
 		TH_LOG("%lld pages mapped ahead, %lld fetches", ahead, fetches);

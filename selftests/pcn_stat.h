@@ -67,13 +67,15 @@ static inline long long pcn_stat_node(int nid, const char *name)
 }
 
 /*
- * A message type's traffic at node @nid: @field ("msgs_in", "msgs_out",
- * ...) of the "types" entry named @type. Never returns on error.
+ * The number @field of node @nid's `pcnctl stat --json` that comes first
+ * after @anchor, within the object @anchor opens or is in: a message
+ * type's traffic (anchor "\"name\":\"page_recall\",", field "msgs_out"),
+ * a kind of fault ("\"upgrade\":{", "ok"). Never returns on error.
  */
-static inline long long pcn_stat_type_node(int nid, const char *type,
-					   const char *field)
+static inline long long pcn_stat_after(int nid, const char *anchor,
+				       const char *field)
 {
-	char buf[65536], cmd[64], key[96], *p, *end;
+	char buf[65536], cmd[64], key[64], *p, *end;
 	long long v;
 	size_t n;
 	FILE *f;
@@ -85,26 +87,25 @@ static inline long long pcn_stat_type_node(int nid, const char *type,
 		snprintf(cmd, sizeof(cmd), "pcnctl stat --json");
 	f = popen(cmd, "r");
 	if (!f)
-		pcn_stat_die(cmd, type, strerror(errno), NULL);
+		pcn_stat_die(cmd, anchor, strerror(errno), NULL);
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	buf[n] = 0;
 	rc = pclose(f);
 	if (rc)
-		pcn_stat_die(cmd, type, "command failed", buf);
-	snprintf(key, sizeof(key), "\"name\":\"%s\",", type);
-	p = strstr(buf, key);
+		pcn_stat_die(cmd, anchor, "command failed", buf);
+	p = strstr(buf, anchor);
 	if (!p)
-		pcn_stat_die(cmd, type, "no such message type", buf);
+		pcn_stat_die(cmd, anchor, "not reported", buf);
+	end = strchr(p + strlen(anchor), '}');
 	snprintf(key, sizeof(key), "\"%s\":", field);
 	p = strstr(p, key);
-	end = p ? strchr(buf + (p - buf), '}') : NULL;
-	if (!p || !end)
-		pcn_stat_die(cmd, type, "no such field", field);
+	if (!p || !end || p > end)
+		pcn_stat_die(cmd, anchor, "no such field after it", field);
 	p += strlen(key);
 	errno = 0;
 	v = strtoll(p, &end, 10);
 	if (errno || !isdigit((unsigned char)*p) || (*end != ',' && *end != '}'))
-		pcn_stat_die(cmd, type, "not a number", p);
+		pcn_stat_die(cmd, anchor, "not a number", p);
 	return v;
 }
 

@@ -276,6 +276,10 @@ struct pcn_vma_drop {
 					 * i is addr - i * 4096 (a stream
 					 * read downwards), not addr + i * 4096
 					 */
+#define PCN_PAGE_F_CLEAN	0x80	/* recall reply, with DATA: the
+					 * holder was handed the only copy by
+					 * a read and never wrote it
+					 */
 
 /*
  * A fetch of a page no node ever had may be answered with the pages

@@ -21,6 +21,8 @@
  *                      it followed descending ones too
  *   inval_single       an origin write invalidates its page alone, as before
  *                      write streams invalidated ahead (page_inval.c)
+ *   migratory_off      a read of a page writers hand around gets a copy, as
+ *                      before such a read got the page whole (page_dir.h)
  */
 #include <linux/debugfs.h>
 #include <linux/export.h>
@@ -30,6 +32,7 @@ bool pcn_knob_invalidate_serial;
 bool pcn_knob_fresh_read_copy;
 bool pcn_knob_ahead_up_only;
 bool pcn_knob_inval_single;
+bool pcn_knob_migratory_off;
 u32 pcn_knob_grant_pages = PCN_PAGE_GRANT_PAGES;
 u32 pcn_knob_ahead_pages = PCN_PAGE_AHEAD_MAX;
 
@@ -54,6 +57,8 @@ void pcn_debugfs_init(void)
 			    &pcn_knob_ahead_up_only);
 	debugfs_create_bool("inval_single", 0600, pcn_debugfs_root,
 			    &pcn_knob_inval_single);
+	debugfs_create_bool("migratory_off", 0600, pcn_debugfs_root,
+			    &pcn_knob_migratory_off);
 	debugfs_create_u32("grant_pages", 0600, pcn_debugfs_root,
 			   &pcn_knob_grant_pages);
 	debugfs_create_u32("ahead_pages", 0600, pcn_debugfs_root,

@@ -166,6 +166,7 @@ extern bool pcn_knob_invalidate_serial;
 extern bool pcn_knob_fresh_read_copy;
 extern bool pcn_knob_ahead_up_only;
 extern bool pcn_knob_inval_single;
+extern bool pcn_knob_migratory_off;
 extern u32 pcn_knob_grant_pages;
 extern u32 pcn_knob_ahead_pages;
 void pcn_debugfs_init(void);

@@ -9,7 +9,8 @@
  *
  * Layout, PCN_KMSG_IMM_BITS bits: bit 30 set for a recall reply (clear for
  * a fetch reply), bit 29 set for a fetch reply that hands over the only
- * copy (PCN_PAGE_F_OWNER), bits 0..28 the wait station
+ * copy (PCN_PAGE_F_OWNER) or for a recall reply whose page its holder
+ * never wrote (PCN_PAGE_F_CLEAN), bits 0..28 the wait station
  * (1..PCN_KMSG_IMM_WS_MAX). The transport keeps the bits above for itself.
  */
 #include <linux/bits.h>
@@ -19,7 +20,7 @@
 #include <popcorn/pcn_kmsg.h>
 
 #define PCN_KMSG_IMM_RECALL	BIT(30)
-#define PCN_KMSG_IMM_OWNER	BIT(29)
+#define PCN_KMSG_IMM_OWNER	BIT(29)	/* fetch reply: OWNER; recall: CLEAN */
 
 static const struct pcn_page_fetch_reply pcn_kmsg_imm_data = {
 	.status = 0,
@@ -29,6 +30,11 @@ static const struct pcn_page_fetch_reply pcn_kmsg_imm_data = {
 static const struct pcn_page_fetch_reply pcn_kmsg_imm_owner = {
 	.status = 0,
 	.flags = PCN_PAGE_F_DATA | PCN_PAGE_F_OWNER,
+};
+
+static const struct pcn_page_fetch_reply pcn_kmsg_imm_clean = {
+	.status = 0,
+	.flags = PCN_PAGE_F_DATA | PCN_PAGE_F_CLEAN,
 };
 
 /**
@@ -42,23 +48,22 @@ static const struct pcn_page_fetch_reply pcn_kmsg_imm_owner = {
 bool pcn_kmsg_to_imm(const struct pcn_kmsg_hdr *hdr, const void *payload,
 		     u32 *imm)
 {
-	bool owner;
+	bool fetch = hdr->type == PCN_KMSG_TYPE_PAGE_FETCH_REPLY;
+	bool bit29;
 
 	if (hdr->flags != PCN_KMSG_F_REPLY || !hdr->ws ||
 	    hdr->ws > PCN_KMSG_IMM_WS_MAX ||
 	    hdr->size != sizeof(pcn_kmsg_imm_data))
 		return false;
-	owner = !memcmp(payload, &pcn_kmsg_imm_owner,
-			sizeof(pcn_kmsg_imm_owner));
-	if (!owner &&
+	if (!fetch && hdr->type != PCN_KMSG_TYPE_PAGE_RECALL_REPLY)
+		return false;
+	bit29 = !memcmp(payload, fetch ? &pcn_kmsg_imm_owner :
+			&pcn_kmsg_imm_clean, sizeof(pcn_kmsg_imm_data));
+	if (!bit29 &&
 	    memcmp(payload, &pcn_kmsg_imm_data, sizeof(pcn_kmsg_imm_data)))
 		return false;
-	if (hdr->type == PCN_KMSG_TYPE_PAGE_FETCH_REPLY)
-		*imm = hdr->ws | (owner ? PCN_KMSG_IMM_OWNER : 0);
-	else if (hdr->type == PCN_KMSG_TYPE_PAGE_RECALL_REPLY && !owner)
-		*imm = hdr->ws | PCN_KMSG_IMM_RECALL;
-	else
-		return false;
+	*imm = hdr->ws | (bit29 ? PCN_KMSG_IMM_OWNER : 0) |
+	       (fetch ? 0 : PCN_KMSG_IMM_RECALL);
 	return true;
 }
 EXPORT_SYMBOL_GPL(pcn_kmsg_to_imm);
@@ -74,13 +79,16 @@ EXPORT_SYMBOL_GPL(pcn_kmsg_to_imm);
 int pcn_kmsg_from_imm(u32 imm, int from_nid, struct pcn_kmsg *msg)
 {
 	u32 ws = imm & PCN_KMSG_IMM_WS_MAX;
-	bool owner = imm & PCN_KMSG_IMM_OWNER;
+	bool bit29 = imm & PCN_KMSG_IMM_OWNER;
+	bool recall = imm & PCN_KMSG_IMM_RECALL;
+	const struct pcn_page_fetch_reply *r = &pcn_kmsg_imm_data;
 
 	if ((imm & ~(PCN_KMSG_IMM_WS_MAX | PCN_KMSG_IMM_RECALL |
 		     PCN_KMSG_IMM_OWNER)) || !ws ||
-	    (owner && (imm & PCN_KMSG_IMM_RECALL)) ||
 	    from_nid < 0 || from_nid >= PCN_MAX_NODES)
 		return -EPROTO;
+	if (bit29)
+		r = recall ? &pcn_kmsg_imm_clean : &pcn_kmsg_imm_owner;
 	memset(&msg->hdr, 0, sizeof(msg->hdr));
 	msg->hdr.magic = PCN_KMSG_MAGIC;
 	msg->hdr.version = PCN_KMSG_VERSION;
@@ -91,8 +99,7 @@ int pcn_kmsg_from_imm(u32 imm, int from_nid, struct pcn_kmsg *msg)
 	msg->hdr.flags = PCN_KMSG_F_REPLY;
 	msg->hdr.size = sizeof(pcn_kmsg_imm_data);
 	msg->hdr.ws = ws;
-	memcpy(msg->payload, owner ? &pcn_kmsg_imm_owner : &pcn_kmsg_imm_data,
-	       sizeof(pcn_kmsg_imm_data));
+	memcpy(msg->payload, r, sizeof(*r));
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pcn_kmsg_from_imm);

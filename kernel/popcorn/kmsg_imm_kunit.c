@@ -100,6 +100,20 @@ static void imm_owner_round_trip(struct kunit *test)
 	m = page_reply(PCN_KMSG_TYPE_PAGE_RECALL_REPLY, 9);
 	m.r.flags |= PCN_PAGE_F_OWNER;
 	KUNIT_EXPECT_FALSE(test, to_imm(&m, &imm));
+	/* A recall reply saying "never written" keeps saying so. */
+	m = page_reply(PCN_KMSG_TYPE_PAGE_RECALL_REPLY, 9);
+	KUNIT_ASSERT_TRUE(test, to_imm(&m, &plain));
+	m.r.flags |= PCN_PAGE_F_CLEAN;
+	KUNIT_ASSERT_TRUE(test, to_imm(&m, &imm));
+	KUNIT_EXPECT_NE(test, imm, plain);
+	KUNIT_ASSERT_EQ(test, pcn_kmsg_from_imm(imm, 2, msg), 0);
+	KUNIT_EXPECT_EQ(test, back.hdr.type, PCN_KMSG_TYPE_PAGE_RECALL_REPLY);
+	KUNIT_EXPECT_EQ(test, back.hdr.ws, 9);
+	KUNIT_EXPECT_EQ(test, back.r.flags, PCN_PAGE_F_DATA | PCN_PAGE_F_CLEAN);
+	/* ... and a fetch reply never says it. */
+	m = page_reply(PCN_KMSG_TYPE_PAGE_FETCH_REPLY, 9);
+	m.r.flags |= PCN_PAGE_F_CLEAN;
+	KUNIT_EXPECT_FALSE(test, to_imm(&m, &imm));
 	/* Ownership without the data is not an immediate either. */
 	m = page_reply(PCN_KMSG_TYPE_PAGE_FETCH_REPLY, 9);
 	m.r.flags = PCN_PAGE_F_OWNER;
@@ -143,9 +157,6 @@ static void imm_bad_from_peer(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pcn_kmsg_from_imm(0, 1, msg), -EPROTO);
 	KUNIT_EXPECT_EQ(test, pcn_kmsg_from_imm(BIT(30), 1, msg), -EPROTO);
 	KUNIT_EXPECT_EQ(test, pcn_kmsg_from_imm(BIT(29), 1, msg), -EPROTO);
-	/* "A recall reply that hands over ownership" means nothing. */
-	KUNIT_EXPECT_EQ(test, pcn_kmsg_from_imm(BIT(30) | BIT(29) | 7, 1, msg),
-			-EPROTO);
 	KUNIT_EXPECT_EQ(test, pcn_kmsg_from_imm(BIT(31) | 7, 1, msg), -EPROTO);
 	KUNIT_EXPECT_EQ(test, pcn_kmsg_from_imm(7, -1, msg), -EPROTO);
 	KUNIT_EXPECT_EQ(test, pcn_kmsg_from_imm(7, PCN_MAX_NODES, msg),

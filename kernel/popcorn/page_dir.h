@@ -19,6 +19,15 @@ struct pcn_page_dir {
 	 * have mapped it yet (a block of zero pages, pcn_serve_zero()).
 	 */
 	bool zero;
+	/*
+	 * Migratory (pcn_page_migratory()): nodes in turn read the page and
+	 * then write it (a lock, a counter, a structure handed around); a
+	 * read then gets the only copy, to save the write its round trip.
+	 * @writer: the node that last got write access (this node's id for
+	 * the origin's own faults), -1 none.
+	 */
+	bool migratory;
+	s16 writer;
 };
 
 struct pcn_page_dir *pcn_dir_get(struct pcn_process *proc,

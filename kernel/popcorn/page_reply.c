@@ -20,7 +20,8 @@
  * that the request's window had room for (ahead_map), the data as the
  * only copy (DATA | OWNER), or the only copy of a page nobody ever wrote
  * (OWNER | ZERO) with the other pages of @addr's block that come with it;
- * a recall reply only DATA. An error status carries nothing.
+ * a recall reply only DATA, or DATA | CLEAN for a page its holder was
+ * handed whole by a read and never wrote. An error status carries nothing.
  *
  * Return: the reply's status (0 or -errno), or -EPROTO for a malformed one.
  */
@@ -34,7 +35,9 @@ int pcn_page_reply_check(enum pcn_kmsg_type type,
 
 	if (type == PCN_KMSG_TYPE_PAGE_FETCH_REPLY)
 		valid |= PCN_PAGE_F_OWNER | PCN_PAGE_F_ZERO;
-	else if (type != PCN_KMSG_TYPE_PAGE_RECALL_REPLY)
+	else if (type == PCN_KMSG_TYPE_PAGE_RECALL_REPLY)
+		valid |= PCN_PAGE_F_CLEAN;
+	else
 		return -EPROTO;
 	if (r->status > 0 || r->status < -MAX_ERRNO || (f & ~valid))
 		return -EPROTO;
@@ -43,6 +46,8 @@ int pcn_page_reply_check(enum pcn_kmsg_type type,
 	/* Data needs room for it; pages ahead need room and plain DATA. */
 	if ((f & PCN_PAGE_F_DATA) && !window)
 		return -EPROTO;
+	if ((f & PCN_PAGE_F_CLEAN) && !(f & PCN_PAGE_F_DATA))
+		return -EPROTO;	/* only a page sent back can be unwritten */
 	if (r->ahead_map &&
 	    (type != PCN_KMSG_TYPE_PAGE_FETCH_REPLY ||
 	     f != PCN_PAGE_F_DATA || (r->ahead_map & 1) || window > 64 ||

@@ -12,6 +12,7 @@
 #define DATA	PCN_PAGE_F_DATA
 #define OWNER	PCN_PAGE_F_OWNER
 #define ZERO	PCN_PAGE_F_ZERO
+#define CLEAN	PCN_PAGE_F_CLEAN
 
 /* The 6th page of a block. */
 #define ADDR	(0x7f0000000000UL + 5 * PCN_PAGE_SIZE)
@@ -68,6 +69,7 @@ static void reply_good(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, check(FETCH, -EAGAIN, 0, 0), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, check(FETCH, -MAX_ERRNO, 0, 0), -MAX_ERRNO);
 	KUNIT_EXPECT_EQ(test, check(RECALL, 0, DATA, 0), 0);
+	KUNIT_EXPECT_EQ(test, check(RECALL, 0, DATA | CLEAN, 0), 0);
 	KUNIT_EXPECT_EQ(test, check(RECALL, 0, 0, 0), 0);
 	KUNIT_EXPECT_EQ(test, check(RECALL, -ESRCH, 0, 0), -ESRCH);
 }
@@ -100,6 +102,9 @@ static void reply_bad(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, check(RECALL, 0, OWNER | ZERO, BIT_ULL(5)),
 			-EPROTO);
 	KUNIT_EXPECT_EQ(test, check(RECALL, 0, 0, BIT_ULL(5)), -EPROTO);
+	/* "Never written" only with the page, and only from its holder. */
+	KUNIT_EXPECT_EQ(test, check(RECALL, 0, CLEAN, 0), -EPROTO);
+	KUNIT_EXPECT_EQ(test, check(FETCH, 0, DATA | CLEAN, 0), -EPROTO);
 }
 
 /* Pages after the one asked for, in the room the request's window had. */

@@ -82,6 +82,8 @@ struct pcn_page_dir *pcn_dir_get(struct pcn_process *proc,
 	dir->sharers = 0;
 	dir->owner = -1;
 	dir->zero = false;
+	dir->migratory = false;
+	dir->writer = -1;
 	old = xa_cmpxchg(&proc->pages, idx, NULL, dir, GFP_KERNEL);
 	if (old) {
 		kfree(dir);
@@ -170,7 +172,7 @@ static bool pcn_origin_busy(struct pcn_process *proc, unsigned long addr)
  * @pagep, the copy's content comes back in a new page.
  */
 static int pcn_recall(struct pcn_process *proc, int nid, unsigned long addr,
-		      bool keep_copy, struct page **pagep)
+		      bool keep_copy, struct page **pagep, bool *clean)
 {
 	struct pcn_page_fetch req = {
 		.origin_tgid = proc->origin_tgid,
@@ -212,10 +214,12 @@ static int pcn_recall(struct pcn_process *proc, int nid, unsigned long addr,
 	trace_popcorn_invalidate(addr, BIT(nid), keep_copy, ret,
 				 ktime_get_ns() - start);
 	if (pagep) {
-		if (ret)
+		if (ret) {
 			put_page(page);
-		else
+		} else {
 			*pagep = page;
+			*clean = r.flags & PCN_PAGE_F_CLEAN;
+		}
 	}
 	return ret;
 }
@@ -256,7 +260,8 @@ int pcn_invalidate_sharers(struct pcn_process *proc, struct pcn_page_dir *dir,
 				 PCN_REQUEST_TIMEOUT)) {
 		/* Asked to, or no memory for a batch: one at a time. */
 		for_each_set_bit(nid, &nodes, PCN_MAX_NODES) {
-			if (pcn_recall(proc, nid, addr, false, NULL) == -EAGAIN)
+			if (pcn_recall(proc, nid, addr, false, NULL, NULL) ==
+			    -EAGAIN)
 				ret = -EAGAIN;
 			else
 				__clear_bit(nid, &dir->sharers);
@@ -283,17 +288,52 @@ int pcn_invalidate_sharers(struct pcn_process *proc, struct pcn_page_dir *dir,
 	return ret;
 }
 
+/* How pcn_origin_reclaim() brings a page home. */
+enum pcn_reclaim {
+	PCN_RECLAIM_SHARE,	/* the holder keeps a read-only copy */
+	PCN_RECLAIM_WRITE,	/* ours alone, to be written (or passed on) */
+	PCN_RECLAIM_READ,	/* ours alone for a read: mapped clean */
+};
+
+/*
+ * A page handed around by its writers (page_dir.h): the origin's own
+ * private writable mappings only (the migratory_off knob, debugfs.c,
+ * turns it off).
+ */
+static bool pcn_page_migratory(struct pcn_page_dir *dir,
+			       struct vm_area_struct *vma)
+{
+	return dir->migratory && !pcn_knob(migratory_off) &&
+	       (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
+}
+
+/*
+ * Node @nid gets write access to @dir's page. It had read the page first
+ * (@had_copy), and another node wrote it last: the page goes from writer
+ * to writer, each reading it first, and is migratory from now on.
+ */
+static void pcn_page_written(struct pcn_page_dir *dir, int nid, bool had_copy)
+{
+	if (had_copy && dir->writer >= 0 && dir->writer != nid)
+		dir->migratory = true;
+	dir->writer = nid;
+}
+
 /* The only copy of @addr is at dir->owner: bring it home. Entry locked. */
 static int pcn_origin_reclaim(struct pcn_process *proc,
 			      struct pcn_page_dir *dir,
 			      struct vm_area_struct *vma, unsigned long addr,
-			      bool keep_copy)
+			      enum pcn_reclaim how)
 {
+	bool keep_copy = how == PCN_RECLAIM_SHARE, clean = false;
 	int owner = dir->owner;
 	struct page *page;
 	int ret;
 
-	ret = pcn_recall(proc, owner, addr, keep_copy, &page);
+	ret = pcn_recall(proc, owner, addr, keep_copy, &page, &clean);
+	/* It was handed the page by a read and only read it: not migratory. */
+	if (!ret && clean)
+		dir->migratory = false;
 	if (ret == -ENODATA && dir->zero) {
 		/*
 		 * It never mapped the zero page it was handed: nobody has
@@ -315,8 +355,11 @@ static int pcn_origin_reclaim(struct pcn_process *proc,
 	}
 	if (pcn_pte_state(vma, addr) != PCN_PTE_NONE)
 		pcn_pte_zap(vma, addr);
-	ret = pcn_pte_install(vma, addr, page,
-			      !keep_copy && (vma->vm_flags & VM_WRITE));
+	ret = pcn_pte_install_as(vma, addr, page,
+				 keep_copy || !(vma->vm_flags & VM_WRITE) ?
+				 PCN_PTE_INSTALL_READ :
+				 how == PCN_RECLAIM_READ ? PCN_PTE_INSTALL_CLEAN :
+				 PCN_PTE_INSTALL_WRITE);
 	if (ret) {
 		put_page(page);
 		return ret;
@@ -410,10 +453,18 @@ static vm_fault_t pcn_origin_fault(struct pcn_process *proc,
 	pcn_origin_uncount(f);
 	mutex_lock(&dir->lock);
 	if (dir->owner >= 0) {
-		/* The page comes back; the access then faults again. */
+		/*
+		 * The page comes back (whole for a write, or for a read of a
+		 * migratory page); the access then faults again.
+		 */
 		pcn_fault_begin(f, write ? PCN_FAULT_WRITE : PCN_FAULT_READ,
 				dir->owner);
-		ret = pcn_origin_reclaim(proc, dir, vma, addr, !write);
+		ret = pcn_origin_reclaim(proc, dir, vma, addr,
+					 write ? PCN_RECLAIM_WRITE :
+					 pcn_page_migratory(dir, vma) ?
+					 PCN_RECLAIM_READ : PCN_RECLAIM_SHARE);
+		if (!ret && write)
+			pcn_page_written(dir, pcn_my_nid(), false);
 		mutex_unlock(&dir->lock);
 		if (ret == -EAGAIN)
 			return pcn_fault_backoff(f, vma, flags);
@@ -427,6 +478,9 @@ static vm_fault_t pcn_origin_fault(struct pcn_process *proc,
 		mutex_unlock(&dir->lock);
 		return pcn_fault_backoff(f, vma, flags);
 	}
+	if (write)
+		pcn_page_written(dir, pcn_my_nid(),
+				 pcn_pte_state(vma, addr) == PCN_PTE_RO);
 	*held = dir;			/* the ordinary fault path goes on */
 	return 0;
 }
@@ -543,6 +597,44 @@ static bool pcn_page_fresh(struct pcn_page_dir *dir,
 	       pcn_pte_state(vma, addr) == PCN_PTE_NONE;
 }
 
+/*
+ * A read of a migratory page, which no other remote shares: the reader
+ * gets the only copy, as a write would, since it writes the page next.
+ * A page this node had for a read and never wrote, or a holder sends
+ * back unwritten, is not migratory any more (-ENOENT: serve a copy).
+ */
+static int pcn_serve_migratory(struct pcn_process *proc,
+			       struct pcn_page_dir *dir,
+			       struct vm_area_struct *vma,
+			       struct pcn_kmsg_rx *rx,
+			       const struct pcn_page_fetch *req, bool *replied)
+{
+	int ret;
+
+	if (pcn_origin_busy(proc, req->addr))
+		return -EAGAIN;		/* we are mapping it here */
+	if (dir->owner >= 0) {
+		ret = pcn_origin_reclaim(proc, dir, vma, req->addr,
+					 PCN_RECLAIM_WRITE);
+		if (ret)
+			return ret;
+		if (!dir->migratory)
+			return -ENOENT;
+	} else if (pcn_pte_state(vma, req->addr) == PCN_PTE_RW &&
+		   !pcn_pte_dirty(vma, req->addr)) {
+		dir->migratory = false;
+		return -ENOENT;
+	}
+	ret = pcn_send_origin_page(vma, rx, req, false, PCN_PAGE_F_OWNER, 0);
+	if (ret)
+		return ret;
+	*replied = true;
+	dir->sharers = 0;
+	dir->owner = rx->from->nid;
+	dir->zero = false;
+	return 0;
+}
+
 /* Both return the fetch's status; *replied when the page answered it. */
 static int pcn_serve_read(struct pcn_process *proc, struct pcn_page_dir *dir,
 			  struct vm_area_struct *vma, struct pcn_kmsg_rx *rx,
@@ -553,6 +645,11 @@ static int pcn_serve_read(struct pcn_process *proc, struct pcn_page_dir *dir,
 
 	if (dir->owner == from)
 		return -EIO;		/* it lost the only copy */
+	if (pcn_page_migratory(dir, vma) && !(dir->sharers & ~BIT(from))) {
+		ret = pcn_serve_migratory(proc, dir, vma, rx, req, replied);
+		if (ret != -ENOENT)
+			return ret;
+	}
 	if (pcn_page_fresh(dir, vma, req->addr) &&
 	    !pcn_origin_busy(proc, req->addr)) {
 		/* Nobody has it: the reader owns it (no upgrade fault). */
@@ -566,7 +663,8 @@ static int pcn_serve_read(struct pcn_process *proc, struct pcn_page_dir *dir,
 		return 0;
 	}
 	if (dir->owner >= 0) {
-		ret = pcn_origin_reclaim(proc, dir, vma, req->addr, true);
+		ret = pcn_origin_reclaim(proc, dir, vma, req->addr,
+					 PCN_RECLAIM_SHARE);
 		if (ret)
 			return ret;
 	} else if (pcn_origin_busy(proc, req->addr)) {
@@ -601,7 +699,8 @@ static int pcn_serve_write(struct pcn_process *proc, struct pcn_page_dir *dir,
 	if (pcn_origin_busy(proc, req->addr))
 		return -EAGAIN;		/* we are mapping it here */
 	if (dir->owner >= 0) {
-		ret = pcn_origin_reclaim(proc, dir, vma, req->addr, false);
+		ret = pcn_origin_reclaim(proc, dir, vma, req->addr,
+					 PCN_RECLAIM_WRITE);
 		if (ret)
 			return ret;
 	}
@@ -618,6 +717,7 @@ static int pcn_serve_write(struct pcn_process *proc, struct pcn_page_dir *dir,
 	} else {
 		pcn_pte_zap(vma, req->addr);
 	}
+	pcn_page_written(dir, from, have_copy);
 	dir->sharers = 0;
 	dir->owner = from;
 	dir->zero = false;
@@ -840,7 +940,7 @@ void pcn_pages_writeback(struct pcn_process *proc, unsigned long start,
 			ret = 0;
 			if (vma && dir->owner >= 0)
 				ret = pcn_origin_reclaim(proc, dir, vma, addr,
-							 false);
+							 PCN_RECLAIM_WRITE);
 			if (ret && ret != -EAGAIN)
 				pr_warn_ratelimited("process %d: page %lx lost\n",
 						    proc->origin_tgid, addr);
@@ -1083,7 +1183,8 @@ static struct pcn_ra_stream *pcn_ra_victim(struct pcn_thread *t,
 }
 
 /*
- * A stream whose pages end a little below @addr (less than @max pages):
+ * A stream whose pages end a little below @addr (less than its last
+ * window, and than @max pages: a reader that jumps about never qualifies):
  * a program that copies a buffer a chunk at a time, each chunk from its
  * end down (glibc's memcpy goes backwards when source and destination
  * sit at nearly the same offset in their pages), first faults at the top
@@ -1100,7 +1201,7 @@ static struct pcn_ra_stream *pcn_ra_above(struct pcn_thread *t,
 	for (i = 0; i < PCN_RA_STREAMS; i++) {
 		st = &t->ra[i];
 		if (st->top && addr >= st->top &&
-		    addr - st->top < max * PAGE_SIZE) {
+		    addr - st->top < min(st->pages, max) * PAGE_SIZE) {
 			*gap = (addr - st->top) / PAGE_SIZE + 1;
 			return st;
 		}
@@ -1182,6 +1283,8 @@ static int pcn_fetch_map(struct pcn_process *proc, struct vm_area_struct *vma,
 			 const struct pcn_page_fetch_reply *r)
 {
 	struct mutex *own = pcn_page_lock(proc, addr);
+	enum pcn_pte_install how = write ? PCN_PTE_INSTALL_WRITE :
+				   PCN_PTE_INSTALL_READ;
 	int ret;
 
 	if (!(r->flags & (PCN_PAGE_F_DATA | PCN_PAGE_F_ZERO)))
@@ -1191,10 +1294,14 @@ static int pcn_fetch_map(struct pcn_process *proc, struct vm_area_struct *vma,
 	/* No data came: the page is zeros (and no longer exposed). */
 	if (r->flags & PCN_PAGE_F_ZERO)
 		clear_highpage(pages[0]);
-	/* Handed the only copy on a read: writable, if it may be. */
-	if (r->flags & PCN_PAGE_F_OWNER)
-		write = vma->vm_flags & VM_WRITE;
-	ret = pcn_pte_install(vma, addr, pages[0], write);
+	/*
+	 * Handed the only copy on a read: writable, if it may be, and
+	 * clean, so that a recall can tell whether we wrote it.
+	 */
+	if ((r->flags & PCN_PAGE_F_OWNER) && !write)
+		how = vma->vm_flags & VM_WRITE ? PCN_PTE_INSTALL_CLEAN :
+						  PCN_PTE_INSTALL_READ;
+	ret = pcn_pte_install_as(vma, addr, pages[0], how);
 	if (ret)
 		return ret == -EEXIST ? -EAGAIN : ret;
 	pages[0] = NULL;		/* the page table's now */
@@ -1321,6 +1428,7 @@ static void pcn_page_recall_handle(struct pcn_kmsg_rx *rx)
 	bool replied = false;
 	struct mutex *lock;
 	struct page *page;
+	u32 flags = 0;
 
 	if ((req->flags & ~PCN_PAGE_F_KEEP_COPY) ||
 	    !PAGE_ALIGNED(req->addr) || req->addr >= TASK_SIZE_MAX ||
@@ -1350,6 +1458,14 @@ static void pcn_page_recall_handle(struct pcn_kmsg_rx *rx)
 	r.status = 0;
 	vma = vma_lookup(mm, req->addr);
 	page = vma && req->desc.len ? pcn_pte_page_get(vma, req->addr) : NULL;
+	/*
+	 * Handed over whole by a read and mapped clean (pcn_fetch_map()):
+	 * never written if still clean. A write racing with this look only
+	 * makes the origin's guess wrong (page_dir.h), never the data.
+	 */
+	if (page && pcn_pte_state(vma, req->addr) == PCN_PTE_RW &&
+	    !pcn_pte_dirty(vma, req->addr))
+		flags = PCN_PAGE_F_CLEAN;
 	/* One a fetch of ours may bring: it must not map it any more. */
 	if (!page && vma && pcn_pte_state(vma, req->addr) == PCN_PTE_NONE)
 		pcn_grant_revoke(proc, req->addr);
@@ -1361,7 +1477,7 @@ static void pcn_page_recall_handle(struct pcn_kmsg_rx *rx)
 			pcn_pte_zap(vma, req->addr);
 	}
 	if (page) {
-		r.status = pcn_kmsg_reply_page(rx, &req->desc, page, 0, 0);
+		r.status = pcn_kmsg_reply_page(rx, &req->desc, page, flags, 0);
 		put_page(page);
 		replied = !r.status;
 	}

@@ -193,8 +193,12 @@ int pcn_kmsg_reply_page(struct pcn_kmsg_rx *req,
 	if (to->len != PCN_PAGE_SIZE ||
 	    (type != PCN_KMSG_TYPE_PAGE_FETCH_REPLY &&
 	     type != PCN_KMSG_TYPE_PAGE_RECALL_REPLY) ||
-	    (flags & ~PCN_PAGE_F_OWNER) ||
-	    ((flags || ahead) && type != PCN_KMSG_TYPE_PAGE_FETCH_REPLY))
+	    (flags & ~(PCN_PAGE_F_OWNER | PCN_PAGE_F_CLEAN)) ||
+	    ((flags & PCN_PAGE_F_OWNER) &&
+	     type != PCN_KMSG_TYPE_PAGE_FETCH_REPLY) ||
+	    ((flags & PCN_PAGE_F_CLEAN) &&
+	     type != PCN_KMSG_TYPE_PAGE_RECALL_REPLY) ||
+	    (ahead && type != PCN_KMSG_TYPE_PAGE_FETCH_REPLY))
 		return -EINVAL;
 	ret = pcn_kmsg_check_out(type, sizeof(r), PCN_KMSG_OUT_REPLY);
 	if (ret)

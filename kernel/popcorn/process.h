@@ -332,8 +332,16 @@ enum pcn_pte_state {
 };
 enum pcn_pte_state pcn_pte_state(struct vm_area_struct *vma,
 				 unsigned long addr);
+enum pcn_pte_install {
+	PCN_PTE_INSTALL_READ,	/* read-only */
+	PCN_PTE_INSTALL_WRITE,	/* writable, dirty */
+	PCN_PTE_INSTALL_CLEAN,	/* writable, clean (pcn_pte_dirty()) */
+};
 int pcn_pte_install(struct vm_area_struct *vma, unsigned long addr,
 		    struct page *page, bool writable);
+int pcn_pte_install_as(struct vm_area_struct *vma, unsigned long addr,
+		       struct page *page, enum pcn_pte_install how);
+bool pcn_pte_dirty(struct vm_area_struct *vma, unsigned long addr);
 int pcn_pte_mkwrite(struct vm_area_struct *vma, unsigned long addr);
 void pcn_pte_wrprotect(struct vm_area_struct *vma, unsigned long addr);
 struct page *pcn_pte_page_get(struct vm_area_struct *vma, unsigned long addr);

@@ -76,11 +76,14 @@ enum pcn_pte_state pcn_pte_state(struct vm_area_struct *vma,
 
 /*
  * Map @page, which holds the data of @addr from another node, as an
- * anonymous page. On success the page table owns the caller's reference.
- * -EEXIST: something is mapped there already.
+ * anonymous page: read-only, writable (and dirty: it is about to be
+ * written), or writable and clean (handed over whole to be read: a write
+ * will set the dirty bit, pcn_pte_dirty() tells). On success the page
+ * table owns the caller's reference. -EEXIST: something is mapped there
+ * already.
  */
-int pcn_pte_install(struct vm_area_struct *vma, unsigned long addr,
-		    struct page *page, bool writable)
+int pcn_pte_install_as(struct vm_area_struct *vma, unsigned long addr,
+		       struct page *page, enum pcn_pte_install how)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	spinlock_t *ptl;
@@ -101,7 +104,9 @@ int pcn_pte_install(struct vm_area_struct *vma, unsigned long addr,
 		return -EEXIST;
 	}
 	entry = pte_sw_mkyoung(mk_pte(page, vma->vm_page_prot));
-	if (writable)
+	if (how == PCN_PTE_INSTALL_CLEAN)
+		entry = pte_mkwrite(entry);
+	else if (how == PCN_PTE_INSTALL_WRITE)
 		entry = pte_mkwrite(pte_mkdirty(entry));
 	inc_mm_counter(mm, MM_ANONPAGES);
 	page_add_new_anon_rmap(page, vma, addr);
@@ -110,6 +115,28 @@ int pcn_pte_install(struct vm_area_struct *vma, unsigned long addr,
 	update_mmu_cache(vma, addr, pte);
 	pte_unmap_unlock(pte, ptl);
 	return 0;
+}
+
+int pcn_pte_install(struct vm_area_struct *vma, unsigned long addr,
+		    struct page *page, bool writable)
+{
+	return pcn_pte_install_as(vma, addr, page, writable ?
+				  PCN_PTE_INSTALL_WRITE : PCN_PTE_INSTALL_READ);
+}
+
+/* Whether the page mapped at @addr was written since it was mapped clean. */
+bool pcn_pte_dirty(struct vm_area_struct *vma, unsigned long addr)
+{
+	spinlock_t *ptl;
+	bool dirty = false;
+	pte_t *pte;
+
+	pte = pcn_pte_lock(vma, addr, &ptl, false);
+	if (!pte)
+		return false;
+	dirty = pte_present(*pte) && pte_dirty(*pte);
+	pte_unmap_unlock(pte, ptl);
+	return dirty;
 }
 
 /*
