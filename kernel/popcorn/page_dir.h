@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The page server's state, shared by its files (page_server.c, the
- * coherence protocol; page_inval.c, invalidations ahead of a write stream).
+ * coherence protocol; page_ahead.c, a remote's read-ahead windows;
+ * page_inval.c, invalidations ahead of a write stream).
  */
 #ifndef _KERNEL_POPCORN_PAGE_DIR_H
 #define _KERNEL_POPCORN_PAGE_DIR_H
@@ -36,6 +37,17 @@ struct mutex *pcn_page_lock(struct pcn_process *proc, unsigned long addr);
 void pcn_grant_revoke(struct pcn_process *proc, unsigned long addr);
 int pcn_invalidate_sharers(struct pcn_process *proc, struct pcn_page_dir *dir,
 			   unsigned long addr, int except);
+
+/* Page @i of a read's window at @addr: upwards, or downwards (@down). */
+static inline unsigned long pcn_window_page(unsigned long addr, unsigned int i,
+					    bool down)
+{
+	return down ? addr - i * PAGE_SIZE : addr + i * PAGE_SIZE;
+}
+
+/* page_ahead.c */
+unsigned int pcn_ahead_window(struct vm_area_struct *vma, unsigned long addr,
+			      bool *down);
 
 /* page_inval.c */
 int pcn_invalidate_stream(struct pcn_process *proc,
