@@ -449,6 +449,19 @@ FIXTURE(dist) {
 	int nodes;
 };
 
+/* Whether @name is one of the comma-separated @list. */
+static bool name_listed(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p;
+
+	for (p = list; (p = strstr(p, name)); p += len) {
+		if ((p == list || p[-1] == ',') && (!p[len] || p[len] == ','))
+			return true;
+	}
+	return false;
+}
+
 FIXTURE_SETUP(dist)
 {
 	static const char * const counters[] = {
@@ -459,10 +472,10 @@ FIXTURE_SETUP(dist)
 	int nid, k;
 
 	/*
-	 * POPCORN_TEST_ONLY=mt: that test alone (the bench). The harness runs
+	 * POPCORN_TEST_ONLY=mt: that test alone (the bench); a,b: those two. The harness runs
 	 * the body even after a SKIP in setup; exit status 255 is its skip.
 	 */
-	if (only && *only && strcmp(only, _metadata->name))
+	if (only && *only && !name_listed(only, _metadata->name))
 		SKIP(_exit(255), "POPCORN_TEST_ONLY=%s", only);
 	self->nodes = cluster_nodes(_metadata);
 	/* Earlier test processes have exited: their state must be gone. */
@@ -998,10 +1011,30 @@ static void *fb_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * New memory no page of which the origin has: this process became
+ * distributed at its first migration, and a transparent huge page made
+ * before that (the test kernel has THP "always") for a thread's stack
+ * that the memory merged with may cover part of it. The origin splits
+ * such a page when a remote asks (deputy.c's thp_region), but its
+ * untouched pages are then the origin's, not unused: read and upgraded
+ * one by one instead of handed over as zeros.
+ */
+static void *fresh_pages(size_t size)
+{
+	void *p = pages(size);
+
+	if (p && madvise(p, size, MADV_NOHUGEPAGE)) {
+		munmap(p, size);
+		return NULL;
+	}
+	return p;
+}
+
 TEST_F_TIMEOUT(dist, fresh_block, 300)
 {
-	volatile long *mem = pages(FB_PAGES * PAGE);
-	long long fetches, ahead;
+	volatile long *mem = fresh_pages(FB_PAGES * PAGE);
+	long long fetches, ahead, granted;
 	struct worker *w;
 	size_t i;
 
@@ -1012,18 +1045,22 @@ TEST_F_TIMEOUT(dist, fresh_block, 300)
 
 	fetches = pcn_stat_node(1, "page_fetches");
 	ahead = pcn_stat_node(1, "granted_mapped");
+	granted = pcn_stat_node(ORIGIN, "pages_granted");
 	run_workers(_metadata, w, 2, fb_thread);
 	report_workers(_metadata, w, 2);
 	fetches = pcn_stat_node(1, "page_fetches") - fetches;
 	ahead = pcn_stat_node(1, "granted_mapped") - ahead;
+	granted = pcn_stat_node(ORIGIN, "pages_granted") - granted;
 	for (i = 0; i < FB_PAGES; i++)
 		EXPECT_EQ(mem[i * FM_WORDS], fm_stamp(1, i))
 			TH_LOG("page %zu at node 0", i);
 	/* 8 blocks; its stack and code pages ask too, a few dozen at most. */
 	EXPECT_GE(ahead, FB_PAGES / 2)
-		TH_LOG("%lld pages mapped ahead, %lld fetches", ahead, fetches);
+		TH_LOG("%lld pages mapped ahead of %lld granted, %lld fetches",
+		       ahead, granted, fetches);
 	EXPECT_LE(fetches, FB_PAGES / 4)
-		TH_LOG("%lld fetches for %d fresh pages", fetches, FB_PAGES);
+		TH_LOG("%lld fetches for %d fresh pages (%lld granted)",
+		       fetches, FB_PAGES, granted);
 }
 
 /*
