@@ -57,7 +57,18 @@ perftest_mp() {
 	echo "perftest $tool failed: $(tail -n 2 /tmp/cli.$port | tr '\n' ' ')" >&2
 }
 
-perftest() { perftest_mp "$1" "$2" "$3" | cut -d' ' -f1; }
+perftest() { perftest_mp "$1" "$2" "$3" "${4:-}" | cut -d' ' -f1; }
+
+# perftest_bw TOOL SIZE PORT [ITERS]: a perftest bandwidth run (ib_read_bw,
+# ib_write_bw), its average in MiB/s (perftest's MB/sec, 2^20 bytes).
+perftest_bw() {
+	tool=$1 size=$2 port=$3 iters=${4:-1000}
+	vc-exec 1 "timeout 60 $tool -R -d $rdev -p $port -s $size -n $iters >/tmp/srv.$port 2>&1 &"
+	sleep 0.5
+	timeout 60 $tool -R -d $rdev -p $port -s $size -n $iters $peer >/tmp/cli.$port 2>&1 &&
+		awk -v s=$size '$1 == s && NF >= 4 { print $4; exit }' /tmp/cli.$port ||
+		echo "perftest $tool failed: $(tail -n 2 /tmp/cli.$port | tr '\n' ' ')" >&2
+}
 
 # sockperf TCP ping-pong, full round trip in microseconds: sockperf_rtt
 # SIZE PORT prints the median of a 3 s run; sockperf_mp SIZE PORT [SECS]
@@ -79,6 +90,17 @@ sockperf_mp() {
 		i=$((i + 1))
 	done
 	echo "sockperf $size B failed" >&2
+}
+
+# sockperf_bw SIZE PORT [SECS]: a TCP stream of SIZE-byte messages, the
+# sender's MiB/s (sockperf throughput; its MBps are 2^20 bytes).
+sockperf_bw() {
+	size=$1 port=$2 secs=${3:-3}
+	vc-exec 1 "ps | grep -v grep | grep -q -e 'sockperf server --tcp -i $peer -p $port' ||
+		{ timeout 60 sockperf server --tcp -i $peer -p $port >/dev/null 2>&1 & }"
+	sleep 0.5
+	sockperf throughput --tcp -i $peer -p $port -m $size -t $secs 2>&1 |
+		awk '/BandWidth is/ { for (i = 1; i <= NF; i++) if ($i == "is") { print $(i + 1); exit } }'
 }
 
 sockperf_rtt() { sockperf_mp "$1" "$2" 3 | cut -d' ' -f1; }

@@ -27,6 +27,14 @@
  *       and reads one word of each, in order (read-ahead brings several
  *       at a time): the time to first-touch all N after a migration, in
  *       total and per page.
+ *   pcn_faultbench stream     --pages N [--random]
+ *       node 0 writes N pages; the thread migrates to node 1 and reads one
+ *       word of each, in order or (--random) in a pseudo-random order
+ *       that read-ahead cannot follow: the first touch of a working set
+ *       as a bandwidth (figure stream_seq or stream_random, PARAM N, the
+ *       value in microseconds per MiB: MiB/s = 1e6 / value), and node 0's
+ *       busy CPU time from the migration there to the one back (info
+ *       FIGURE_node0_busy_us: what serving the faults cost it).
  *   pcn_faultbench throughput --threads T [--pages P]
  *       T threads migrate to node 1 and, released at once, each reads its
  *       own P pages (default 64) that node 0 wrote: every fault timed, and
@@ -48,7 +56,8 @@
  *   summary,FIGURE,PARAM,median,M,p99,P,n,N
  *   info,KEY,VALUE                 context (clock offset, pages, ...)
  * FIGUREs: read, upgrade, remote_write, recall, write (PARAM K), touch
- * (PARAM N: total time), touch_page (PARAM N: total / N), mt_fault (PARAM
+ * (PARAM N: total time), touch_page (PARAM N: total / N), stream_seq and
+ * stream_random (PARAM N: microseconds per MiB), mt_fault (PARAM
  * T: each fault with T threads), throughput (PARAM T: wall time per fault
  * of all T threads together, so faults/s = 1e6 / VALUE), migrate_rtt,
  * migrate_fwd, migrate_back.
@@ -418,6 +427,96 @@ static int cmd_read(size_t n, int run)
 		print_samples("remote_write", "-", wr, n);
 		print_samples("recall", "-", bk, n);
 	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* stream                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Page @k of a pseudo-random visit of @n pages: a full-period linear
+ * congruential sequence modulo the power of two @m >= @n (c odd, a - 1 a
+ * multiple of 4: every residue once per period), values >= @n skipped.
+ * Nothing is stored: a table of the order would itself fault at node 1.
+ */
+static size_t lcg_next(size_t x, size_t m)
+{
+	return (x * 1103515245u + 12345u) & (m - 1);
+}
+
+static noinline size_t stream_reads(const uint64_t *a, size_t n, bool random)
+{
+	const volatile uint64_t *p = a;
+	size_t i, k, m = 1, bad = 0;
+
+	while (m < n)
+		m <<= 1;
+	for (k = 0, i = 0; k < n; k++) {
+		if (random) {
+			do {
+				i = lcg_next(i, m);
+			} while (i >= n);
+		} else {
+			i = k;
+		}
+		bad += p[i * words] != pattern(i, 0, SEED_OLD);
+	}
+	return bad;
+}
+
+/*
+ * This node's busy CPU time so far, in microseconds (/proc/stat's "cpu"
+ * line: user, nice, system, irq, softirq and steal, in USER_HZ ticks);
+ * -1 when unreadable.
+ */
+static double cpu_busy_us(void)
+{
+	unsigned long long v[8];
+	FILE *f = fopen("/proc/stat", "r");
+	int got;
+
+	if (!f)
+		return -1;
+	got = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+		     &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (got != 8)
+		return -1;
+	return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) * 1e6 /
+	       sysconf(_SC_CLK_TCK);
+}
+
+static int cmd_stream(size_t n, bool random)
+{
+	const char *fig = random ? "stream_random" : "stream_seq";
+	double t0, t1, c0, c1, mib = (double)n * page_size / (1 << 20);
+	uint64_t *a, *warm;
+	size_t bad;
+	double *us;
+
+	check_cluster(1);
+	us = map_samples(1);
+	warm = map_pages(1);
+	fill(warm, 1, 0);
+	a = map_pages(n);
+	fill(a, n, 0);
+	c0 = cpu_busy_us();
+	go_remote();
+	warm_up(warm, us, 1);
+	t0 = now_us();
+	asm volatile("" ::: "memory");
+	bad = stream_reads(a, n, random);
+	asm volatile("" ::: "memory");
+	t1 = now_us();
+	go_home();
+	c1 = cpu_busy_us();
+	report_bad("data read at node 1", bad);
+	printf("sample,%s,%zu,%.1f\n", fig, n, (t1 - t0) / mib);
+	printf("info,%s_total_us,%.0f\n", fig, t1 - t0);
+	/* Node 0 meanwhile served the faults (and two migrations). */
+	if (c0 >= 0 && c1 >= c0)
+		printf("info,%s_node0_busy_us,%.0f\n", fig, c1 - c0);
 	return 0;
 }
 
@@ -962,6 +1061,7 @@ static void __noreturn print_usage(int status)
 		"       pcn_faultbench recall     [--pages N]\n"
 		"       pcn_faultbench write      --sharers K [--pages N]\n"
 		"       pcn_faultbench touch      --pages N[,N...]\n"
+		"       pcn_faultbench stream     --pages N [--random]\n"
 		"       pcn_faultbench throughput --threads T [--pages P]\n"
 		"       pcn_faultbench migrate    [--rounds R] [--clock HOST:PORT]\n"
 		"       pcn_faultbench clockd     --port P [--idle S]\n"
@@ -990,6 +1090,7 @@ int main(int argc, char **argv)
 	size_t touch[MAX_TOUCH];
 	const char *cmd, *clock = NULL, *list = NULL;
 	int i, ntouch = 0;
+	bool random = false;
 
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	page_size = sysconf(_SC_PAGESIZE);
@@ -1000,6 +1101,10 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help"))
 		print_usage(0);
 	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--random") && !strcmp(cmd, "stream")) {
+			random = true;
+			continue;
+		}
 		if (i + 1 == argc)
 			print_usage(2);
 		if (!strcmp(argv[i], "--pages") && !strcmp(cmd, "touch"))
@@ -1051,6 +1156,8 @@ int main(int argc, char **argv)
 			print_usage(2);
 		return cmd_touch(touch, ntouch);
 	}
+	if (!strcmp(cmd, "stream"))
+		return cmd_stream(pages, random);
 	if (!strcmp(cmd, "throughput")) {
 		if (threads < 0)
 			print_usage(2);

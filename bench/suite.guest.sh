@@ -182,6 +182,60 @@ xz_bench() {
 	[ -n "$v" ] && echo "R,$r,xz_split,2,$v"
 }
 
+# A working set's first touch at node 1 as a bandwidth (issue 15's
+# figures): SPAGES pages in order, RPAGES in a pseudo-random order with
+# read-ahead on and, A/B in the same boot, off (the ahead_pages knob at 1
+# on both nodes: one page a fault). Over the run without read-ahead each
+# fault is served alone: node 0's busy CPU time over it (pcn_faultbench
+# reads it), per fault, is what serving one costs the origin; node 1's per
+# read of ib_read_lat 4 KiB (whose requests node 1's rxe answers without
+# any program; from two runs of AITERS and 3 x AITERS reads) is the same
+# for the verbs alone. Baselines: ib_read_bw with
+# 64 KiB messages, and a TCP stream of 65000-byte messages (sockperf
+# throughput, sender side).
+knob=/sys/kernel/debug/popcorn/ahead_pages
+ahead_set() { echo $1 >$knob; vc-exec 1 "echo $1 >$knob"; }
+# cpu_us BEFORE AFTER: busy CPU microseconds between two "cpu" lines.
+cpu_us() {
+	echo "$1 $2" | awk '$1 == "cpu" && $12 == "cpu" {
+		b0 = $2 + $3 + $4 + $7 + $8 + $9; b1 = $13 + $14 + $15 + $18 + $19 + $20
+		printf "%.0f", (b1 - b0) * 1e6 / 100 }'
+}
+stream_bench() {
+	local was c0 v
+	was=$(cat $knob 2>/dev/null)
+	ours $r stream --pages $SPAGES
+	ours $r stream --pages $RPAGES --random
+	if [ -n "$was" ]; then
+		ahead_set 1
+		ours $r stream --pages $RPAGES --random >/tmp/noahead.out
+		ahead_set "$was"
+		sed 's/^R,\([0-9]*\),stream_random,/R,\1,stream_random_noahead,/' /tmp/noahead.out
+		awk -F, -v r=$r -v n=$RPAGES '$1 == "I" && $3 == "stream_random_node0_busy_us" {
+			printf "R,%s,cpu_per_fault,-,%.1f\n", r, $4 / n }' /tmp/noahead.out
+	fi
+	if [ -n "$rdev" ]; then
+		nextport
+		v=$(perftest_bw ib_read_bw 65536 $port $PITERS)
+		[ -n "$v" ] && base $r ib_read_bw 65536 "$(awk -v v=$v 'BEGIN { printf "%.1f", 1e6 / v }')"
+		# Two runs, AITERS and 3 x AITERS reads: the difference is the
+		# reads' alone (starting perftest and connecting cost the same).
+		c0=$(cpu_line 1)
+		nextport
+		v=$(perftest ib_read_lat 4096 $port $AITERS)
+		c1=$(cpu_line 1)
+		nextport
+		[ -n "$v" ] && v=$(perftest ib_read_lat 4096 $port $((3 * AITERS)))
+		if [ -n "$v" ]; then
+			v=$(( $(cpu_us "$c1" "$(cpu_line 1)") - $(cpu_us "$c0" "$c1") ))
+			base $r cpu_per_ib_read - "$(awk -v v=$v -v n=$AITERS 'BEGIN { printf "%.1f", v / (2 * n) }')"
+		fi
+	fi
+	nextport
+	v=$(sockperf_bw 65000 $port $SOCKT)
+	[ -n "$v" ] && base $r tcp_stream 65000 "$(awk -v v=$v 'BEGIN { printf "%.1f", 1e6 / v }')"
+}
+
 # reverse LIST: the other way round, so that a drift of the host over a
 # round does not favour one end of a sweep.
 reverse() { for x in $*; do echo $x; done | sort -rn | tr '\n' ' '; }
@@ -220,6 +274,7 @@ while [ "$r" -le "$REPS" ]; do
 			cpu_busy $r 1 $t "$c1" "$(cpu_line 1)"
 		done
 		ib_base $r ib_write_lat 4096
+		stream_bench
 		move_bench
 		deputy_bench
 		xz_bench
