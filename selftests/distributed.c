@@ -1173,6 +1173,7 @@ TEST_F_TIMEOUT(dist, populate_here, 300)
  * like any other, taken back on the origin's write).
  */
 #define RA_PAGES	512
+#define RA_WINDOW_MAX	16	/* PCN_PAGE_AHEAD_MAX: the largest window */
 
 struct ra_ctx {
 	pthread_barrier_t bar;
@@ -1180,6 +1181,7 @@ struct ra_ctx {
 	int pass;
 	bool down;		/* rs_thread: from end to start */
 	size_t chunk;		/* rs_thread: chunks of pages, each top down */
+	size_t part;		/* rs_thread: the first pages of each 16 only */
 };
 
 static void *ra_thread(void *arg)
@@ -1309,6 +1311,8 @@ static void *rs_thread(void *arg)
 		i = c->down ? n - 1 - k : k;
 		if (c->chunk)
 			i = k - k % c->chunk + c->chunk - 1 - k % c->chunk;
+		if (c->part && i % 16 >= c->part)
+			continue;
 		pg = c->mem + i * FM_WORDS;
 		if (pg[0] != fm_stamp(1, i))
 			W_FAIL(w, "a page does not hold what the origin wrote",
@@ -1380,6 +1384,54 @@ TEST_F_TIMEOUT(dist, read_chunks, 300)
 	       fetches, ahead, RA_PAGES / 2);
 	EXPECT_GE(ahead, RA_PAGES / 2 * 3 / 4 - 8);
 	EXPECT_LE(fetches, RA_PAGES / 2 / 4 + 32);
+}
+
+/*
+ * read_ahead_used: whether read-ahead paid, as node 1 counts it (pages
+ * mapped ahead are looked at again at the stream's next fault). Memory the
+ * origin wrote, read at node 1 in order: nearly every page that came
+ * ahead is counted used, hardly any unused. Then other memory, read 8
+ * pages of every 16: the windows that follow the reads run into the 8
+ * pages not read, and the gap filled below the next group's first read
+ * is not read either: about as many unused as used.
+ */
+TEST_F_TIMEOUT(dist, read_ahead_used, 300)
+{
+	struct ra_ctx *c = pages(sizeof(*c));
+	long long fetches, ahead, used, unused;
+
+	ASSERT_NE(c, NULL);
+	c->mem = pages(RA_PAGES / 2 * PAGE);
+	ASSERT_NE(c->mem, NULL);
+	ra_write_n(c, 1, RA_PAGES / 2);
+	used = pcn_stat_node(1, "ahead_used");
+	unused = pcn_stat_node(1, "ahead_unused");
+	ra_single(_metadata, self->nodes, c, &fetches, &ahead);
+	used = pcn_stat_node(1, "ahead_used") - used;
+	unused = pcn_stat_node(1, "ahead_unused") - unused;
+	TH_LOG("in order: %lld mapped ahead, %lld used, %lld unused", ahead,
+	       used, unused);
+	/*
+	 * All but the last window, looked at by no later fault; its stack's
+	 * windows below it may go unused.
+	 */
+	EXPECT_GE(used, ahead - RA_WINDOW_MAX);
+	EXPECT_LE(unused, ahead / 16);
+
+	c->mem = pages(RA_PAGES / 2 * PAGE);
+	ASSERT_NE(c->mem, NULL);
+	ra_write_n(c, 1, RA_PAGES / 2);
+	c->part = 8;
+	used = pcn_stat_node(1, "ahead_used");
+	unused = pcn_stat_node(1, "ahead_unused");
+	ra_single(_metadata, self->nodes, c, &fetches, &ahead);
+	used = pcn_stat_node(1, "ahead_used") - used;
+	unused = pcn_stat_node(1, "ahead_unused") - unused;
+	TH_LOG("8 of 16: %lld mapped ahead, %lld used, %lld unused", ahead,
+	       used, unused);
+	/* 16 groups: up to 7 used and 8 unused in each (104 and 120). */
+	EXPECT_GE(used, RA_PAGES / 2 / 16 * 2);
+	EXPECT_GE(unused, RA_PAGES / 2 / 16 * 4);
 }
 
 /*

@@ -20,7 +20,7 @@
 #endif
 
 #define PCN_KMSG_MAGIC		0x4b4e4350	/* "PCNK" in memory order */
-#define PCN_KMSG_VERSION	12
+#define PCN_KMSG_VERSION	13
 
 /* Largest message, header included. RDMA ring slots are this big. */
 #define PCN_KMSG_MAX_SIZE	8192
@@ -431,9 +431,11 @@ struct pcn_stat_reply {
 	__u64 migrate_lat[PCN_STAT_MIGRATE_DIRS][PCN_STAT_LAT_BUCKETS];
 	/*
 	 * zero pages handed over with a fetch, those of them mapped, pages
-	 * sent ahead of a read fault, those of them mapped
+	 * sent ahead of a read fault, those of them mapped, and of those the
+	 * ones found used and unused
 	 */
 	__u64 pages_granted, granted_mapped, ahead_sent, ahead_mapped;
+	__u64 ahead_used, ahead_unused;
 	struct pcn_stat_type_counts types[];
 } __packed;
 

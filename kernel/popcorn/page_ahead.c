@@ -5,10 +5,55 @@
  * origin fills what it holds of the window, page_server.c's
  * pcn_send_ahead()). Per thread (struct pcn_ra_stream, process.h), so
  * no lock: only the faulting thread itself looks at its streams.
+ *
+ * Whether read-ahead pays: pages mapped ahead are mapped old, and the
+ * CPU marks one accessed when the program touches it, without a fault.
+ * When a stream's next fault comes (or another fault takes its place),
+ * its last window has had its chance: each page of it still mapped counts
+ * as used or unused (the counters ahead_used and ahead_unused). A page
+ * taken away before then (recalled, invalidated, unmapped) counts as
+ * neither, nor do the last windows of a thread that leaves or ends.
  */
 #include <linux/mm.h>
 #include "internal.h"
 #include "page_dir.h"
+
+static_assert(PCN_PAGE_AHEAD_MAX <= 32);	/* pcn_ra_stream.mapped */
+
+/* Count how the pages mapped ahead in @st's last window were used. */
+static void pcn_ra_account(struct pcn_ra_stream *st)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned int i, used = 0, unused = 0;
+	struct vm_area_struct *vma = NULL;
+	unsigned long a;
+	int young;
+
+	for (i = 1; st->mapped >> i; i++) {
+		if (!(st->mapped & BIT(i)))
+			continue;
+		a = pcn_window_page(st->fault, i, st->fault_down);
+		if (!vma || a < vma->vm_start || a >= vma->vm_end)
+			vma = vma_lookup(mm, a);
+		young = vma ? pcn_pte_young(vma, a) : -1;
+		if (young > 0)
+			used++;
+		else if (!young)
+			unused++;
+	}
+	st->mapped = 0;
+	pcn_stat_add(ahead_used, used);
+	pcn_stat_add(ahead_unused, unused);
+}
+
+/* The pages of this thread's fault's window that were mapped ahead. */
+void pcn_ra_mapped(u32 mapped)
+{
+	struct pcn_thread *t = current->pcn_thread;
+
+	if (t && t->ra_fault)
+		t->ra_fault->mapped = mapped;
+}
 
 /*
  * Does a read fault at @addr continue stream @st, and which way? Up: at
@@ -106,6 +151,7 @@ unsigned int pcn_ahead_window(struct vm_area_struct *vma,
 	*down = false;
 	if (!t)
 		return 1;
+	t->ra_fault = NULL;
 	max = clamp_t(u32, max, 1, PCN_PAGE_AHEAD_MAX);
 	for (i = 0; i < PCN_RA_STREAMS && !st; i++) {
 		if (pcn_ra_follows(&t->ra[i], addr, down) &&
@@ -124,6 +170,8 @@ unsigned int pcn_ahead_window(struct vm_area_struct *vma,
 		st = pcn_ra_victim(t, addr);
 		st->top = 0;
 	}
+	if (st->mapped)
+		pcn_ra_account(st);
 	st->used = ++t->ra_clock;
 	st->pages = n;
 	st->down = *down && !fill;	/* a filled gap: still going up */
@@ -141,5 +189,8 @@ unsigned int pcn_ahead_window(struct vm_area_struct *vma,
 		st->end = addr + i * PAGE_SIZE;
 	}
 	st->top = max(st->top, st->end);
+	st->fault = addr;
+	st->fault_down = *down;
+	t->ra_fault = st;
 	return i;
 }

@@ -48,6 +48,7 @@ static inline unsigned long pcn_window_page(unsigned long addr, unsigned int i,
 /* page_ahead.c */
 unsigned int pcn_ahead_window(struct vm_area_struct *vma, unsigned long addr,
 			      bool *down);
+void pcn_ra_mapped(u32 mapped);
 
 /* page_inval.c */
 int pcn_invalidate_stream(struct pcn_process *proc,

@@ -348,11 +348,11 @@ static int pcn_origin_reclaim(struct pcn_process *proc,
 	}
 	if (pcn_pte_state(vma, addr) != PCN_PTE_NONE)
 		pcn_pte_zap(vma, addr);
-	ret = pcn_pte_install_as(vma, addr, page,
-				 keep_copy || !(vma->vm_flags & VM_WRITE) ?
-				 PCN_PTE_INSTALL_READ :
-				 how == PCN_RECLAIM_READ ? PCN_PTE_INSTALL_CLEAN :
-				 PCN_PTE_INSTALL_WRITE);
+	ret = pcn_pte_install(vma, addr, page,
+			      keep_copy || !(vma->vm_flags & VM_WRITE) ?
+			      PCN_PTE_INSTALL_READ :
+			      how == PCN_RECLAIM_READ ? PCN_PTE_INSTALL_CLEAN :
+			      PCN_PTE_INSTALL_WRITE);
 	if (ret) {
 		put_page(page);
 		return ret;
@@ -1058,7 +1058,8 @@ static bool pcn_grant_revoked(struct pcn_process *proc,
  */
 static bool pcn_map_extra(struct pcn_process *proc, struct vm_area_struct *vma,
 			  struct pcn_grant_wait *w, unsigned long addr,
-			  struct page *page, bool writable, struct mutex *own)
+			  struct page *page, enum pcn_pte_install how,
+			  struct mutex *own)
 {
 	struct mutex *lock = pcn_page_lock(proc, addr);
 	bool mapped = false;
@@ -1070,7 +1071,7 @@ static bool pcn_map_extra(struct pcn_process *proc, struct vm_area_struct *vma,
 		return false;
 	if (pcn_pte_state(vma, addr) == PCN_PTE_NONE &&
 	    !pcn_grant_revoked(proc, w, addr))
-		mapped = !pcn_pte_install(vma, addr, page, writable);
+		mapped = !pcn_pte_install(vma, addr, page, how);
 	if (lock != own)
 		mutex_unlock(lock);
 	return mapped;
@@ -1086,7 +1087,8 @@ static void pcn_map_zero_pages(struct pcn_process *proc,
 			       struct pcn_grant_wait *w, unsigned long addr,
 			       u64 zero_map, struct mutex *own)
 {
-	bool writable = vma->vm_flags & VM_WRITE;
+	enum pcn_pte_install how = vma->vm_flags & VM_WRITE ?
+				   PCN_PTE_INSTALL_WRITE : PCN_PTE_INSTALL_READ;
 	unsigned int i, mapped = 0;
 	struct page *page;
 	unsigned long a;
@@ -1099,7 +1101,7 @@ static void pcn_map_zero_pages(struct pcn_process *proc,
 		page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
 		if (!page)
 			break;
-		if (pcn_map_extra(proc, vma, w, a, page, writable, own))
+		if (pcn_map_extra(proc, vma, w, a, page, how, own))
 			mapped++;
 		else
 			put_page(page);
@@ -1109,7 +1111,8 @@ static void pcn_map_zero_pages(struct pcn_process *proc,
 
 /*
  * Map the read-only copies the origin put ahead into our window @e
- * (@ahead: bit i for page i of the window, pcn_window_page()); each
+ * (@ahead: bit i for page i of the window, pcn_window_page()), old, so
+ * that read-ahead can tell whether they were used (page_ahead.c); each
  * mapped one leaves @pages.
  */
 static void pcn_map_ahead(struct pcn_process *proc, struct vm_area_struct *vma,
@@ -1117,18 +1120,20 @@ static void pcn_map_ahead(struct pcn_process *proc, struct vm_area_struct *vma,
 			  bool down, struct pcn_page_expo *e,
 			  struct page **pages, u64 ahead, struct mutex *own)
 {
-	unsigned int i, mapped = 0;
+	u32 mapped = 0;
+	unsigned int i;
 
 	for (i = 1; i < e->npages; i++) {
 		if (!(ahead & BIT_ULL(i)) || !pcn_window_filled(e, i))
 			continue;
 		if (pcn_map_extra(proc, vma, w, pcn_window_page(addr, i, down),
-				  pages[i], false, own)) {
+				  pages[i], PCN_PTE_INSTALL_AHEAD, own)) {
 			pages[i] = NULL;	/* the page table's now */
-			mapped++;
+			mapped |= BIT(i);
 		}
 	}
-	pcn_stat_add(ahead_mapped, mapped);
+	pcn_stat_add(ahead_mapped, hweight32(mapped));
+	pcn_ra_mapped(mapped);
 }
 
 /*
@@ -1160,7 +1165,7 @@ static int pcn_fetch_map(struct pcn_process *proc, struct vm_area_struct *vma,
 	if ((r->flags & PCN_PAGE_F_OWNER) && !write)
 		how = vma->vm_flags & VM_WRITE ? PCN_PTE_INSTALL_CLEAN :
 						  PCN_PTE_INSTALL_READ;
-	ret = pcn_pte_install_as(vma, addr, pages[0], how);
+	ret = pcn_pte_install(vma, addr, pages[0], how);
 	if (ret)
 		return ret == -EEXIST ? -EAGAIN : ret;
 	pages[0] = NULL;		/* the page table's now */

@@ -122,6 +122,14 @@ struct pcn_ra_stream {
 	unsigned int pages;
 	unsigned int used;	/* pcn_thread.ra_clock at its last fault */
 	bool down;
+	/*
+	 * Its last fault's window (at @fault, downwards if @fault_down):
+	 * the pages mapped ahead in it, bit i for page i, not yet counted
+	 * as used or unused (page_ahead.c's pcn_ra_account()).
+	 */
+	bool fault_down;
+	unsigned long fault;
+	u32 mapped;
 };
 
 /* task->pcn_thread; changes and event posts under pcn_threads_lock. */
@@ -158,6 +166,7 @@ struct pcn_thread {
 	/* remote: the streams it reads, for read-ahead (page_server.c) */
 	struct pcn_ra_stream ra[PCN_RA_STREAMS];
 	unsigned int ra_clock;		/* counts its read faults */
+	struct pcn_ra_stream *ra_fault;	/* the stream of its fault, if any */
 	struct list_head list;		/* pcn_threads */
 
 	wait_queue_head_t wait;		/* twin: events */
@@ -336,12 +345,12 @@ enum pcn_pte_install {
 	PCN_PTE_INSTALL_READ,	/* read-only */
 	PCN_PTE_INSTALL_WRITE,	/* writable, dirty */
 	PCN_PTE_INSTALL_CLEAN,	/* writable, clean (pcn_pte_dirty()) */
+	PCN_PTE_INSTALL_AHEAD,	/* read-only and old (pcn_pte_young()) */
 };
 int pcn_pte_install(struct vm_area_struct *vma, unsigned long addr,
-		    struct page *page, bool writable);
-int pcn_pte_install_as(struct vm_area_struct *vma, unsigned long addr,
-		       struct page *page, enum pcn_pte_install how);
+		    struct page *page, enum pcn_pte_install how);
 bool pcn_pte_dirty(struct vm_area_struct *vma, unsigned long addr);
+int pcn_pte_young(struct vm_area_struct *vma, unsigned long addr);
 int pcn_pte_mkwrite(struct vm_area_struct *vma, unsigned long addr);
 void pcn_pte_wrprotect(struct vm_area_struct *vma, unsigned long addr);
 struct page *pcn_pte_page_get(struct vm_area_struct *vma, unsigned long addr);

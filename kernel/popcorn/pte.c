@@ -77,13 +77,15 @@ enum pcn_pte_state pcn_pte_state(struct vm_area_struct *vma,
 /*
  * Map @page, which holds the data of @addr from another node, as an
  * anonymous page: read-only, writable (and dirty: it is about to be
- * written), or writable and clean (handed over whole to be read: a write
- * will set the dirty bit, pcn_pte_dirty() tells). On success the page
+ * written), writable and clean (handed over whole to be read: a write
+ * will set the dirty bit, pcn_pte_dirty() tells), or read-only and old
+ * (read ahead: a touch will set the accessed bit, pcn_pte_young() tells).
+ * On success the page
  * table owns the caller's reference. -EEXIST: something is mapped there
  * already.
  */
-int pcn_pte_install_as(struct vm_area_struct *vma, unsigned long addr,
-		       struct page *page, enum pcn_pte_install how)
+int pcn_pte_install(struct vm_area_struct *vma, unsigned long addr,
+		    struct page *page, enum pcn_pte_install how)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	spinlock_t *ptl;
@@ -103,7 +105,15 @@ int pcn_pte_install_as(struct vm_area_struct *vma, unsigned long addr,
 		pte_unmap_unlock(pte, ptl);
 		return -EEXIST;
 	}
-	entry = pte_sw_mkyoung(mk_pte(page, vma->vm_page_prot));
+	entry = mk_pte(page, vma->vm_page_prot);
+	/*
+	 * Read ahead: old until the program touches it (pcn_pte_young());
+	 * x86's protections carry the accessed bit, so it is taken off.
+	 */
+	if (how == PCN_PTE_INSTALL_AHEAD)
+		entry = pte_mkold(entry);
+	else
+		entry = pte_sw_mkyoung(entry);
 	if (how == PCN_PTE_INSTALL_CLEAN)
 		entry = pte_mkwrite(entry);
 	else if (how == PCN_PTE_INSTALL_WRITE)
@@ -117,11 +127,25 @@ int pcn_pte_install_as(struct vm_area_struct *vma, unsigned long addr,
 	return 0;
 }
 
-int pcn_pte_install(struct vm_area_struct *vma, unsigned long addr,
-		    struct page *page, bool writable)
+/*
+ * Whether the page mapped at @addr was accessed since it was mapped old
+ * (PCN_PTE_INSTALL_AHEAD): 1 yes, 0 no, -1 nothing is mapped there. The
+ * CPU sets the accessed bit itself on the first load or store through the
+ * mapping, the kernel's own accesses to user memory included.
+ */
+int pcn_pte_young(struct vm_area_struct *vma, unsigned long addr)
 {
-	return pcn_pte_install_as(vma, addr, page, writable ?
-				  PCN_PTE_INSTALL_WRITE : PCN_PTE_INSTALL_READ);
+	spinlock_t *ptl;
+	int young = -1;
+	pte_t *pte;
+
+	pte = pcn_pte_lock(vma, addr, &ptl, false);
+	if (!pte)
+		return -1;
+	if (pte_present(*pte))
+		young = pte_young(*pte);
+	pte_unmap_unlock(pte, ptl);
+	return young;
 }
 
 /* Whether the page mapped at @addr was written since it was mapped clean. */

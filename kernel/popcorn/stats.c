@@ -230,6 +230,8 @@ void pcn_stats_snapshot(struct pcn_stat_reply *r)
 	r->granted_mapped = pcn_stat_read(granted_mapped);
 	r->ahead_sent = pcn_stat_read(ahead_sent);
 	r->ahead_mapped = pcn_stat_read(ahead_mapped);
+	r->ahead_used = pcn_stat_read(ahead_used);
+	r->ahead_unused = pcn_stat_read(ahead_unused);
 
 	for (k = 0; k < PCN_FAULT_KINDS; k++) {
 		for (i = 0; i < PCN_FAULT_RESULTS; i++)
@@ -317,7 +319,10 @@ int pcn_stats_fill_reply(struct sk_buff *skb, const struct pcn_stat_reply *r)
 				r->granted_mapped) ||
 	    pcn_nla_put_counter(skb, PCN_A_STAT_AHEAD_SENT, r->ahead_sent) ||
 	    pcn_nla_put_counter(skb, PCN_A_STAT_AHEAD_MAPPED,
-				r->ahead_mapped))
+				r->ahead_mapped) ||
+	    pcn_nla_put_counter(skb, PCN_A_STAT_AHEAD_USED, r->ahead_used) ||
+	    pcn_nla_put_counter(skb, PCN_A_STAT_AHEAD_UNUSED,
+				r->ahead_unused))
 		return -EMSGSIZE;
 	for (d = 0; d < PCN_MIGRATE_DIRS; d++) {
 		nest = nla_nest_start(skb, PCN_A_STAT_MIGRATE);

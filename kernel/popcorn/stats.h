@@ -66,11 +66,13 @@ struct pcn_stats {
 	u64 migrate_lat[PCN_MIGRATE_DIRS][PCN_LAT_BUCKETS];
 	u64 inval_sent;
 	u64 inval_recv;
-	/* blocks of zero pages and read-ahead (page_server.c) */
+	/* blocks of zero pages and read-ahead (page_server.c, page_ahead.c) */
 	u64 pages_granted;		/* origin: zero pages handed over */
 	u64 granted_mapped;		/* remote: those mapped at once */
 	u64 ahead_sent;			/* origin: pages sent ahead */
 	u64 ahead_mapped;		/* remote: those mapped */
+	u64 ahead_used;			/* remote: those touched, */
+	u64 ahead_unused;		/* or not (page_ahead.c) */
 };
 DECLARE_PER_CPU(struct pcn_stats, pcn_cpu_stats);
 

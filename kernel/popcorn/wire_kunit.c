@@ -49,7 +49,7 @@ static_assert(sizeof(struct pcn_signal_msg) == 88);
 static_assert(sizeof(struct pcn_sigaction_msg) == 200);
 static_assert(sizeof(struct pcn_move_msg) == 16);
 static_assert(sizeof(struct pcn_stat_type_counts) == 32);
-static_assert(sizeof(struct pcn_stat_reply) == 1760);
+static_assert(sizeof(struct pcn_stat_reply) == 1776);
 static_assert(sizeof(struct pcn_threads_request) == 8);
 static_assert(sizeof(struct pcn_wire_thread) == 32);
 static_assert(sizeof(struct pcn_threads_reply) == 8);
@@ -100,7 +100,7 @@ static void wire_header(struct kunit *test)
 static void wire_constants(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAGIC, 0x4b4e4350);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 12);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 13);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_SIZE, 8192);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_PAYLOAD, (size_t)8160);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_F_REPLY, 0x1);
@@ -202,7 +202,7 @@ static const struct wire_type wire_types[] = {
 	WT(36, MOVE, move, 16, 16, 37, 0),
 	WT(37, MOVE_REPLY, move_reply, 8, 8, W_NONE, W_R),
 	WT(38, STAT_REQUEST, stat_request, 0, 0, 39, 0),
-	WT(39, STAT_REPLY, stat_reply, 1760, 1760 + 64 * 32, W_NONE, W_R),
+	WT(39, STAT_REPLY, stat_reply, 1776, 1776 + 64 * 32, W_NONE, W_R),
 	WT(40, THREADS_REQUEST, threads_request, 8, 8, 41, 0),
 	WT(41, THREADS_REPLY, threads_reply, 8, 8 + 254 * 32, W_NONE, W_R),
 	WT(42, PAGE_INVALIDATE, page_invalidate, 16, 16, 43, 0),
@@ -545,7 +545,7 @@ static void wire_stat(struct kunit *test)
 	WIRE_SIZE(test, pcn_stat_type_counts, 32);
 	WIRE_FIELD(test, pcn_stat_type_counts, msgs_in, 0, 8);
 	WIRE_FIELD(test, pcn_stat_type_counts, bytes_out, 24, 8);
-	WIRE_SIZE(test, pcn_stat_reply, 1760);
+	WIRE_SIZE(test, pcn_stat_reply, 1776);
 	WIRE_FIELD(test, pcn_stat_reply, status, 0, 4);
 	WIRE_FIELD(test, pcn_stat_reply, ntypes, 4, 2);
 	WIRE_FIELD(test, pcn_stat_reply, reserved, 6, 2);
@@ -567,8 +567,10 @@ static void wire_stat(struct kunit *test)
 	WIRE_FIELD(test, pcn_stat_reply, granted_mapped, 1736, 8);
 	WIRE_FIELD(test, pcn_stat_reply, ahead_sent, 1744, 8);
 	WIRE_FIELD(test, pcn_stat_reply, ahead_mapped, 1752, 8);
+	WIRE_FIELD(test, pcn_stat_reply, ahead_used, 1760, 8);
+	WIRE_FIELD(test, pcn_stat_reply, ahead_unused, 1768, 8);
 	KUNIT_EXPECT_EQ(test, offsetof(struct pcn_stat_reply, types),
-			(size_t)1760);
+			(size_t)1776);
 	KUNIT_EXPECT_EQ(test, PCN_STAT_TYPES_MAX, 64);
 
 	WIRE_SIZE(test, pcn_threads_request, 8);

@@ -54,6 +54,8 @@ static const struct {
 	{ PCN_A_STAT_GRANTED_MAPPED, "granted_mapped", "granted_mapped" },
 	{ PCN_A_STAT_AHEAD_SENT, "ahead_sent", "ahead_sent" },
 	{ PCN_A_STAT_AHEAD_MAPPED, "ahead_mapped", "ahead_mapped" },
+	{ PCN_A_STAT_AHEAD_USED, "ahead_used", "ahead_used" },
+	{ PCN_A_STAT_AHEAD_UNUSED, "ahead_unused", "ahead_unused" },
 };
 
 #define NR_COUNTERS ARRAY_SIZE(stat_counters)

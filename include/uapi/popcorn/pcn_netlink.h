@@ -285,6 +285,10 @@ enum pcn_genl_attr {
 				 * fault (read-ahead)
 				 */
 	PCN_A_STAT_AHEAD_MAPPED, /* u64: remote: such pages mapped */
+	PCN_A_STAT_AHEAD_USED,	/* u64: remote: such pages the program
+				 * touched before read-ahead looked again
+				 */
+	PCN_A_STAT_AHEAD_UNUSED, /* u64: remote: such pages it had not */
 	__PCN_A_MAX,
 };
 #define PCN_A_MAX (__PCN_A_MAX - 1)
