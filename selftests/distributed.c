@@ -1395,22 +1395,37 @@ TEST_F_TIMEOUT(dist, read_chunks, 300)
  * pages not read, and the gap filled below the next group's first read
  * is not read either: about as many unused as used.
  */
-TEST_F_TIMEOUT(dist, read_ahead_used, 300)
+/*
+ * ra_single() on RA_PAGES / 2 new pages the origin wrote, reading the first
+ * @part of every 16 (0: all): node 1's pages mapped ahead meanwhile, and
+ * those counted used and unused.
+ */
+static void ra_used(struct __test_metadata *_metadata, int nodes,
+		    struct ra_ctx *c, size_t part, long long *ahead,
+		    long long *used, long long *unused)
 {
-	struct ra_ctx *c = pages(sizeof(*c));
-	long long fetches, ahead, used, unused;
+	long long fetches;
 
-	ASSERT_NE(c, NULL);
 	c->mem = pages(RA_PAGES / 2 * PAGE);
 	ASSERT_NE(c->mem, NULL);
 	ra_write_n(c, 1, RA_PAGES / 2);
-	used = pcn_stat_node(1, "ahead_used");
-	unused = pcn_stat_node(1, "ahead_unused");
-	ra_single(_metadata, self->nodes, c, &fetches, &ahead);
-	used = pcn_stat_node(1, "ahead_used") - used;
-	unused = pcn_stat_node(1, "ahead_unused") - unused;
-	TH_LOG("in order: %lld mapped ahead, %lld used, %lld unused", ahead,
-	       used, unused);
+	c->part = part;
+	*used = pcn_stat_node(1, "ahead_used");
+	*unused = pcn_stat_node(1, "ahead_unused");
+	ra_single(_metadata, nodes, c, &fetches, ahead);
+	*used = pcn_stat_node(1, "ahead_used") - *used;
+	*unused = pcn_stat_node(1, "ahead_unused") - *unused;
+	TH_LOG("%zu of 16 read: %lld mapped ahead, %lld used, %lld unused",
+	       part ? part : 16, *ahead, *used, *unused);
+}
+
+TEST_F_TIMEOUT(dist, read_ahead_used, 300)
+{
+	struct ra_ctx *c = pages(sizeof(*c));
+	long long ahead, used, unused;
+
+	ASSERT_NE(c, NULL);
+	ra_used(_metadata, self->nodes, c, 0, &ahead, &used, &unused);
 	/*
 	 * All but the last window, looked at by no later fault; its stack's
 	 * windows below it may go unused.
@@ -1418,17 +1433,7 @@ TEST_F_TIMEOUT(dist, read_ahead_used, 300)
 	EXPECT_GE(used, ahead - RA_WINDOW_MAX);
 	EXPECT_LE(unused, ahead / 16);
 
-	c->mem = pages(RA_PAGES / 2 * PAGE);
-	ASSERT_NE(c->mem, NULL);
-	ra_write_n(c, 1, RA_PAGES / 2);
-	c->part = 8;
-	used = pcn_stat_node(1, "ahead_used");
-	unused = pcn_stat_node(1, "ahead_unused");
-	ra_single(_metadata, self->nodes, c, &fetches, &ahead);
-	used = pcn_stat_node(1, "ahead_used") - used;
-	unused = pcn_stat_node(1, "ahead_unused") - unused;
-	TH_LOG("8 of 16: %lld mapped ahead, %lld used, %lld unused", ahead,
-	       used, unused);
+	ra_used(_metadata, self->nodes, c, 8, &ahead, &used, &unused);
 	/* 16 groups: up to 7 used and 8 unused in each (104 and 120). */
 	EXPECT_GE(used, RA_PAGES / 2 / 16 * 2);
 	EXPECT_GE(unused, RA_PAGES / 2 / 16 * 4);
