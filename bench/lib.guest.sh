@@ -59,13 +59,15 @@ perftest_mp() {
 
 perftest() { perftest_mp "$1" "$2" "$3" "${4:-}" | cut -d' ' -f1; }
 
-# perftest_bw TOOL SIZE PORT [ITERS]: a perftest bandwidth run (ib_read_bw,
-# ib_write_bw), its average in MiB/s (perftest's MB/sec, 2^20 bytes).
+# perftest_bw TOOL SIZE PORT [ITERS [OPTION...]]: a perftest bandwidth run
+# (ib_read_bw, ib_write_bw), its average in MiB/s (perftest's MB/sec, 2^20
+# bytes).
 perftest_bw() {
 	tool=$1 size=$2 port=$3 iters=${4:-1000}
-	vc-exec 1 "timeout 60 $tool -R -d $rdev -p $port -s $size -n $iters >/tmp/srv.$port 2>&1 &"
+	if [ $# -ge 4 ]; then shift 4; else shift $#; fi
+	vc-exec 1 "timeout 60 $tool -R -d $rdev -p $port -s $size -n $iters $* >/tmp/srv.$port 2>&1 &"
 	sleep 0.5
-	timeout 60 $tool -R -d $rdev -p $port -s $size -n $iters $peer >/tmp/cli.$port 2>&1 &&
+	timeout 60 $tool -R -d $rdev -p $port -s $size -n $iters "$@" $peer >/tmp/cli.$port 2>&1 &&
 		awk -v s=$size '$1 == s && NF >= 4 { print $4; exit }' /tmp/cli.$port ||
 		echo "perftest $tool failed: $(tail -n 2 /tmp/cli.$port | tr '\n' ' ')" >&2
 }
