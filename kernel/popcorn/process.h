@@ -163,7 +163,7 @@ struct pcn_thread {
 	 */
 	u64 faults;
 	u64 calls;
-	/* remote: the streams it reads, for read-ahead (page_server.c) */
+	/* remote: the streams it reads, for read-ahead (page_ahead.c) */
 	struct pcn_ra_stream ra[PCN_RA_STREAMS];
 	unsigned int ra_clock;		/* counts its read faults */
 	struct pcn_ra_stream *ra_fault;	/* the stream of its fault, if any */

@@ -80,9 +80,8 @@ enum pcn_pte_state pcn_pte_state(struct vm_area_struct *vma,
  * written), writable and clean (handed over whole to be read: a write
  * will set the dirty bit, pcn_pte_dirty() tells), or read-only and old
  * (read ahead: a touch will set the accessed bit, pcn_pte_young() tells).
- * On success the page
- * table owns the caller's reference. -EEXIST: something is mapped there
- * already.
+ * On success the page table owns the caller's reference. -EEXIST:
+ * something is mapped there already.
  */
 int pcn_pte_install(struct vm_area_struct *vma, unsigned long addr,
 		    struct page *page, enum pcn_pte_install how)
