@@ -11,6 +11,7 @@
 #include <rdma/ib_verbs.h>
 #include <rdma/mr_pool.h>
 #include <rdma/rdma_cm.h>
+#include <popcorn/auth.h>
 #include <popcorn/pcn_kmsg.h>
 #include "rdma_cm_priv.h"
 #include "rdma_ring.h"
@@ -42,9 +43,12 @@
 #define PCN_RDMA_IMM_RECVS	PCN_RDMA_PAGE_EXPOS
 
 /*
- * WRITE_IMM mode: once its queue pair is up, each side registers its ring
- * and SENDs this to the peer (into one of the pre-posted receives). The
- * peer writes into the ring only after it got this message.
+ * Once its queue pair is up, each side SENDs this to the peer (into one of
+ * the pre-posted receives) before anything else: in WRITE_IMM mode it says
+ * where the ring is (registered just before; the peer writes into it only
+ * after this message), in SEND mode the ring fields are 0. The dialler's
+ * carries its proof of the cluster key (the acceptor's was in the accept
+ * private data): the acceptor takes no message before it checked it.
  */
 struct pcn_rdma_ring_info {
 	__u32 magic;		/* PCN_KMSG_MAGIC */
@@ -52,9 +56,11 @@ struct pcn_rdma_ring_info {
 	__u64 addr;
 	__u32 slots;
 	__u32 reserved;
+	__u8 mac[PCN_AUTH_MAC_LEN];	/* dialler, keyed: its proof; else 0 */
 } __packed;
 
 #define PCN_RDMA_CTRL_SIZE	64	/* receive buffer of a ring_info */
+static_assert(sizeof(struct pcn_rdma_ring_info) <= PCN_RDMA_CTRL_SIZE);
 
 /* What a connection waits for before it carries messages. */
 #define PCN_RDMA_READY_CM	BIT(0)	/* established and admitted */
@@ -112,6 +118,7 @@ struct pcn_rdma_conn {
 	u64 ctrl_tx_dma;
 	struct ib_cqe ctrl_tx_cqe;
 	atomic_t ready;			/* PCN_RDMA_READY_* */
+	struct pcn_auth auth;		/* this handshake's cluster key proofs */
 
 	/* send side: the peer's ring */
 	struct pcn_rdma_slot *tx;

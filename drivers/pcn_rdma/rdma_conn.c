@@ -198,6 +198,8 @@ static void pcn_rdma_priv_fill(struct pcn_rdma_conn *conn,
 	priv->mode = conn->mode;
 	priv->max_size = PCN_KMSG_MAX_SIZE;
 	priv->slots = conn->nslots;
+	priv->flags = conn->auth.keyed ? PCN_HELLO_F_KEY : 0;
+	memcpy(priv->nonce, conn->auth.nonce, sizeof(priv->nonce));
 }
 
 static __be32 pcn_rdma_peer_addr(struct rdma_cm_id *id)
@@ -208,18 +210,20 @@ static __be32 pcn_rdma_peer_addr(struct rdma_cm_id *id)
 }
 
 /*
- * Check the peer's private data. Returns a node reference (the caller's
- * @expect_nid, or whoever it claims when accepting) or an ERR_PTR; on
- * success the peer's ring is recorded in @conn when @conn is given.
+ * Check the peer's private data (@len bytes at least: a connect request's
+ * or an accept's), copied to @priv. Returns a node reference (the caller's
+ * @expect_nid, or whoever it claims when accepting) or an ERR_PTR; with a
+ * cluster key, @auth holds the proofs to exchange.
  */
 static struct pcn_node *pcn_rdma_admit(struct rdma_cm_id *id,
 				       const struct rdma_conn_param *param,
-				       int expect_nid,
-				       struct pcn_rdma_cm_priv *priv)
+				       size_t len, int expect_nid,
+				       struct pcn_rdma_cm_priv *priv,
+				       struct pcn_auth *auth)
 {
 	struct pcn_kmsg_hello hello;
 
-	if (!param->private_data || param->private_data_len < sizeof(*priv)) {
+	if (!param->private_data || param->private_data_len < len) {
 		pcn_kmsg_bad(NULL, "connection without Popcorn private data");
 		return ERR_PTR(-EPROTO);
 	}
@@ -232,7 +236,10 @@ static struct pcn_node *pcn_rdma_admit(struct rdma_cm_id *id,
 	hello.arch = priv->arch;
 	hello.proto_version = priv->proto_version;
 	hello.max_size = priv->max_size;
-	return pcn_peer_admit(&hello, &pcn_rdma_transport,
+	hello.flags = priv->flags;
+	hello.reserved = priv->reserved;
+	memcpy(hello.nonce, priv->nonce, sizeof(hello.nonce));
+	return pcn_peer_admit(&hello, auth, &pcn_rdma_transport,
 			      pcn_rdma_peer_addr(id), expect_nid);
 }
 
@@ -247,11 +254,11 @@ static int pcn_rdma_check_ring(struct pcn_rdma_conn *conn,
 }
 
 static void pcn_rdma_conn_param(struct rdma_conn_param *param,
-				struct pcn_rdma_cm_priv *priv)
+				const void *priv, size_t len)
 {
 	memset(param, 0, sizeof(*param));
 	param->private_data = priv;
-	param->private_data_len = sizeof(*priv);
+	param->private_data_len = len;
 	param->responder_resources = 1;
 	param->initiator_depth = 1;
 	param->retry_count = 7;
@@ -337,6 +344,7 @@ static void pcn_rdma_teardown_work(struct work_struct *work)
 	mutex_lock(&pcn_rdma_conns_lock);
 	list_del(&conn->list);
 	mutex_unlock(&pcn_rdma_conns_lock);
+	pcn_auth_end(&conn->auth);
 	kfree(conn);
 
 	mutex_lock(&peer->link.lock);
@@ -367,9 +375,11 @@ void pcn_rdma_connect_work(struct work_struct *work)
 		ret = -ENOMEM;
 		goto retry;
 	}
+	pcn_auth_begin(&conn->auth);
 	id = rdma_create_id(&init_net, pcn_rdma_cm_handler, conn, RDMA_PS_TCP,
 			    IB_QPT_RC);
 	if (IS_ERR(id)) {
+		pcn_auth_end(&conn->auth);
 		kfree(conn);
 		ret = PTR_ERR(id);
 		goto retry;
@@ -398,7 +408,7 @@ static int pcn_rdma_route_resolved(struct pcn_rdma_conn *conn)
 	if (ret)
 		return ret;
 	pcn_rdma_priv_fill(conn, &priv);
-	pcn_rdma_conn_param(&param, &priv);
+	pcn_rdma_conn_param(&param, &priv, sizeof(priv));
 	return rdma_connect_locked(conn->cm_id, &param);
 }
 
@@ -410,22 +420,26 @@ static int pcn_rdma_established(struct pcn_rdma_conn *conn,
 	int ret;
 
 	if (conn->peer->link.dialler) {
-		node = pcn_rdma_admit(conn->cm_id, param, conn->peer->link.node->nid,
-				      &priv);
+		const struct pcn_rdma_cm_accept *acc = param->private_data;
+
+		node = pcn_rdma_admit(conn->cm_id, param, sizeof(*acc),
+				      conn->peer->link.node->nid, &priv,
+				      &conn->auth);
 		if (IS_ERR(node))
 			return PTR_ERR(node);
 		pcn_node_put(node);
 		ret = pcn_rdma_check_ring(conn, &priv);
 		if (ret)
 			return ret;
-	}
-	if (conn->mode == PCN_RDMA_WRITE_IMM) {
-		ret = pcn_rdma_ring_announce(conn);
+		/* The acceptor proved the key before our ring is exposed. */
+		ret = pcn_auth_check(&conn->auth, acc->mac,
+				     pcn_rdma_peer_addr(conn->cm_id));
 		if (ret)
 			return ret;
-	} else {
-		pcn_rdma_conn_ready(conn, PCN_RDMA_READY_RING);
 	}
+	ret = pcn_rdma_ring_announce(conn);
+	if (ret)
+		return ret;
 	pcn_rdma_conn_ready(conn, PCN_RDMA_READY_CM);
 	return 0;
 }
@@ -442,14 +456,18 @@ void pcn_rdma_conn_ready(struct pcn_rdma_conn *conn, int bit)
 static int pcn_rdma_connect_request(struct rdma_cm_id *id,
 				    struct rdma_cm_event *ev)
 {
-	struct pcn_rdma_cm_priv priv, mine;
+	struct pcn_rdma_cm_accept mine = {};
+	struct pcn_rdma_cm_priv priv;
 	struct rdma_conn_param param;
 	struct pcn_rdma_conn *conn;
 	struct pcn_rdma_peer *peer;
 	struct pcn_node *node;
+	struct pcn_auth auth;
 	int ret = -EPROTO;
 
-	node = pcn_rdma_admit(id, &ev->param.conn, -1, &priv);
+	pcn_auth_begin(&auth);
+	node = pcn_rdma_admit(id, &ev->param.conn, sizeof(priv), -1, &priv,
+			      &auth);
 	if (IS_ERR(node))
 		goto reject;
 	/* Paired with smp_store_release() in pcn_rdma_connect(). */
@@ -464,28 +482,35 @@ static int pcn_rdma_connect_request(struct rdma_cm_id *id,
 		goto put;
 	conn->cm_id = id;
 	id->context = conn;
+	conn->auth = auth;
 	ret = pcn_rdma_conn_setup_queue(conn);
 	if (!ret)
 		ret = rdma_set_ack_timeout(id, PCN_RDMA_ACK_TIMEOUT);
 	if (!ret)
 		ret = pcn_rdma_check_ring(conn, &priv);
 	if (!ret) {
-		pcn_rdma_priv_fill(conn, &mine);
-		pcn_rdma_conn_param(&param, &mine);
+		/* Our proof now; the dialler's comes in its ring_info. */
+		pcn_rdma_priv_fill(conn, &mine.priv);
+		if (auth.keyed)
+			memcpy(mine.mac, auth.mine, sizeof(mine.mac));
+		pcn_rdma_conn_param(&param, &mine, sizeof(mine));
 		ret = rdma_accept(id, &param);
 	}
 	if (ret) {
 		/* rdma_cm destroys @id when we return non-zero */
 		pcn_rdma_conn_free_queue(conn);
+		pcn_auth_end(&conn->auth);
 		kfree(conn);
 		goto put;
 	}
 	pcn_rdma_conn_track(conn);
 	pcn_node_put(node);
+	pcn_auth_end(&auth);
 	return 0;
 put:
 	pcn_node_put(node);
 reject:
+	pcn_auth_end(&auth);
 	rdma_reject(id, NULL, 0, IB_CM_REJ_CONSUMER_DEFINED);
 	return 1;
 }

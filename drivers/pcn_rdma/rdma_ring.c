@@ -208,17 +208,10 @@ static void pcn_rdma_ctrl_tx_done(struct ib_cq *cq, struct ib_wc *wc)
 		pcn_rdma_conn_fail(conn, ib_wc_status_msg(wc->status));
 }
 
-/*
- * WRITE_IMM mode, once established: register the ring for remote write
- * with a fresh key, wait until that has executed, then tell the peer where
- * it is. Called from the rdma_cm handler; completions run elsewhere.
- */
-int pcn_rdma_ring_announce(struct pcn_rdma_conn *conn)
+/* WRITE_IMM mode: register the ring for remote write with a fresh key. */
+static int pcn_rdma_ring_register(struct pcn_rdma_conn *conn)
 {
-	struct pcn_rdma_ring_info *info = conn->ctrl_tx;
 	struct ib_reg_wr wr = {};
-	struct ib_send_wr swr = {};
-	struct ib_sge sge;
 	int ret;
 
 	ib_update_fast_reg_key(conn->rx_mr, ib_inc_rkey(conn->rx_mr->rkey));
@@ -242,12 +235,35 @@ int pcn_rdma_ring_announce(struct pcn_rdma_conn *conn)
 	atomic64_add(conn->nslots * PCN_RDMA_SLOT_SIZE,
 		     &pcn_rdma_transport.remote_bytes);
 	conn->ring_counted = true;
+	return 0;
+}
 
+/*
+ * Once established, before anything else: in WRITE_IMM mode register the
+ * ring for remote write with a fresh key and wait until that has executed;
+ * then tell the peer where it is (SEND mode: nothing to tell) and, from
+ * the dialler, prove the cluster key. Called from the rdma_cm handler;
+ * completions run elsewhere.
+ */
+int pcn_rdma_ring_announce(struct pcn_rdma_conn *conn)
+{
+	struct pcn_rdma_ring_info *info = conn->ctrl_tx;
+	struct ib_send_wr swr = {};
+	struct ib_sge sge;
+	int ret;
+
+	memset(info, 0, sizeof(*info));
+	if (conn->mode == PCN_RDMA_WRITE_IMM) {
+		ret = pcn_rdma_ring_register(conn);
+		if (ret)
+			return ret;
+		info->rkey = conn->rx_mr->rkey;
+		info->addr = conn->rx_mr->iova;
+	}
 	info->magic = PCN_KMSG_MAGIC;
-	info->rkey = conn->rx_mr->rkey;
-	info->addr = conn->rx_mr->iova;
 	info->slots = conn->nslots;
-	info->reserved = 0;
+	if (conn->peer->link.dialler && conn->auth.keyed)
+		memcpy(info->mac, conn->auth.mine, sizeof(info->mac));
 	ib_dma_sync_single_for_device(conn->dev, conn->ctrl_tx_dma,
 				      sizeof(*info), DMA_TO_DEVICE);
 	sge.addr = conn->ctrl_tx_dma;
@@ -262,22 +278,36 @@ int pcn_rdma_ring_announce(struct pcn_rdma_conn *conn)
 	return ib_post_send(conn->qp, &swr, NULL);
 }
 
-/* WRITE_IMM mode: the peer told us where its ring is. */
-static bool pcn_rdma_rx_ring_info(struct pcn_rdma_conn *conn, u32 byte_len)
+/*
+ * The peer's ring_info, copied out of @buf once (the peer cannot change
+ * what is checked). Returns NULL, or why the peer broke the protocol. A
+ * wrong proof of the cluster key ends the connection on its own count
+ * (hs_refused), and NULL is returned: the caller sees it dead.
+ */
+static const char *pcn_rdma_rx_ring_info(struct pcn_rdma_conn *conn,
+					 const void *buf, u32 byte_len)
 {
-	struct pcn_rdma_ring_info *info = conn->ctrl_rx;
+	struct pcn_rdma_ring_info info;
+	struct pcn_node *node = conn->peer->link.node;
 
-	ib_dma_sync_single_for_cpu(conn->dev, conn->ctrl_rx_dma,
-				   PCN_RDMA_CTRL_SIZE, DMA_FROM_DEVICE);
-	if (byte_len != sizeof(*info) || info->magic != PCN_KMSG_MAGIC ||
-	    info->slots != conn->nslots ||
+	if (byte_len != sizeof(info) ||
 	    (atomic_read(&conn->ready) & PCN_RDMA_READY_RING))
-		return false;
-	conn->remote_addr = info->addr;
-	conn->remote_rkey = info->rkey;
-	ib_dma_sync_single_for_device(conn->dev, conn->ctrl_rx_dma,
-				      PCN_RDMA_CTRL_SIZE, DMA_FROM_DEVICE);
-	return true;
+		return "bad ring description";
+	memcpy(&info, buf, sizeof(info));
+	if (info.magic != PCN_KMSG_MAGIC || info.slots != conn->nslots ||
+	    info.reserved)
+		return "bad ring description";
+	/* The dialler checked our proof in the accept; we check its here. */
+	if (!conn->peer->link.dialler &&
+	    pcn_auth_check(&conn->auth, info.mac, node->addr)) {
+		pcn_rdma_conn_fail(conn, "wrong cluster key");
+		return NULL;
+	}
+	if (conn->mode == PCN_RDMA_WRITE_IMM) {
+		conn->remote_addr = info.addr;
+		conn->remote_rkey = info.rkey;
+	}
+	return NULL;
 }
 
 static int pcn_rdma_post_recv(struct pcn_rdma_conn *conn, u32 slot)
@@ -484,7 +514,7 @@ static bool pcn_rdma_rx_message(struct pcn_rdma_conn *conn,
 				struct pcn_rdma_slot *slot, u32 byte_len)
 {
 	struct pcn_node *node = conn->peer->link.node;
-	struct pcn_kmsg_hdr *hdr = slot->buf;
+	struct pcn_kmsg_hdr hdr;
 	struct pcn_rdma_rx *rx;
 	bool ok = true;
 	int ret;
@@ -493,13 +523,20 @@ static bool pcn_rdma_rx_message(struct pcn_rdma_conn *conn,
 				   DMA_FROM_DEVICE);
 	if (unlikely(READ_ONCE(pcn_rdma_rx_delay_us)))
 		usleep_range(pcn_rdma_rx_delay_us, pcn_rdma_rx_delay_us + 100);
-	if (byte_len < sizeof(*hdr) ||
-	    pcn_kmsg_validate(hdr, node->nid) ||
-	    hdr->type == PCN_KMSG_TYPE_HELLO ||
-	    byte_len < sizeof(*hdr) + hdr->size)
+	if (byte_len < sizeof(hdr))
+		return false;
+	/*
+	 * In WRITE_IMM mode the peer can still write the slot: the header is
+	 * read once into @hdr and checked there, the payload copied once
+	 * with the checked size; nothing is read from the slot twice.
+	 */
+	memcpy(&hdr, slot->buf, sizeof(hdr));
+	if (pcn_kmsg_validate(&hdr, node->nid) ||
+	    hdr.type == PCN_KMSG_TYPE_HELLO || hdr.type == PCN_KMSG_TYPE_AUTH ||
+	    byte_len < sizeof(hdr) + hdr.size)
 		return false;
 	/* A grant for slots we never sent is a protocol error too. */
-	ret = pcn_ring_grant(&conn->tx_ring, hdr->credits);
+	ret = pcn_ring_grant(&conn->tx_ring, hdr.credits);
 	if (ret < 0)
 		return false;
 	if (ret > 0) {
@@ -507,16 +544,17 @@ static bool pcn_rdma_rx_message(struct pcn_rdma_conn *conn,
 		/* A CREDIT message of ours may have waited for this grant. */
 		pcn_rdma_rx_credit_check(conn);
 	}
-	if (hdr->type == PCN_KMSG_TYPE_CREDIT)
+	if (hdr.type == PCN_KMSG_TYPE_CREDIT)
 		goto done;
 
-	rx = kmalloc(sizeof(*rx) + hdr->size, GFP_KERNEL);
+	rx = kmalloc(sizeof(*rx) + hdr.size, GFP_KERNEL);
 	if (!rx) {
 		/* Cannot drop it silently: end the link, the peer retries. */
 		pcn_rdma_conn_fail(conn, "out of memory");
 		goto done;
 	}
-	memcpy(&rx->msg, hdr, sizeof(*hdr) + hdr->size);
+	rx->msg.hdr = hdr;
+	memcpy(rx->msg.payload, slot->buf + sizeof(hdr), hdr.size);
 	rx->rx.msg = &rx->msg;
 	rx->rx.from = node;
 	rx->rx.transport = &pcn_rdma_transport;
@@ -583,11 +621,19 @@ static const char *pcn_rdma_rx_imm(struct pcn_rdma_conn *conn,
 	u32 idx = be32_to_cpu(wc->ex.imm_data);
 
 	if (wc->opcode == IB_WC_RECV) {
-		if (!pcn_rdma_rx_ring_info(conn, wc->byte_len))
-			return "bad ring description";
-		pcn_rdma_repost(conn, 0);
-		pcn_rdma_conn_ready(conn, PCN_RDMA_READY_RING);
-		return NULL;
+		const char *why;
+
+		ib_dma_sync_single_for_cpu(conn->dev, conn->ctrl_rx_dma,
+					   PCN_RDMA_CTRL_SIZE, DMA_FROM_DEVICE);
+		why = pcn_rdma_rx_ring_info(conn, conn->ctrl_rx, wc->byte_len);
+		ib_dma_sync_single_for_device(conn->dev, conn->ctrl_rx_dma,
+					      PCN_RDMA_CTRL_SIZE,
+					      DMA_FROM_DEVICE);
+		if (!why && !pcn_rdma_dead(conn)) {
+			pcn_rdma_repost(conn, 0);
+			pcn_rdma_conn_ready(conn, PCN_RDMA_READY_RING);
+		}
+		return why;
 	}
 	if (wc->opcode != IB_WC_RECV_RDMA_WITH_IMM ||
 	    !(wc->wc_flags & IB_WC_WITH_IMM))
@@ -618,6 +664,22 @@ static const char *pcn_rdma_rx_send(struct pcn_rdma_conn *conn,
 {
 	if (wc->opcode != IB_WC_RECV)
 		return "unexpected receive";
+	if (!(atomic_read(&conn->ready) & PCN_RDMA_READY_RING)) {
+		const char *why;
+
+		/* The first SEND is the peer's ring_info; no credit taken. */
+		ib_dma_sync_single_for_cpu(conn->dev, slot->dma,
+					   PCN_RDMA_SLOT_SIZE, DMA_FROM_DEVICE);
+		why = pcn_rdma_rx_ring_info(conn, slot->buf, wc->byte_len);
+		ib_dma_sync_single_for_device(conn->dev, slot->dma,
+					      PCN_RDMA_SLOT_SIZE,
+					      DMA_FROM_DEVICE);
+		if (!why && !pcn_rdma_dead(conn)) {
+			pcn_rdma_repost(conn, slot->index);
+			pcn_rdma_conn_ready(conn, PCN_RDMA_READY_RING);
+		}
+		return why;
+	}
 	if (!pcn_rdma_rx_message(conn, slot, wc->byte_len))
 		return "invalid message";
 	pcn_rdma_repost(conn, slot->index);

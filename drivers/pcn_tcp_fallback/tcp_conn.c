@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include <net/sock.h>
 #include <net/tcp.h>
+#include <popcorn/auth.h>
 #include "tcp.h"
 
 /* Blocks until @len bytes arrived; -ECONNRESET on end of stream. */
@@ -83,15 +84,23 @@ void pcn_tcp_set_timeout(struct socket *sock, unsigned int ms)
 	WRITE_ONCE(sock->sk->sk_sndtimeo, t);
 }
 
-static int pcn_tcp_send_hello(struct socket *sock)
+static int pcn_tcp_send_hello(struct socket *sock, struct pcn_auth *auth)
 {
 	struct {
 		struct pcn_kmsg msg;
 		struct pcn_kmsg_hello hello;
 	} __packed buf;
 
-	pcn_hello_prepare(&buf.msg);
+	pcn_hello_prepare(&buf.msg, auth);
 	return pcn_tcp_send_frame(sock, &buf.msg.hdr, buf.msg.payload);
+}
+
+static void pcn_tcp_handshake_lost(int ret)
+{
+	if (ret == -EAGAIN)
+		pcn_kmsg_bad(NULL, "no handshake before the timeout");
+	else
+		pcn_kmsg_bad(NULL, "connection closed in the handshake");
 }
 
 /*
@@ -99,6 +108,7 @@ static int pcn_tcp_send_hello(struct socket *sock)
  * -1. Returns a node reference or an ERR_PTR.
  */
 static struct pcn_node *pcn_tcp_recv_hello(struct socket *sock,
+					   struct pcn_auth *auth,
 					   int expect_nid)
 {
 	struct {
@@ -122,14 +132,62 @@ static struct pcn_node *pcn_tcp_recv_hello(struct socket *sock,
 	ret = kernel_getpeername(sock, (struct sockaddr *)&sin);
 	if (ret < 0)
 		return ERR_PTR(ret);
-	return pcn_hello_accept(&buf.msg, &pcn_tcp_transport,
+	return pcn_hello_accept(&buf.msg, auth, &pcn_tcp_transport,
 				sin.sin_addr.s_addr, expect_nid);
 fail:
-	if (ret == -EAGAIN)
-		pcn_kmsg_bad(NULL, "no handshake before the timeout");
-	else
-		pcn_kmsg_bad(NULL, "connection closed in the handshake");
+	pcn_tcp_handshake_lost(ret);
 	return ERR_PTR(ret);
+}
+
+/* Our proof of the cluster key, when the handshake is keyed. */
+static int pcn_tcp_send_auth(struct socket *sock, struct pcn_auth *auth)
+{
+	struct {
+		struct pcn_kmsg msg;
+		struct pcn_kmsg_auth auth;
+	} __packed buf;
+	int ret;
+
+	if (!auth->keyed)
+		return 0;
+	pcn_auth_msg_prepare(&buf.msg, auth);
+	ret = pcn_tcp_send_frame(sock, &buf.msg.hdr, buf.msg.payload);
+	memzero_explicit(&buf, sizeof(buf));
+	return ret;
+}
+
+/* The peer's proof, the frame after its HELLO (keyed handshakes only). */
+static int pcn_tcp_recv_auth(struct socket *sock, struct pcn_auth *auth,
+			     int nid)
+{
+	struct {
+		struct pcn_kmsg_hdr hdr;
+		struct pcn_kmsg_auth auth;
+	} __packed buf;
+	struct sockaddr_in sin;
+	int ret;
+
+	if (!auth->keyed)
+		return 0;
+	ret = pcn_tcp_recv_full(sock, &buf.hdr, sizeof(buf.hdr));
+	if (ret) {
+		pcn_tcp_handshake_lost(ret);
+		return ret;
+	}
+	if (pcn_kmsg_validate(&buf.hdr, nid) ||
+	    buf.hdr.type != PCN_KMSG_TYPE_AUTH) {
+		pcn_kmsg_bad(NULL, "handshake without the cluster key's proof");
+		return -EPROTO;
+	}
+	ret = pcn_tcp_recv_full(sock, &buf.auth, sizeof(buf.auth));
+	if (ret) {
+		pcn_tcp_handshake_lost(ret);
+		return ret;
+	}
+	ret = kernel_getpeername(sock, (struct sockaddr *)&sin);
+	if (ret < 0)
+		return ret;
+	return pcn_auth_check(auth, buf.auth.mac, sin.sin_addr.s_addr);
 }
 
 /* ---- receive ---- */
@@ -150,7 +208,8 @@ static int pcn_tcp_rx_one(struct pcn_tcp_conn *conn)
 	if (ret)
 		return ret;
 	ret = pcn_kmsg_validate(&hdr, node->nid);
-	if (!ret && hdr.type == PCN_KMSG_TYPE_HELLO)
+	if (!ret && (hdr.type == PCN_KMSG_TYPE_HELLO ||
+		     hdr.type == PCN_KMSG_TYPE_AUTH))
 		ret = -EPROTO;
 	if (ret) {
 		pcn_kmsg_bad(node, "invalid header");
@@ -287,6 +346,7 @@ void pcn_tcp_connect_work(struct work_struct *work)
 		.sin_addr.s_addr = node->addr,
 		.sin_port = htons(node->port),
 	};
+	struct pcn_auth auth;
 	struct socket *sock;
 	int ret;
 
@@ -299,24 +359,32 @@ void pcn_tcp_connect_work(struct work_struct *work)
 		goto retry;
 	pcn_tcp_tune(sock);
 	pcn_tcp_set_timeout(sock, pcn_tcp_handshake_ms);
+	pcn_auth_begin(&auth);
 	ret = kernel_connect(sock, (struct sockaddr *)&sin, sizeof(sin), 0);
 	if (!ret)
-		ret = pcn_tcp_send_hello(sock);
+		ret = pcn_tcp_send_hello(sock, &auth);
 	if (ret)
 		goto release;
-	got = pcn_tcp_recv_hello(sock, node->nid);
+	got = pcn_tcp_recv_hello(sock, &auth, node->nid);
 	if (IS_ERR(got)) {
 		ret = PTR_ERR(got);
 		goto release;
 	}
 	pcn_node_put(got);	/* it is @node: the nid was checked */
-	ret = pcn_tcp_attach(peer, sock);
+	/* Keyed: we prove the key first, the acceptor answers with its proof. */
+	ret = pcn_tcp_send_auth(sock, &auth);
 	if (!ret)
-		return;
+		ret = pcn_tcp_recv_auth(sock, &auth, node->nid);
+	if (!ret)
+		ret = pcn_tcp_attach(peer, sock);
+	if (!ret)
+		goto out;
 release:
 	sock_release(sock);
 retry:
 	pcn_peer_link_dial_failed(&peer->link, ret);
+out:
+	pcn_auth_end(&auth);
 }
 
 struct pcn_tcp_accept {
@@ -330,13 +398,15 @@ static void pcn_tcp_accept_work(struct work_struct *work)
 						  work);
 	struct socket *sock = acc->sock;
 	struct pcn_tcp_peer *peer;
+	struct pcn_auth auth;
 	struct pcn_node *node;
 	int ret = -EPROTO;
 
 	kfree(acc);
 	pcn_tcp_tune(sock);
 	pcn_tcp_set_timeout(sock, pcn_tcp_handshake_ms);
-	node = pcn_tcp_recv_hello(sock, -1);
+	pcn_auth_begin(&auth);
+	node = pcn_tcp_recv_hello(sock, &auth, -1);
 	if (IS_ERR(node))
 		goto release;
 	/* Paired with smp_store_release() in pcn_tcp_connect(). */
@@ -345,15 +415,22 @@ static void pcn_tcp_accept_work(struct work_struct *work)
 		pcn_kmsg_bad(node, "unexpected connection direction");
 		goto put;
 	}
-	ret = pcn_tcp_send_hello(sock);
+	ret = pcn_tcp_send_hello(sock, &auth);
+	/* Keyed: the dialler's proof first; ours only to a proven peer. */
+	if (!ret)
+		ret = pcn_tcp_recv_auth(sock, &auth, node->nid);
+	if (!ret)
+		ret = pcn_tcp_send_auth(sock, &auth);
 	if (!ret)
 		ret = pcn_tcp_attach(peer, sock);
 put:
 	pcn_node_put(node);
 	if (!ret)
-		return;
+		goto out;
 release:
 	sock_release(sock);
+out:
+	pcn_auth_end(&auth);
 }
 
 int pcn_tcp_queue_accept(struct socket *sock)

@@ -16,6 +16,7 @@
 struct pcn_transport;
 struct pcn_kmsg;
 struct pcn_kmsg_hello;
+struct pcn_auth;
 struct pcn_node_stats;		/* the core's (kernel/popcorn/stats.h) */
 
 #define PCN_TRANSPORT_NAME_LEN	16
@@ -50,13 +51,13 @@ struct pcn_node *pcn_node_get(int nid);
 void pcn_node_put(struct pcn_node *node);
 
 /* Handshake helpers for transports. */
-void pcn_hello_prepare(struct pcn_kmsg *msg);
+void pcn_hello_prepare(struct pcn_kmsg *msg, const struct pcn_auth *auth);
 struct pcn_node *pcn_peer_admit(const struct pcn_kmsg_hello *hello,
-				struct pcn_transport *t, __be32 peer_addr,
-				int expect_nid);
+				struct pcn_auth *auth, struct pcn_transport *t,
+				__be32 peer_addr, int expect_nid);
 struct pcn_node *pcn_hello_accept(const struct pcn_kmsg *msg,
-				  struct pcn_transport *t, __be32 peer_addr,
-				  int expect_nid);
+				  struct pcn_auth *auth, struct pcn_transport *t,
+				  __be32 peer_addr, int expect_nid);
 
 /* Link state, reported by the transport. */
 void pcn_node_connecting(struct pcn_node *node);

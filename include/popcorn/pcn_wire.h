@@ -20,7 +20,7 @@
 #endif
 
 #define PCN_KMSG_MAGIC		0x4b4e4350	/* "PCNK" in memory order */
-#define PCN_KMSG_VERSION	13
+#define PCN_KMSG_VERSION	14
 
 /* Largest message, header included. RDMA ring slots are this big. */
 #define PCN_KMSG_MAX_SIZE	8192
@@ -85,12 +85,29 @@ struct pcn_page_test_msg {
 	struct pcn_page_desc desc;
 } __packed;
 
+/* The cluster key's challenge-response (popcorn/auth.h). */
+#define PCN_AUTH_NONCE_LEN	16
+#define PCN_AUTH_MAC_LEN	32	/* HMAC-SHA256 */
+#define PCN_AUTH_ROLE_DIALLER	1	/* the role byte a proof is made with */
+#define PCN_AUTH_ROLE_ACCEPTOR	2
+
+#define PCN_HELLO_F_KEY		0x1	/* the sender has a cluster key */
+#define PCN_HELLO_F_ALL		PCN_HELLO_F_KEY
+
 /* Payload of PCN_KMSG_TYPE_HELLO. */
 struct pcn_kmsg_hello {
 	__u32 nid;
 	__u32 arch;		/* enum pcn_arch */
 	__u32 proto_version;	/* PCN_KMSG_VERSION */
 	__u32 max_size;		/* PCN_KMSG_MAX_SIZE of the sender */
+	__u32 flags;		/* PCN_HELLO_F_* */
+	__u32 reserved;		/* 0 */
+	__u8 nonce[PCN_AUTH_NONCE_LEN];	/* fresh for this handshake */
+} __packed;
+
+/* Payload of PCN_KMSG_TYPE_AUTH: the sender's proof of the cluster key. */
+struct pcn_kmsg_auth {
+	__u8 mac[PCN_AUTH_MAC_LEN];
 } __packed;
 
 /* ---- process server ---- */
@@ -603,7 +620,9 @@ struct pcn_threads_reply {
 	X(PAGE_INVALIDATE, page_invalidate,				\
 	  PCN_KMSG_FIXED(pcn_page_inval), PAGE_INVALIDATE_REPLY, 0)	\
 	X(PAGE_INVALIDATE_REPLY, page_invalidate_reply,			\
-	  PCN_KMSG_FIXED(pcn_page_inval_reply), NONE, PCN_KMSG_T_REPLY)
+	  PCN_KMSG_FIXED(pcn_page_inval_reply), NONE, PCN_KMSG_T_REPLY)	\
+	X(AUTH, auth, PCN_KMSG_FIXED(pcn_kmsg_auth), NONE,		\
+	  PCN_KMSG_T_TRANSPORT)
 
 #define PCN_KMSG_TYPE_ENUM(NAME, name, size, reply, flags)		\
 	PCN_KMSG_TYPE_##NAME,

@@ -31,6 +31,14 @@ bool pcn_node_known(int nid);
 struct pcn_node *pcn_node_config_get(int nid);
 void pcn_transports_stats(u64 *regions, u64 *bytes, u64 *stalls);
 
+/* auth.c (the rest in popcorn/auth.h) */
+struct pcn_auth;
+int pcn_auth_key_set(const u8 *key, unsigned int len);
+void pcn_auth_key_clear(void);
+bool pcn_auth_key_is_set(void);
+int pcn_auth_prepare(struct pcn_auth *auth, bool dialler, int peer_nid,
+		     const u8 *peer_nonce);
+
 /* wait_station.c */
 int pcn_ws_complete(struct pcn_kmsg_rx *rx);
 void pcn_ws_fail_node(int nid);

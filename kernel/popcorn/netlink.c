@@ -4,8 +4,8 @@
  * membership and counters for pcnctl and pcn-top, and the self tests'
  * commands (selftest_netlink.c) when they are built.
  *
- * Who may use it: changing membership and running a self test need
- * CAP_NET_ADMIN (GENL_ADMIN_PERM); reading counters, nodes and processes
+ * Who may use it: changing membership or the cluster key and running a
+ * self test need CAP_NET_ADMIN (GENL_ADMIN_PERM); reading counters, nodes and processes
  * is open to everyone, as /proc is; moving a thread (MIGRATE,
  * netlink_move.c) or placing a process's threads (PLACE, netlink_place.c)
  * needs the right to ptrace it.
@@ -47,6 +47,7 @@ static const struct nla_policy pcn_nl_policy[PCN_A_MAX + 1] = {
 	[PCN_A_RAW_TYPE] = NLA_POLICY_MAX(NLA_U16, PCN_KMSG_TYPE_MAX - 1),
 	[PCN_A_RAW_PAYLOAD] = { .type = NLA_BINARY,
 				.len = PCN_KMSG_MAX_PAYLOAD },
+	[PCN_A_KEY] = { .type = NLA_BINARY, .len = PCN_KEY_MAX },
 };
 
 int pcn_nl_get_nid(struct genl_info *info, int *nid)
@@ -81,6 +82,26 @@ static int pcn_nl_node_add(struct sk_buff *skb, struct genl_info *info)
 		transport = nla_data(info->attrs[PCN_A_TRANSPORT]);
 	return pcn_node_add(nid, nla_data(info->attrs[PCN_A_ADDR]), port,
 			    transport, info->extack);
+}
+
+static int pcn_nl_key_set(struct sk_buff *skb, struct genl_info *info)
+{
+	const struct nlattr *key = info->attrs[PCN_A_KEY];
+
+	if (GENL_REQ_ATTR_CHECK(info, PCN_A_KEY))
+		return -EINVAL;
+	if (nla_len(key) < PCN_KEY_MIN) {
+		NL_SET_ERR_MSG_ATTR(info->extack, key,
+				    "a cluster key has 16 to 64 bytes");
+		return -EINVAL;
+	}
+	return pcn_auth_key_set(nla_data(key), nla_len(key));
+}
+
+static int pcn_nl_key_clear(struct sk_buff *skb, struct genl_info *info)
+{
+	pcn_auth_key_clear();
+	return 0;
 }
 
 static int pcn_nl_node_del(struct sk_buff *skb, struct genl_info *info)
@@ -121,6 +142,8 @@ static int pcn_nl_fill_node(struct sk_buff *skb, struct netlink_callback *cb,
 	if (!node) {
 		if (nla_put_u32(skb, PCN_A_NID, self) ||
 		    nla_put_flag(skb, PCN_A_SELF) ||
+		    (pcn_auth_key_is_set() &&
+		     nla_put_flag(skb, PCN_A_KEY_SET)) ||
 		    nla_put_u8(skb, PCN_A_STATE, PCN_NODE_ONLINE) ||
 		    nla_put_u8(skb, PCN_A_ARCH, PCN_ARCH_X86_64))
 			goto cancel;
@@ -302,6 +325,14 @@ static const struct genl_small_ops pcn_nl_ops[] = {
 		/* Processes the caller may read as ptrace would. */
 		.cmd = PCN_CMD_PLACE_GET,
 		.dumpit = pcn_nl_place_dump,
+	}, {
+		.cmd = PCN_CMD_KEY_SET,
+		.flags = GENL_ADMIN_PERM,
+		.doit = pcn_nl_key_set,
+	}, {
+		.cmd = PCN_CMD_KEY_CLEAR,
+		.flags = GENL_ADMIN_PERM,
+		.doit = pcn_nl_key_clear,
 	},
 #ifdef CONFIG_POPCORN_SELFTEST
 	{

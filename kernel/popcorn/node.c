@@ -18,6 +18,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <popcorn/auth.h>
 #include "internal.h"
 #include "process.h"
 
@@ -184,7 +185,8 @@ int pcn_node_reachable(int nid)
 
 /* ---- handshake ---- */
 
-void pcn_hello_prepare(struct pcn_kmsg *msg)
+/* Our HELLO, with @auth's nonce (pcn_auth_begin() first). */
+void pcn_hello_prepare(struct pcn_kmsg *msg, const struct pcn_auth *auth)
 {
 	struct pcn_kmsg_hello *hello = (struct pcn_kmsg_hello *)msg->payload;
 
@@ -193,6 +195,9 @@ void pcn_hello_prepare(struct pcn_kmsg *msg)
 	hello->arch = PCN_ARCH_X86_64;
 	hello->proto_version = PCN_KMSG_VERSION;
 	hello->max_size = PCN_KMSG_MAX_SIZE;
+	hello->flags = auth->keyed ? PCN_HELLO_F_KEY : 0;
+	hello->reserved = 0;
+	memcpy(hello->nonce, auth->nonce, sizeof(hello->nonce));
 }
 EXPORT_SYMBOL_GPL(pcn_hello_prepare);
 
@@ -209,12 +214,16 @@ static struct pcn_node *pcn_hello_refuse(struct pcn_node *node, __be32 addr,
  * May the peer that presented @hello from @peer_addr over @t join? The
  * transport-neutral half of the handshake: TCP gets @hello from a HELLO
  * frame, RDMA from the connection's private data. @expect_nid is the node
- * we dialled, or -1 when accepting. Returns a node reference or an ERR_PTR.
+ * we dialled, or -1 when accepting. Both sides must have a cluster key or
+ * neither; with one, @auth gets the proofs to exchange next (the transport
+ * calls pcn_auth_check() on the peer's before anything else flows).
+ * Returns a node reference or an ERR_PTR.
  */
 struct pcn_node *pcn_peer_admit(const struct pcn_kmsg_hello *hello,
-				struct pcn_transport *t, __be32 peer_addr,
-				int expect_nid)
+				struct pcn_auth *auth, struct pcn_transport *t,
+				__be32 peer_addr, int expect_nid)
 {
+	bool peer_keyed = hello->flags & PCN_HELLO_F_KEY;
 	struct pcn_node *node;
 	int self = pcn_my_nid();
 
@@ -236,6 +245,18 @@ struct pcn_node *pcn_peer_admit(const struct pcn_kmsg_hello *hello,
 		return pcn_hello_refuse(node, peer_addr, "address does not match node id");
 	if (rcu_access_pointer(node->transport) != t)
 		return pcn_hello_refuse(node, peer_addr, "node uses another transport");
+	if ((hello->flags & ~PCN_HELLO_F_ALL) || hello->reserved)
+		return pcn_hello_refuse(node, peer_addr, "unknown handshake flags");
+	if (auth->keyed && !peer_keyed)
+		return pcn_hello_refuse(node, peer_addr,
+					"the peer has no cluster key, this node has one");
+	if (!auth->keyed && peer_keyed)
+		return pcn_hello_refuse(node, peer_addr,
+					"the peer has a cluster key, this node none");
+	if (auth->keyed && pcn_auth_prepare(auth, expect_nid >= 0, hello->nid,
+					    hello->nonce))
+		return pcn_hello_refuse(node, peer_addr,
+					"the cluster key was cleared");
 
 	spin_lock(&node->lock);
 	node->arch = hello->arch;
@@ -246,8 +267,8 @@ EXPORT_SYMBOL_GPL(pcn_peer_admit);
 
 /* A HELLO frame (header already read and checked by pcn_kmsg_validate()). */
 struct pcn_node *pcn_hello_accept(const struct pcn_kmsg *msg,
-				  struct pcn_transport *t, __be32 peer_addr,
-				  int expect_nid)
+				  struct pcn_auth *auth, struct pcn_transport *t,
+				  __be32 peer_addr, int expect_nid)
 {
 	const struct pcn_kmsg_hello *hello = (const void *)msg->payload;
 
@@ -256,7 +277,7 @@ struct pcn_node *pcn_hello_accept(const struct pcn_kmsg *msg,
 		return pcn_hello_refuse(NULL, peer_addr, "bad HELLO header");
 	if (hello->nid != msg->hdr.from_nid)
 		return pcn_hello_refuse(NULL, peer_addr, "node id mismatch");
-	return pcn_peer_admit(hello, t, peer_addr, expect_nid);
+	return pcn_peer_admit(hello, auth, t, peer_addr, expect_nid);
 }
 EXPORT_SYMBOL_GPL(pcn_hello_accept);
 

@@ -24,7 +24,8 @@
 /* ---- the sizes, at build time ---- */
 
 static_assert(sizeof(struct pcn_kmsg_hdr) == 32);
-static_assert(sizeof(struct pcn_kmsg_hello) == 16);
+static_assert(sizeof(struct pcn_kmsg_hello) == 40);
+static_assert(sizeof(struct pcn_kmsg_auth) == 32);
 static_assert(sizeof(struct pcn_page_desc) == 16);
 static_assert(sizeof(struct pcn_page_msg) == 16);
 static_assert(sizeof(struct pcn_page_status) == 8);
@@ -53,7 +54,8 @@ static_assert(sizeof(struct pcn_stat_reply) == 1776);
 static_assert(sizeof(struct pcn_threads_request) == 8);
 static_assert(sizeof(struct pcn_wire_thread) == 32);
 static_assert(sizeof(struct pcn_threads_reply) == 8);
-static_assert(sizeof(struct pcn_rdma_cm_priv) == 16);
+static_assert(sizeof(struct pcn_rdma_cm_priv) == 40);
+static_assert(sizeof(struct pcn_rdma_cm_accept) == 72);
 static_assert(PCN_KMSG_MAX_PAYLOAD == 8160);
 
 /* ---- helpers ---- */
@@ -100,7 +102,7 @@ static void wire_header(struct kunit *test)
 static void wire_constants(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAGIC, 0x4b4e4350);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 13);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 14);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_SIZE, 8192);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_PAYLOAD, (size_t)8160);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_F_REPLY, 0x1);
@@ -162,7 +164,7 @@ struct wire_type {
 	{ nr, PCN_KMSG_TYPE_##NAME, #lname, min, max, reply, flags }
 
 static const struct wire_type wire_types[] = {
-	WT(0, HELLO, hello, 16, 16, W_NONE, W_T),
+	WT(0, HELLO, hello, 40, 40, W_NONE, W_T),
 	WT(1, ECHO_REQUEST, echo_request, 0, 8160, 2, W_S),
 	WT(2, ECHO_REPLY, echo_reply, 0, 8160, W_NONE, W_R | W_S),
 	WT(3, CREDIT, credit, 0, 0, W_NONE, W_T),
@@ -208,14 +210,15 @@ static const struct wire_type wire_types[] = {
 	WT(42, PAGE_INVALIDATE, page_invalidate, 16, 16, 43, 0),
 	WT(43, PAGE_INVALIDATE_REPLY, page_invalidate_reply, 16, 16, W_NONE,
 	   W_R),
+	WT(44, AUTH, auth, 32, 32, W_NONE, W_T),
 };
 
 static void wire_type_numbers(struct kunit *test)
 {
 	unsigned int i;
 
-	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(wire_types), (size_t)44);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_MAX, 44);
+	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(wire_types), (size_t)45);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_MAX, 45);
 	for (i = 0; i < ARRAY_SIZE(wire_types); i++) {
 		KUNIT_EXPECT_EQ_MSG(test, wire_types[i].nr, i,
 				    "%s out of order", wire_types[i].name);
@@ -343,11 +346,19 @@ static void wire_type_table(struct kunit *test)
 
 static void wire_handshake_pages(struct kunit *test)
 {
-	WIRE_SIZE(test, pcn_kmsg_hello, 16);
+	WIRE_SIZE(test, pcn_kmsg_hello, 40);
 	WIRE_FIELD(test, pcn_kmsg_hello, nid, 0, 4);
 	WIRE_FIELD(test, pcn_kmsg_hello, arch, 4, 4);
 	WIRE_FIELD(test, pcn_kmsg_hello, proto_version, 8, 4);
 	WIRE_FIELD(test, pcn_kmsg_hello, max_size, 12, 4);
+	WIRE_FIELD(test, pcn_kmsg_hello, flags, 16, 4);
+	WIRE_FIELD(test, pcn_kmsg_hello, reserved, 20, 4);
+	WIRE_FIELD(test, pcn_kmsg_hello, nonce, 24, 16);
+	KUNIT_EXPECT_EQ(test, PCN_HELLO_F_KEY, 1);
+	WIRE_SIZE(test, pcn_kmsg_auth, 32);
+	WIRE_FIELD(test, pcn_kmsg_auth, mac, 0, 32);
+	KUNIT_EXPECT_EQ(test, PCN_AUTH_ROLE_DIALLER, 1);
+	KUNIT_EXPECT_EQ(test, PCN_AUTH_ROLE_ACCEPTOR, 2);
 
 	WIRE_SIZE(test, pcn_page_desc, 16);
 	WIRE_FIELD(test, pcn_page_desc, addr, 0, 8);
@@ -594,7 +605,7 @@ static void wire_stat(struct kunit *test)
 
 static void wire_rdma_cm_priv(struct kunit *test)
 {
-	WIRE_SIZE(test, pcn_rdma_cm_priv, 16);
+	WIRE_SIZE(test, pcn_rdma_cm_priv, 40);
 	WIRE_FIELD(test, pcn_rdma_cm_priv, magic, 0, 4);
 	WIRE_FIELD(test, pcn_rdma_cm_priv, proto_version, 4, 1);
 	WIRE_FIELD(test, pcn_rdma_cm_priv, nid, 5, 1);
@@ -602,6 +613,12 @@ static void wire_rdma_cm_priv(struct kunit *test)
 	WIRE_FIELD(test, pcn_rdma_cm_priv, mode, 7, 1);
 	WIRE_FIELD(test, pcn_rdma_cm_priv, max_size, 8, 4);
 	WIRE_FIELD(test, pcn_rdma_cm_priv, slots, 12, 4);
+	WIRE_FIELD(test, pcn_rdma_cm_priv, flags, 16, 4);
+	WIRE_FIELD(test, pcn_rdma_cm_priv, reserved, 20, 4);
+	WIRE_FIELD(test, pcn_rdma_cm_priv, nonce, 24, 16);
+	WIRE_SIZE(test, pcn_rdma_cm_accept, 72);
+	WIRE_FIELD(test, pcn_rdma_cm_accept, priv, 0, 40);
+	WIRE_FIELD(test, pcn_rdma_cm_accept, mac, 40, 32);
 	KUNIT_EXPECT_EQ(test, PCN_RDMA_WRITE_IMM, 1);
 	KUNIT_EXPECT_EQ(test, PCN_RDMA_SEND, 2);
 }

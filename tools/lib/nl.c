@@ -357,6 +357,8 @@ static const enum mnl_attr_data_type pcn_policy[PCN_A_MAX + 1] = {
 	[PCN_A_STAT_AHEAD_MAPPED] = MNL_TYPE_U64,
 	[PCN_A_STAT_AHEAD_USED]	= MNL_TYPE_U64,
 	[PCN_A_STAT_AHEAD_UNUSED] = MNL_TYPE_U64,
+	[PCN_A_KEY]		= MNL_TYPE_BINARY,
+	[PCN_A_KEY_SET]		= MNL_TYPE_FLAG,
 };
 
 /* The type an attribute is validated as; MNL_TYPE_UNSPEC: not parsed. */

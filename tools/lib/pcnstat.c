@@ -342,6 +342,7 @@ static void node_fill(struct pcn_node *n, const struct nlattr **tb)
 	n->arch = tb[PCN_A_ARCH] ? mnl_attr_get_u8(tb[PCN_A_ARCH]) : -1;
 	n->self = !!tb[PCN_A_SELF];
 	n->loaded = !!tb[PCN_A_TRANSPORT_LOADED];
+	n->key_set = !!tb[PCN_A_KEY_SET];
 	n->msgs_in = pcn_attr_u64(tb[PCN_A_MSGS_IN], 0);
 	n->msgs_out = pcn_attr_u64(tb[PCN_A_MSGS_OUT], 0);
 	n->bytes_in = pcn_attr_u64(tb[PCN_A_BYTES_IN], 0);

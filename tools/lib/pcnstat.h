@@ -76,6 +76,7 @@ struct pcn_node {
 	int arch;		/* -1 when absent */
 	int self;
 	int loaded;
+	int key_set;		/* SELF entry: a cluster key is set */
 	uint64_t msgs_in, msgs_out, bytes_in, bytes_out, bad_msgs, connects;
 	int have_terr;
 	uint64_t transport_errors;

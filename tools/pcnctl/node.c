@@ -160,6 +160,11 @@ static void list_table(const struct pcn_nodes *nodes)
 		       arch_name(n->arch), n->msgs_in, n->msgs_out,
 		       n->bad_msgs, terr);
 	}
+	/* The kernel says it in the SELF entry only (pcnctl key status). */
+	for (i = 0; i < nodes->n; i++)
+		if (nodes->v[i].self)
+			printf("cluster key: %s\n",
+			       nodes->v[i].key_set ? "set" : "none");
 }
 
 /* "types":{"name":{"msgs_in":..},..}, the types with any traffic only. */
@@ -201,6 +206,10 @@ static void list_json_node(struct json *j, const struct pcn_node *n)
 	json_key_string(j, "transport", n->transport[0] ? n->transport : NULL);
 	json_key_bool(j, "transport_loaded", n->loaded);
 	json_key_bool(j, "self", n->self);
+	if (n->self)	/* peers' keys are not theirs to tell */
+		json_key_bool(j, "key_set", n->key_set);
+	else
+		json_key_null(j, "key_set");
 	json_key_string(j, "state",
 			n->state < 0 ? NULL : pcn_state_name(n->state));
 	json_key_string(j, "arch", n->arch < 0 ? NULL : arch_name(n->arch));

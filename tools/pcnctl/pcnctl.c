@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pcnctl: Popcorn administration over the "popcorn" generic netlink family:
- * node membership (node), counters and latencies (stat), the distributed
- * processes and where their threads run (proc), and the kernel's message
- * and page transfer self tests (echo, pagetest). The netlink plumbing, the
- * parsing of counters into structs and the JSON writer are the tools
- * library's (tools/lib), shared with pcn-top.
+ * node membership (node), the cluster key (key), counters and latencies
+ * (stat), the distributed processes and where their threads run (proc),
+ * and the kernel's message and page transfer self tests (echo, pagetest).
+ * The netlink plumbing, the parsing of counters into structs and the JSON
+ * writer are the tools library's (tools/lib), shared with pcn-top.
  *
  * Exit status: 0 success, 1 failure (kernel refusal, timeout, test failure),
  * 2 usage error.
@@ -31,6 +31,13 @@ static const char usage_text[] =
 "  node wait [--timeout SECONDS] [ID...]\n"
 "                                 wait until the given peers (default: all\n"
 "                                 configured peers) are online; default 60 s\n"
+"  key set FILE|-                 set the cluster key every handshake from now\n"
+"                                 on must prove: the file's bytes as they are\n"
+"                                 (-: standard input), %d to %d of them; a file\n"
+"                                 group or others may read or write is refused\n"
+"  key clear                      no key: peers are admitted by address alone\n"
+"  key status                     cluster key: set, or cluster key: none\n"
+"                                 (key set and clear need CAP_NET_ADMIN)\n"
 "  stat [--json] [--node NID | --all]\n"
 "                                 message layer counters, per message type,\n"
 "                                 remote memory (exposed pages, regions),\n"
@@ -97,7 +104,8 @@ static const char usage_text[] =
 
 void pcn_usage(int status)
 {
-	fprintf(status ? stderr : stdout, usage_text, PCN_DEFAULT_PORT);
+	fprintf(status ? stderr : stdout, usage_text, PCN_DEFAULT_PORT,
+		PCN_KEY_MIN, PCN_KEY_MAX);
 	exit(status);
 }
 
@@ -213,6 +221,8 @@ int main(int argc, char **argv)
 		pcn_usage(PCN_EXIT_OK);
 	if (!strcmp(argv[1], "node"))
 		return cmd_node(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "key"))
+		return cmd_key(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "stat"))
 		return cmd_stat(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "echo"))

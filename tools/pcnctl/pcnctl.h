@@ -35,6 +35,7 @@ void pcn_json_faults(struct json *j, const struct pcn_fault_stat *fault,
 		     int hist);
 
 int cmd_node(int argc, char **argv);
+int cmd_key(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_echo(int argc, char **argv);
 int cmd_pagetest(int argc, char **argv);

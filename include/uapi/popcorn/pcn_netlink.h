@@ -83,6 +83,16 @@ enum pcn_genl_cmd {
 	 * namespace), PLACE_MODE, [PLACE_NODES] (what pcn-balance manages).
 	 */
 	PCN_CMD_PLACE_GET,
+	/*
+	 * KEY_SET: KEY (PCN_KEY_MIN..PCN_KEY_MAX bytes): the cluster key
+	 * every handshake from now on must prove (kernel/popcorn/auth.c);
+	 * links already up stay up. KEY_CLEAR: no key, peers are admitted
+	 * by their address alone (a peer that has a key refuses us). Both
+	 * need CAP_NET_ADMIN. The key is never read back: NODE_GET's SELF
+	 * entry says only whether one is set (KEY_SET).
+	 */
+	PCN_CMD_KEY_SET,
+	PCN_CMD_KEY_CLEAR,
 	__PCN_CMD_MAX,
 };
 #define PCN_CMD_MAX (__PCN_CMD_MAX - 1)
@@ -147,6 +157,10 @@ enum pcn_migrate_dir {
  * from them is exact to a factor of two, enough for p50 and p99.
  */
 #define PCN_LAT_BUCKETS		36
+
+/* Cluster key length bounds, bytes (KEY_SET). */
+#define PCN_KEY_MIN		16
+#define PCN_KEY_MAX		64
 
 enum pcn_arch {
 	PCN_ARCH_UNKNOWN,
@@ -289,6 +303,10 @@ enum pcn_genl_attr {
 				 * touched before read-ahead looked again
 				 */
 	PCN_A_STAT_AHEAD_UNUSED, /* u64: remote: such pages it had not */
+	PCN_A_KEY,		/* binary: the cluster key (KEY_SET) */
+	PCN_A_KEY_SET,		/* flag, NODE_GET's SELF entry: a cluster key
+				 * is set, handshakes must prove it
+				 */
 	__PCN_A_MAX,
 };
 #define PCN_A_MAX (__PCN_A_MAX - 1)

@@ -14,7 +14,12 @@
  * remote memory, fault, migration, invalidation or transport error
  * counters in STAT_GET, no per-peer ones in NODE_GET), FAKE_OLD_PROC (no
  * PROC_GET: EOPNOTSUPP), FAKE_NODE_GONE_AFTER=N (node 2 leaves the dump
- * after N dumps), FAKE_STAT_FAIL_AFTER=N (STAT_GET fails after N calls).
+ * after N dumps), FAKE_STAT_FAIL_AFTER=N (STAT_GET fails after N calls),
+ * FAKE_KEY_SET (the SELF entry says a cluster key is set), FAKE_EPERM
+ * (KEY_SET and KEY_CLEAR refused as without CAP_NET_ADMIN: EPERM, no
+ * message), FAKE_KEY_ERR (KEY_SET refused with a message),
+ * FAKE_KEY_OUT=FILE (KEY_SET writes the key it got there, KEY_CLEAR
+ * "cleared").
  *
  * Counters that pcn-top shows as rates grow by a fixed step with every
  * request of their command (the first reply has the base values, which
@@ -182,6 +187,8 @@ static void put_node(struct nlmsghdr *nlh, uint32_t nid, const char *addr,
 	mnl_attr_put_u8(nlh, PCN_A_ARCH, state == PCN_NODE_ONLINE);
 	if (self)
 		mnl_attr_put(nlh, PCN_A_SELF, 0, NULL);
+	if (self && getenv("FAKE_KEY_SET"))
+		mnl_attr_put(nlh, PCN_A_KEY_SET, 0, NULL);
 	if (loaded)
 		mnl_attr_put(nlh, PCN_A_TRANSPORT_LOADED, 0, NULL);
 	put_u64(nlh, PCN_A_MSGS_IN, 1000 + nid + 6 * k);
@@ -577,6 +584,64 @@ static void page_test(const struct nlmsghdr *req, const struct nlattr **tb)
 	ack(req, 0, NULL);
 }
 
+/* FAKE_KEY_OUT, if set: @len bytes of @data, or "cleared". */
+static void key_out(const void *data, size_t len)
+{
+	const char *path = getenv("FAKE_KEY_OUT");
+	FILE *f;
+
+	if (!path)
+		return;
+	f = fopen(path, "w");
+	if (!f)
+		return;
+	if (data)
+		fwrite(data, 1, len, f);
+	else
+		fputs("cleared", f);
+	fclose(f);
+}
+
+/* KEY_SET and KEY_CLEAR, checked as the kernel's policy would. */
+static void key_cmd(const struct nlmsghdr *req, const struct nlattr **tb,
+		    uint8_t cmd)
+{
+	const struct nlattr *attr;
+	size_t len;
+
+	if (getenv("FAKE_EPERM")) {
+		ack(req, -EPERM, NULL);		/* GENL_ADMIN_PERM */
+		return;
+	}
+	if (cmd == PCN_CMD_KEY_CLEAR) {
+		mnl_attr_for_each(attr, req, sizeof(struct genlmsghdr)) {
+			ack(req, -EINVAL, "KEY_CLEAR takes no attribute");
+			return;
+		}
+		key_out(NULL, 0);
+		ack(req, 0, NULL);
+		return;
+	}
+	if (!tb[PCN_A_KEY]) {
+		char miss[16];
+
+		snprintf(miss, sizeof(miss), "miss:%d", PCN_A_KEY);
+		ack(req, -EINVAL, miss);
+		return;
+	}
+	len = mnl_attr_get_payload_len(tb[PCN_A_KEY]);
+	if (len < PCN_KEY_MIN || len > PCN_KEY_MAX) {
+		ack(req, -EINVAL, "key length out of range");
+		return;
+	}
+	if (getenv("FAKE_KEY_ERR")) {
+		ack(req, -EBUSY, "key change in progress");
+		return;
+	}
+	key_out(mnl_attr_get_payload(tb[PCN_A_KEY]), len);
+	ack(req, 0, NULL);
+}
+
 static int attr_cb(const struct nlattr *attr, void *data)
 {
 	const struct nlattr **tb = data;
@@ -604,6 +669,8 @@ static void check_req(const struct nlmsghdr *req, const struct nlattr **tb)
 		proc_dump(req);
 	} else if (cmd == PCN_CMD_PLACE_GET) {
 		place_dump(req);
+	} else if (cmd == PCN_CMD_KEY_SET || cmd == PCN_CMD_KEY_CLEAR) {
+		key_cmd(req, tb, cmd);
 	} else if (cmd == PCN_CMD_ECHO) {
 		if (!tb[PCN_A_NID] || !tb[PCN_A_ECHO_COUNT] ||
 		    !tb[PCN_A_ECHO_THREADS])

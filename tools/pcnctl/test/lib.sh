@@ -15,6 +15,8 @@
 #                 TERM unset, the fake preloaded; passes when the exit
 #                 status is EXPECTED_RC and the output has a line matching
 #                 GREP_PATTERN (grep -E; empty: any output)
+#   tin FILE NAME EXPECTED_RC GREP_PATTERN [ENV=VAL...] -- ARGS...
+#                 the same with stdin from FILE
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
@@ -45,11 +47,18 @@ t() {
 	shift
 	# shellcheck disable=SC2086 # $envs and $VG are word lists
 	env -u TERM $envs LD_PRELOAD="$TMP/fake.so" $VG "$PROG" "$@" \
-		>"$TMP/out" 2>&1 </dev/null
+		>"$TMP/out" 2>&1 <"${t_stdin:-/dev/null}"
 	rc=$?
 	if [ "$rc" = "$want" ] && { [ -z "$pat" ] || grep -qE -- "$pat" "$TMP/out"; }; then
 		ok
 	else
 		bad "$name (rc $rc, want $want, pattern '$pat')"
 	fi
+}
+
+tin() {
+	t_stdin=$1
+	shift
+	t "$@"
+	t_stdin=
 }

@@ -143,6 +143,63 @@ t bal-off	2 '--nodes and --off exclude each other'	-- balance 12 --off --nodes 1
 t bal-zero	2 'PID: must be positive'		-- balance 0
 t place-pid	2 'PID: must be positive'		-- place 0 --none
 
+# The cluster key. Key files are made here (random bytes, the mode set by
+# chmod: the check is of the mode bits, so it holds under root too); the
+# fake writes the key it got to $TMP/sent (FAKE_KEY_OUT), compared with
+# the file: raw bytes, no text parsing.
+mkkey() {	# NAME BYTES MODE
+	head -c "$2" /dev/urandom >"$TMP/$1" && chmod "$3" "$TMP/$1"
+}
+sent_is() {	# NAME FILE: $TMP/sent holds the bytes of FILE
+	if cmp -s "$2" "$TMP/sent"; then ok; else bad "$1: the fake got another key"; fi
+	rm -f "$TMP/sent"
+}
+mkkey k15 15 600; mkkey k16 16 600; mkkey k64 64 600; mkkey k65 65 600
+mkkey k640 32 640; mkkey k604 32 604; mkkey k620 32 620; mkkey k602 32 602
+mkkey kin10 10 600
+# NUL, newline, CR, blanks, a '#', 0xff: all key, nothing parsed away.
+printf '\000\n\r \t#key\377\000 0123456789abcdef\n\n' >"$TMP/kbin"
+chmod 600 "$TMP/kbin"
+KO=FAKE_KEY_OUT=$TMP/sent
+t key-short	1 "^pcnctl: key set: $TMP/k15: 15 bytes; a key is 16 to 64 bytes" "$KO" -- key set "$TMP/k15"
+t key-long	1 "^pcnctl: key set: $TMP/k65: more than 64 bytes; a key is 16 to 64 bytes$" "$KO" -- key set "$TMP/k65"
+t key-first	1 "k15: 15 bytes"			FAKE_NOFAMILY=1 -- key set "$TMP/k15"
+t key-group-r	1 "^pcnctl: key set: $TMP/k640: permissions 0640 are too open: .*\(chmod 600 $TMP/k640\)$" "$KO" -- key set "$TMP/k640"
+t key-other-r	1 "k604: permissions 0604 are too open"	"$KO" -- key set "$TMP/k604"
+t key-group-w	1 "k620: permissions 0620 are too open"	"$KO" -- key set "$TMP/k620"
+t key-other-w	1 "k602: permissions 0602 are too open"	"$KO" -- key set "$TMP/k602"
+if [ -e "$TMP/sent" ]; then bad "a refused key file reached the kernel"; rm -f "$TMP/sent"; else ok; fi
+t key-16	0 ''					"$KO" -- key set "$TMP/k16"
+sent_is key-16-sent "$TMP/k16"
+t key-64	0 ''					"$KO" -- key set "$TMP/k64"
+sent_is key-64-sent "$TMP/k64"
+tin "$TMP/kbin" key-stdin 0 ''				"$KO" -- key set -
+sent_is key-stdin-sent "$TMP/kbin"
+tin "$TMP/kin10" key-stdin-short 1 '^pcnctl: key set: standard input: 10 bytes; a key is 16 to 64 bytes' -- key set -
+tin "$TMP/k65" key-stdin-long 1 '^pcnctl: key set: standard input: more than 64 bytes' -- key set -
+t key-noent	1 "^pcnctl: key set: $TMP/nope: No such file or directory$" -- key set "$TMP/nope"
+t key-dir	1 "^pcnctl: key set: $TMP: Is a directory$"	-- key set "$TMP"
+t key-noarg	2 'key set: expected exactly one argument: FILE' -- key set
+t key-2args	2 'key set: expected exactly one argument: FILE' -- key set "$TMP/k16" "$TMP/k16"
+t key-nosub	2 'key: missing subcommand'		-- key
+t key-sub	2 "key: unknown subcommand 'frob'"	-- key frob
+t key-eperm	1 '^pcnctl: key set: Operation not permitted \(needs CAP_NET_ADMIN\)$' FAKE_EPERM=1 -- key set "$TMP/k16"
+t key-ext	1 '^pcnctl: key set: key change in progress \(Device or resource busy\)$' FAKE_KEY_ERR=1 -- key set "$TMP/k16"
+t key-clear	0 ''					"$KO" -- key clear
+if [ "$(cat "$TMP/sent" 2>/dev/null)" = cleared ]; then ok; else bad "key clear did not reach the fake"; fi
+rm -f "$TMP/sent"
+t key-clr-eperm	1 '^pcnctl: key clear: Operation not permitted \(needs CAP_NET_ADMIN\)$' FAKE_EPERM=1 -- key clear
+t key-clr-arg	2 'key clear: takes no argument'	-- key clear "$TMP/k16"
+t key-none	0 '^cluster key: none$'			-- key status
+t key-set	0 '^cluster key: set$'			FAKE_KEY_SET=1 -- key status
+t key-st-err	1 '^pcnctl: key status: dump exploded \(Input/output error\)$' FAKE_DUMP_ERR=1 -- key status
+t key-help	0 '^  key set FILE\|- '			-- --help
+t list-key	0 '^cluster key: none$'			-- node list
+t list-key-set	0 '^cluster key: set$'			FAKE_KEY_SET=1 -- node list
+t list-j-key	0 '"self":true,"key_set":true,'		FAKE_KEY_SET=1 -- node list --json
+t list-j-nokey	0 '"self":true,"key_set":false,'	-- node list --json
+t list-j-peerkey 0 '"id":1,.*"self":false,"key_set":null,' -- node list --json
+
 for cmd in "node list" stat proc "proc 123"; do
 	# shellcheck disable=SC2086 # $cmd is a word list
 	if LD_PRELOAD="$TMP/fake.so" "$PCNCTL" $cmd --json |
@@ -175,6 +232,8 @@ assert {(t["tid"], t["nid"]) for t in pr[0]["threads"]} == {(123, 0), (124, 1)}
 assert pr[1]["comm"] == 'a b"c' and pr[1]["migrations_out"] is None
 assert sorted(nd[1]["types"]) == ["handshake", "page_request"]
 assert nd[2]["transport_errors"] == 3 and nd[2]["types"] == {}
+assert nd[0]["self"] and nd[0]["key_set"] is False
+assert nd[1]["key_set"] is None and nd[2]["key_set"] is None
 EOF
 then
 	pass=$((pass + 1))
