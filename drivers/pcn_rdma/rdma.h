@@ -4,6 +4,7 @@
 #define _PCN_RDMA_H
 
 #include <linux/mutex.h>
+#include <linux/random.h>
 #include <linux/refcount.h>
 #include <linux/semaphore.h>
 #include <linux/wait.h>
@@ -66,6 +67,18 @@ static_assert(sizeof(struct pcn_rdma_ring_info) <= PCN_RDMA_CTRL_SIZE);
 #define PCN_RDMA_READY_CM	BIT(0)	/* established and admitted */
 #define PCN_RDMA_READY_RING	BIT(1)	/* the peer's ring is known */
 #define PCN_RDMA_READY_ALL	(PCN_RDMA_READY_CM | PCN_RDMA_READY_RING)
+
+/*
+ * The address a peer names in its operations on @mr: not the DMA address
+ * ib_map_mr_sg() put there, which on rxe and siw is a kernel virtual
+ * address (a peer must not learn where our memory is), but a random
+ * page-aligned label that the device translates like any iova (it is
+ * taken from the MR at the REG_MR). Below 2^44: no window wraps.
+ */
+static inline void pcn_rdma_mr_hide_iova(struct ib_mr *mr)
+{
+	mr->iova = (u64)get_random_u32() << PAGE_SHIFT;
+}
 
 struct pcn_rdma_slot {
 	void *buf;		/* PCN_RDMA_SLOT_SIZE bytes */

@@ -164,6 +164,7 @@ int pcn_rdma_page_expose(struct pcn_node *node, struct pcn_page_expo *e)
 		ret = ret < 0 ? ret : -EINVAL;
 		goto unmap;
 	}
+	pcn_rdma_mr_hide_iova(mr);
 	/*
 	 * Soft-RoCE replays local work requests: a retransmission rewinds its
 	 * send queue to the oldest unacknowledged request and executes every

@@ -196,6 +196,7 @@ int pcn_rdma_ring_map(struct pcn_rdma_conn *conn)
 	n = ib_map_mr_sg(mr, conn->rx_sg, conn->nslots, NULL, PAGE_SIZE);
 	if (n != conn->nslots)
 		return n < 0 ? n : -EINVAL;
+	pcn_rdma_mr_hide_iova(mr);
 	return 0;
 }
 

@@ -24,6 +24,7 @@
 #include <linux/slab.h>
 #include <linux/xarray.h>
 #include "internal.h"
+#include "trace.h"
 
 /* Message fallback: live exposures by cookie. */
 static DEFINE_XARRAY_ALLOC1(pcn_page_cookies);
@@ -71,6 +72,8 @@ static int pcn_expose(int nid, struct page **pages, unsigned int n,
 		goto fail;
 	pcn_stat_add(pages_exposed, n);
 	pcn_stat_add(pages_exposed_total, n);
+	trace_popcorn_page_expose(nid, e->desc.addr, e->desc.key, n,
+				  peer_writes);
 	return 0;
 fail:
 	pcn_node_put(node);

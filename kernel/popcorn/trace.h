@@ -181,6 +181,34 @@ TRACE_EVENT(popcorn_migrate,
 		  __entry->to, __entry->ret, __entry->latency_ns)
 );
 
+/*
+ * Pages exposed to @nid for one transfer, as the peer will name them:
+ * @addr and @key are what travel in the request (RDMA: the iova and rkey
+ * of the registration; TCP: 0 and a cookie).
+ */
+TRACE_EVENT(popcorn_page_expose,
+	TP_PROTO(int nid, u64 addr, u32 key, unsigned int npages,
+		 bool peer_writes),
+	TP_ARGS(nid, addr, key, npages, peer_writes),
+	TP_STRUCT__entry(
+		__field(int, nid)
+		__field(u64, addr)
+		__field(u32, key)
+		__field(unsigned int, npages)
+		__field(bool, peer_writes)
+	),
+	TP_fast_assign(
+		__entry->nid = nid;
+		__entry->addr = addr;
+		__entry->key = key;
+		__entry->npages = npages;
+		__entry->peer_writes = peer_writes;
+	),
+	TP_printk("nid=%d addr=0x%llx key=0x%x npages=%u peer_writes=%d",
+		  __entry->nid, __entry->addr, __entry->key, __entry->npages,
+		  __entry->peer_writes)
+);
+
 #endif /* _KERNEL_POPCORN_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH
