@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +189,75 @@ TEST_F(stranger, silent_stranger)
 {
 	/* Never says a word: dropped when the handshake time runs out. */
 	EXPECT_DROPPED();
+}
+
+/* Closed within @ms (0: now, without waiting), or -1. */
+static int closed_within(int fd, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char c;
+	ssize_t n;
+
+	if (poll(&pfd, 1, ms) != 1)
+		return -1;
+	n = recv(fd, &c, 1, MSG_DONTWAIT);
+	return n == 0 || (n < 0 && errno == ECONNRESET) ? 0 : -1;
+}
+
+TEST_F(stranger, trickling_stranger)
+{
+	/*
+	 * A well-formed HELLO, one byte a second: 72 s to send. The
+	 * handshake has handshake_ms (5 s) in all, however the bytes come;
+	 * it is closed long before the 20th byte.
+	 */
+	struct {
+		struct pcn_kmsg_hdr h;
+		struct pcn_kmsg_hello hello;
+	} __attribute__((packed)) m = { .h = hello_hdr() };
+	const char *p = (const char *)&m;
+	size_t i;
+
+	for (i = 0; i < 20; i++) {
+		if (send(self->fd, p + i, 1, MSG_NOSIGNAL) != 1 ||
+		    !closed_within(self->fd, 1000))
+			break;
+	}
+	ASSERT_LT(i, (size_t)20)
+		TH_LOG("still open after %zu bytes, one a second", i);
+	TH_LOG("closed after %zu bytes, one a second", i);
+	ASSERT_GT(pcn_refusals(), self->before);
+}
+
+/*
+ * Many strangers that connect and never speak: beyond max_handshakes (16)
+ * they are closed at once and counted, and the link to node 1 carries
+ * traffic meanwhile; the others go when handshake_ms runs out.
+ */
+#define FLOOD 48
+TEST(handshake_flood)
+{
+	long long before = pcn_refusals();
+	int fd[FLOOD], i, shut = 0, open = 0;
+
+	for (i = 0; i < FLOOD; i++) {
+		fd[i] = dial();
+		ASSERT_GE(fd[i], 0);
+	}
+	/* Time for the listener to accept them all; handshake_ms is 5 s. */
+	sleep(2);
+	for (i = 0; i < FLOOD; i++)
+		shut += !closed_within(fd[i], 0);
+	TH_LOG("%d of %d closed at once", shut, FLOOD);
+	ASSERT_GE(shut, FLOOD - 16);
+	ASSERT_GE(pcn_refusals() - before, (long long)FLOOD - 16);
+	ASSERT_EQ(system("pcnctl echo 1 --count 100 >/dev/null"), 0)
+		TH_LOG("the flood stopped the cluster");
+	for (i = 0; i < FLOOD; i++)
+		open += wait_closed(fd[i]) != 0;
+	ASSERT_EQ(open, 0) TH_LOG("%d strangers still connected", open);
+	for (i = 0; i < FLOOD; i++)
+		close(fd[i]);
 }
 
 TEST(cluster_still_works)

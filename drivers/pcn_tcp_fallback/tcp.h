@@ -35,9 +35,11 @@ struct pcn_tcp_rx {
 extern struct pcn_transport pcn_tcp_transport;
 extern struct workqueue_struct *pcn_tcp_wq;
 extern unsigned int pcn_tcp_handshake_ms;
+extern unsigned int pcn_tcp_max_handshakes;
 
 /* tcp_conn.c */
-int pcn_tcp_recv_full(struct socket *sock, void *buf, size_t len);
+int pcn_tcp_recv_full(struct socket *sock, void *buf, size_t len,
+		      unsigned long deadline);
 int pcn_tcp_send_frame(struct socket *sock, const struct pcn_kmsg_hdr *hdr,
 		       const void *payload);
 int pcn_tcp_attach(struct pcn_tcp_peer *peer, struct socket *sock);

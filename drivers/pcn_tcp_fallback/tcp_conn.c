@@ -17,14 +17,27 @@
 #include <popcorn/auth.h>
 #include "tcp.h"
 
-/* Blocks until @len bytes arrived; -ECONNRESET on end of stream. */
-int pcn_tcp_recv_full(struct socket *sock, void *buf, size_t len)
+/*
+ * Blocks until @len bytes arrived; -ECONNRESET on end of stream. With a
+ * @deadline (jiffies; 0: none), -EAGAIN once it passed: each receive waits
+ * only for the time left, so a peer that trickles a byte now and then
+ * cannot stretch a handshake beyond it.
+ */
+int pcn_tcp_recv_full(struct socket *sock, void *buf, size_t len,
+		      unsigned long deadline)
 {
 	while (len) {
 		struct kvec kv = { .iov_base = buf, .iov_len = len };
 		struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
 		int ret;
 
+		if (deadline) {
+			long left = (long)(deadline - jiffies);
+
+			if (left <= 0)
+				return -EAGAIN;
+			WRITE_ONCE(sock->sk->sk_rcvtimeo, left);
+		}
 		ret = kernel_recvmsg(sock, &msg, &kv, 1, len, MSG_WAITALL);
 		if (ret == 0)
 			return -ECONNRESET;
@@ -109,7 +122,8 @@ static void pcn_tcp_handshake_lost(int ret)
  */
 static struct pcn_node *pcn_tcp_recv_hello(struct socket *sock,
 					   struct pcn_auth *auth,
-					   int expect_nid)
+					   int expect_nid,
+					   unsigned long deadline)
 {
 	struct {
 		struct pcn_kmsg msg;
@@ -118,7 +132,8 @@ static struct pcn_node *pcn_tcp_recv_hello(struct socket *sock,
 	struct sockaddr_in sin;
 	int ret;
 
-	ret = pcn_tcp_recv_full(sock, &buf.msg.hdr, sizeof(buf.msg.hdr));
+	ret = pcn_tcp_recv_full(sock, &buf.msg.hdr, sizeof(buf.msg.hdr),
+				deadline);
 	if (ret)
 		goto fail;
 	ret = pcn_kmsg_validate(&buf.msg.hdr, expect_nid);
@@ -126,7 +141,8 @@ static struct pcn_node *pcn_tcp_recv_hello(struct socket *sock,
 		pcn_kmsg_bad(NULL, "malformed handshake frame");
 		return ERR_PTR(-EPROTO);
 	}
-	ret = pcn_tcp_recv_full(sock, &buf.hello, sizeof(buf.hello));
+	ret = pcn_tcp_recv_full(sock, &buf.hello, sizeof(buf.hello),
+				deadline);
 	if (ret)
 		goto fail;
 	ret = kernel_getpeername(sock, (struct sockaddr *)&sin);
@@ -158,7 +174,7 @@ static int pcn_tcp_send_auth(struct socket *sock, struct pcn_auth *auth)
 
 /* The peer's proof, the frame after its HELLO (keyed handshakes only). */
 static int pcn_tcp_recv_auth(struct socket *sock, struct pcn_auth *auth,
-			     int nid)
+			     int nid, unsigned long deadline)
 {
 	struct {
 		struct pcn_kmsg_hdr hdr;
@@ -169,7 +185,7 @@ static int pcn_tcp_recv_auth(struct socket *sock, struct pcn_auth *auth,
 
 	if (!auth->keyed)
 		return 0;
-	ret = pcn_tcp_recv_full(sock, &buf.hdr, sizeof(buf.hdr));
+	ret = pcn_tcp_recv_full(sock, &buf.hdr, sizeof(buf.hdr), deadline);
 	if (ret) {
 		pcn_tcp_handshake_lost(ret);
 		return ret;
@@ -179,7 +195,7 @@ static int pcn_tcp_recv_auth(struct socket *sock, struct pcn_auth *auth,
 		pcn_kmsg_bad(NULL, "handshake without the cluster key's proof");
 		return -EPROTO;
 	}
-	ret = pcn_tcp_recv_full(sock, &buf.auth, sizeof(buf.auth));
+	ret = pcn_tcp_recv_full(sock, &buf.auth, sizeof(buf.auth), deadline);
 	if (ret) {
 		pcn_tcp_handshake_lost(ret);
 		return ret;
@@ -204,7 +220,7 @@ static int pcn_tcp_rx_one(struct pcn_tcp_conn *conn)
 	struct pcn_tcp_rx *rx;
 	int ret;
 
-	ret = pcn_tcp_recv_full(conn->sock, &hdr, sizeof(hdr));
+	ret = pcn_tcp_recv_full(conn->sock, &hdr, sizeof(hdr), 0);
 	if (ret)
 		return ret;
 	ret = pcn_kmsg_validate(&hdr, node->nid);
@@ -219,7 +235,7 @@ static int pcn_tcp_rx_one(struct pcn_tcp_conn *conn)
 	if (!rx)
 		return -ENOMEM;
 	rx->msg.hdr = hdr;
-	ret = pcn_tcp_recv_full(conn->sock, rx->msg.payload, hdr.size);
+	ret = pcn_tcp_recv_full(conn->sock, rx->msg.payload, hdr.size, 0);
 	if (ret) {
 		kfree(rx);
 		return ret;
@@ -346,12 +362,14 @@ void pcn_tcp_connect_work(struct work_struct *work)
 		.sin_addr.s_addr = node->addr,
 		.sin_port = htons(node->port),
 	};
+	unsigned long deadline;
 	struct pcn_auth auth;
 	struct socket *sock;
 	int ret;
 
 	if (READ_ONCE(peer->link.stopping) || READ_ONCE(peer->conn))
 		return;
+	deadline = jiffies + msecs_to_jiffies(pcn_tcp_handshake_ms) ?: 1;
 	pcn_node_connecting(node);
 	ret = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
 			       &sock);
@@ -365,7 +383,7 @@ void pcn_tcp_connect_work(struct work_struct *work)
 		ret = pcn_tcp_send_hello(sock, &auth);
 	if (ret)
 		goto release;
-	got = pcn_tcp_recv_hello(sock, &auth, node->nid);
+	got = pcn_tcp_recv_hello(sock, &auth, node->nid, deadline);
 	if (IS_ERR(got)) {
 		ret = PTR_ERR(got);
 		goto release;
@@ -374,7 +392,7 @@ void pcn_tcp_connect_work(struct work_struct *work)
 	/* Keyed: we prove the key first, the acceptor answers with its proof. */
 	ret = pcn_tcp_send_auth(sock, &auth);
 	if (!ret)
-		ret = pcn_tcp_recv_auth(sock, &auth, node->nid);
+		ret = pcn_tcp_recv_auth(sock, &auth, node->nid, deadline);
 	if (!ret)
 		ret = pcn_tcp_attach(peer, sock);
 	if (!ret)
@@ -390,12 +408,17 @@ out:
 struct pcn_tcp_accept {
 	struct work_struct work;
 	struct socket *sock;
+	unsigned long deadline;		/* jiffies: the whole handshake */
 };
+
+/* Accepted connections whose handshake is in progress. */
+static atomic_t pcn_tcp_handshakes = ATOMIC_INIT(0);
 
 static void pcn_tcp_accept_work(struct work_struct *work)
 {
 	struct pcn_tcp_accept *acc = container_of(work, struct pcn_tcp_accept,
 						  work);
+	unsigned long deadline = acc->deadline;
 	struct socket *sock = acc->sock;
 	struct pcn_tcp_peer *peer;
 	struct pcn_auth auth;
@@ -406,7 +429,7 @@ static void pcn_tcp_accept_work(struct work_struct *work)
 	pcn_tcp_tune(sock);
 	pcn_tcp_set_timeout(sock, pcn_tcp_handshake_ms);
 	pcn_auth_begin(&auth);
-	node = pcn_tcp_recv_hello(sock, &auth, -1);
+	node = pcn_tcp_recv_hello(sock, &auth, -1, deadline);
 	if (IS_ERR(node))
 		goto release;
 	/* Paired with smp_store_release() in pcn_tcp_connect(). */
@@ -418,7 +441,7 @@ static void pcn_tcp_accept_work(struct work_struct *work)
 	ret = pcn_tcp_send_hello(sock, &auth);
 	/* Keyed: the dialler's proof first; ours only to a proven peer. */
 	if (!ret)
-		ret = pcn_tcp_recv_auth(sock, &auth, node->nid);
+		ret = pcn_tcp_recv_auth(sock, &auth, node->nid, deadline);
 	if (!ret)
 		ret = pcn_tcp_send_auth(sock, &auth);
 	if (!ret)
@@ -431,15 +454,32 @@ release:
 	sock_release(sock);
 out:
 	pcn_auth_end(&auth);
+	atomic_dec(&pcn_tcp_handshakes);
 }
 
+/*
+ * Each accepted connection gets its handshake in a work item, at most
+ * pcn_tcp_max_handshakes at a time and each within handshake_ms from the
+ * accept: strangers that connect and say nothing, or trickle, hold no more
+ * than that many sockets and workers for no longer than that.
+ */
 int pcn_tcp_queue_accept(struct socket *sock)
 {
-	struct pcn_tcp_accept *acc = kmalloc(sizeof(*acc), GFP_KERNEL);
+	struct pcn_tcp_accept *acc;
 
-	if (!acc)
+	if (atomic_inc_return(&pcn_tcp_handshakes) >
+	    READ_ONCE(pcn_tcp_max_handshakes)) {
+		atomic_dec(&pcn_tcp_handshakes);
+		pcn_kmsg_bad(NULL, "too many handshakes in progress");
+		return -EBUSY;
+	}
+	acc = kmalloc(sizeof(*acc), GFP_KERNEL);
+	if (!acc) {
+		atomic_dec(&pcn_tcp_handshakes);
 		return -ENOMEM;
+	}
 	acc->sock = sock;
+	acc->deadline = jiffies + msecs_to_jiffies(pcn_tcp_handshake_ms) ?: 1;
 	INIT_WORK(&acc->work, pcn_tcp_accept_work);
 	queue_work(pcn_tcp_wq, &acc->work);
 	return 0;

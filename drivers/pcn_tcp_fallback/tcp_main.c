@@ -20,6 +20,11 @@ unsigned int pcn_tcp_handshake_ms = 5000;
 module_param_named(handshake_ms, pcn_tcp_handshake_ms, uint, 0644);
 MODULE_PARM_DESC(handshake_ms, "time allowed to connect and handshake, ms");
 
+unsigned int pcn_tcp_max_handshakes = 16;
+module_param_named(max_handshakes, pcn_tcp_max_handshakes, uint, 0644);
+MODULE_PARM_DESC(max_handshakes,
+		 "accepted connections handshaking at once; more are closed");
+
 struct workqueue_struct *pcn_tcp_wq;
 static struct socket *pcn_tcp_listen_sock;
 static struct task_struct *pcn_tcp_listener;
