@@ -53,6 +53,12 @@ expect "unprivileged caller" "^$spin: refused: not allowed to ptrace it" 1 \
 [ "$(target_where "$spin")" = 1 ] || fail "the spinner moved for an unprivileged caller"
 expect "unprivileged caller, --pid" "refused: not allowed to ptrace it" 1 \
 	move_target --as-nobody pcnctl migrate --pid "$pid" 0
+# The process list shows a user only what ptrace would let it read.
+pcnctl proc | awk -v p="$pid" '$1 == p { f = 1 } END { exit !f }' ||
+	fail "root's pcnctl proc does not list $pid"
+move_target --as-nobody pcnctl proc |
+	awk -v p="$pid" '/^PID/ { h = 1 } $1 == p { f = 1 } END { exit f || !h }' ||
+	fail "an unprivileged pcnctl proc failed or lists root's process $pid"
 expect "timed move home" "^$spin: moved to node 0 in [0-9]+\.[0-9]{3} ms\$" 0 \
 	pcnctl migrate --time "$spin" 0
 

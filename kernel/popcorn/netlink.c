@@ -5,10 +5,11 @@
  * commands (selftest_netlink.c) when they are built.
  *
  * Who may use it: changing membership or the cluster key and running a
- * self test need CAP_NET_ADMIN (GENL_ADMIN_PERM); reading counters, nodes and processes
- * is open to everyone, as /proc is; moving a thread (MIGRATE,
- * netlink_move.c) or placing a process's threads (PLACE, netlink_place.c)
- * needs the right to ptrace it.
+ * self test need CAP_NET_ADMIN (GENL_ADMIN_PERM); reading counters and
+ * nodes is open to everyone, as /proc/stat is; the process dump shows a
+ * caller only the processes it may read as ptrace would; moving a thread
+ * (MIGRATE, netlink_move.c) or placing a process's threads (PLACE,
+ * netlink_place.c) needs the right to ptrace it.
  *
  * parallel_ops: PCN_CMD_ECHO runs for seconds and must not hold genl_mutex
  * (every other generic netlink family would stall behind it); the core has
@@ -257,7 +258,11 @@ free:
 	return ret;
 }
 
-/* cb->args[0]: the key of the next process to dump (process.c). */
+/*
+ * cb->args[0]: the key of the next process to dump (process.c). Only the
+ * processes the caller may read as ptrace would (its own, or any with
+ * CAP_SYS_PTRACE): their names, threads and CPU time are theirs.
+ */
 static int pcn_nl_proc_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	unsigned long pos = cb->args[0], at;
@@ -270,6 +275,10 @@ static int pcn_nl_proc_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		proc = pcn_process_next(&pos);
 		if (!proc)
 			break;
+		if (!pcn_proc_visible(proc)) {
+			pcn_process_put(proc);
+			continue;
+		}
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &pcn_genl_family,
 				  NLM_F_MULTI, PCN_CMD_PROC_GET);

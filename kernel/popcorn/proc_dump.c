@@ -9,6 +9,7 @@
  * program and is left out).
  */
 #include <linux/pid.h>
+#include <linux/ptrace.h>
 #include <linux/sched/cputime.h>
 #include <linux/sched/signal.h>
 #include <net/netlink.h>
@@ -107,6 +108,19 @@ static struct task_struct *pcn_proc_leader(struct pcn_process *proc)
 		t = NULL;
 	rcu_read_unlock();
 	return t;
+}
+
+/* May the caller read @proc's dump entry, as ptrace would let it read? */
+bool pcn_proc_visible(struct pcn_process *proc)
+{
+	struct task_struct *leader = pcn_proc_leader(proc);
+	bool ok;
+
+	if (!leader)
+		return capable(CAP_SYS_PTRACE);
+	ok = ptrace_may_access(leader, PTRACE_MODE_READ_REALCREDS);
+	put_task_struct(leader);
+	return ok;
 }
 
 int pcn_proc_dump_fill(struct sk_buff *skb, struct pcn_process *proc)

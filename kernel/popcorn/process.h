@@ -185,6 +185,7 @@ struct pcn_process *pcn_process_origin_get(struct mm_struct *mm);
 struct pcn_process *pcn_process_find(int origin_nid, pid_t tgid);
 struct pcn_process *pcn_process_next(unsigned long *pos);
 int pcn_proc_dump_fill(struct sk_buff *skb, struct pcn_process *proc);
+bool pcn_proc_visible(struct pcn_process *proc);
 
 /* One thread as PROC_GET shows it (proc_dump.c, proc_threads.c). */
 struct pcn_thread_row {

@@ -39,7 +39,8 @@ enum pcn_genl_cmd {
 	PCN_CMD_ECHO,
 	PCN_CMD_PAGE_TEST,
 	/*
-	 * PROC_GET: dump, one reply per distributed process on this node:
+	 * PROC_GET: dump, one reply per distributed process on this node
+	 * that the caller may read as ptrace would (all with CAP_SYS_PTRACE):
 	 * PROC_PID, PROC_ORIGIN_NID, PROC_ORIGIN_PID, PROC_COMM, PROC_THREAD
 	 * nests, STAT_FAULT nests (no LAT_HIST), STAT_MIGRATIONS_OUT/IN,
 	 * STAT_INVAL_SENT/RECV; a thread that runs on this node has
