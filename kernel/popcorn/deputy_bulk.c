@@ -90,7 +90,8 @@ struct pcn_syscall_msg *pcn_bulk_request(int nid, unsigned int nr,
 		return NULL;
 	n = DIV_ROUND_UP(len, PCN_PAGE_SIZE);
 	for (b->npages = 0; b->npages < n; b->npages++) {
-		b->pages[b->npages] = alloc_page(GFP_KERNEL);
+		/* Zeroed: the origin's count is copied out, written or not. */
+		b->pages[b->npages] = alloc_page(GFP_KERNEL | __GFP_ZERO);
 		if (!b->pages[b->npages])
 			goto fail;
 	}

@@ -180,7 +180,8 @@ static int pcn_recall(struct pcn_process *proc, int nid, unsigned long addr,
 	int ret;
 
 	if (pagep) {
-		page = alloc_page(GFP_HIGHUSER_MOVABLE);
+		/* Zeroed: what the holder does not write must not leak. */
+		page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
 		if (!page)
 			return -ENOMEM;
 		ret = pcn_page_expose(nid, page, true, &e);
@@ -1202,8 +1203,13 @@ static int pcn_fetch(struct pcn_process *proc, struct vm_area_struct *vma,
 		n = write ? 1 : pcn_ahead_window(vma, addr, &down);
 		if (down)
 			req.flags |= PCN_PAGE_F_DOWN;
+		/*
+		 * Zeroed: a page the origin said it wrote but did not (a
+		 * buggy or hostile peer; an RDMA write cut short) must not
+		 * show user space what this memory held before.
+		 */
 		for (i = 0; i < n; i++) {
-			pages[i] = alloc_page(GFP_HIGHUSER_MOVABLE);
+			pages[i] = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
 			if (!pages[i])
 				break;
 		}
