@@ -4,6 +4,8 @@
 #   make check        build everything and run the whole test suite
 #   make check-debug  the same on the debug kernel (lockdep, KASAN, DEBUG_VM)
 #   make check-debug-concurrency  the concurrency suite only, debug kernel
+#   make fuzz         the hostile-peer fuzzer, long, on the debug kernel
+#                     (FUZZ_ITERS messages, default 200000)
 #   make bench        the benchmark suite (bench/run): faults, migration, first
 #                     touch, throughput against perftest/sockperf of the same
 #                     boot, TCP and RDMA; CSV, plots, summary.md in build/bench
@@ -20,7 +22,8 @@ TOP := $(CURDIR)
 BUILD := $(TOP)/build
 
 .PHONY: all deps kernel kernel-source kernel-debug tools pcnctl pcntop pcnbalance lib selftests demo-prog \
-	bench-prog demo check check-debug check-debug-concurrency bench bench-quick shell clean
+	bench-prog demo check check-debug check-debug-concurrency fuzz bench bench-quick \
+	shell clean
 
 all: kernel tools
 
@@ -71,6 +74,9 @@ check-debug: kernel-debug tools
 
 check-debug-concurrency: kernel-debug tools
 	@scripts/run-check.sh --debug --concurrency
+
+fuzz: kernel-debug tools
+	@scripts/fuzz.sh
 
 bench: kernel tools
 	@bench/run
