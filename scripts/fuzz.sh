@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 iters=${FUZZ_ITERS:-200000}
 
 "$top/tools/vcluster/vcluster" run --debug --nodes 2 --transport tcp \
-	--timeout 3600 -- env PCN_FUZZ_ITERS="$iters" \
+	--timeout 3600 -- env PCN_FUZZ_ITERS="$iters" PCN_TEST_TIMEOUT=3500 \
 	/selftests/run_all.sh test_peer_fuzz.sh | tee "$top/build/fuzz.tap"
 rc=${PIPESTATUS[0]}
 case $rc in
