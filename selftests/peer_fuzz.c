@@ -195,7 +195,7 @@ static int sync_echo(int fd, long *answers)
 static size_t mutate(char *buf)
 {
 	struct pcn_kmsg_hdr *h = (struct pcn_kmsg_hdr *)buf;
-	unsigned int ntypes = sizeof(bounds) / sizeof(bounds[0]);
+	unsigned int ntypes = sizeof(bounds) / sizeof(*bounds);
 	uint16_t type = rnd() % (ntypes + 2);
 	uint32_t min = 0, max = PCN_KMSG_MAX_PAYLOAD, size, i;
 	char *p = buf + sizeof(*h);
@@ -238,12 +238,24 @@ static size_t mutate(char *buf)
 	}
 	/* Now and then a bad header field too. */
 	switch (rnd() % 32) {
-	case 0: h->magic ^= 1 << (rnd() % 32); break;
-	case 1: h->version++; break;
-	case 2: h->from_nid = rnd(); break;
-	case 3: h->flags = rnd(); break;
-	case 4: h->reserved = rnd(); break;
-	case 5: h->credits = rnd(); break;
+	case 0:
+		h->magic ^= 1 << (rnd() % 32);
+		break;
+	case 1:
+		h->version++;
+		break;
+	case 2:
+		h->from_nid = rnd();
+		break;
+	case 3:
+		h->flags = rnd();
+		break;
+	case 4:
+		h->reserved = rnd();
+		break;
+	case 5:
+		h->credits = rnd();
+		break;
 	}
 	return sizeof(*h) + size;
 }
@@ -265,9 +277,15 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': my_nid = atoi(optarg); break;
-		case 'i': iters = atol(optarg); break;
-		case 's': seed = atol(optarg); break;
+		case 'n':
+			my_nid = atoi(optarg);
+			break;
+		case 'i':
+			iters = atol(optarg);
+			break;
+		case 's':
+			seed = atol(optarg);
+			break;
 		case 'k':
 			f = fopen(optarg, "rb");
 			if (!f) {
