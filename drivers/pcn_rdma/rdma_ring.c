@@ -612,6 +612,25 @@ static void pcn_rdma_repost(struct pcn_rdma_conn *conn, u32 slot)
 }
 
 /*
+ * The peer's ring_info in receive buffer @buf (@size bytes at @dma):
+ * checked; then receive @slot goes back and the ring is known.
+ */
+static const char *pcn_rdma_rx_setup(struct pcn_rdma_conn *conn, void *buf,
+				     u64 dma, u32 size, u32 slot, u32 byte_len)
+{
+	const char *why;
+
+	ib_dma_sync_single_for_cpu(conn->dev, dma, size, DMA_FROM_DEVICE);
+	why = pcn_rdma_rx_ring_info(conn, buf, byte_len);
+	ib_dma_sync_single_for_device(conn->dev, dma, size, DMA_FROM_DEVICE);
+	if (!why && !pcn_rdma_dead(conn)) {
+		pcn_rdma_repost(conn, slot);
+		pcn_rdma_conn_ready(conn, PCN_RDMA_READY_RING);
+	}
+	return why;
+}
+
+/*
  * WRITE_IMM mode: the immediate names the slot the peer wrote; a plain
  * RECV is the peer's ring_info. Returns NULL, or why the peer broke the
  * protocol.
@@ -621,21 +640,9 @@ static const char *pcn_rdma_rx_imm(struct pcn_rdma_conn *conn,
 {
 	u32 idx = be32_to_cpu(wc->ex.imm_data);
 
-	if (wc->opcode == IB_WC_RECV) {
-		const char *why;
-
-		ib_dma_sync_single_for_cpu(conn->dev, conn->ctrl_rx_dma,
-					   PCN_RDMA_CTRL_SIZE, DMA_FROM_DEVICE);
-		why = pcn_rdma_rx_ring_info(conn, conn->ctrl_rx, wc->byte_len);
-		ib_dma_sync_single_for_device(conn->dev, conn->ctrl_rx_dma,
-					      PCN_RDMA_CTRL_SIZE,
-					      DMA_FROM_DEVICE);
-		if (!why && !pcn_rdma_dead(conn)) {
-			pcn_rdma_repost(conn, 0);
-			pcn_rdma_conn_ready(conn, PCN_RDMA_READY_RING);
-		}
-		return why;
-	}
+	if (wc->opcode == IB_WC_RECV)
+		return pcn_rdma_rx_setup(conn, conn->ctrl_rx, conn->ctrl_rx_dma,
+					 PCN_RDMA_CTRL_SIZE, 0, wc->byte_len);
 	if (wc->opcode != IB_WC_RECV_RDMA_WITH_IMM ||
 	    !(wc->wc_flags & IB_WC_WITH_IMM))
 		return "bad ring notification";
@@ -665,22 +672,11 @@ static const char *pcn_rdma_rx_send(struct pcn_rdma_conn *conn,
 {
 	if (wc->opcode != IB_WC_RECV)
 		return "unexpected receive";
-	if (!(atomic_read(&conn->ready) & PCN_RDMA_READY_RING)) {
-		const char *why;
-
-		/* The first SEND is the peer's ring_info; no credit taken. */
-		ib_dma_sync_single_for_cpu(conn->dev, slot->dma,
-					   PCN_RDMA_SLOT_SIZE, DMA_FROM_DEVICE);
-		why = pcn_rdma_rx_ring_info(conn, slot->buf, wc->byte_len);
-		ib_dma_sync_single_for_device(conn->dev, slot->dma,
-					      PCN_RDMA_SLOT_SIZE,
-					      DMA_FROM_DEVICE);
-		if (!why && !pcn_rdma_dead(conn)) {
-			pcn_rdma_repost(conn, slot->index);
-			pcn_rdma_conn_ready(conn, PCN_RDMA_READY_RING);
-		}
-		return why;
-	}
+	/* The first SEND is the peer's ring_info; it takes no credit. */
+	if (!(atomic_read(&conn->ready) & PCN_RDMA_READY_RING))
+		return pcn_rdma_rx_setup(conn, slot->buf, slot->dma,
+					 PCN_RDMA_SLOT_SIZE, slot->index,
+					 wc->byte_len);
 	if (!pcn_rdma_rx_message(conn, slot, wc->byte_len))
 		return "invalid message";
 	pcn_rdma_repost(conn, slot->index);
