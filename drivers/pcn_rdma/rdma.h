@@ -132,6 +132,13 @@ struct pcn_rdma_conn {
 	struct ib_cqe ctrl_tx_cqe;
 	atomic_t ready;			/* PCN_RDMA_READY_* */
 	struct pcn_auth auth;		/* this handshake's cluster key proofs */
+	/*
+	 * The peer was admitted and proved the key (if any): only from then
+	 * on is a message of its taken. Set once, before our ring_info goes
+	 * out (dialler) or when the peer's is checked (acceptor); release /
+	 * acquire with the completion handler that reads it.
+	 */
+	bool proven;
 
 	/* send side: the peer's ring */
 	struct pcn_rdma_slot *tx;

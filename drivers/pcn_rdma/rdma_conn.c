@@ -436,6 +436,11 @@ static int pcn_rdma_established(struct pcn_rdma_conn *conn,
 				     pcn_rdma_peer_addr(conn->cm_id));
 		if (ret)
 			return ret;
+		/*
+		 * Its completions may have run already (its ring_info can
+		 * come before this event); its messages count from here.
+		 */
+		smp_store_release(&conn->proven, true);
 	}
 	ret = pcn_rdma_ring_announce(conn);
 	if (ret)

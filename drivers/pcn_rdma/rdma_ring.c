@@ -308,6 +308,13 @@ static const char *pcn_rdma_rx_ring_info(struct pcn_rdma_conn *conn,
 		conn->remote_addr = info.addr;
 		conn->remote_rkey = info.rkey;
 	}
+	if (conn->peer->link.dialler)
+		return NULL;
+	/*
+	 * The acceptor's peer is proven now: the release pairs with the
+	 * acquire in the receive paths (rdma.h).
+	 */
+	smp_store_release(&conn->proven, true);
 	return NULL;
 }
 
@@ -520,6 +527,9 @@ static bool pcn_rdma_rx_message(struct pcn_rdma_conn *conn,
 	bool ok = true;
 	int ret;
 
+	/* Nothing from a peer that has not proved itself (rdma.h). */
+	if (!smp_load_acquire(&conn->proven))
+		return false;
 	ib_dma_sync_single_for_cpu(conn->dev, slot->dma, PCN_RDMA_SLOT_SIZE,
 				   DMA_FROM_DEVICE);
 	if (unlikely(READ_ONCE(pcn_rdma_rx_delay_us)))
@@ -576,6 +586,9 @@ static bool pcn_rdma_rx_imm_message(struct pcn_rdma_conn *conn, u32 imm)
 	struct pcn_node *node = conn->peer->link.node;
 	struct pcn_rdma_rx *rx;
 
+	/* Pairs with the stores that mark the peer proven (rdma.h). */
+	if (!smp_load_acquire(&conn->proven))
+		return false;
 	rx = kmalloc(sizeof(*rx) + PCN_KMSG_IMM_PAYLOAD, GFP_KERNEL);
 	if (!rx) {
 		pcn_rdma_conn_fail(conn, "out of memory");

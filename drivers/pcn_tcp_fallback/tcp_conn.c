@@ -108,6 +108,14 @@ static int pcn_tcp_send_hello(struct socket *sock, struct pcn_auth *auth)
 	return pcn_tcp_send_frame(sock, &buf.msg.hdr, buf.msg.payload);
 }
 
+/* When a handshake starting now must be done (jiffies); 0: never. */
+static unsigned long pcn_tcp_deadline(void)
+{
+	unsigned int ms = READ_ONCE(pcn_tcp_handshake_ms);
+
+	return ms ? jiffies + msecs_to_jiffies(ms) ?: 1 : 0;
+}
+
 static void pcn_tcp_handshake_lost(int ret)
 {
 	if (ret == -EAGAIN)
@@ -369,7 +377,7 @@ void pcn_tcp_connect_work(struct work_struct *work)
 
 	if (READ_ONCE(peer->link.stopping) || READ_ONCE(peer->conn))
 		return;
-	deadline = jiffies + msecs_to_jiffies(pcn_tcp_handshake_ms) ?: 1;
+	deadline = pcn_tcp_deadline();
 	pcn_node_connecting(node);
 	ret = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
 			       &sock);
@@ -479,7 +487,7 @@ int pcn_tcp_queue_accept(struct socket *sock)
 		return -ENOMEM;
 	}
 	acc->sock = sock;
-	acc->deadline = jiffies + msecs_to_jiffies(pcn_tcp_handshake_ms) ?: 1;
+	acc->deadline = pcn_tcp_deadline();
 	INIT_WORK(&acc->work, pcn_tcp_accept_work);
 	queue_work(pcn_tcp_wq, &acc->work);
 	return 0;

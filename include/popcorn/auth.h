@@ -9,9 +9,9 @@
  * verifier's node ids, the dialler's and the acceptor's nonces): the
  * acceptor in its answer (TCP: an AUTH frame after the dialler's; RDMA:
  * the accept private data), the dialler in its AUTH frame (TCP) or its
- * first control SEND (RDMA). The acceptor proves itself only after the
- * dialler did, and the role is in the MAC, so neither side can be used to
- * compute the other's proof. A side with a key admits no peer without one.
+ * first control SEND (RDMA). On TCP the acceptor proves itself only after
+ * the dialler did; the role is in the MAC, so neither side's proof serves
+ * as the other's. A side with a key admits no peer without one.
  */
 #ifndef _POPCORN_AUTH_H
 #define _POPCORN_AUTH_H

@@ -256,7 +256,7 @@ struct pcn_node *pcn_peer_admit(const struct pcn_kmsg_hello *hello,
 	if (auth->keyed && pcn_auth_prepare(auth, expect_nid >= 0, hello->nid,
 					    hello->nonce))
 		return pcn_hello_refuse(node, peer_addr,
-					"the cluster key was cleared");
+					"no proof computed (key cleared?)");
 
 	spin_lock(&node->lock);
 	node->arch = hello->arch;
