@@ -2,8 +2,10 @@
 /*
  * A hostile peer on the TCP transport: it joins as a configured node (the
  * test adds node NID at 127.0.0.1), does the handshake (with the cluster
- * key's proof when given the key file) and then sends mutated messages of
- * every type: headers mostly valid (so that the payload reaches the
+ * key's proof when given the key file), opens a session (SESSION, then
+ * every message numbered in order and node 0's acknowledged, as a real
+ * peer does) and then sends mutated messages of every type, now and then
+ * with a wrong number or acknowledgement: headers mostly valid (so that the payload reaches the
  * handlers), sizes at and around each type's bounds, payloads of zeros,
  * random bytes or zeros with a few random bytes. Whatever node 0 answers
  * is read and dropped; when it closes the link, the fuzzer joins again.
@@ -37,10 +39,12 @@
 struct type_bounds {
 	uint32_t size[2];	/* payload size bounds */
 	int reply;		/* it answers a request: sent with F_REPLY */
+	int numbered;		/* a session message (not the transport's) */
 };
 
 #define TYPE_BOUNDS(NAME, name, sz, rt, fl)				\
-	{ .size = sz, .reply = !!((fl) & PCN_KMSG_T_REPLY) },
+	{ .size = sz, .reply = !!((fl) & PCN_KMSG_T_REPLY),		\
+	  .numbered = !((fl) & PCN_KMSG_T_TRANSPORT) },
 static const struct type_bounds bounds[] = {
 	PCN_KMSG_TYPES(TYPE_BOUNDS)
 };
@@ -48,7 +52,8 @@ static const struct type_bounds bounds[] = {
 static unsigned char key[PCN_KEY_MAX];
 static size_t key_len;
 static int my_nid;
-static uint64_t seq = 1;
+/* The session on the current link: our next number, node 0's next. */
+static uint32_t tx_next, rx_next;
 
 static uint64_t rnd(void)
 {
@@ -94,7 +99,17 @@ static void fill_hdr(struct pcn_kmsg_hdr *h, uint16_t type, uint32_t size)
 	h->from_nid = my_nid;
 	h->type = type;
 	h->size = size;
-	h->seq = seq++;
+	h->ack = rx_next;
+}
+
+/* The next number of our session (0 is never one). */
+static uint32_t next_seq(void)
+{
+	uint32_t seq = tx_next++;
+
+	if (!tx_next)
+		tx_next = 1;
+	return seq;
 }
 
 /* HMAC(key, label\0 | role | prover | verifier | dial nonce | accept nonce) */
@@ -130,6 +145,10 @@ static int join(void)
 		struct pcn_kmsg_hdr h;
 		struct pcn_kmsg_auth auth;
 	} __attribute__((packed)) a;
+	struct {
+		struct pcn_kmsg_hdr h;
+		struct pcn_kmsg_session s;
+	} __attribute__((packed)) ses;
 	int one = 1, fd, i;
 
 	fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -138,8 +157,9 @@ static int join(void)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
 		goto fail;
+	tx_next = 1;
+	rx_next = 1;
 	fill_hdr(&me.h, PCN_KMSG_TYPE_HELLO, sizeof(me.hello));
-	me.h.seq = 0;
 	memset(&me.hello, 0, sizeof(me.hello));
 	me.hello.nid = my_nid;
 	me.hello.arch = PCN_ARCH_X86_64;
@@ -159,6 +179,13 @@ static int join(void)
 		    a.h.type != PCN_KMSG_TYPE_AUTH)
 			goto fail;
 	}
+	/* A new session each time: node 0 never saw this one. */
+	fill_hdr(&ses.h, PCN_KMSG_TYPE_SESSION, sizeof(ses.s));
+	memset(&ses.s, 0, sizeof(ses.s));
+	ses.s.sid = rnd() | 1;
+	ses.s.rx_next = 1;
+	if (send_all(fd, &ses, sizeof(ses)))
+		goto fail;
 	return fd;
 fail:
 	close(fd);
@@ -178,6 +205,7 @@ static int sync_echo(int fd, long *answers)
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
 	fill_hdr(&h, PCN_KMSG_TYPE_ECHO_REQUEST, 0);
+	h.seq = next_seq();
 	h.ws = 0x3fffffff;
 	if (send_all(fd, &h, sizeof(h)))
 		return -1;
@@ -185,6 +213,9 @@ static int sync_echo(int fd, long *answers)
 		if (poll(&pfd, 1, 10000) != 1 || recv_all(fd, &h, sizeof(h)) ||
 		    h.size > sizeof(buf) || recv_all(fd, buf, h.size))
 			return -1;
+		/* Acknowledged with our next message. */
+		if (h.seq)
+			rx_next = h.seq + 1 ?: 1;
 		if (h.type == PCN_KMSG_TYPE_ECHO_REPLY && h.ws == 0x3fffffff)
 			return 0;
 		*answers += 1;
@@ -220,6 +251,8 @@ static size_t mutate(char *buf)
 	if (size > PCN_KMSG_MAX_PAYLOAD)
 		size = PCN_KMSG_MAX_PAYLOAD;
 	fill_hdr(h, type, size);
+	if (type < ntypes && bounds[type].numbered)
+		h->seq = next_seq();
 	if (type < ntypes && bounds[type].reply)
 		h->flags = PCN_KMSG_F_REPLY;
 	h->ws = rnd() % 4 ? rnd() % 64 : (uint32_t)rnd();
@@ -255,6 +288,17 @@ static size_t mutate(char *buf)
 		break;
 	case 5:
 		h->credits = rnd();
+		break;
+	case 6:		/* out of order: a duplicate is dropped, a gap closes */
+		if (h->seq > 1 && rnd() % 2) {
+			h->seq -= 1;
+			tx_next = h->seq + 1;
+		} else {
+			h->seq = rnd();
+		}
+		break;
+	case 7:		/* an acknowledgement of what node 0 never sent */
+		h->ack = rnd();
 		break;
 	}
 	return sizeof(*h) + size;

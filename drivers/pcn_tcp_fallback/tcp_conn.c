@@ -253,7 +253,7 @@ static int pcn_tcp_rx_one(struct pcn_tcp_conn *conn)
 	rx->rx.transport = &pcn_tcp_transport;
 	ret = pcn_kmsg_deliver(&rx->rx);
 	if (ret)
-		pcn_kmsg_bad(node, "reply of the wrong type");
+		pcn_kmsg_bad(node, "out of place (session order or reply type)");
 	return ret;
 }
 

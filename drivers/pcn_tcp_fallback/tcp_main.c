@@ -84,6 +84,17 @@ static int pcn_tcp_send(struct pcn_node *node, const struct pcn_kmsg_hdr *hdr,
 	return ret;
 }
 
+/* Shut the live socket: the rx thread reports the link lost. */
+static void pcn_tcp_drop(struct pcn_node *node)
+{
+	struct pcn_tcp_peer *peer = node->tpriv;
+
+	mutex_lock(&peer->tx_lock);
+	if (peer->conn)
+		kernel_sock_shutdown(peer->conn->sock, SHUT_RDWR);
+	mutex_unlock(&peer->tx_lock);
+}
+
 struct pcn_transport pcn_tcp_transport = {
 	.name = "tcp",
 	.owner = THIS_MODULE,
@@ -91,6 +102,9 @@ struct pcn_transport pcn_tcp_transport = {
 	.disconnect = pcn_tcp_disconnect,
 	.destroy = pcn_tcp_destroy,
 	.send = pcn_tcp_send,
+	.drop = pcn_tcp_drop,
+	/* Pages travel in messages: a session can replay everything. */
+	.resumable = true,
 };
 
 /*

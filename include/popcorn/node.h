@@ -8,6 +8,9 @@
 
 #include <linux/atomic.h>
 #include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/workqueue.h>
+#include <linux/wait.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <uapi/popcorn/pcn_netlink.h>
@@ -20,6 +23,42 @@ struct pcn_auth;
 struct pcn_node_stats;		/* the core's (kernel/popcorn/stats.h) */
 
 #define PCN_TRANSPORT_NAME_LEN	16
+
+/*
+ * The session with one peer (kernel/popcorn/session.c): our numbered
+ * stream of messages to it, kept until it acknowledged them, and what we
+ * received of its stream, so that a link that comes back within the grace
+ * period carries on where the last one stopped.
+ */
+struct pcn_session {
+	/* Orders numbering with sending; held across ->send(). */
+	struct mutex tx_lock;
+	struct list_head log;		/* unacknowledged, by seq; tx_lock */
+	u32 tx_next;			/* tx_lock (read under @lock) */
+	u32 replay_from;		/* tx_lock */
+
+	spinlock_t lock;		/* the rest */
+	u64 tx_sid;			/* our stream's name */
+	u64 rx_sid;			/* the peer's, 0: no session */
+	u32 acked;			/* the peer has all of ours below */
+	u32 rx_next;			/* the next of the peer's we expect */
+	u32 ack_sent;			/* the last @rx_next we told the peer */
+	u32 link;			/* bumped whenever a link ends */
+	bool sent_mine;			/* our SESSION went on this link */
+	bool got_peer;			/* the peer's SESSION came */
+	bool rx_ready;			/* and was judged: messages may flow */
+	bool in_grace;			/* a link was lost, the timer runs */
+	bool resumed;			/* the verdict on this link */
+	u32 epoch;			/* bumped when our stream restarts */
+	struct pcn_kmsg_session mine;	/* what our SESSION said */
+	struct pcn_kmsg_session peer;	/* the peer's SESSION, until judged */
+	wait_queue_head_t wait;		/* room in the log */
+
+	struct work_struct replay_work;	/* send the log again, go online */
+	struct work_struct trim_work;	/* free what the peer acknowledged */
+	struct delayed_work ack_work;	/* acknowledge when nothing flows */
+	struct delayed_work grace_work;	/* the link did not come back */
+};
 
 struct pcn_node {
 	int nid;
@@ -37,7 +76,7 @@ struct pcn_node {
 	enum pcn_node_state state;
 	u8 arch;
 
-	atomic64_t tx_seq;
+	struct pcn_session session;
 	struct pcn_node_stats __percpu *stats;	/* the core's counters */
 	struct kref ref;
 	struct rcu_head rcu;

@@ -225,6 +225,17 @@ struct pcn_transport {
 	/* Give back a received buffer handed over by pcn_kmsg_deliver(). */
 	void (*release)(struct pcn_kmsg_rx *rx);
 	/*
+	 * Optional: take the live link down now (a send failed, or a test
+	 * says so); the transport reports it lost and connects again.
+	 */
+	void (*drop)(struct pcn_node *node);
+	/*
+	 * The core keeps a session over this transport's links: a link
+	 * that comes back within the grace period resumes it (session.c).
+	 * Needs pages moved in messages (no page_* operations).
+	 */
+	bool resumable;
+	/*
 	 * Optional one-sided page transfers (RDMA). Without them the core
 	 * moves pages in messages. page_expose fills e->desc; page_unexpose
 	 * must not return before the key is invalid. All may sleep.

@@ -20,15 +20,17 @@
 #endif
 
 #define PCN_KMSG_MAGIC		0x4b4e4350	/* "PCNK" in memory order */
-#define PCN_KMSG_VERSION	14
+#define PCN_KMSG_VERSION	15
 
 /* Largest message, header included. RDMA ring slots are this big. */
 #define PCN_KMSG_MAX_SIZE	8192
 
 /*
  * @size is the payload length that follows the header; on TCP it is also
- * the frame length prefix. @seq is unique per sender and peer; messages
- * sent concurrently may arrive out of @seq order.
+ * the frame length prefix. @seq numbers the messages of a session
+ * (kernel/popcorn/session.c) one by one, in the order they go on the
+ * link; transport messages (HELLO, AUTH, CREDIT, SESSION, ACK) carry 0.
+ * @ack acknowledges the peer's messages: all below it arrived.
  */
 struct pcn_kmsg_hdr {
 	__u32 magic;
@@ -40,7 +42,8 @@ struct pcn_kmsg_hdr {
 	__u32 size;
 	__u32 ws;		/* wait station of a request; echoed by its reply */
 	__u32 credits;		/* transport use (RDMA ring credits); 0 on TCP */
-	__u64 seq;
+	__u32 seq;		/* session sequence number (session.c); 0: none */
+	__u32 ack;		/* the sender has every message of ours below */
 } __packed;
 
 #define PCN_KMSG_MAX_PAYLOAD	(PCN_KMSG_MAX_SIZE - sizeof(struct pcn_kmsg_hdr))
@@ -103,6 +106,19 @@ struct pcn_kmsg_hello {
 	__u32 flags;		/* PCN_HELLO_F_* */
 	__u32 reserved;		/* 0 */
 	__u8 nonce[PCN_AUTH_NONCE_LEN];	/* fresh for this handshake */
+} __packed;
+
+/*
+ * Payload of PCN_KMSG_TYPE_SESSION, the first message each side sends on
+ * a new link (session.c). @sid names the sender's stream of messages to
+ * the receiver, @seen_sid the receiver's stream as the sender last knew
+ * it (0: none), @rx_next the first of those it has not received.
+ */
+struct pcn_kmsg_session {
+	__u64 sid;
+	__u64 seen_sid;
+	__u32 rx_next;
+	__u32 flags;		/* 0 */
 } __packed;
 
 /* Payload of PCN_KMSG_TYPE_AUTH: the sender's proof of the cluster key. */
@@ -453,6 +469,11 @@ struct pcn_stat_reply {
 	 */
 	__u64 pages_granted, granted_mapped, ahead_sent, ahead_mapped;
 	__u64 ahead_used, ahead_unused;
+	/*
+	 * sessions resumed on a new link, sessions lost, messages sent again
+	 * on resuming, duplicates received (session.c)
+	 */
+	__u64 sessions_resumed, sessions_lost, msgs_resent, rx_dups;
 	struct pcn_stat_type_counts types[];
 } __packed;
 
@@ -622,7 +643,10 @@ struct pcn_threads_reply {
 	X(PAGE_INVALIDATE_REPLY, page_invalidate_reply,			\
 	  PCN_KMSG_FIXED(pcn_page_inval_reply), NONE, PCN_KMSG_T_REPLY)	\
 	X(AUTH, auth, PCN_KMSG_FIXED(pcn_kmsg_auth), NONE,		\
-	  PCN_KMSG_T_TRANSPORT)
+	  PCN_KMSG_T_TRANSPORT)						\
+	X(SESSION, session, PCN_KMSG_FIXED(pcn_kmsg_session), NONE,	\
+	  PCN_KMSG_T_TRANSPORT)						\
+	X(ACK, ack, PCN_KMSG_SIZE(0, 0), NONE, PCN_KMSG_T_TRANSPORT)
 
 #define PCN_KMSG_TYPE_ENUM(NAME, name, size, reply, flags)		\
 	PCN_KMSG_TYPE_##NAME,

@@ -23,6 +23,9 @@
  *                      write streams invalidated ahead (page_inval.c)
  *   migratory_off      a read of a page writers hand around gets a copy, as
  *                      before such a read got the page whole (page_dir.h)
+ *   drop_link          write a node id: its live link is taken down at once
+ *                      (fault injection: the session must resume, or the
+ *                      peer be given up after the grace period)
  */
 #include <linux/debugfs.h>
 #include <linux/export.h>
@@ -37,6 +40,29 @@ u32 pcn_knob_grant_pages = PCN_PAGE_GRANT_PAGES;
 u32 pcn_knob_ahead_pages = PCN_PAGE_AHEAD_MAX;
 
 static struct dentry *pcn_debugfs_root;
+
+static int pcn_debugfs_drop_link(void *data, u64 nid)
+{
+	struct pcn_transport *t;
+	struct pcn_node *node;
+	int idx, ret = -EOPNOTSUPP;
+
+	node = nid < PCN_MAX_NODES ? pcn_node_get(nid) : NULL;
+	if (!node)
+		return -ENOENT;
+	t = pcn_node_transport_lock(node, &idx);
+	if (t) {
+		if (t->drop) {
+			t->drop(node);
+			ret = 0;
+		}
+		pcn_node_transport_unlock(idx);
+	}
+	pcn_node_put(node);
+	return ret;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(pcn_debugfs_drop_link_fops, NULL,
+			 pcn_debugfs_drop_link, "%llu\n");
 
 /* The core's debugfs folder, for a transport's knobs (or an ERR_PTR). */
 struct dentry *pcn_debugfs_dir(void)
@@ -63,4 +89,6 @@ void pcn_debugfs_init(void)
 			   &pcn_knob_grant_pages);
 	debugfs_create_u32("ahead_pages", 0600, pcn_debugfs_root,
 			   &pcn_knob_ahead_pages);
+	debugfs_create_file_unsafe("drop_link", 0200, pcn_debugfs_root, NULL,
+				   &pcn_debugfs_drop_link_fops);
 }

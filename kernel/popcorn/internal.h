@@ -39,6 +39,18 @@ bool pcn_auth_key_is_set(void);
 int pcn_auth_prepare(struct pcn_auth *auth, bool dialler, int peer_nid,
 		     const u8 *peer_nonce);
 
+/* session.c: numbered, acknowledged messages that survive a lost link */
+void pcn_session_init(struct pcn_node *node);
+void pcn_session_stop(struct pcn_node *node);
+int pcn_session_sys_init(void);
+int pcn_session_send(struct pcn_node *node, struct pcn_transport *t,
+		     struct pcn_kmsg_hdr *hdr, const void *payload);
+int pcn_session_rx(struct pcn_kmsg_rx *rx);
+void pcn_session_link_up(struct pcn_node *node, struct pcn_transport *t);
+bool pcn_session_link_lost(struct pcn_node *node);
+bool pcn_session_end(struct pcn_node *node, const char *why);
+void pcn_node_announce(struct pcn_node *node);
+
 /* wait_station.c */
 int pcn_ws_complete(struct pcn_kmsg_rx *rx);
 void pcn_ws_fail_node(int nid);

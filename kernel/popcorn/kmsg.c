@@ -87,7 +87,7 @@ void pcn_kmsg_fill_hdr(struct pcn_kmsg_hdr *hdr, enum pcn_kmsg_type type,
 }
 
 /*
- * Send a message whose header is filled but for the sequence number; with
+ * Send a message whose header is filled but for the session's fields; with
  * @page, after writing @page to the peer's exposure @to (-EOPNOTSUPP, with
  * nothing sent, when the transport cannot do both in one call).
  */
@@ -101,22 +101,24 @@ int pcn_kmsg_send_hdr_page(struct pcn_node *node, struct pcn_kmsg_hdr *hdr,
 	t = pcn_node_transport_lock(node, &idx);
 	if (!t)
 		return -ENOTCONN;
-	if (pcn_node_state(node) != PCN_NODE_ONLINE) {
-		ret = -ENOTCONN;
-		goto out;
-	}
 	if (page && !t->send_page) {
 		ret = -EOPNOTSUPP;
 		goto out;
 	}
-	hdr->seq = atomic64_inc_return(&node->tx_seq);
+	if (t->resumable) {
+		/* Numbered and kept until the peer has it (session.c). */
+		ret = pcn_session_send(node, t, hdr, payload);
+	} else if (pcn_node_state(node) != PCN_NODE_ONLINE) {
+		ret = -ENOTCONN;
+		goto out;
+	} else if (page) {
+		ret = t->send_page(node, hdr, payload, to, page);
+	} else {
+		ret = t->send(node, hdr, payload);
+	}
 	trace_popcorn_msg_send(node->nid, hdr->type,
 			       pcn_kmsg_type_name(hdr->type), hdr->size,
 			       hdr->seq);
-	if (page)
-		ret = t->send_page(node, hdr, payload, to, page);
-	else
-		ret = t->send(node, hdr, payload);
 	if (!ret) {
 		pcn_stat_msg(node, hdr, out);
 	} else {
@@ -230,7 +232,8 @@ static void pcn_kmsg_dispatch(struct work_struct *work)
  * pcn_kmsg_validate() against rx->from. From here the core owns @rx until
  * pcn_kmsg_done(). Returns 0, or -EPROTO when the message broke the
  * protocol in a way the header check cannot see (a reply of a type its
- * request does not take): the transport counts it and closes the link.
+ * request does not take; a message out of its session's order): the
+ * transport counts it and closes the link.
  */
 int pcn_kmsg_deliver(struct pcn_kmsg_rx *rx)
 {
@@ -240,6 +243,15 @@ int pcn_kmsg_deliver(struct pcn_kmsg_rx *rx)
 	kref_get(&node->ref);
 	atomic_inc(&rx->transport->rx_outstanding);
 
+	if (rx->transport->resumable) {
+		int ret = pcn_session_rx(rx);
+
+		if (ret) {
+			/* Consumed by the session, or out of place. */
+			pcn_kmsg_done(rx);
+			return ret < 0 ? ret : 0;
+		}
+	}
 	trace_popcorn_msg_recv(node->nid, hdr->type,
 			       pcn_kmsg_type_name(hdr->type), hdr->size,
 			       hdr->seq);

@@ -12,6 +12,8 @@ static int __init pcn_core_init(void)
 
 	ret = pcn_kmsg_init();
 	if (!ret)
+		ret = pcn_session_sys_init();
+	if (!ret)
 		ret = pcn_page_xfer_init();
 	if (!ret)
 		ret = pcn_selftest_init();

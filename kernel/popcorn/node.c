@@ -117,34 +117,81 @@ void pcn_node_connecting(struct pcn_node *node)
 }
 EXPORT_SYMBOL_GPL(pcn_node_connecting);
 
+/* The node is online: messages flow (from the session's replay, or here). */
+void pcn_node_announce(struct pcn_node *node)
+{
+	pcn_peer_stat_inc(node, connects);
+	pr_info_ratelimited("node %d online (%pI4:%u, %s)\n", node->nid,
+			    &node->addr, node->port, node->transport_name);
+}
+
+/*
+ * A transport's link is up, called with its link lock held. Over a
+ * resumable transport the node goes online once the SESSIONs are
+ * exchanged (session.c); otherwise now.
+ */
 void pcn_node_online(struct pcn_node *node)
 {
+	struct pcn_transport *t;
+	int idx;
+
+	t = pcn_node_transport_lock(node, &idx);
+	if (t && t->resumable) {
+		pcn_session_link_up(node, t);
+		pcn_node_transport_unlock(idx);
+		return;
+	}
+	if (t)
+		pcn_node_transport_unlock(idx);
 	spin_lock(&node->lock);
 	node->state = PCN_NODE_ONLINE;
 	spin_unlock(&node->lock);
-	pcn_peer_stat_inc(node, connects);
-	pr_info("node %d online (%pI4:%u, %s)\n", node->nid, &node->addr,
-		node->port, node->transport_name);
+	pcn_node_announce(node);
 }
 
+/* No link, and none to wait for: the peer is given up. */
+static void pcn_node_gone(struct pcn_node *node, bool was_online)
+{
+	spin_lock(&node->lock);
+	node->state = PCN_NODE_DOWN;
+	spin_unlock(&node->lock);
+	/* A session over a resumable transport ends with its waiters. */
+	if (!pcn_session_end(node, "the peer is gone") && was_online)
+		pr_warn("node %d gone: requests to it fail, processes that need it end\n",
+			node->nid);
+	/* Requests waiting on this peer fail now rather than time out. */
+	pcn_ws_fail_node(node->nid);
+	/* Threads that ran there, processes that came from there. */
+	if (was_online)
+		pcn_process_node_offline(node->nid);
+}
+
+/*
+ * A transport took a live link down (or lost one mid-handshake). With a
+ * session to keep, the node is RECONNECTING for the grace period;
+ * otherwise it is gone.
+ */
 void pcn_node_offline(struct pcn_node *node)
 {
 	enum pcn_node_state was;
+	struct pcn_transport *t;
+	bool resumable;
+	int idx;
 
-	spin_lock(&node->lock);
-	was = node->state;
-	node->state = PCN_NODE_DOWN;
-	spin_unlock(&node->lock);
+	t = pcn_node_transport_lock(node, &idx);
+	resumable = t && t->resumable;
+	if (t)
+		pcn_node_transport_unlock(idx);
+	was = pcn_node_state(node);
 	if (was == PCN_NODE_ONLINE) {
 		pr_info("node %d offline\n", node->nid);
 		pcn_peer_stat_inc(node, transport_errors);
 		pcn_stat_inc(transport_errors);
 	}
-	/* Requests waiting on this peer fail now rather than time out. */
-	pcn_ws_fail_node(node->nid);
-	/* Threads that ran there, processes that came from there. */
-	if (was == PCN_NODE_ONLINE)
-		pcn_process_node_offline(node->nid);
+	if (resumable && pcn_session_link_lost(node))
+		return;
+	pcn_node_gone(node, was == PCN_NODE_ONLINE ||
+		      was == PCN_NODE_RECONNECTING);
 }
 EXPORT_SYMBOL_GPL(pcn_node_offline);
 
@@ -333,7 +380,7 @@ static void pcn_unbind_transport(struct pcn_node *node)
 	t->disconnect(node);
 	synchronize_srcu(&pcn_transport_srcu);
 	t->destroy(node);
-	pcn_node_offline(node);
+	pcn_node_gone(node, true);
 }
 
 /* The arguments of pcn_node_add() on their own; *ip is the address. */
@@ -421,6 +468,7 @@ int pcn_node_add(int nid, const char *addr, u16 port, const char *tname,
 	strscpy(node->transport_name, tname, sizeof(node->transport_name));
 	spin_lock_init(&node->lock);
 	node->state = PCN_NODE_DOWN;
+	pcn_session_init(node);
 	kref_init(&node->ref);
 	rcu_assign_pointer(pcn_nodes[nid], node);
 
@@ -449,6 +497,7 @@ static void pcn_node_remove_locked(int nid)
 
 	pcn_unbind_transport(node);
 	RCU_INIT_POINTER(pcn_nodes[nid], NULL);
+	pcn_session_stop(node);
 	pcn_ws_fail_node(nid);
 	pcn_node_put(node);
 }

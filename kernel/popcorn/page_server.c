@@ -66,6 +66,30 @@ void pcn_page_dir_free(struct pcn_process *proc)
 	xa_destroy(&proc->pages);
 }
 
+/*
+ * Origin: node @nid is gone. Its read copies are forgotten (nothing will
+ * invalidate them there again); returns true if it had the only copy of a
+ * page, which the process has then lost.
+ */
+bool pcn_page_dir_node_lost(struct pcn_process *proc, int nid)
+{
+	struct pcn_page_dir *dir;
+	unsigned long idx;
+	bool lost = false;
+
+	xa_for_each(&proc->pages, idx, dir) {
+		mutex_lock(&dir->lock);
+		dir->sharers &= ~BIT(nid);
+		if (dir->owner == nid)
+			lost = true;
+		if (dir->writer == nid)
+			dir->writer = -1;
+		mutex_unlock(&dir->lock);
+		cond_resched();
+	}
+	return lost;
+}
+
 struct pcn_page_dir *pcn_dir_get(struct pcn_process *proc,
 				 unsigned long addr, bool create)
 {

@@ -489,9 +489,56 @@ static void pcn_process_exit_handle(struct pcn_kmsg_rx *rx)
 	pcn_kmsg_done(rx);
 }
 
+/* Origin: @proc's process ends; @nid took pages of it along. */
+static void pcn_process_pages_lost(struct pcn_process *proc, int nid)
+{
+	struct pid *pid;
+
+	pr_warn("process %d lost pages with node %d (it had their only copy): killing it\n",
+		proc->origin_tgid, nid);
+	rcu_read_lock();
+	pid = find_pid_ns(proc->origin_tgid, &init_pid_ns);
+	if (pid)
+		kill_pid(pid, SIGKILL, 1);
+	rcu_read_unlock();
+}
+
+/*
+ * Origin: of our processes that ran threads at @nid, the ones that left
+ * the only copy of a page there end; the others forget its read copies.
+ */
+static void pcn_process_origin_node_down(int nid)
+{
+	struct pcn_process *proc, *batch[16];
+	unsigned long key, from = pcn_process_key(pcn_my_nid(), 0);
+	int n, i;
+
+	do {
+		n = 0;
+		rcu_read_lock();
+		xa_for_each_range(&pcn_processes, key, proc, from,
+				  pcn_process_key(pcn_my_nid(), -1)) {
+			if (n == ARRAY_SIZE(batch))
+				break;
+			from = key + 1;
+			if (proc->is_origin && !READ_ONCE(proc->dead) &&
+			    (READ_ONCE(proc->nodes) & BIT(nid)) &&
+			    kref_get_unless_zero(&proc->ref))
+				batch[n++] = proc;
+		}
+		rcu_read_unlock();
+		for (i = 0; i < n; i++) {
+			if (pcn_page_dir_node_lost(batch[i], nid))
+				pcn_process_pages_lost(batch[i], nid);
+			pcn_process_put(batch[i]);
+		}
+	} while (n == ARRAY_SIZE(batch));
+}
+
 /*
  * A node went away: threads of ours that ran there are lost (their twins
- * end the process), and so are the processes here whose origin it was.
+ * end the process), processes of ours that left pages only there end too,
+ * and so do the processes here whose origin it was.
  */
 static void pcn_process_node_down(int nid)
 {
@@ -499,6 +546,9 @@ static void pcn_process_node_down(int nid)
 	unsigned long key;
 	struct pcn_thread *th;
 	int n, i;
+
+	if (pcn_my_nid() >= 0)
+		pcn_process_origin_node_down(nid);
 
 	spin_lock(&pcn_threads_lock);
 	list_for_each_entry(th, &pcn_threads, list)

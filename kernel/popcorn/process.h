@@ -359,6 +359,7 @@ void pcn_pte_zap(struct vm_area_struct *vma, unsigned long addr);
 
 /* page_server.c */
 void pcn_page_dir_free(struct pcn_process *proc);
+bool pcn_page_dir_node_lost(struct pcn_process *proc, int nid);
 void pcn_pages_writeback(struct pcn_process *proc, unsigned long start,
 			 unsigned long end);
 void pcn_pages_forget(struct pcn_process *proc, unsigned long start,

@@ -232,6 +232,10 @@ void pcn_stats_snapshot(struct pcn_stat_reply *r)
 	r->ahead_mapped = pcn_stat_read(ahead_mapped);
 	r->ahead_used = pcn_stat_read(ahead_used);
 	r->ahead_unused = pcn_stat_read(ahead_unused);
+	r->sessions_resumed = pcn_stat_read(sessions_resumed);
+	r->sessions_lost = pcn_stat_read(sessions_lost);
+	r->msgs_resent = pcn_stat_read(msgs_resent);
+	r->rx_dups = pcn_stat_read(rx_dups);
 
 	for (k = 0; k < PCN_FAULT_KINDS; k++) {
 		for (i = 0; i < PCN_FAULT_RESULTS; i++)
@@ -322,7 +326,13 @@ int pcn_stats_fill_reply(struct sk_buff *skb, const struct pcn_stat_reply *r)
 				r->ahead_mapped) ||
 	    pcn_nla_put_counter(skb, PCN_A_STAT_AHEAD_USED, r->ahead_used) ||
 	    pcn_nla_put_counter(skb, PCN_A_STAT_AHEAD_UNUSED,
-				r->ahead_unused))
+				r->ahead_unused) ||
+	    pcn_nla_put_counter(skb, PCN_A_STAT_SESSIONS_RESUMED,
+				r->sessions_resumed) ||
+	    pcn_nla_put_counter(skb, PCN_A_STAT_SESSIONS_LOST,
+				r->sessions_lost) ||
+	    pcn_nla_put_counter(skb, PCN_A_STAT_MSGS_RESENT, r->msgs_resent) ||
+	    pcn_nla_put_counter(skb, PCN_A_STAT_RX_DUPS, r->rx_dups))
 		return -EMSGSIZE;
 	for (d = 0; d < PCN_MIGRATE_DIRS; d++) {
 		nest = nla_nest_start(skb, PCN_A_STAT_MIGRATE);

@@ -73,6 +73,11 @@ struct pcn_stats {
 	u64 ahead_mapped;		/* remote: those mapped */
 	u64 ahead_used;			/* remote: those touched, */
 	u64 ahead_unused;		/* or not (page_ahead.c) */
+	/* sessions (session.c) */
+	u64 sessions_resumed;
+	u64 sessions_lost;
+	u64 msgs_resent;
+	u64 rx_dups;
 };
 DECLARE_PER_CPU(struct pcn_stats, pcn_cpu_stats);
 

@@ -26,6 +26,7 @@
 static_assert(sizeof(struct pcn_kmsg_hdr) == 32);
 static_assert(sizeof(struct pcn_kmsg_hello) == 40);
 static_assert(sizeof(struct pcn_kmsg_auth) == 32);
+static_assert(sizeof(struct pcn_kmsg_session) == 24);
 static_assert(sizeof(struct pcn_page_desc) == 16);
 static_assert(sizeof(struct pcn_page_msg) == 16);
 static_assert(sizeof(struct pcn_page_status) == 8);
@@ -50,7 +51,7 @@ static_assert(sizeof(struct pcn_signal_msg) == 88);
 static_assert(sizeof(struct pcn_sigaction_msg) == 200);
 static_assert(sizeof(struct pcn_move_msg) == 16);
 static_assert(sizeof(struct pcn_stat_type_counts) == 32);
-static_assert(sizeof(struct pcn_stat_reply) == 1776);
+static_assert(sizeof(struct pcn_stat_reply) == 1808);
 static_assert(sizeof(struct pcn_threads_request) == 8);
 static_assert(sizeof(struct pcn_wire_thread) == 32);
 static_assert(sizeof(struct pcn_threads_reply) == 8);
@@ -96,13 +97,14 @@ static void wire_header(struct kunit *test)
 	WIRE_FIELD(test, pcn_kmsg_hdr, size, 12, 4);
 	WIRE_FIELD(test, pcn_kmsg_hdr, ws, 16, 4);
 	WIRE_FIELD(test, pcn_kmsg_hdr, credits, 20, 4);
-	WIRE_FIELD(test, pcn_kmsg_hdr, seq, 24, 8);
+	WIRE_FIELD(test, pcn_kmsg_hdr, seq, 24, 4);
+	WIRE_FIELD(test, pcn_kmsg_hdr, ack, 28, 4);
 }
 
 static void wire_constants(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAGIC, 0x4b4e4350);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 14);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 15);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_SIZE, 8192);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_PAYLOAD, (size_t)8160);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_F_REPLY, 0x1);
@@ -204,21 +206,23 @@ static const struct wire_type wire_types[] = {
 	WT(36, MOVE, move, 16, 16, 37, 0),
 	WT(37, MOVE_REPLY, move_reply, 8, 8, W_NONE, W_R),
 	WT(38, STAT_REQUEST, stat_request, 0, 0, 39, 0),
-	WT(39, STAT_REPLY, stat_reply, 1776, 1776 + 64 * 32, W_NONE, W_R),
+	WT(39, STAT_REPLY, stat_reply, 1808, 1808 + 64 * 32, W_NONE, W_R),
 	WT(40, THREADS_REQUEST, threads_request, 8, 8, 41, 0),
 	WT(41, THREADS_REPLY, threads_reply, 8, 8 + 254 * 32, W_NONE, W_R),
 	WT(42, PAGE_INVALIDATE, page_invalidate, 16, 16, 43, 0),
 	WT(43, PAGE_INVALIDATE_REPLY, page_invalidate_reply, 16, 16, W_NONE,
 	   W_R),
 	WT(44, AUTH, auth, 32, 32, W_NONE, W_T),
+	WT(45, SESSION, session, 24, 24, W_NONE, W_T),
+	WT(46, ACK, ack, 0, 0, W_NONE, W_T),
 };
 
 static void wire_type_numbers(struct kunit *test)
 {
 	unsigned int i;
 
-	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(wire_types), (size_t)45);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_MAX, 45);
+	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(wire_types), (size_t)47);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_MAX, 47);
 	for (i = 0; i < ARRAY_SIZE(wire_types); i++) {
 		KUNIT_EXPECT_EQ_MSG(test, wire_types[i].nr, i,
 				    "%s out of order", wire_types[i].name);
@@ -556,7 +560,7 @@ static void wire_stat(struct kunit *test)
 	WIRE_SIZE(test, pcn_stat_type_counts, 32);
 	WIRE_FIELD(test, pcn_stat_type_counts, msgs_in, 0, 8);
 	WIRE_FIELD(test, pcn_stat_type_counts, bytes_out, 24, 8);
-	WIRE_SIZE(test, pcn_stat_reply, 1776);
+	WIRE_SIZE(test, pcn_stat_reply, 1808);
 	WIRE_FIELD(test, pcn_stat_reply, status, 0, 4);
 	WIRE_FIELD(test, pcn_stat_reply, ntypes, 4, 2);
 	WIRE_FIELD(test, pcn_stat_reply, reserved, 6, 2);
@@ -580,8 +584,12 @@ static void wire_stat(struct kunit *test)
 	WIRE_FIELD(test, pcn_stat_reply, ahead_mapped, 1752, 8);
 	WIRE_FIELD(test, pcn_stat_reply, ahead_used, 1760, 8);
 	WIRE_FIELD(test, pcn_stat_reply, ahead_unused, 1768, 8);
+	WIRE_FIELD(test, pcn_stat_reply, sessions_resumed, 1776, 8);
+	WIRE_FIELD(test, pcn_stat_reply, sessions_lost, 1784, 8);
+	WIRE_FIELD(test, pcn_stat_reply, msgs_resent, 1792, 8);
+	WIRE_FIELD(test, pcn_stat_reply, rx_dups, 1800, 8);
 	KUNIT_EXPECT_EQ(test, offsetof(struct pcn_stat_reply, types),
-			(size_t)1776);
+			(size_t)1808);
 	KUNIT_EXPECT_EQ(test, PCN_STAT_TYPES_MAX, 64);
 
 	WIRE_SIZE(test, pcn_threads_request, 8);

@@ -15,6 +15,7 @@ static const char *const state_names[] = {
 	[PCN_NODE_DOWN]		= "down",
 	[PCN_NODE_CONNECTING]	= "connecting",
 	[PCN_NODE_ONLINE]	= "online",
+	[PCN_NODE_RECONNECTING]	= "reconnecting",
 };
 
 static const char *const fault_names[PCN_FAULT_KINDS] = {

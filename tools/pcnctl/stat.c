@@ -56,6 +56,10 @@ static const struct {
 	{ PCN_A_STAT_AHEAD_MAPPED, "ahead_mapped", "ahead_mapped" },
 	{ PCN_A_STAT_AHEAD_USED, "ahead_used", "ahead_used" },
 	{ PCN_A_STAT_AHEAD_UNUSED, "ahead_unused", "ahead_unused" },
+	{ PCN_A_STAT_SESSIONS_RESUMED, "sessions_resumed", "sessions_resumed" },
+	{ PCN_A_STAT_SESSIONS_LOST, "sessions_lost", "sessions_lost" },
+	{ PCN_A_STAT_MSGS_RESENT, "msgs_resent", "msgs_resent" },
+	{ PCN_A_STAT_RX_DUPS, "rx_dups", "rx_dups" },
 };
 
 #define NR_COUNTERS ARRAY_SIZE(stat_counters)

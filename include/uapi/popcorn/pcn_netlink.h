@@ -112,6 +112,8 @@ enum pcn_node_state {
 	PCN_NODE_DOWN,		/* configured, not connected */
 	PCN_NODE_CONNECTING,	/* transport is connecting or handshaking */
 	PCN_NODE_ONLINE,	/* handshake done, messages flow */
+	PCN_NODE_RECONNECTING,	/* link lost, in its grace period: messages
+				 * wait and are sent when it is back */
 };
 
 /*
@@ -308,6 +310,14 @@ enum pcn_genl_attr {
 	PCN_A_KEY_SET,		/* flag, NODE_GET's SELF entry: a cluster key
 				 * is set, handshakes must prove it
 				 */
+	PCN_A_STAT_SESSIONS_RESUMED, /* u64: links that came back within the
+				      * grace period and carried on
+				      */
+	PCN_A_STAT_SESSIONS_LOST, /* u64: peers given up: their requests
+				   * failed, processes that needed them ended
+				   */
+	PCN_A_STAT_MSGS_RESENT,	/* u64: messages sent again on a new link */
+	PCN_A_STAT_RX_DUPS,	/* u64: messages received twice, dropped */
 	__PCN_A_MAX,
 };
 #define PCN_A_MAX (__PCN_A_MAX - 1)
