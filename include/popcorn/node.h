@@ -34,10 +34,10 @@ struct pcn_session {
 	/* Orders numbering with sending; held across ->send(). */
 	struct mutex tx_lock;
 	struct list_head log;		/* unacknowledged, by seq; tx_lock */
-	u32 tx_next;			/* tx_lock (read under @lock) */
-	u32 replay_from;		/* tx_lock */
 
 	spinlock_t lock;		/* the rest */
+	u32 tx_next;			/* the next number of ours */
+	u32 replay_from;		/* the peer lacks ours from here on */
 	u64 tx_sid;			/* our stream's name */
 	u64 rx_sid;			/* the peer's, 0: no session */
 	u32 acked;			/* the peer has all of ours below */

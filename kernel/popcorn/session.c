@@ -36,6 +36,7 @@
 #include <linux/slab.h>
 #include "internal.h"
 #include "process.h"
+#include "session.h"
 
 static unsigned int pcn_grace_ms = 5000;
 module_param_named(grace_ms, pcn_grace_ms, uint, 0644);
@@ -57,17 +58,6 @@ struct pcn_session_entry {
 };
 
 static struct workqueue_struct *pcn_session_wq;
-
-/* Sequence numbers wrap; 0 is never one. */
-static bool pcn_seq_before(u32 a, u32 b)
-{
-	return (s32)(a - b) < 0;
-}
-
-static u32 pcn_seq_next(u32 seq)
-{
-	return seq + 1 ?: 1;
-}
 
 static u64 pcn_session_new_sid(void)
 {
@@ -151,8 +141,10 @@ static int pcn_session_xmit(struct pcn_node *node, struct pcn_transport *t,
 static void pcn_session_drop_link(struct pcn_node *node,
 				  struct pcn_transport *t, int err)
 {
-	pr_info_ratelimited("node %d: send failed (%d), reconnecting\n",
-			    node->nid, err);
+	/* A link already going down says so itself ("offline"). */
+	if (err != -EPIPE && err != -ECONNRESET && err != -ENOTCONN)
+		pr_info_ratelimited("node %d: send failed (%d), reconnecting\n",
+				    node->nid, err);
 	if (t->drop)
 		t->drop(node);
 }
@@ -251,11 +243,11 @@ static void pcn_session_ack_fn(struct work_struct *work)
 /* With s->lock held: the peer has everything of ours below @ack. */
 static int pcn_session_acked_locked(struct pcn_session *s, u32 ack)
 {
-	if (!ack || pcn_seq_before(ack, s->acked))
-		return 0;
-	if (pcn_seq_before(s->tx_next, ack))
+	int news = pcn_ack_check(ack, s->acked, s->tx_next);
+
+	if (news < 0)
 		return -EPROTO;		/* never sent */
-	if (ack != s->acked) {
+	if (news) {
 		WRITE_ONCE(s->acked, ack);
 		queue_work(pcn_session_wq, &s->trim_work);
 		wake_up_all(&s->wait);
@@ -282,7 +274,7 @@ static void pcn_session_lost(struct pcn_node *node, const char *why)
  */
 static void pcn_session_restart_tx_locked(struct pcn_session *s)
 {
-	s->epoch++;
+	WRITE_ONCE(s->epoch, s->epoch + 1);
 	s->tx_next = 1;
 	WRITE_ONCE(s->acked, 1);
 	s->replay_from = 1;
@@ -300,10 +292,7 @@ static bool pcn_session_judge_locked(struct pcn_node *node)
 	const struct pcn_kmsg_session *m = &s->mine, *p = &s->peer;
 	bool reset;
 
-	reset = !m->seen_sid || p->seen_sid != m->sid ||
-		p->sid != m->seen_sid ||
-		pcn_seq_before(p->rx_next, s->acked) ||
-		pcn_seq_before(s->tx_next, p->rx_next);
+	reset = !pcn_session_resumes(m, p, s->acked, s->tx_next);
 	s->resumed = !reset;
 	if (reset) {
 		s->rx_sid = p->sid;
@@ -481,13 +470,16 @@ int pcn_session_rx(struct pcn_kmsg_rx *rx)
 		goto out;
 	/* A message carried by an immediate has no number: the next one. */
 	seq = hdr->seq ?: s->rx_next;
-	if (pcn_seq_before(seq, s->rx_next)) {
+	switch (pcn_seq_check(seq, s->rx_next)) {
+	case PCN_SEQ_DUP:
 		pcn_stat_inc(rx_dups);
 		goto out;
-	}
-	ret = -EPROTO;
-	if (seq != s->rx_next)
+	case PCN_SEQ_GAP:
+		ret = -EPROTO;
 		goto out;
+	case PCN_SEQ_NEXT:
+		break;
+	}
 	s->rx_next = pcn_seq_next(seq);
 	ret = 0;
 out:
