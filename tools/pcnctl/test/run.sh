@@ -72,13 +72,13 @@ t stat-inval	0 '^inval_sent +7$'			-- stat
 t stat-inval-r	0 '^inval_recv +5$'			-- stat
 t stat-terr	0 '^transport_errors +4$'		-- stat
 t stat-granted	0 '^pages_granted +640$'		-- stat
-t stat-j-keys	0 '"page_served":null,"inval_sent":7,"inval_recv":5,"transport_errors":4,"pages_granted":640,"granted_mapped":null,"ahead_sent":null,"ahead_mapped":null,"ahead_used":null,"ahead_unused":null,"faults":\{' -- stat --json
+t stat-j-keys	0 '"page_served":null,"inval_sent":7,"inval_recv":5,"transport_errors":4,"pages_granted":640,"granted_mapped":null,"ahead_sent":null,"ahead_mapped":null,"ahead_used":null,"ahead_unused":null,"sessions_resumed":null,"sessions_lost":null,"msgs_resent":null,"rx_dups":null,"faults":\{' -- stat --json
 t stat-j-read	0 '"read":\{"ok":100,"retry":2,"error":0,"p50_us":815\.559,"p99_us":1992\.294,"hist_ns_log2":\[(0,){19}90,10,(0,){14}0\]\}' -- stat --json
 t stat-j-up	0 '"upgrade":\{"ok":0,"retry":0,"error":0,"p50_us":null,"p99_us":null,"hist_ns_log2":\[(0,){35}0\]\}' -- stat --json
 t stat-j-mig	0 '"migrations":\{"forward":\{"count":10,"p50_us":3145\.728,"p99_us":4173\.332,"hist_ns_log2":\[(0,){21}10,(0,){13}0\]\},"home":\{"count":9,' -- stat --json
 t stat-old-f	0 '^read +- +- +- +- +-$'			FAKE_OLD_STAT=1 -- stat
 t stat-old-m	0 '^forward +- +- +-$'			FAKE_OLD_STAT=1 -- stat
-t stat-old-fj	0 '"transport_errors":null,"pages_granted":null,"granted_mapped":null,"ahead_sent":null,"ahead_mapped":null,"ahead_used":null,"ahead_unused":null,"faults":\{"read":null,"write":null,"upgrade":null\},"migrations":\{"forward":null,"home":null\},"types":' FAKE_OLD_STAT=1 -- stat --json
+t stat-old-fj	0 '"transport_errors":null,"pages_granted":null,"granted_mapped":null,"ahead_sent":null,"ahead_mapped":null,"ahead_used":null,"ahead_unused":null,"sessions_resumed":null,"sessions_lost":null,"msgs_resent":null,"rx_dups":null,"faults":\{"read":null,"write":null,"upgrade":null\},"migrations":\{"forward":null,"home":null\},"types":' FAKE_OLD_STAT=1 -- stat --json
 # Load, another node's counters and every node's (fake: node 1 answers,
 # node 2 times out, node 7 is unknown).
 t stat-load	0 '^nr_running +3$'				-- stat
