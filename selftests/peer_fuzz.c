@@ -13,6 +13,16 @@
  * test_peer_fuzz.sh checks that afterwards.
  *
  *   peer_fuzz --nid N [--key FILE] [--iters N] [--seed S]
+ *   peer_fuzz --nid N --key FILE --stall S
+ *
+ * --stall: send the HELLO, never the proof, and hold the connection for S
+ * seconds (a handshake in progress that names node N), then exit 0.
+ *
+ *   peer_fuzz --nid N [--key FILE] --flood M
+ *
+ * --flood: join, send M ECHO_REQUESTs back to back without reading, then
+ * read the answers until all came or node 0 closed the link; prints
+ * "flood: M sent, R answers, link open|closed".
  *
  * Prints "sent S messages, C links closed, F other frames back" and exits 0 when it could
  * keep joining; 1 when a handshake failed (node 0 refused a good one).
@@ -52,6 +62,8 @@ static const struct type_bounds bounds[] = {
 static unsigned char key[PCN_KEY_MAX];
 static size_t key_len;
 static int my_nid;
+static int stall_s;
+static long flood_n;
 /* The session on the current link: our next number, node 0's next. */
 static uint32_t tx_next, rx_next;
 
@@ -171,6 +183,12 @@ static int join(void)
 	if (send_all(fd, &me, sizeof(me)) || recv_all(fd, &peer, sizeof(peer)) ||
 	    peer.h.type != PCN_KMSG_TYPE_HELLO)
 		goto fail;
+	if (stall_s) {
+		printf("stalling\n");
+		fflush(stdout);
+		sleep(stall_s);
+		exit(0);
+	}
 	if (key_len) {
 		fill_hdr(&a.h, PCN_KMSG_TYPE_AUTH, sizeof(a.auth));
 		proof(PCN_AUTH_ROLE_DIALLER, my_nid, peer.hello.nid,
@@ -220,6 +238,40 @@ static int sync_echo(int fd, long *answers)
 			return 0;
 		*answers += 1;
 	}
+}
+
+/* --flood: M requests at once, then their answers or the link's end. */
+static int flood(void)
+{
+	static char buf[PCN_KMSG_MAX_SIZE];
+	struct pcn_kmsg_hdr h;
+	long i, answers = 0;
+	int fd = join();
+
+	if (fd < 0)
+		return 1;
+	for (i = 0; i < flood_n; i++) {
+		fill_hdr(&h, PCN_KMSG_TYPE_ECHO_REQUEST, 0);
+		h.seq = next_seq();
+		h.ws = i + 1;
+		if (send_all(fd, &h, sizeof(h)))
+			break;
+	}
+	while (answers < i) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, 10000) != 1 || recv_all(fd, &h, sizeof(h)) ||
+		    h.size > sizeof(buf) || recv_all(fd, buf, h.size))
+			break;
+		if (h.seq)
+			rx_next = h.seq + 1 ?: 1;
+		if (h.type == PCN_KMSG_TYPE_ECHO_REPLY)
+			answers++;
+	}
+	printf("flood: %ld sent, %ld answers, link %s\n", i, answers,
+	       answers < flood_n ? "closed" : "open");
+	close(fd);
+	return 0;
 }
 
 /* One mutated message of a type from the table (or just past it). */
@@ -312,6 +364,8 @@ int main(int argc, char **argv)
 		{ "key", required_argument, NULL, 'k' },
 		{ "iters", required_argument, NULL, 'i' },
 		{ "seed", required_argument, NULL, 's' },
+		{ "stall", required_argument, NULL, 'S' },
+		{ "flood", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	long iters = 1000, sent = 0, closes = 0, replies = 0, fails = 0;
@@ -330,6 +384,12 @@ int main(int argc, char **argv)
 		case 's':
 			seed = atol(optarg);
 			break;
+		case 'S':
+			stall_s = atoi(optarg);
+			break;
+		case 'F':
+			flood_n = atol(optarg);
+			break;
 		case 'k':
 			f = fopen(optarg, "rb");
 			if (!f) {
@@ -340,10 +400,12 @@ int main(int argc, char **argv)
 			fclose(f);
 			break;
 		default:
-			fprintf(stderr, "usage: peer_fuzz --nid N [--key FILE] [--iters N] [--seed S]\n");
+			fprintf(stderr, "usage: peer_fuzz --nid N [--key FILE] [--iters N] [--seed S] [--stall S]\n");
 			return 2;
 		}
 	}
+	if (flood_n)
+		return flood();
 	printf("seed %ld\n", seed);
 	for (c = 0; c < seed % 1000 + 1; c++)
 		rnd();

@@ -253,7 +253,8 @@ static int pcn_tcp_rx_one(struct pcn_tcp_conn *conn)
 	rx->rx.transport = &pcn_tcp_transport;
 	ret = pcn_kmsg_deliver(&rx->rx);
 	if (ret)
-		pcn_kmsg_bad(node, "out of place (session order or reply type)");
+		pcn_kmsg_bad(node, ret == -ENOBUFS ? "too many waiting for handlers" :
+			     "out of place (session order or reply type)");
 	return ret;
 }
 
@@ -360,6 +361,14 @@ void pcn_tcp_lost_work(struct work_struct *work)
 
 /* ---- dialling and accepting ---- */
 
+/* The dial's socket is ours again: no abort can reach it any more. */
+static void pcn_tcp_dial_done(struct pcn_tcp_peer *peer)
+{
+	mutex_lock(&peer->dial_lock);
+	peer->dial_sock = NULL;
+	mutex_unlock(&peer->dial_lock);
+}
+
 void pcn_tcp_connect_work(struct work_struct *work)
 {
 	struct pcn_tcp_peer *peer = container_of(pcn_peer_link_of(work),
@@ -383,6 +392,15 @@ void pcn_tcp_connect_work(struct work_struct *work)
 			       &sock);
 	if (ret)
 		goto retry;
+	/* Published for pcn_tcp_disconnect(), which aborts it. */
+	mutex_lock(&peer->dial_lock);
+	if (READ_ONCE(peer->link.stopping)) {
+		mutex_unlock(&peer->dial_lock);
+		sock_release(sock);
+		return;
+	}
+	peer->dial_sock = sock;
+	mutex_unlock(&peer->dial_lock);
 	pcn_tcp_tune(sock);
 	pcn_tcp_set_timeout(sock, pcn_tcp_handshake_ms);
 	pcn_auth_begin(&auth);
@@ -401,11 +419,15 @@ void pcn_tcp_connect_work(struct work_struct *work)
 	ret = pcn_tcp_send_auth(sock, &auth);
 	if (!ret)
 		ret = pcn_tcp_recv_auth(sock, &auth, node->nid, deadline);
+	pcn_tcp_dial_done(peer);
 	if (!ret)
 		ret = pcn_tcp_attach(peer, sock);
 	if (!ret)
 		goto out;
+	sock_release(sock);
+	goto retry;
 release:
+	pcn_tcp_dial_done(peer);
 	sock_release(sock);
 retry:
 	pcn_peer_link_dial_failed(&peer->link, ret);
@@ -417,10 +439,24 @@ struct pcn_tcp_accept {
 	struct work_struct work;
 	struct socket *sock;
 	unsigned long deadline;		/* jiffies: the whole handshake */
+	struct list_head list;		/* pcn_tcp_accepting */
 };
 
 /* Accepted connections whose handshake is in progress. */
 static atomic_t pcn_tcp_handshakes = ATOMIC_INIT(0);
+static LIST_HEAD(pcn_tcp_accepting);
+static DEFINE_MUTEX(pcn_tcp_accepting_lock);
+
+/* Module exit: every handshake still in progress fails now. */
+void pcn_tcp_abort_handshakes(void)
+{
+	struct pcn_tcp_accept *acc;
+
+	mutex_lock(&pcn_tcp_accepting_lock);
+	list_for_each_entry(acc, &pcn_tcp_accepting, list)
+		kernel_sock_shutdown(acc->sock, SHUT_RDWR);
+	mutex_unlock(&pcn_tcp_accepting_lock);
+}
 
 static void pcn_tcp_accept_work(struct work_struct *work)
 {
@@ -433,15 +469,14 @@ static void pcn_tcp_accept_work(struct work_struct *work)
 	struct pcn_node *node;
 	int ret = -EPROTO;
 
-	kfree(acc);
 	pcn_tcp_tune(sock);
 	pcn_tcp_set_timeout(sock, pcn_tcp_handshake_ms);
 	pcn_auth_begin(&auth);
 	node = pcn_tcp_recv_hello(sock, &auth, -1, deadline);
 	if (IS_ERR(node))
 		goto release;
-	/* Paired with smp_store_release() in pcn_tcp_connect(). */
-	peer = smp_load_acquire(&node->tpriv);
+	/* Counted: the node may be removed while we handshake. */
+	peer = pcn_tcp_peer_get(node);
 	if (!peer || peer->link.dialler) {
 		pcn_kmsg_bad(node, "unexpected connection direction");
 		goto put;
@@ -452,15 +487,28 @@ static void pcn_tcp_accept_work(struct work_struct *work)
 		ret = pcn_tcp_recv_auth(sock, &auth, node->nid, deadline);
 	if (!ret)
 		ret = pcn_tcp_send_auth(sock, &auth);
+	mutex_lock(&pcn_tcp_accepting_lock);
+	list_del(&acc->list);
+	mutex_unlock(&pcn_tcp_accepting_lock);
 	if (!ret)
 		ret = pcn_tcp_attach(peer, sock);
-put:
+	pcn_tcp_peer_put(peer);
 	pcn_node_put(node);
 	if (!ret)
-		goto out;
-release:
+		goto done;
 	sock_release(sock);
-out:
+	goto done;
+put:
+	if (peer)
+		pcn_tcp_peer_put(peer);
+	pcn_node_put(node);
+release:
+	mutex_lock(&pcn_tcp_accepting_lock);
+	list_del(&acc->list);
+	mutex_unlock(&pcn_tcp_accepting_lock);
+	sock_release(sock);
+done:
+	kfree(acc);
 	pcn_auth_end(&auth);
 	atomic_dec(&pcn_tcp_handshakes);
 }
@@ -488,6 +536,9 @@ int pcn_tcp_queue_accept(struct socket *sock)
 	}
 	acc->sock = sock;
 	acc->deadline = pcn_tcp_deadline();
+	mutex_lock(&pcn_tcp_accepting_lock);
+	list_add(&acc->list, &pcn_tcp_accepting);
+	mutex_unlock(&pcn_tcp_accepting_lock);
 	INIT_WORK(&acc->work, pcn_tcp_accept_work);
 	queue_work(pcn_tcp_wq, &acc->work);
 	return 0;

@@ -39,20 +39,53 @@ static int pcn_tcp_connect(struct pcn_node *node)
 	pcn_peer_link_init(&peer->link, node, pcn_tcp_wq,
 			   pcn_tcp_connect_work);
 	mutex_init(&peer->tx_lock);
+	mutex_init(&peer->dial_lock);
 	INIT_WORK(&peer->lost_work, pcn_tcp_lost_work);
-	/* Paired with smp_load_acquire() when a peer's HELLO arrives. */
-	smp_store_release(&node->tpriv, peer);
+	refcount_set(&peer->ref, 1);
+	/* Paired with rcu_dereference() in pcn_tcp_peer_get(). */
+	rcu_assign_pointer(*(void __rcu **)&node->tpriv, peer);
 	pcn_peer_link_start(&peer->link);
 	return 0;
 }
 
+/* The peer of @node for a handshake that names it, counted, or NULL. */
+struct pcn_tcp_peer *pcn_tcp_peer_get(struct pcn_node *node)
+{
+	struct pcn_tcp_peer *peer;
+
+	rcu_read_lock();
+	peer = rcu_dereference(*(void __rcu **)&node->tpriv);
+	if (peer && !refcount_inc_not_zero(&peer->ref))
+		peer = NULL;
+	rcu_read_unlock();
+	return peer;
+}
+
+void pcn_tcp_peer_put(struct pcn_tcp_peer *peer)
+{
+	if (refcount_dec_and_test(&peer->ref))
+		kfree_rcu(peer, rcu);
+}
+
+/*
+ * Called with the core's configuration mutex held: nothing here waits
+ * for a handshake. A dial in progress is aborted (its socket shut down);
+ * an accepted handshake that names this node holds its own reference and
+ * finds the link stopping when it tries to attach.
+ */
 static void pcn_tcp_disconnect(struct pcn_node *node)
 {
 	struct pcn_tcp_peer *peer = node->tpriv;
 
+	mutex_lock(&peer->link.lock);
+	WRITE_ONCE(peer->link.stopping, true);
+	mutex_unlock(&peer->link.lock);
+	/* A dial that published its socket before it saw @stopping. */
+	mutex_lock(&peer->dial_lock);
+	if (peer->dial_sock)
+		kernel_sock_shutdown(peer->dial_sock, SHUT_RDWR);
+	mutex_unlock(&peer->dial_lock);
 	pcn_peer_link_stop(&peer->link);
-	/* Handshakes in flight may hold this node; let them finish. */
-	flush_workqueue(pcn_tcp_wq);
 	mutex_lock(&peer->link.lock);
 	pcn_tcp_detach(peer);
 	mutex_unlock(&peer->link.lock);
@@ -65,7 +98,7 @@ static void pcn_tcp_destroy(struct pcn_node *node)
 	struct pcn_tcp_peer *peer = node->tpriv;
 
 	node->tpriv = NULL;
-	kfree(peer);
+	pcn_tcp_peer_put(peer);
 }
 
 static int pcn_tcp_send(struct pcn_node *node, const struct pcn_kmsg_hdr *hdr,
@@ -202,6 +235,8 @@ static void __exit pcn_tcp_exit(void)
 	/* No new connections, then every peer down, then the leftovers. */
 	pcn_tcp_listen_stop();
 	pcn_transport_unregister(&pcn_tcp_transport);
+	/* Handshakes still in progress end now, not at their deadline. */
+	pcn_tcp_abort_handshakes();
 	destroy_workqueue(pcn_tcp_wq);
 }
 

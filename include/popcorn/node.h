@@ -77,6 +77,7 @@ struct pcn_node {
 	u8 arch;
 
 	struct pcn_session session;
+	atomic_t rx_queued;		/* delivered, waiting for or in a handler */
 	struct pcn_node_stats __percpu *stats;	/* the core's counters */
 	struct kref ref;
 	struct rcu_head rcu;

@@ -54,6 +54,7 @@ struct pcn_kmsg_rx {
 	struct pcn_transport *transport;
 	struct pcn_kmsg *msg;
 	struct list_head list;		/* free for the handler's use */
+	bool queued;			/* core: counted in from->rx_queued */
 };
 
 typedef void (*pcn_kmsg_handler_t)(struct pcn_kmsg_rx *rx);

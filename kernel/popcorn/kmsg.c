@@ -44,6 +44,17 @@ static pcn_kmsg_handler_t pcn_handlers[PCN_KMSG_TYPE_MAX];
 static struct workqueue_struct *pcn_kmsg_wq;
 
 /*
+ * Messages of one peer waiting for (or in) a handler, at most: a peer
+ * that sends faster than the handlers finish has its link closed (over
+ * TCP the session sends the rest again on the next link) instead of
+ * growing this node's memory without bound.
+ */
+static unsigned int pcn_rx_queue_max = 4096;
+module_param_named(rx_queue_max, pcn_rx_queue_max, uint, 0644);
+MODULE_PARM_DESC(rx_queue_max,
+		 "messages of one peer waiting for handlers, at most (more close its link)");
+
+/*
  * Types a user of the message layer may handle and send: not the ones the
  * transports consume themselves, and the self tests' only when built.
  */
@@ -191,6 +202,8 @@ void pcn_kmsg_done(struct pcn_kmsg_rx *rx)
 	struct pcn_transport *t = rx->transport;
 	struct pcn_node *node = rx->from;
 
+	if (rx->queued)
+		atomic_dec(&node->rx_queued);
 	t->release(rx);
 	/*
 	 * wait_var_event() in pcn_transport_unregister() waits for this; the
@@ -232,8 +245,9 @@ static void pcn_kmsg_dispatch(struct work_struct *work)
  * pcn_kmsg_validate() against rx->from. From here the core owns @rx until
  * pcn_kmsg_done(). Returns 0, or -EPROTO when the message broke the
  * protocol in a way the header check cannot see (a reply of a type its
- * request does not take; a message out of its session's order): the
- * transport counts it and closes the link.
+ * request does not take; a message out of its session's order), or
+ * -ENOBUFS when the peer has more than rx_queue_max messages waiting for
+ * handlers: the transport counts it and closes the link.
  */
 int pcn_kmsg_deliver(struct pcn_kmsg_rx *rx)
 {
@@ -242,7 +256,23 @@ int pcn_kmsg_deliver(struct pcn_kmsg_rx *rx)
 
 	kref_get(&node->ref);
 	atomic_inc(&rx->transport->rx_outstanding);
+	rx->queued = false;
 
+	/* Before the session counts it: the peer sends it again later. */
+	if (!(hdr->flags & PCN_KMSG_F_REPLY) && hdr->type < PCN_KMSG_TYPE_MAX &&
+	    !(pcn_kmsg_types[hdr->type].flags & (PCN_KMSG_T_INLINE |
+						 PCN_KMSG_T_TRANSPORT))) {
+		if (atomic_inc_return(&node->rx_queued) >
+		    READ_ONCE(pcn_rx_queue_max)) {
+			atomic_dec(&node->rx_queued);
+			pr_warn_ratelimited("node %d: more than %u messages wait for handlers\n",
+					    node->nid,
+					    READ_ONCE(pcn_rx_queue_max));
+			pcn_kmsg_done(rx);
+			return -ENOBUFS;
+		}
+		rx->queued = true;
+	}
 	if (rx->transport->resumable) {
 		int ret = pcn_session_rx(rx);
 

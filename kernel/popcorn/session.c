@@ -152,7 +152,7 @@ static void pcn_session_drop_link(struct pcn_node *node,
 /**
  * pcn_session_send - number, keep and send one message of a session
  * @node: the peer, inside its transport's SRCU read section
- * @t: its transport (pcn_session_used())
+ * @t: its transport (->resumable)
  * @hdr: filled but for seq and ack, which this fills in
  * @payload: @hdr->size bytes
  *
