@@ -21,7 +21,7 @@ old_grace=$(cat $grace)
 cleanup() {
 	echo "$old_grace" > $grace
 	vc-exec 1 "echo $old_grace > $grace"
-	vc-exec 1 "/usr/sbin/tc qdisc del dev eth0 root" 2>/dev/null
+	vc-exec 1 "/usr/sbin/tc qdisc del dev eth0 root 2>/dev/null"
 }
 trap cleanup EXIT
 # Room for TCG's slowness: the link is back within about 4 s.
@@ -42,15 +42,16 @@ work=$!
 flap() {
 	vc-exec 1 "(/usr/sbin/tc qdisc add dev eth0 root netem loss 100%; sleep 2; /usr/sbin/tc qdisc del dev eth0 root) </dev/null >/dev/null 2>&1 &" ||
 		fail "cannot mute node 1"
+	stat_get before sessions_resumed
 	sleep 0.2
 	echo 1 > $dbg || fail "drop_link refused"
+	# Back and resumed (how fast depends on the kernel: no limit but 60 s).
 	i=0
-	while [ "$(node_field 1 state)" = online ]; do
+	while stat_get now sessions_resumed && [ "$now" = "$before" ]; do
 		i=$((i + 1))
-		[ $i -lt 40 ] || fail "node 1 still online 4 s after its link was dropped"
+		[ $i -lt 600 ] || fail "no session resumed 60 s after the drop"
 		sleep 0.1
 	done
-	echo "# node 1 $(node_field 1 state) after the drop"
 	pcnctl node wait --timeout 30 || fail "the link did not come back"
 }
 
