@@ -29,6 +29,7 @@ popcorn_kmsg_imm
 popcorn_page_reply
 popcorn_stats
 popcorn_ring
+popcorn_session
 popcorn_wire
 "
 

@@ -64,7 +64,7 @@ kunit_log() {
 	done
 	printf '[    2.000000] Run /init as init process\r\n'
 }
-all="popcorn_kmsg_hdr:a,b,c popcorn_kmsg_imm:a,b popcorn_page_reply:a,b popcorn_stats:a popcorn_ring:a,b popcorn_wire:a,b popcorn_clock:a,b"
+all="popcorn_kmsg_hdr:a,b,c popcorn_kmsg_imm:a,b popcorn_page_reply:a,b popcorn_stats:a popcorn_ring:a,b popcorn_wire:a,b popcorn_clock:a,b popcorn_session:a,b"
 rc() { "$top/scripts/run-check.sh" --kunit-logs "$@"; }
 
 kunit_log $all >"$tmp/node0.log"
