@@ -559,6 +559,10 @@ int pcn_transport_register(struct pcn_transport *t)
 	atomic64_set(&t->tx_stalls, 0);
 	if (!t->page_expose != !t->page_unexpose)
 		return -EINVAL;
+	/* A session re-sends messages only: pages must travel in them. */
+	if (t->resumable && (t->page_expose || t->page_write ||
+			     t->page_read || t->send_page))
+		return -EINVAL;
 	mutex_lock(&pcn_config_mutex);
 	if (pcn_transport_find(t->name)) {
 		mutex_unlock(&pcn_config_mutex);
