@@ -7,6 +7,7 @@
 #include <linux/random.h>
 #include <linux/refcount.h>
 #include <linux/semaphore.h>
+#include <linux/sizes.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <rdma/ib_verbs.h>
@@ -56,7 +57,8 @@ struct pcn_rdma_ring_info {
 	__u32 rkey;
 	__u64 addr;
 	__u32 slots;
-	__u32 reserved;
+	__u16 gen;		/* the sender's link generation, not 0 */
+	__u16 reserved;
 	__u8 mac[PCN_AUTH_MAC_LEN];	/* dialler, keyed: its proof; else 0 */
 } __packed;
 
@@ -71,13 +73,21 @@ static_assert(sizeof(struct pcn_rdma_ring_info) <= PCN_RDMA_CTRL_SIZE);
 /*
  * The address a peer names in its operations on @mr: not the DMA address
  * ib_map_mr_sg() put there, which on rxe and siw is a kernel virtual
- * address (a peer must not learn where our memory is), but a random
- * page-aligned label that the device translates like any iova (it is
- * taken from the MR at the REG_MR). Below 2^44: no window wraps.
+ * address (a peer must not learn where our memory is), but a label that
+ * the device translates like any iova (it is taken from the MR at the
+ * REG_MR): the link generation @gen of the connection that registers it
+ * in bits 40..55, random bits 16..39. A window (at most 64 KiB) never
+ * crosses into the generation. A peer tells from the generation whether
+ * a key it was given belongs to the link it would use (see
+ * pcn_rdma_desc_live()).
  */
-static inline void pcn_rdma_mr_hide_iova(struct ib_mr *mr)
+#define PCN_RDMA_GEN_SHIFT	40
+static_assert(PCN_PAGE_WINDOW_MAX * PCN_PAGE_SIZE <= SZ_64K);
+
+static inline void pcn_rdma_mr_hide_iova(struct ib_mr *mr, u16 gen)
 {
-	mr->iova = (u64)get_random_u32() << PAGE_SHIFT;
+	mr->iova = (u64)gen << PCN_RDMA_GEN_SHIFT |
+		   (u64)(get_random_u32() & 0xffffff) << 16;
 }
 
 struct pcn_rdma_slot {
@@ -108,7 +118,6 @@ struct pcn_rdma_conn {
 	struct ib_cq *cq;
 	unsigned int cq_size;
 	struct ib_qp *qp;
-	bool mr_pool;			/* qp->rdma_mrs initialised */
 	bool ring_counted;		/* ring in the remote_* counters */
 	enum pcn_rdma_mode mode;
 	u32 nslots;
@@ -157,9 +166,28 @@ struct pcn_rdma_conn {
 	struct semaphore page_wrs;	/* send queue entries left for them */
 	struct ib_cqe expo_reg_cqe;	/* unsignaled REG_MRs that fail */
 	bool replays_local_ops;		/* see pcn_rdma_page_expose() */
+	spinlock_t expo_lock;		/* @expo_mrs */
+	unsigned int expo_free;		/* expo_mrs[0..expo_free) are free */
+	struct ib_mr *expo_mrs[PCN_RDMA_PAGE_EXPOS];
+	/*
+	 * Link generations (rdma.h, pcn_rdma_mr_hide_iova()): ours, in our
+	 * keys; the peer's, from its ring_info: a key of the peer's with
+	 * another generation is of an earlier link of the peer's.
+	 */
+	u16 gen;
+	u16 peer_gen;
 
 	refcount_t users;
 	struct completion users_gone;
+	/*
+	 * Exposures outlive the link (the session sends the request naming
+	 * them again on the next one): each holds @expos, which keeps the
+	 * PD, the MRs and this struct; the owner holds one until teardown
+	 * is done. @drained: the queue pair is drained, no key of it can be
+	 * used any more.
+	 */
+	refcount_t expos;
+	struct completion drained;
 	struct work_struct teardown_work;
 	atomic_t teardown_queued;
 	struct list_head list;		/* pcn_rdma_conns */
@@ -180,6 +208,7 @@ extern unsigned int pcn_rdma_slots;
 extern bool pcn_rdma_force_send;
 extern u32 pcn_rdma_rx_delay_us;
 extern bool pcn_rdma_imm_replies;
+extern bool pcn_rdma_stale_keys;
 extern unsigned short pcn_rdma_port;
 
 /* rdma_conn.c: connection management */
@@ -192,8 +221,23 @@ void pcn_rdma_remove_device(struct ib_device *dev);
 void pcn_rdma_peer_drop(struct pcn_rdma_peer *peer);
 struct pcn_rdma_conn *pcn_rdma_conn_get(struct pcn_rdma_peer *peer);
 void pcn_rdma_conn_put(struct pcn_rdma_conn *conn);
+void pcn_rdma_conn_expos_put(struct pcn_rdma_conn *conn);
+void pcn_rdma_drop(struct pcn_node *node);
+
+/* Is @desc, a key the peer gave us, of the link @conn is? */
+static inline bool pcn_rdma_desc_live(const struct pcn_rdma_conn *conn,
+				      const struct pcn_page_desc *desc)
+{
+	return !READ_ONCE(pcn_rdma_stale_keys) &&
+	       (u16)(desc->addr >> PCN_RDMA_GEN_SHIFT) ==
+	       READ_ONCE(conn->peer_gen);
+}
 
 /* rdma_page.c: one-sided page transfers */
+int pcn_rdma_expo_mrs_alloc(struct pcn_rdma_conn *conn);
+void pcn_rdma_expo_mrs_free(struct pcn_rdma_conn *conn);
+void pcn_rdma_page_fill(struct pcn_page_expo *e, unsigned int i,
+			const void *data);
 void pcn_rdma_expo_reg_failed(struct ib_cq *cq, struct ib_wc *wc);
 int pcn_rdma_page_expose(struct pcn_node *node, struct pcn_page_expo *e);
 void pcn_rdma_page_unexpose(struct pcn_page_expo *e);

@@ -34,8 +34,11 @@
 #define PCN_RDMA_ACK_TIMEOUT	17
 
 static struct rdma_cm_id *pcn_rdma_listen_id;
+/* Every connection until it is freed; woken when one is. */
 static LIST_HEAD(pcn_rdma_conns);
 static DEFINE_MUTEX(pcn_rdma_conns_lock);
+static DECLARE_WAIT_QUEUE_HEAD(pcn_rdma_conns_freed);
+static atomic_t pcn_rdma_gen;
 
 static int pcn_rdma_cm_handler(struct rdma_cm_id *id,
 			       struct rdma_cm_event *ev);
@@ -61,6 +64,32 @@ void pcn_rdma_conn_put(struct pcn_rdma_conn *conn)
 		complete(&conn->users_gone);
 }
 
+/* The last exposure or the teardown: free what the exposures kept. */
+void pcn_rdma_conn_expos_put(struct pcn_rdma_conn *conn)
+{
+	if (!refcount_dec_and_test(&conn->expos))
+		return;
+	pcn_rdma_expo_mrs_free(conn);
+	if (conn->pd)
+		ib_dealloc_pd(conn->pd);
+	mutex_lock(&pcn_rdma_conns_lock);
+	list_del(&conn->list);
+	mutex_unlock(&pcn_rdma_conns_lock);
+	kfree(conn);
+	wake_up_all(&pcn_rdma_conns_freed);
+}
+
+/* A non-zero generation, different from the last few thousand. */
+static u16 pcn_rdma_next_gen(void)
+{
+	u16 gen;
+
+	do {
+		gen = atomic_inc_return(&pcn_rdma_gen);
+	} while (!gen);
+	return gen;
+}
+
 static struct pcn_rdma_conn *pcn_rdma_conn_alloc(struct pcn_rdma_peer *peer)
 {
 	struct pcn_rdma_conn *conn = kzalloc(sizeof(*conn), GFP_KERNEL);
@@ -73,12 +102,16 @@ static struct pcn_rdma_conn *pcn_rdma_conn_alloc(struct pcn_rdma_peer *peer)
 	init_waitqueue_head(&conn->tx_wait);
 	sema_init(&conn->expo_slots, PCN_RDMA_PAGE_EXPOS);
 	sema_init(&conn->page_wrs, PCN_RDMA_PAGE_WRS);
+	spin_lock_init(&conn->expo_lock);
+	conn->gen = pcn_rdma_next_gen();
 	conn->expo_reg_cqe.done = pcn_rdma_expo_reg_failed;
 	INIT_WORK(&conn->credit_work, pcn_rdma_credit_work);
 	INIT_DELAYED_WORK(&conn->keepalive_work, pcn_rdma_keepalive_work);
 	INIT_WORK(&conn->teardown_work, pcn_rdma_teardown_work);
 	refcount_set(&conn->users, 1);	/* the owner's */
 	init_completion(&conn->users_gone);
+	refcount_set(&conn->expos, 1);	/* the owner's */
+	init_completion(&conn->drained);
 	INIT_LIST_HEAD(&conn->list);
 	return conn;
 }
@@ -97,10 +130,9 @@ static void pcn_rdma_qp_event(struct ib_event *ev, void *ctx)
 	pr_debug("QP event %s\n", ib_event_msg(ev->event));
 }
 
+/* All but the PD and the exposures' MRs (pcn_rdma_conn_expos_put()). */
 static void pcn_rdma_conn_free_queue(struct pcn_rdma_conn *conn)
 {
-	if (conn->qp && conn->mr_pool)
-		ib_mr_pool_destroy(conn->qp, &conn->qp->rdma_mrs);
 	if (conn->ring_counted) {
 		atomic64_dec(&pcn_rdma_transport.remote_regions);
 		atomic64_sub(conn->nslots * PCN_RDMA_SLOT_SIZE,
@@ -114,9 +146,6 @@ static void pcn_rdma_conn_free_queue(struct pcn_rdma_conn *conn)
 	if (conn->cq)
 		ib_cq_pool_put(conn->cq, conn->cq_size);
 	conn->cq = NULL;
-	if (conn->pd)
-		ib_dealloc_pd(conn->pd);
-	conn->pd = NULL;
 }
 
 static int pcn_rdma_conn_setup_queue(struct pcn_rdma_conn *conn)
@@ -168,11 +197,9 @@ static int pcn_rdma_conn_setup_queue(struct pcn_rdma_conn *conn)
 	if (ret)
 		return ret;
 	conn->qp = id->qp;
-	ret = ib_mr_pool_init(conn->qp, &conn->qp->rdma_mrs, PCN_RDMA_PAGE_EXPOS,
-			      IB_MR_TYPE_MEM_REG, PCN_PAGE_WINDOW_MAX, 0);
+	ret = pcn_rdma_expo_mrs_alloc(conn);
 	if (ret)
 		return ret;
-	conn->mr_pool = true;
 
 	ret = pcn_rdma_ring_alloc(conn);
 	if (ret)
@@ -333,6 +360,8 @@ static void pcn_rdma_teardown_work(struct work_struct *work)
 		rdma_disconnect(conn->cm_id);
 		ib_drain_qp(conn->qp);
 	}
+	/* No key of this link can be used now: exposures may let go. */
+	complete_all(&conn->drained);
 	cancel_work_sync(&conn->credit_work);
 	cancel_delayed_work_sync(&conn->keepalive_work);
 	pcn_rdma_conn_put(conn);
@@ -342,14 +371,15 @@ static void pcn_rdma_teardown_work(struct work_struct *work)
 	if (conn->cm_id)
 		rdma_destroy_id(conn->cm_id);
 	mutex_lock(&pcn_rdma_conns_lock);
-	list_del(&conn->list);
+	conn->cm_id = NULL;
 	mutex_unlock(&pcn_rdma_conns_lock);
 	pcn_auth_end(&conn->auth);
-	kfree(conn);
 
+	/* Exposures still held wait for the session, not for this link. */
 	mutex_lock(&peer->link.lock);
 	pcn_peer_link_redial(&peer->link);
 	mutex_unlock(&peer->link.lock);
+	pcn_rdma_conn_expos_put(conn);
 }
 
 /* ---- dialling ---- */
@@ -566,7 +596,37 @@ static int pcn_rdma_cm_handler(struct rdma_cm_id *id,
 
 /* ---- bulk teardown ---- */
 
-/* Tear down every connection matching; waits until they are gone. */
+static bool pcn_rdma_conn_matches(struct pcn_rdma_conn *conn,
+				   struct pcn_rdma_peer *peer,
+				   struct ib_device *dev)
+{
+	lockdep_assert_held(&pcn_rdma_conns_lock);
+	if (peer && conn->peer != peer)
+		return false;
+	return !dev || conn->dev == dev ||
+	       (conn->cm_id && conn->cm_id->device == dev);
+}
+
+/* Is any connection matching still there (in teardown, or exposed)? */
+static bool pcn_rdma_conns_left(struct pcn_rdma_peer *peer,
+				struct ib_device *dev)
+{
+	struct pcn_rdma_conn *conn;
+	bool left = false;
+
+	mutex_lock(&pcn_rdma_conns_lock);
+	list_for_each_entry(conn, &pcn_rdma_conns, list)
+		left |= pcn_rdma_conn_matches(conn, peer, dev);
+	mutex_unlock(&pcn_rdma_conns_lock);
+	return left;
+}
+
+/*
+ * Tear down every connection matching; waits until they are freed, which
+ * includes their exposures' end: a requester lets go of those when its
+ * request is answered or fails (the core fails them when the node is
+ * removed; for a removed device, when the grace period ends).
+ */
 static void pcn_rdma_teardown_matching(struct pcn_rdma_peer *peer,
 				       struct ib_device *dev)
 {
@@ -574,19 +634,29 @@ static void pcn_rdma_teardown_matching(struct pcn_rdma_peer *peer,
 
 	mutex_lock(&pcn_rdma_conns_lock);
 	list_for_each_entry(conn, &pcn_rdma_conns, list) {
-		if (peer && conn->peer != peer)
-			continue;
-		if (dev && conn->cm_id->device != dev && conn->dev != dev)
-			continue;
-		pcn_rdma_conn_fail(conn, dev ? "device removed" : "peer removed");
+		if (pcn_rdma_conn_matches(conn, peer, dev))
+			pcn_rdma_conn_fail(conn, dev ? "device removed" :
+						       "peer removed");
 	}
 	mutex_unlock(&pcn_rdma_conns_lock);
 	flush_workqueue(pcn_rdma_wq);
+	wait_event(pcn_rdma_conns_freed, !pcn_rdma_conns_left(peer, dev));
 }
 
 void pcn_rdma_peer_drop(struct pcn_rdma_peer *peer)
 {
 	pcn_rdma_teardown_matching(peer, NULL);
+}
+
+/* debugfs drop_link, or a session's failed send: the link goes, now. */
+void pcn_rdma_drop(struct pcn_node *node)
+{
+	struct pcn_rdma_conn *conn = pcn_rdma_conn_get(node->tpriv);
+
+	if (conn) {
+		pcn_rdma_conn_fail(conn, "dropped");
+		pcn_rdma_conn_put(conn);
+	}
 }
 
 void pcn_rdma_remove_device(struct ib_device *dev)

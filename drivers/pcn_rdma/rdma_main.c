@@ -30,9 +30,13 @@ MODULE_PARM_DESC(force_send, "use SEND/RECV even where WRITE_WITH_IMM works (tes
  *                ring back-pressure)
  *   imm_replies  a page reply is the immediate of the page's write (on);
  *                off: a message after the write, to measure the difference
+ *   stale_keys   take every key a peer names as one of an earlier link:
+ *                page writes go as PAGE_DATA messages, as they do after a
+ *                link came back (tests of that path)
  */
 u32 pcn_rdma_rx_delay_us;
 bool pcn_rdma_imm_replies = true;
+bool pcn_rdma_stale_keys;
 
 #ifdef CONFIG_POPCORN_SELFTEST
 static struct dentry *pcn_rdma_debugfs;
@@ -44,6 +48,8 @@ static void pcn_rdma_debugfs_init(void)
 			   &pcn_rdma_rx_delay_us);
 	debugfs_create_bool("imm_replies", 0600, pcn_rdma_debugfs,
 			    &pcn_rdma_imm_replies);
+	debugfs_create_bool("stale_keys", 0600, pcn_rdma_debugfs,
+			    &pcn_rdma_stale_keys);
 }
 
 static void pcn_rdma_debugfs_exit(void)
@@ -114,6 +120,10 @@ struct pcn_transport pcn_rdma_transport = {
 	.page_write = pcn_rdma_page_write,
 	.page_read = pcn_rdma_page_read,
 	.send_page = pcn_rdma_send_page,
+	.page_fill = pcn_rdma_page_fill,
+	.drop = pcn_rdma_drop,
+	/* Exposures outlive links; a stale key gets -ESTALE (rdma_page.c). */
+	.resumable = true,
 };
 
 static int pcn_rdma_add_one(struct ib_device *dev)

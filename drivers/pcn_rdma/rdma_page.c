@@ -25,6 +25,17 @@
  * What is waited for (LOCAL_INV, reads) uses an on-stack completion; a wait
  * that outlives its timeout fails the connection, and the drain at teardown
  * then completes it, so the completion is never left behind.
+ *
+ * An exposure outlives its connection: the session (kernel/popcorn/
+ * session.c) sends the request that names it again on the next link, so
+ * the requester must not unexpose when the link drops. It keeps the PD,
+ * the MR and the connection struct (conn->expos), not the queue pair.
+ * Its key cannot be used on another link (another PD), and the peer knows
+ * it from the link generation in the address (rdma.h): for a key of an
+ * earlier link our page operations return -ESTALE and the core sends the
+ * data in a message (PAGE_DATA), which the requester copies into the page
+ * (pcn_rdma_page_fill()). Unexposing on a dead connection waits for its
+ * queue pair to be drained: from then on nothing can write the page.
  */
 #define pr_fmt(fmt) "pcn_rdma: " fmt
 
@@ -110,6 +121,47 @@ void pcn_rdma_expo_reg_failed(struct ib_cq *cq, struct ib_wc *wc)
 		pcn_rdma_conn_fail(conn, ib_wc_status_msg(wc->status));
 }
 
+/* The exposures' MRs: allocated with the queue pair, freed with the PD. */
+int pcn_rdma_expo_mrs_alloc(struct pcn_rdma_conn *conn)
+{
+	struct ib_mr *mr;
+
+	while (conn->expo_free < PCN_RDMA_PAGE_EXPOS) {
+		mr = ib_alloc_mr(conn->pd, IB_MR_TYPE_MEM_REG,
+				 PCN_PAGE_WINDOW_MAX);
+		if (IS_ERR(mr))
+			return PTR_ERR(mr);
+		conn->expo_mrs[conn->expo_free++] = mr;
+	}
+	return 0;
+}
+
+/* Once no exposure is left: every MR is back. */
+void pcn_rdma_expo_mrs_free(struct pcn_rdma_conn *conn)
+{
+	while (conn->expo_free)
+		ib_dereg_mr(conn->expo_mrs[--conn->expo_free]);
+}
+
+/* A free MR; the caller holds one of @expo_slots, so there is one. */
+static struct ib_mr *pcn_rdma_expo_mr_get(struct pcn_rdma_conn *conn)
+{
+	struct ib_mr *mr = NULL;
+
+	spin_lock(&conn->expo_lock);
+	if (conn->expo_free)
+		mr = conn->expo_mrs[--conn->expo_free];
+	spin_unlock(&conn->expo_lock);
+	return mr;
+}
+
+static void pcn_rdma_expo_mr_put(struct pcn_rdma_conn *conn, struct ib_mr *mr)
+{
+	spin_lock(&conn->expo_lock);
+	conn->expo_mrs[conn->expo_free++] = mr;
+	spin_unlock(&conn->expo_lock);
+}
+
 /* Unmap the first @n pages of @e's window. */
 static void pcn_rdma_expo_unmap(struct pcn_rdma_conn *conn,
 				struct pcn_page_expo *e, unsigned int n)
@@ -145,7 +197,7 @@ int pcn_rdma_page_expose(struct pcn_node *node, struct pcn_page_expo *e)
 	if (down_killable(&conn->expo_slots))
 		goto put;
 	ret = -ENOMEM;
-	mr = ib_mr_pool_get(conn->qp, &conn->qp->rdma_mrs);
+	mr = pcn_rdma_expo_mr_get(conn);
 	if (!mr)
 		goto up;
 	sg_init_table(sg, n);
@@ -164,7 +216,7 @@ int pcn_rdma_page_expose(struct pcn_node *node, struct pcn_page_expo *e)
 		ret = ret < 0 ? ret : -EINVAL;
 		goto unmap;
 	}
-	pcn_rdma_mr_hide_iova(mr);
+	pcn_rdma_mr_hide_iova(mr, conn->gen);
 	/*
 	 * Soft-RoCE replays local work requests: a retransmission rewinds its
 	 * send queue to the oldest unacknowledged request and executes every
@@ -202,12 +254,15 @@ int pcn_rdma_page_expose(struct pcn_node *node, struct pcn_page_expo *e)
 	e->tpriv[1] = mr;
 	atomic64_inc(&pcn_rdma_transport.remote_regions);
 	atomic64_add(n * PCN_PAGE_SIZE, &pcn_rdma_transport.remote_bytes);
+	/* The exposure keeps the MR and PD, not the link (top of file). */
+	refcount_inc(&conn->expos);
+	pcn_rdma_conn_put(conn);
 	return 0;
 
 unmap:
 	pcn_rdma_expo_unmap(conn, e, n);
 mr_put:
-	ib_mr_pool_put(conn->qp, &conn->qp->rdma_mrs, mr);
+	pcn_rdma_expo_mr_put(conn, mr);
 up:
 	up(&conn->expo_slots);
 put:
@@ -222,20 +277,40 @@ void pcn_rdma_page_unexpose(struct pcn_page_expo *e)
 	struct ib_send_wr wr = {};
 
 	/*
-	 * Retires the REG_MR before it as well. On a dead queue pair the
-	 * flush completes it at once, and nothing can reach the MR any more.
+	 * Retires the REG_MR before it as well. A connection that is dead,
+	 * or dies meanwhile, invalidates nothing: then wait until its queue
+	 * pair is drained; from then on no peer can reach the MR (a new link
+	 * has another PD).
 	 */
 	wr.opcode = IB_WR_LOCAL_INV;
 	wr.ex.invalidate_rkey = mr->rkey;
-	pcn_rdma_post_wait(conn, &wr, false);
+	if (pcn_rdma_post_wait(conn, &wr, false))
+		wait_for_completion(&conn->drained);
 
 	pcn_rdma_expo_unmap(conn, e, e->npages);
-	ib_mr_pool_put(conn->qp, &conn->qp->rdma_mrs, mr);
+	pcn_rdma_expo_mr_put(conn, mr);
 	atomic64_dec(&pcn_rdma_transport.remote_regions);
 	atomic64_sub(e->npages * PCN_PAGE_SIZE,
 		     &pcn_rdma_transport.remote_bytes);
 	up(&conn->expo_slots);
-	pcn_rdma_conn_put(conn);
+	pcn_rdma_conn_expos_put(conn);
+}
+
+/*
+ * Page @i of the live exposure @e gets @data from the CPU (a page the peer
+ * sent in a PAGE_DATA message): the page stays mapped for the device, so
+ * the copy goes between the two syncs. Atomic context.
+ */
+void pcn_rdma_page_fill(struct pcn_page_expo *e, unsigned int i,
+			const void *data)
+{
+	struct pcn_rdma_conn *conn = e->tpriv[0];
+
+	ib_dma_sync_single_for_cpu(conn->dev, e->tdma[i], PCN_PAGE_SIZE,
+				   DMA_FROM_DEVICE);
+	memcpy_to_page(e->pages[i], 0, data, PCN_PAGE_SIZE);
+	ib_dma_sync_single_for_device(conn->dev, e->tdma[i], PCN_PAGE_SIZE,
+				      DMA_FROM_DEVICE);
 }
 
 /* A page write in flight: the page stays pinned and mapped until done. */
@@ -336,11 +411,12 @@ int pcn_rdma_page_write(struct pcn_node *node, const struct pcn_page_desc *to,
 			struct page *page)
 {
 	struct pcn_rdma_conn *conn = pcn_rdma_conn_get(node->tpriv);
-	int ret;
+	int ret = -ESTALE;
 
 	if (!conn)
 		return -ENOTCONN;
-	ret = pcn_rdma_page_post(conn, to, page, NULL);
+	if (pcn_rdma_desc_live(conn, to))
+		ret = pcn_rdma_page_post(conn, to, page, NULL);
 	pcn_rdma_conn_put(conn);
 	return ret;
 }
@@ -360,9 +436,11 @@ int pcn_rdma_send_page(struct pcn_node *node, const struct pcn_kmsg_hdr *hdr,
 
 	if (!conn)
 		return -ENOTCONN;
-	if (conn->mode == PCN_RDMA_WRITE_IMM &&
-	    READ_ONCE(pcn_rdma_imm_replies) &&
-	    pcn_kmsg_to_imm(hdr, payload, &imm)) {
+	if (!pcn_rdma_desc_live(conn, to)) {
+		ret = -ESTALE;
+	} else if (conn->mode == PCN_RDMA_WRITE_IMM &&
+		   READ_ONCE(pcn_rdma_imm_replies) &&
+		   pcn_kmsg_to_imm(hdr, payload, &imm)) {
 		imm |= PCN_RDMA_IMM_MSG;
 		ret = pcn_rdma_page_post(conn, to, page, &imm);
 	} else {
@@ -387,6 +465,9 @@ int pcn_rdma_page_read(struct pcn_node *node,
 	conn = pcn_rdma_conn_get(node->tpriv);
 	if (!conn)
 		return -ENOTCONN;
+	ret = -ESTALE;
+	if (!pcn_rdma_desc_live(conn, from))
+		goto put;
 	dma = ib_dma_map_page(conn->dev, page, 0, PCN_PAGE_SIZE,
 			      DMA_FROM_DEVICE);
 	if (ib_dma_mapping_error(conn->dev, dma)) {

@@ -196,7 +196,7 @@ int pcn_rdma_ring_map(struct pcn_rdma_conn *conn)
 	n = ib_map_mr_sg(mr, conn->rx_sg, conn->nslots, NULL, PAGE_SIZE);
 	if (n != conn->nslots)
 		return n < 0 ? n : -EINVAL;
-	pcn_rdma_mr_hide_iova(mr);
+	pcn_rdma_mr_hide_iova(mr, conn->gen);
 	return 0;
 }
 
@@ -263,6 +263,7 @@ int pcn_rdma_ring_announce(struct pcn_rdma_conn *conn)
 	}
 	info->magic = PCN_KMSG_MAGIC;
 	info->slots = conn->nslots;
+	info->gen = conn->gen;
 	if (conn->peer->link.dialler && conn->auth.keyed)
 		memcpy(info->mac, conn->auth.mine, sizeof(info->mac));
 	ib_dma_sync_single_for_device(conn->dev, conn->ctrl_tx_dma,
@@ -296,7 +297,7 @@ static const char *pcn_rdma_rx_ring_info(struct pcn_rdma_conn *conn,
 		return "bad ring description";
 	memcpy(&info, buf, sizeof(info));
 	if (info.magic != PCN_KMSG_MAGIC || info.slots != conn->nslots ||
-	    info.reserved)
+	    !info.gen || info.reserved)
 		return "bad ring description";
 	/* The dialler checked our proof in the accept; we check its here. */
 	if (!conn->peer->link.dialler &&
@@ -308,6 +309,8 @@ static const char *pcn_rdma_rx_ring_info(struct pcn_rdma_conn *conn,
 		conn->remote_addr = info.addr;
 		conn->remote_rkey = info.rkey;
 	}
+	/* Before any message of the peer's, which may name its keys. */
+	WRITE_ONCE(conn->peer_gen, info.gen);
 	if (conn->peer->link.dialler)
 		return NULL;
 	/*

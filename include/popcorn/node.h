@@ -8,6 +8,7 @@
 
 #include <linux/atomic.h>
 #include <linux/kref.h>
+#include <linux/xarray.h>
 #include <linux/mutex.h>
 #include <linux/workqueue.h>
 #include <linux/wait.h>
@@ -77,6 +78,8 @@ struct pcn_node {
 	u8 arch;
 
 	struct pcn_session session;
+	/* Live transport exposures for this peer, by key (page_xfer.c). */
+	struct xarray expos;
 	atomic_t rx_queued;		/* delivered, waiting for or in a handler */
 	struct pcn_node_stats __percpu *stats;	/* the core's counters */
 	struct kref ref;

@@ -233,7 +233,11 @@ struct pcn_transport {
 	/*
 	 * The core keeps a session over this transport's links: a link
 	 * that comes back within the grace period resumes it (session.c).
-	 * Needs pages moved in messages (no page_* operations).
+	 * With page operations: an exposure outlives the link it was made
+	 * on (the request naming it is sent again on the next one), the
+	 * page operations return -ESTALE for a key of an earlier link (the
+	 * core then sends the data in a message, PAGE_DATA) and page_fill
+	 * is there.
 	 */
 	bool resumable;
 	/*
@@ -243,6 +247,9 @@ struct pcn_transport {
 	 */
 	int (*page_expose)(struct pcn_node *node, struct pcn_page_expo *e);
 	void (*page_unexpose)(struct pcn_page_expo *e);
+	/* Page @i of live exposure @e from the CPU. Atomic context. */
+	void (*page_fill)(struct pcn_page_expo *e, unsigned int i,
+			  const void *data);
 	int (*page_write)(struct pcn_node *node, const struct pcn_page_desc *to,
 			  struct page *page);
 	int (*page_read)(struct pcn_node *node, const struct pcn_page_desc *from,

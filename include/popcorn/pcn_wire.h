@@ -20,7 +20,7 @@
 #endif
 
 #define PCN_KMSG_MAGIC		0x4b4e4350	/* "PCNK" in memory order */
-#define PCN_KMSG_VERSION	15
+#define PCN_KMSG_VERSION	16
 
 /* Largest message, header included. RDMA ring slots are this big. */
 #define PCN_KMSG_MAX_SIZE	8192
@@ -646,7 +646,10 @@ struct pcn_threads_reply {
 	  PCN_KMSG_T_TRANSPORT)						\
 	X(SESSION, session, PCN_KMSG_FIXED(pcn_kmsg_session), NONE,	\
 	  PCN_KMSG_T_TRANSPORT)						\
-	X(ACK, ack, PCN_KMSG_SIZE(0, 0), NONE, PCN_KMSG_T_TRANSPORT)
+	X(ACK, ack, PCN_KMSG_SIZE(0, 0), NONE, PCN_KMSG_T_TRANSPORT)	\
+	X(PAGE_DATA, page_data,						\
+	  PCN_KMSG_SIZE(PCN_KMSG_PAGE_PAYLOAD, PCN_KMSG_PAGE_PAYLOAD),	\
+	  NONE, PCN_KMSG_T_TRANSPORT)
 
 #define PCN_KMSG_TYPE_ENUM(NAME, name, size, reply, flags)		\
 	PCN_KMSG_TYPE_##NAME,

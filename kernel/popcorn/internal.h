@@ -44,7 +44,10 @@ void pcn_session_init(struct pcn_node *node);
 void pcn_session_stop(struct pcn_node *node);
 int pcn_session_sys_init(void);
 int pcn_session_send(struct pcn_node *node, struct pcn_transport *t,
-		     struct pcn_kmsg_hdr *hdr, const void *payload);
+		     struct pcn_kmsg_hdr *hdr, const void *payload,
+		     const struct pcn_page_desc *to, struct page *page);
+int pcn_session_put_page(struct pcn_node *node, struct pcn_transport *t,
+			 const struct pcn_page_desc *to, struct page *page);
 int pcn_session_rx(struct pcn_kmsg_rx *rx);
 void pcn_session_link_up(struct pcn_node *node, struct pcn_transport *t);
 bool pcn_session_link_lost(struct pcn_node *node);
@@ -83,6 +86,7 @@ struct pcn_page_msg *pcn_page_write_msg(int nid,
 int pcn_page_cookie_access(struct pcn_kmsg_rx *rx,
 			   const struct pcn_page_desc *desc, bool write,
 			   void *buf);
+void pcn_page_data_rx(struct pcn_kmsg_rx *rx);
 
 /* page_reply.c: the answer to a page fetch or recall */
 #define PCN_PAGE_GRANT_BYTES	(PCN_PAGE_GRANT_PAGES * PCN_PAGE_SIZE)

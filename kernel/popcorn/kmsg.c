@@ -118,7 +118,7 @@ int pcn_kmsg_send_hdr_page(struct pcn_node *node, struct pcn_kmsg_hdr *hdr,
 	}
 	if (t->resumable) {
 		/* Numbered and kept until the peer has it (session.c). */
-		ret = pcn_session_send(node, t, hdr, payload);
+		ret = pcn_session_send(node, t, hdr, payload, to, page);
 	} else if (pcn_node_state(node) != PCN_NODE_ONLINE) {
 		ret = -ENOTCONN;
 		goto out;

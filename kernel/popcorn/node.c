@@ -217,17 +217,22 @@ bool pcn_node_known(int nid)
 	return node != NULL;
 }
 
-/* Can a thread go to @nid now? 0; -EINVAL: no such node; -EAGAIN: offline. */
+/*
+ * Can a thread go to @nid now? 0; -EINVAL: no such node; -EAGAIN: offline.
+ * A node RECONNECTING is reachable: its session carries the thread over
+ * once the link is back (or the move fails when the grace period ends).
+ */
 int pcn_node_reachable(int nid)
 {
 	struct pcn_node *node = pcn_node_get(nid);
-	bool online;
+	enum pcn_node_state state;
 
 	if (!node)
 		return -EINVAL;
-	online = pcn_node_state(node) == PCN_NODE_ONLINE;
+	state = pcn_node_state(node);
 	pcn_node_put(node);
-	return online ? 0 : -EAGAIN;
+	return state == PCN_NODE_ONLINE || state == PCN_NODE_RECONNECTING ?
+	       0 : -EAGAIN;
 }
 
 /* ---- handshake ---- */
@@ -377,10 +382,16 @@ static void pcn_unbind_transport(struct pcn_node *node)
 		return;
 	/* New senders fail from here on; running ones see the link drop. */
 	RCU_INIT_POINTER(node->transport, NULL);
+	/*
+	 * No link will resume: the requests waiting on the peer fail first,
+	 * so that their exposures end, which ->disconnect() waits for.
+	 */
+	pcn_node_gone(node, true);
 	t->disconnect(node);
 	synchronize_srcu(&pcn_transport_srcu);
 	t->destroy(node);
-	pcn_node_gone(node, true);
+	/* Those that raced with the first. */
+	pcn_ws_fail_node(node->nid);
 }
 
 /* The arguments of pcn_node_add() on their own; *ip is the address. */
@@ -469,6 +480,7 @@ int pcn_node_add(int nid, const char *addr, u16 port, const char *tname,
 	spin_lock_init(&node->lock);
 	node->state = PCN_NODE_DOWN;
 	pcn_session_init(node);
+	xa_init(&node->expos);
 	kref_init(&node->ref);
 	rcu_assign_pointer(pcn_nodes[nid], node);
 
@@ -559,9 +571,12 @@ int pcn_transport_register(struct pcn_transport *t)
 	atomic64_set(&t->tx_stalls, 0);
 	if (!t->page_expose != !t->page_unexpose)
 		return -EINVAL;
-	/* A session re-sends messages only: pages must travel in them. */
-	if (t->resumable && (t->page_expose || t->page_write ||
-			     t->page_read || t->send_page))
+	/*
+	 * A session sends page writes again on the next link: the transport
+	 * must write them (or say -ESTALE) and fill a page from the CPU.
+	 */
+	if (t->resumable && t->page_expose &&
+	    (!t->page_write || !t->send_page || !t->page_fill))
 		return -EINVAL;
 	mutex_lock(&pcn_config_mutex);
 	if (pcn_transport_find(t->name)) {

@@ -12,6 +12,11 @@
  * requests: page_rw.c) and the descriptor's key is a cookie that dies at
  * unexpose just the same.
  *
+ * A transport exposure is also kept in its node's table (node->expos, by
+ * key): a page write that a session must send again on a later link, for
+ * which the key is no longer good, comes as a PAGE_DATA message and is
+ * copied into the exposure it names (pcn_page_data_rx()).
+ *
  * The page server answers a fault with the page and one reply
  * (pcn_kmsg_reply_page): a fault waits for one answer only. Over RDMA the
  * page goes as a WRITE_WITH_IMM whose immediate is the reply; over
@@ -29,6 +34,45 @@
 /* Message fallback: live exposures by cookie. */
 static DEFINE_XARRAY_ALLOC1(pcn_page_cookies);
 static u32 pcn_page_cookie_next;
+
+static int pcn_expose_transport(struct pcn_node *node,
+				struct pcn_transport *t,
+				struct pcn_page_expo *e)
+{
+	/* The transport's exposure pins what it needs until unexpose. */
+	int ret = t->page_expose(node, e);
+
+	if (ret)
+		return ret;
+	e->transport = t;
+	ret = xa_insert(&node->expos, e->desc.key, e, GFP_KERNEL);
+	if (ret) {
+		/* A key still in use by an exposure on another device. */
+		t->page_unexpose(e);
+		e->transport = NULL;
+	}
+	return ret;
+}
+
+/*
+ * A link down for a moment (the session's grace period) or being
+ * replaced: wait for the next rather than fail. Returns 0 to try again.
+ */
+static int pcn_expose_wait(struct pcn_node *node)
+{
+	switch (pcn_node_state(node)) {
+	case PCN_NODE_RECONNECTING:
+		return wait_event_killable(node->session.wait,
+					   pcn_node_state(node) !=
+					   PCN_NODE_RECONNECTING);
+	case PCN_NODE_ONLINE:
+		/* The transport lost it and has not said so yet. */
+		schedule_timeout_killable(HZ / 50);
+		return fatal_signal_pending(current) ? -EINTR : 0;
+	default:
+		return -ENOTCONN;
+	}
+}
 
 static int pcn_expose(int nid, struct page **pages, unsigned int n,
 		      bool peer_writes, struct pcn_page_expo *e)
@@ -48,16 +92,21 @@ static int pcn_expose(int nid, struct page **pages, unsigned int n,
 	e->peer_writes = peer_writes;
 	e->desc.len = n * PCN_PAGE_SIZE;
 
+again:
 	t = pcn_node_transport_lock(node, &idx);
 	if (!t) {
 		ret = -ENOTCONN;
 		goto fail;
 	}
 	if (t->page_expose) {
-		/* The transport's exposure pins what it needs until unexpose. */
-		ret = t->page_expose(node, e);
-		if (!ret)
-			e->transport = t;
+		ret = pcn_expose_transport(node, t, e);
+		if (ret == -ENOTCONN && t->resumable) {
+			pcn_node_transport_unlock(idx);
+			ret = pcn_expose_wait(node);
+			if (ret)
+				goto fail;
+			goto again;
+		}
 	} else {
 		ret = xa_alloc_cyclic(&pcn_page_cookies, &cookie, e,
 				      xa_limit_32b, &pcn_page_cookie_next,
@@ -103,6 +152,8 @@ void pcn_page_unexpose(struct pcn_page_expo *e)
 	if (!e->node)
 		return;
 	if (e->transport) {
+		/* Under the lock: a PAGE_DATA copy into it is done. */
+		xa_erase(&e->node->expos, e->desc.key);
 		e->transport->page_unexpose(e);
 	} else {
 		/*
@@ -133,14 +184,18 @@ int pcn_page_op(int nid, const struct pcn_page_desc *desc, struct page *page,
 	if (!t) {
 		ret = -ENOTCONN;
 	} else {
-		if (write && t->page_write)
+		/* A session keeps a page write until the peer has it. */
+		if (write && t->page_write && t->resumable)
+			ret = pcn_session_put_page(node, t, desc, page);
+		else if (write && t->page_write)
 			ret = t->page_write(node, desc, page);
 		else if (!write && t->page_read)
 			ret = t->page_read(node, desc, page);
 		pcn_node_transport_unlock(idx);
 	}
 	pcn_node_put(node);
-	return ret;
+	/* A key of an earlier link: in messages. */
+	return ret == -ESTALE ? 1 : ret;
 }
 
 /*
@@ -239,32 +294,82 @@ bool pcn_window_filled(const struct pcn_page_expo *e, unsigned int i)
  * the page is being copied. A dead or foreign cookie gets -EACCES, as a
  * spent rkey would.
  */
+/*
+ * Which page of exposure @e does @desc name, if @from may @write it? -1:
+ * none. A window's page i is at desc.addr + i * PCN_PAGE_SIZE (for the
+ * fallback's cookies, desc.addr is 0).
+ */
+static int pcn_expo_index(const struct pcn_page_expo *e,
+			  const struct pcn_page_desc *desc, bool write,
+			  const struct pcn_node *from)
+{
+	u64 off;
+
+	if (!e || e->node != from || e->peer_writes != write ||
+	    desc->addr < e->desc.addr)
+		return -1;
+	off = desc->addr - e->desc.addr;
+	if (off % PCN_PAGE_SIZE || off / PCN_PAGE_SIZE >= e->npages)
+		return -1;
+	return off / PCN_PAGE_SIZE;
+}
+
+/* Copy @buf into page @i of @e, or page @i into @buf. */
+static void pcn_expo_copy(struct pcn_page_expo *e, int i, bool write,
+			  void *buf)
+{
+	if (!write)
+		memcpy_from_page(buf, e->pages[i], 0, PCN_PAGE_SIZE);
+	else if (e->transport)
+		e->transport->page_fill(e, i, buf);
+	else
+		memcpy_to_page(e->pages[i], 0, buf, PCN_PAGE_SIZE);
+	if (write)
+		WRITE_ONCE(e->filled, e->filled | BIT(i));
+}
+
 int pcn_page_cookie_access(struct pcn_kmsg_rx *rx,
 			   const struct pcn_page_desc *desc, bool write,
 			   void *buf)
 {
+	struct xarray *expos = &rx->from->expos;
 	struct pcn_page_expo *e;
-	int ret = -EACCES;
-	u64 i;
+	int i, ret = -EACCES;
 
-	/* A fallback window's page i is at offset i * PCN_PAGE_SIZE of 0. */
 	if (desc->len != PCN_PAGE_SIZE || desc->addr % PCN_PAGE_SIZE)
 		return -EINVAL;
-	i = desc->addr / PCN_PAGE_SIZE;
 	xa_lock(&pcn_page_cookies);
 	e = xa_load(&pcn_page_cookies, desc->key);
-	if (e && e->node == rx->from && e->peer_writes == write &&
-	    i < e->npages) {
-		if (write) {
-			memcpy_to_page(e->pages[i], 0, buf, PCN_PAGE_SIZE);
-			WRITE_ONCE(e->filled, e->filled | BIT(i));
-		} else {
-			memcpy_from_page(buf, e->pages[i], 0, PCN_PAGE_SIZE);
-		}
+	i = pcn_expo_index(e, desc, write, rx->from);
+	if (i >= 0) {
+		pcn_expo_copy(e, i, write, buf);
 		ret = 0;
 	}
 	xa_unlock(&pcn_page_cookies);
+	if (!ret)
+		return 0;
+	/* A transport's key: the data of a write it could not do (RDMA). */
+	xa_lock(expos);
+	e = xa_load(expos, desc->key);
+	i = pcn_expo_index(e, desc, write, rx->from);
+	if (i >= 0) {
+		pcn_expo_copy(e, i, write, buf);
+		ret = 0;
+	}
+	xa_unlock(expos);
 	return ret;
+}
+
+/*
+ * A session's PAGE_DATA (session.c): a page write sent again. Counted
+ * here, as the session consumes it before the core counts messages.
+ */
+void pcn_page_data_rx(struct pcn_kmsg_rx *rx)
+{
+	struct pcn_page_msg *msg = (void *)rx->msg->payload;
+
+	pcn_stat_msg(rx->from, &rx->msg->hdr, in);
+	pcn_page_cookie_access(rx, &msg->desc, true, msg->data);
 }
 
 /*

@@ -24,6 +24,14 @@
  * that needed it end (process.c). The same happens when the grace period
  * passes without a link.
  *
+ * Over a transport with one-sided page writes (RDMA) a page write is
+ * kept in the log too, ahead of the message it goes with (or of the next
+ * one): a link that dies may have lost it. It goes again on the next link
+ * before that message; if the key it names is of an earlier link, which
+ * the transport says with -ESTALE, its data goes in a PAGE_DATA message
+ * (unnumbered, like SESSION and ACK), copied into the exposure by the
+ * receiver. A page write is kept until the peer has the message after it.
+ *
  * Locking: s->tx_lock (a mutex, held across ->send()) orders numbering,
  * the log and sending; s->lock (a spinlock, taken in receive context)
  * covers the rest, and nests outside node->lock. The receive path never
@@ -51,9 +59,17 @@ MODULE_PARM_DESC(grace_ms,
 /* A sender waits this long for room in the log before it gives up. */
 #define PCN_SESSION_ROOM_WAIT	(30 * HZ)
 
+/*
+ * A message, a page write, or a page write and the message it goes with
+ * (pcn_kmsg_reply_page()). A page write without a message has the number
+ * of the next message (msg.hdr.seq): it is kept until the peer has that.
+ */
 struct pcn_session_entry {
 	struct list_head list;
 	u32 epoch;			/* s->epoch when numbered */
+	bool has_msg;
+	struct page *page;		/* a page write of this page, or NULL */
+	struct pcn_page_desc to;	/* to this exposure of the peer's */
 	struct pcn_kmsg msg;		/* a copy: header, then payload */
 };
 
@@ -71,6 +87,13 @@ static u64 pcn_session_new_sid(void)
 
 /* ---- the log (s->tx_lock) ---- */
 
+static void pcn_session_entry_free(struct pcn_session_entry *e)
+{
+	if (e->page)
+		put_page(e->page);
+	kfree(e);
+}
+
 static void pcn_session_trim_locked(struct pcn_session *s)
 {
 	struct pcn_session_entry *e, *next;
@@ -83,7 +106,7 @@ static void pcn_session_trim_locked(struct pcn_session *s)
 		    !pcn_seq_before(e->msg.hdr.seq, acked))
 			break;
 		list_del(&e->list);
-		kfree(e);
+		pcn_session_entry_free(e);
 	}
 }
 
@@ -94,7 +117,7 @@ static void pcn_session_clear_locked(struct pcn_session *s)
 	lockdep_assert_held(&s->tx_lock);
 	list_for_each_entry_safe(e, next, &s->log, list) {
 		list_del(&e->list);
-		kfree(e);
+		pcn_session_entry_free(e);
 	}
 }
 
@@ -123,18 +146,69 @@ static bool pcn_session_room(struct pcn_node *node)
 	return room;
 }
 
-/* Put @hdr/@payload on the link, with our current acknowledgement. */
-static int pcn_session_xmit(struct pcn_node *node, struct pcn_transport *t,
-			    struct pcn_kmsg_hdr *hdr, const void *payload)
+/* @hdr carries our current acknowledgement. */
+static void pcn_session_stamp_ack(struct pcn_session *s,
+				  struct pcn_kmsg_hdr *hdr)
 {
-	struct pcn_session *s = &node->session;
-
 	lockdep_assert_held(&s->tx_lock);
 	spin_lock(&s->lock);
 	hdr->ack = s->rx_next;
 	s->ack_sent = s->rx_next;
 	spin_unlock(&s->lock);
+}
+
+/* Put @hdr/@payload on the link, with our current acknowledgement. */
+static int pcn_session_xmit(struct pcn_node *node, struct pcn_transport *t,
+			    struct pcn_kmsg_hdr *hdr, const void *payload)
+{
+	pcn_session_stamp_ack(&node->session, hdr);
 	return t->send(node, hdr, payload);
+}
+
+/* A page write whose key is of an earlier link: the data in a message. */
+static int pcn_session_xmit_page_data(struct pcn_node *node,
+				      struct pcn_transport *t,
+				      const struct pcn_session_entry *e)
+{
+	struct pcn_kmsg_hdr hdr;
+	struct pcn_page_msg *msg;
+	int ret;
+
+	msg = kmalloc(PCN_KMSG_PAGE_PAYLOAD, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	msg->desc = e->to;
+	memcpy_from_page(msg->data, e->page, 0, PCN_PAGE_SIZE);
+	pcn_kmsg_fill_hdr(&hdr, PCN_KMSG_TYPE_PAGE_DATA, PCN_KMSG_PAGE_PAYLOAD);
+	ret = pcn_session_xmit(node, t, &hdr, msg);
+	kfree(msg);
+	if (!ret)
+		pcn_stat_msg(node, &hdr, out);
+	return ret;
+}
+
+/* Put entry @e on the link: its page write, then its message. */
+static int pcn_session_xmit_entry(struct pcn_node *node,
+				  struct pcn_transport *t,
+				  struct pcn_session_entry *e)
+{
+	int ret;
+
+	if (!e->page)
+		return pcn_session_xmit(node, t, &e->msg.hdr, e->msg.payload);
+	if (e->has_msg) {
+		pcn_session_stamp_ack(&node->session, &e->msg.hdr);
+		ret = t->send_page(node, &e->msg.hdr, e->msg.payload, &e->to,
+				   e->page);
+	} else {
+		ret = t->page_write(node, &e->to, e->page);
+	}
+	if (ret != -ESTALE)
+		return ret;
+	ret = pcn_session_xmit_page_data(node, t, e);
+	if (ret || !e->has_msg)
+		return ret;
+	return pcn_session_xmit(node, t, &e->msg.hdr, e->msg.payload);
 }
 
 /* A send failed on a live link: drop it, the session carries on. */
@@ -149,40 +223,19 @@ static void pcn_session_drop_link(struct pcn_node *node,
 		t->drop(node);
 }
 
-/**
- * pcn_session_send - number, keep and send one message of a session
- * @node: the peer, inside its transport's SRCU read section
- * @t: its transport (->resumable)
- * @hdr: filled but for seq and ack, which this fills in
- * @payload: @hdr->size bytes
- *
- * While the link is down within its grace period the message waits in
- * the log. Return: 0 once the message is the session's (it goes out now
- * or when the link is back; if the peer is declared dead first, the
- * requests waiting on it fail), -ENOTCONN without a session, or an error
- * with nothing sent.
+/*
+ * Number @e (a message: the next number; a page write alone: the number
+ * of the next message, which it goes ahead of), log it and send it if the
+ * link is up. Returns -ENOTCONN without a session; else the entry is the
+ * session's.
  */
-int pcn_session_send(struct pcn_node *node, struct pcn_transport *t,
-		     struct pcn_kmsg_hdr *hdr, const void *payload)
+static int pcn_session_log(struct pcn_node *node, struct pcn_transport *t,
+			   struct pcn_session_entry *e)
 {
 	struct pcn_session *s = &node->session;
-	struct pcn_session_entry *e;
 	enum pcn_node_state state;
-	long left;
 	int ret;
 
-	e = kmalloc(sizeof(*e) + hdr->size, GFP_KERNEL);
-	if (!e)
-		return -ENOMEM;
-	e->msg.hdr = *hdr;
-	memcpy(e->msg.payload, payload, hdr->size);
-
-	left = wait_event_killable_timeout(s->wait, pcn_session_room(node),
-					   PCN_SESSION_ROOM_WAIT);
-	if (left <= 0) {
-		ret = left ?: -ETIMEDOUT;
-		goto free;
-	}
 	mutex_lock(&s->tx_lock);
 	pcn_session_trim_locked(s);
 	state = pcn_node_state(node);
@@ -192,25 +245,101 @@ int pcn_session_send(struct pcn_node *node, struct pcn_transport *t,
 	    !s->rx_ready) {
 		spin_unlock(&s->lock);
 		mutex_unlock(&s->tx_lock);
-		ret = -ENOTCONN;
-		goto free;
+		return -ENOTCONN;
 	}
 	e->epoch = s->epoch;
 	e->msg.hdr.seq = s->tx_next;
-	s->tx_next = pcn_seq_next(s->tx_next);
+	if (e->has_msg)
+		s->tx_next = pcn_seq_next(s->tx_next);
 	spin_unlock(&s->lock);
-	hdr->seq = e->msg.hdr.seq;
 	list_add_tail(&e->list, &s->log);
 	/* ONLINE under tx_lock: the replay of the log is done. */
 	if (state == PCN_NODE_ONLINE) {
-		ret = pcn_session_xmit(node, t, &e->msg.hdr, e->msg.payload);
+		ret = pcn_session_xmit_entry(node, t, e);
 		if (ret)
 			pcn_session_drop_link(node, t, ret);
 	}
 	mutex_unlock(&s->tx_lock);
 	return 0;
-free:
-	kfree(e);
+}
+
+/**
+ * pcn_session_send - number, keep and send one message of a session
+ * @node: the peer, inside its transport's SRCU read section
+ * @t: its transport (->resumable)
+ * @hdr: filled but for seq and ack, which this fills in
+ * @payload: @hdr->size bytes
+ * @to: with @page, the peer's exposure @page is written to first
+ * @page: NULL, or the page of a page reply (pcn_kmsg_reply_page())
+ *
+ * While the link is down within its grace period the message waits in
+ * the log. Return: 0 once the message is the session's (it goes out now
+ * or when the link is back; if the peer is declared dead first, the
+ * requests waiting on it fail), -ENOTCONN without a session, or an error
+ * with nothing sent.
+ */
+int pcn_session_send(struct pcn_node *node, struct pcn_transport *t,
+		     struct pcn_kmsg_hdr *hdr, const void *payload,
+		     const struct pcn_page_desc *to, struct page *page)
+{
+	struct pcn_session *s = &node->session;
+	struct pcn_session_entry *e;
+	long left;
+	int ret;
+
+	e = kmalloc(sizeof(*e) + hdr->size, GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	e->has_msg = true;
+	e->page = NULL;
+	if (page) {
+		get_page(page);
+		e->page = page;
+		e->to = *to;
+	}
+	e->msg.hdr = *hdr;
+	memcpy(e->msg.payload, payload, hdr->size);
+
+	left = wait_event_killable_timeout(s->wait, pcn_session_room(node),
+					   PCN_SESSION_ROOM_WAIT);
+	ret = left ?: -ETIMEDOUT;
+	if (left > 0)
+		ret = pcn_session_log(node, t, e);
+	if (ret) {
+		pcn_session_entry_free(e);
+		return ret;
+	}
+	hdr->seq = e->msg.hdr.seq;
+	return 0;
+}
+
+/**
+ * pcn_session_put_page - a page write of a session
+ * @node: the peer, inside its transport's SRCU read section
+ * @t: its transport (->resumable, with page operations)
+ * @to: the peer's exposure
+ * @page: the data; the session holds a reference until the peer has the
+ *	message sent after it
+ *
+ * Return: 0 once the write is the session's, -ENOTCONN without a session.
+ */
+int pcn_session_put_page(struct pcn_node *node, struct pcn_transport *t,
+			 const struct pcn_page_desc *to, struct page *page)
+{
+	struct pcn_session_entry *e;
+	int ret;
+
+	e = kmalloc(sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	e->has_msg = false;
+	get_page(page);
+	e->page = page;
+	e->to = *to;
+	e->msg.hdr.size = 0;
+	ret = pcn_session_log(node, t, e);
+	if (ret)
+		pcn_session_entry_free(e);
 	return ret;
 }
 
@@ -304,6 +433,8 @@ static bool pcn_session_judge_locked(struct pcn_node *node)
 		WRITE_ONCE(s->acked, p->rx_next);
 	}
 	s->in_grace = false;
+	/* Not waited for: a timer that fires finds no grace period. */
+	cancel_delayed_work(&s->grace_work);
 	s->rx_ready = true;
 	queue_work(pcn_session_wq, &s->replay_work);
 	return reset && m->seen_sid;
@@ -320,7 +451,7 @@ static void pcn_session_replay_fn(struct work_struct *work)
 	struct pcn_node *node = container_of(s, struct pcn_node, session);
 	struct pcn_session_entry *e;
 	struct pcn_transport *t;
-	unsigned int n = 0;
+	unsigned int n = 0, pages = 0;
 	bool resumed, online;
 	int idx, ret = 0;
 	u32 link, from;
@@ -342,10 +473,11 @@ static void pcn_session_replay_fn(struct work_struct *work)
 	list_for_each_entry(e, &s->log, list) {
 		if (pcn_seq_before(e->msg.hdr.seq, from))
 			continue;
-		ret = pcn_session_xmit(node, t, &e->msg.hdr, e->msg.payload);
+		ret = pcn_session_xmit_entry(node, t, e);
 		if (ret)
 			break;
-		n++;
+		n += e->has_msg;
+		pages += !!e->page;
 	}
 	if (ret) {
 		pcn_session_drop_link(node, t, ret);
@@ -354,8 +486,8 @@ static void pcn_session_replay_fn(struct work_struct *work)
 	if (resumed) {
 		pcn_stat_inc(sessions_resumed);
 		pcn_stat_add(msgs_resent, n);
-		pr_info("node %d: link back, session resumed (%u messages sent again)\n",
-			node->nid, n);
+		pr_info("node %d: link back, session resumed (%u messages, %u page writes sent again)\n",
+			node->nid, n, pages);
 	}
 	/* Unless this link was lost meanwhile. */
 	spin_lock(&s->lock);
@@ -449,7 +581,7 @@ int pcn_session_rx(struct pcn_kmsg_rx *rx)
 	const struct pcn_kmsg_hdr *hdr = &rx->msg->hdr;
 	struct pcn_node *node = rx->from;
 	struct pcn_session *s = &node->session;
-	bool ack_now, ack_later;
+	bool ack_now, ack_later, data = false;
 	u32 seq;
 	int ret;
 
@@ -461,12 +593,14 @@ int pcn_session_rx(struct pcn_kmsg_rx *rx)
 	ret = -EPROTO;
 	if (!s->rx_ready || pcn_session_acked_locked(s, hdr->ack))
 		goto out;
-	/* The transports' own types do not come this far, but for ACK. */
+	/* The transports' own types do not come this far, but these. */
 	if ((pcn_kmsg_types[hdr->type].flags & PCN_KMSG_T_TRANSPORT) &&
-	    hdr->type != PCN_KMSG_TYPE_ACK)
+	    hdr->type != PCN_KMSG_TYPE_ACK &&
+	    hdr->type != PCN_KMSG_TYPE_PAGE_DATA)
 		goto out;
 	ret = 1;
-	if (hdr->type == PCN_KMSG_TYPE_ACK)
+	data = hdr->type == PCN_KMSG_TYPE_PAGE_DATA;
+	if (hdr->type == PCN_KMSG_TYPE_ACK || data)
 		goto out;
 	/* A message carried by an immediate has no number: the next one. */
 	seq = hdr->seq ?: s->rx_next;
@@ -486,6 +620,12 @@ out:
 	ack_now = !ret && s->rx_next - s->ack_sent >= PCN_SESSION_ACK_EVERY;
 	ack_later = !ret && !ack_now;
 	spin_unlock(&s->lock);
+	/*
+	 * Before the message it goes with, which this path delivers next.
+	 * One for an exposure that is gone is dropped: its requester gave up.
+	 */
+	if (data)
+		pcn_page_data_rx(rx);
 	if (ack_now)
 		mod_delayed_work(pcn_session_wq, &s->ack_work, 0);
 	else if (ack_later)
@@ -520,10 +660,14 @@ bool pcn_session_link_lost(struct pcn_node *node)
 	else
 		node->state = PCN_NODE_DOWN;
 	spin_unlock(&node->lock);
+	/*
+	 * The period runs from this loss: a timer left from an earlier one
+	 * (judged since, see pcn_session_judge_locked()) is moved.
+	 */
 	if (grace && !s->in_grace) {
 		s->in_grace = true;
-		queue_delayed_work(pcn_session_wq, &s->grace_work,
-				   msecs_to_jiffies(READ_ONCE(pcn_grace_ms)));
+		mod_delayed_work(pcn_session_wq, &s->grace_work,
+				 msecs_to_jiffies(READ_ONCE(pcn_grace_ms)));
 	}
 	spin_unlock(&s->lock);
 	cancel_delayed_work(&s->ack_work);

@@ -104,7 +104,7 @@ static void wire_header(struct kunit *test)
 static void wire_constants(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAGIC, 0x4b4e4350);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 15);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_VERSION, 16);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_SIZE, 8192);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_MAX_PAYLOAD, (size_t)8160);
 	KUNIT_EXPECT_EQ(test, PCN_KMSG_F_REPLY, 0x1);
@@ -215,14 +215,15 @@ static const struct wire_type wire_types[] = {
 	WT(44, AUTH, auth, 32, 32, W_NONE, W_T),
 	WT(45, SESSION, session, 24, 24, W_NONE, W_T),
 	WT(46, ACK, ack, 0, 0, W_NONE, W_T),
+	WT(47, PAGE_DATA, page_data, W_PAGE, W_PAGE, W_NONE, W_T),
 };
 
 static void wire_type_numbers(struct kunit *test)
 {
 	unsigned int i;
 
-	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(wire_types), (size_t)47);
-	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_MAX, 47);
+	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(wire_types), (size_t)48);
+	KUNIT_EXPECT_EQ(test, PCN_KMSG_TYPE_MAX, 48);
 	for (i = 0; i < ARRAY_SIZE(wire_types); i++) {
 		KUNIT_EXPECT_EQ_MSG(test, wire_types[i].nr, i,
 				    "%s out of order", wire_types[i].name);
