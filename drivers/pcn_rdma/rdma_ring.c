@@ -558,7 +558,13 @@ static bool pcn_rdma_rx_message(struct pcn_rdma_conn *conn,
 		/* A CREDIT message of ours may have waited for this grant. */
 		pcn_rdma_rx_credit_check(conn);
 	}
-	if (hdr.type == PCN_KMSG_TYPE_CREDIT)
+	/*
+	 * A link that is gone (maybe replaced already) delivers nothing: its
+	 * session goes on on the next one, which must not see this message
+	 * out of its order (PROTOCOL.md G22).
+	 */
+	if (hdr.type == PCN_KMSG_TYPE_CREDIT ||
+	    READ_ONCE(conn->state) == PCN_RDMA_DEAD)
 		goto done;
 
 	rx = kmalloc(sizeof(*rx) + hdr.size, GFP_KERNEL);
@@ -592,6 +598,9 @@ static bool pcn_rdma_rx_imm_message(struct pcn_rdma_conn *conn, u32 imm)
 	/* Pairs with the stores that mark the peer proven (rdma.h). */
 	if (!smp_load_acquire(&conn->proven))
 		return false;
+	/* As in pcn_rdma_rx_message(): nothing from a link that is gone. */
+	if (READ_ONCE(conn->state) == PCN_RDMA_DEAD)
+		return true;
 	rx = kmalloc(sizeof(*rx) + PCN_KMSG_IMM_PAYLOAD, GFP_KERNEL);
 	if (!rx) {
 		pcn_rdma_conn_fail(conn, "out of memory");

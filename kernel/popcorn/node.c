@@ -384,14 +384,14 @@ static void pcn_unbind_transport(struct pcn_node *node)
 	RCU_INIT_POINTER(node->transport, NULL);
 	/*
 	 * No link will resume: the requests waiting on the peer fail first,
-	 * so that their exposures end, which ->disconnect() waits for.
+	 * so that their exposures end, which ->disconnect() waits for (a
+	 * request that raced with this fails when the link goes down).
 	 */
-	pcn_node_gone(node, true);
+	pcn_ws_fail_node(node->nid);
 	t->disconnect(node);
 	synchronize_srcu(&pcn_transport_srcu);
 	t->destroy(node);
-	/* Those that raced with the first. */
-	pcn_ws_fail_node(node->nid);
+	pcn_node_gone(node, true);
 }
 
 /* The arguments of pcn_node_add() on their own; *ip is the address. */

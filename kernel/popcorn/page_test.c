@@ -146,7 +146,10 @@ static int pcn_page_item(void *ctx, void *page, u32 i, u64 *ns)
 /*
  * Probe: a normal PULL transfer, then the peer writes again with its spent
  * key. Returns the error that write got (as seen by us), or 0 if it got
- * through or the page changed.
+ * through or the page changed. A write the peer only posted (RDMA: it
+ * says 0, the data lands before its answer, or the link breaks and the
+ * session sends it again, then as PAGE_DATA that finds no exposure) was
+ * refused if the page did not change: -EACCES.
  */
 static int pcn_page_probe(int nid)
 {
@@ -160,9 +163,11 @@ static int pcn_page_probe(int nid)
 	ret = pcn_page_test_one(&run, page, 7, false, &spent);
 	if (!ret) {
 		ret = pcn_page_test_one(&run, page, 7, true, &spent);
-		/* Refused, yet the page changed: that is a write that worked. */
-		if (ret && !pcn_page_check(page, 7, pcn_my_nid()))
+		/* Refused or not, a changed page is a write that worked. */
+		if (!pcn_page_check(page, 7, pcn_my_nid()))
 			ret = 0;
+		else if (!ret)
+			ret = -EACCES;
 	} else {
 		ret = -EAGAIN;		/* no transfer to probe after */
 	}

@@ -697,8 +697,13 @@ static bool pcn_session_finish(struct pcn_node *node, const char *why,
 		*judging = s->sent_mine;
 	had = s->rx_sid != 0;
 	s->in_grace = false;
-	/* A link in its SESSION exchange is dropped by the caller. */
+	/*
+	 * A link in its SESSION exchange is dropped by the caller. The next
+	 * link starts from nothing (a SESSION left from this one would make
+	 * the next one's look like a second).
+	 */
 	s->sent_mine = false;
+	s->got_peer = false;
 	s->rx_ready = false;
 	s->rx_sid = 0;
 	s->tx_sid = pcn_session_new_sid();
