@@ -219,6 +219,7 @@ void pcn_rdma_conn_fail(struct pcn_rdma_conn *conn, const char *why);
 void pcn_rdma_conn_teardown_sync(struct pcn_rdma_conn *conn);
 void pcn_rdma_remove_device(struct ib_device *dev);
 void pcn_rdma_peer_drop(struct pcn_rdma_peer *peer);
+struct pcn_rdma_peer *pcn_rdma_peer_forget(struct pcn_node *node);
 struct pcn_rdma_conn *pcn_rdma_conn_get(struct pcn_rdma_peer *peer);
 void pcn_rdma_conn_put(struct pcn_rdma_conn *conn);
 void pcn_rdma_conn_expos_put(struct pcn_rdma_conn *conn);

@@ -148,6 +148,17 @@ static void pcn_rdma_conn_free_queue(struct pcn_rdma_conn *conn)
 	conn->cq = NULL;
 }
 
+/* A connection that never was tracked (nor exposed anything). */
+static void pcn_rdma_conn_free_untracked(struct pcn_rdma_conn *conn)
+{
+	pcn_rdma_conn_free_queue(conn);
+	pcn_rdma_expo_mrs_free(conn);
+	if (conn->pd)
+		ib_dealloc_pd(conn->pd);
+	pcn_auth_end(&conn->auth);
+	kfree(conn);
+}
+
 static int pcn_rdma_conn_setup_queue(struct pcn_rdma_conn *conn)
 {
 	struct rdma_cm_id *id = conn->cm_id;
@@ -505,16 +516,24 @@ static int pcn_rdma_connect_request(struct rdma_cm_id *id,
 			      &auth);
 	if (IS_ERR(node))
 		goto reject;
+	/*
+	 * Until the connection is tracked, the peer's removal must not pass:
+	 * it tears down the tracked connections under this lock, and only
+	 * then frees the peer (pcn_rdma_destroy() clears node->tpriv under
+	 * it too). So the peer read here lives until the unlock, and a
+	 * connection is either tracked before the removal looks, or refused.
+	 */
+	mutex_lock(&pcn_rdma_conns_lock);
 	/* Paired with smp_store_release() in pcn_rdma_connect(). */
 	peer = smp_load_acquire(&node->tpriv);
 	if (!peer || peer->link.dialler || READ_ONCE(peer->link.stopping)) {
 		pcn_kmsg_bad(node, "unexpected connection direction");
-		goto put;
+		goto unlock;
 	}
 	ret = -ENOMEM;
 	conn = pcn_rdma_conn_alloc(peer);
 	if (!conn)
-		goto put;
+		goto unlock;
 	conn->cm_id = id;
 	id->context = conn;
 	conn->auth = auth;
@@ -533,16 +552,16 @@ static int pcn_rdma_connect_request(struct rdma_cm_id *id,
 	}
 	if (ret) {
 		/* rdma_cm destroys @id when we return non-zero */
-		pcn_rdma_conn_free_queue(conn);
-		pcn_auth_end(&conn->auth);
-		kfree(conn);
-		goto put;
+		pcn_rdma_conn_free_untracked(conn);
+		goto unlock;
 	}
-	pcn_rdma_conn_track(conn);
+	list_add_tail(&conn->list, &pcn_rdma_conns);
+	mutex_unlock(&pcn_rdma_conns_lock);
 	pcn_node_put(node);
 	pcn_auth_end(&auth);
 	return 0;
-put:
+unlock:
+	mutex_unlock(&pcn_rdma_conns_lock);
 	pcn_node_put(node);
 reject:
 	pcn_auth_end(&auth);
@@ -646,6 +665,22 @@ static void pcn_rdma_teardown_matching(struct pcn_rdma_peer *peer,
 void pcn_rdma_peer_drop(struct pcn_rdma_peer *peer)
 {
 	pcn_rdma_teardown_matching(peer, NULL);
+}
+
+/*
+ * ->destroy: no connection request may find @node's peer from here on
+ * (pcn_rdma_connect_request() reads it under the same lock). Returns it,
+ * for the caller to free.
+ */
+struct pcn_rdma_peer *pcn_rdma_peer_forget(struct pcn_node *node)
+{
+	struct pcn_rdma_peer *peer;
+
+	mutex_lock(&pcn_rdma_conns_lock);
+	peer = node->tpriv;
+	WRITE_ONCE(node->tpriv, NULL);
+	mutex_unlock(&pcn_rdma_conns_lock);
+	return peer;
 }
 
 /* debugfs drop_link, or a session's failed send: the link goes, now. */

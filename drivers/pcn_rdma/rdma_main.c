@@ -88,10 +88,7 @@ static void pcn_rdma_disconnect(struct pcn_node *node)
 
 static void pcn_rdma_destroy(struct pcn_node *node)
 {
-	struct pcn_rdma_peer *peer = node->tpriv;
-
-	node->tpriv = NULL;
-	kfree(peer);
+	kfree(pcn_rdma_peer_forget(node));
 }
 
 static int pcn_rdma_send(struct pcn_node *node, const struct pcn_kmsg_hdr *hdr,

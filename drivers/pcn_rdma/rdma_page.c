@@ -275,6 +275,7 @@ void pcn_rdma_page_unexpose(struct pcn_page_expo *e)
 	struct pcn_rdma_conn *conn = e->tpriv[0];
 	struct ib_mr *mr = e->tpriv[1];
 	struct ib_send_wr wr = {};
+	int ret;
 
 	/*
 	 * Retires the REG_MR before it as well. A connection that is dead,
@@ -284,7 +285,13 @@ void pcn_rdma_page_unexpose(struct pcn_page_expo *e)
 	 */
 	wr.opcode = IB_WR_LOCAL_INV;
 	wr.ex.invalidate_rkey = mr->rkey;
-	if (pcn_rdma_post_wait(conn, &wr, false))
+	ret = -ENOTCONN;
+	/* A sender's reference: the teardown keeps the queue pair for it. */
+	if (refcount_inc_not_zero(&conn->users)) {
+		ret = pcn_rdma_post_wait(conn, &wr, false);
+		pcn_rdma_conn_put(conn);
+	}
+	if (ret)
 		wait_for_completion(&conn->drained);
 
 	pcn_rdma_expo_unmap(conn, e, e->npages);

@@ -329,14 +329,12 @@ int pcn_session_put_page(struct pcn_node *node, struct pcn_transport *t,
 	struct pcn_session_entry *e;
 	int ret;
 
-	e = kmalloc(sizeof(*e), GFP_KERNEL);
+	e = kzalloc(sizeof(*e), GFP_KERNEL);	/* no message: header 0 */
 	if (!e)
 		return -ENOMEM;
-	e->has_msg = false;
 	get_page(page);
 	e->page = page;
 	e->to = *to;
-	e->msg.hdr.size = 0;
 	ret = pcn_session_log(node, t, e);
 	if (ret)
 		pcn_session_entry_free(e);
