@@ -559,8 +559,8 @@ static bool pcn_rdma_rx_message(struct pcn_rdma_conn *conn,
 		pcn_rdma_rx_credit_check(conn);
 	}
 	/*
-	 * A link that is gone (maybe replaced already) delivers nothing: its
-	 * session goes on on the next one, which must not see this message
+	 * A link that is gone (maybe replaced already) delivers nothing: the
+	 * session continues on the next one, which must not see this message
 	 * out of its order (PROTOCOL.md G22).
 	 */
 	if (hdr.type == PCN_KMSG_TYPE_CREDIT ||

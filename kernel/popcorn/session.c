@@ -197,7 +197,13 @@ static int pcn_session_xmit_entry(struct pcn_node *node,
 	if (!e->page)
 		return pcn_session_xmit(node, t, &e->msg.hdr, e->msg.payload);
 	if (e->has_msg) {
-		pcn_session_stamp_ack(&node->session, &e->msg.hdr);
+		/*
+		 * Not counted as told (ack_sent): the transport may carry the
+		 * message in an immediate, which has no room for it.
+		 */
+		spin_lock(&node->session.lock);
+		e->msg.hdr.ack = node->session.rx_next;
+		spin_unlock(&node->session.lock);
 		ret = t->send_page(node, &e->msg.hdr, e->msg.payload, &e->to,
 				   e->page);
 	} else {
